@@ -1,0 +1,152 @@
+/**
+ * `pulmo`: the command line. Every command goes through the same service as the workstation.
+ * Errors go to stderr with exit code 1 (2 for a usage error).
+ */
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { StudySummary } from '../shared/api'
+import { startServer } from './server'
+import { PulmoService, toApiError } from './services'
+
+const usage = `Usage: pulmo <command> [options]
+
+Commands:
+  import PATH...                 import DICOM folders/files, NIfTI, NRRD, MetaImage, PNG/JPG slices
+  studies [--json] [--query Q]   list the studies and their series
+  export SERIES_ID --out FILE    write a series as .nii or .nii.gz
+  serve [--port N] [--host H]    serve the workstation on http://127.0.0.1 (token printed at start)
+
+Options:
+  --data-dir DIR                 data folder (default: PULMO_DATA_DIR or the per-user app data folder)
+  -h, --help                     this text
+`
+
+class UsageError extends Error {}
+
+function formatTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n')
+}
+
+function studyTable(studies: StudySummary[]): string {
+  const rows = [['STUDY', 'PATIENT', 'PATIENT ID', 'DATE', 'DESCRIPTION', 'SERIES', 'MODALITY', 'SIZE', 'SPACING (mm)']]
+  for (const s of studies) {
+    for (const x of s.series) {
+      rows.push([
+        String(s.id),
+        s.patientName,
+        s.patientId,
+        s.studyDate,
+        s.description,
+        String(x.id),
+        x.modality,
+        `${x.columns}×${x.rows}×${x.slices}`,
+        x.spacing.map((v) => +v.toFixed(4)).join(' × ')
+      ])
+    }
+  }
+  return formatTable(rows)
+}
+
+/** The studies as `pulmo studies --json` prints them: a stable, documented shape. */
+function studiesJson(studies: StudySummary[]): unknown {
+  return studies.map((s) => ({
+    id: s.id,
+    patientName: s.patientName,
+    patientId: s.patientId,
+    studyDate: s.studyDate,
+    description: s.description,
+    status: s.status,
+    series: s.series.map((x) => ({
+      id: x.id,
+      description: x.description,
+      modality: x.modality,
+      rows: x.rows,
+      columns: x.columns,
+      slices: x.slices,
+      spacing: x.spacing
+    }))
+  }))
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(usage)
+    return command ? 0 : 2
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      query: { type: 'string' },
+      out: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(usage)
+    return 0
+  }
+  const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
+  const print = (text: string): boolean => process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  let keepOpen = false
+  try {
+    switch (command) {
+      case 'import': {
+        if (positionals.length === 0) throw new UsageError('pulmo import needs at least one PATH.')
+        service.onEvent((e) => {
+          if (e.type === 'progress' && !values.json) process.stderr.write(`${e.label} ${e.done}/${e.total}\n`)
+        })
+        const result = await service.invoke('studies.import', { paths: positionals.map((p) => resolve(p)) })
+        if (values.json) print(JSON.stringify(result, null, 2))
+        else {
+          print(`Created ${result.created.length} series, ${result.existing.length} already imported.`)
+          if (result.studies.length) print(studyTable(result.studies))
+        }
+        return 0
+      }
+      case 'studies': {
+        const studies = await service.invoke('studies.list', { query: values.query })
+        if (values.json) print(JSON.stringify(studiesJson(studies), null, 2))
+        else print(studies.length ? studyTable(studies) : 'No studies yet. Import one with `pulmo import PATH`.')
+        return 0
+      }
+      case 'export': {
+        const seriesId = Number(positionals[0])
+        if (!Number.isInteger(seriesId) || seriesId <= 0) throw new UsageError('pulmo export needs a SERIES_ID (see `pulmo studies`).')
+        if (!values.out) throw new UsageError('pulmo export needs --out FILE.nii.gz')
+        const { path } = await service.invoke('series.export', { seriesId, path: resolve(values.out) })
+        print(`Wrote ${path}`)
+        return 0
+      }
+      case 'serve': {
+        const port = values.port === undefined ? 0 : Number(values.port)
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`Invalid --port ${values.port}`)
+        const server = await startServer(service, { port, host: values.host })
+        print(`Pulmo is serving the workstation. Open this address in a browser:\n  ${server.url}`)
+        print(`Data folder: ${service.dataDir}`)
+        keepOpen = true
+        const stop = async (): Promise<void> => {
+          await server.close()
+          service.close()
+          process.exit(0)
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        return 0
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}".\n\n${usage}`)
+    }
+  } catch (e) {
+    process.stderr.write(`pulmo ${command}: ${e instanceof UsageError ? e.message : toApiError(e).message}\n`)
+    return e instanceof UsageError ? 2 : 1
+  } finally {
+    if (!keepOpen) service.close()
+  }
+}

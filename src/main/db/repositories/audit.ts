@@ -1,0 +1,23 @@
+import type { Db } from '../database'
+import { nowIso, type AuditRow } from './rows'
+
+/** Who viewed, edited, signed and exported what. Append only. */
+export class AuditRepository {
+  constructor(private readonly db: Db) {}
+
+  record(actor: string, action: string, entity: string, entityId: number | null, detail: Record<string, unknown> = {}): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(nowIso(), actor, action, entity, entityId, JSON.stringify(detail))
+  }
+
+  list(entity?: string, entityId?: number): AuditRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, actor, action, entity, entity_id AS entityId, detail FROM audit_log
+         WHERE (@entity IS NULL OR entity = @entity) AND (@entityId IS NULL OR entity_id = @entityId) ORDER BY id`
+      )
+      .all({ entity: entity ?? null, entityId: entityId ?? null }) as Array<Omit<AuditRow, 'detail'> & { detail: string }>
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) }))
+  }
+}

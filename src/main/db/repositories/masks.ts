@@ -1,0 +1,73 @@
+import type { Db } from '../database'
+import { nowIso, type MaskRow } from './rows'
+
+const columns = `id, series_ref AS seriesRef, version, parent_ref AS parentRef, source, model_ref AS modelRef, author,
+  created_at AS createdAt, label_set AS labelSet, path, checksum, training_slices AS trainingSlices`
+
+type RawMask = Omit<MaskRow, 'labelSet' | 'trainingSlices'> & { labelSet: string; trainingSlices: string }
+const fromRaw = (r: RawMask): MaskRow => ({
+  ...r,
+  labelSet: JSON.parse(r.labelSet),
+  trainingSlices: JSON.parse(r.trainingSlices)
+})
+
+export class MaskConflictError extends Error {}
+
+/**
+ * Mask versions of a series. Versions are never overwritten: a save names the version it started
+ * from, and a save based on a stale version is refused (optimistic versioning).
+ */
+export class MaskRepository {
+  constructor(private readonly db: Db) {}
+
+  latest(seriesRef: number): MaskRow | undefined {
+    const r = this.db
+      .prepare(`SELECT ${columns} FROM masks WHERE series_ref = ? ORDER BY version DESC LIMIT 1`)
+      .get(seriesRef) as RawMask | undefined
+    return r && fromRaw(r)
+  }
+
+  get(id: number): MaskRow | undefined {
+    const r = this.db.prepare(`SELECT ${columns} FROM masks WHERE id = ?`).get(id) as RawMask | undefined
+    return r && fromRaw(r)
+  }
+
+  versions(seriesRef: number): MaskRow[] {
+    return (
+      this.db.prepare(`SELECT ${columns} FROM masks WHERE series_ref = ? ORDER BY version`).all(seriesRef) as RawMask[]
+    ).map(fromRaw)
+  }
+
+  /** Adds the next version; `expectedLatest` is the version the author started from (0 for none). */
+  add(m: Omit<MaskRow, 'id' | 'version' | 'createdAt'>, expectedLatest: number): MaskRow {
+    return this.db.transaction(() => {
+      const latest = this.latest(m.seriesRef)?.version ?? 0
+      if (latest !== expectedLatest) {
+        throw new MaskConflictError(
+          `Mask version ${latest} was saved since you opened version ${expectedLatest}; reload and reapply your edits.`
+        )
+      }
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO masks (series_ref, version, parent_ref, source, model_ref, author, created_at, label_set, path,
+               checksum, training_slices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          )
+          .run(
+            m.seriesRef,
+            latest + 1,
+            m.parentRef,
+            m.source,
+            m.modelRef,
+            m.author,
+            nowIso(),
+            JSON.stringify(m.labelSet),
+            m.path,
+            m.checksum,
+            JSON.stringify(m.trainingSlices)
+          ).lastInsertRowid
+      )
+      return this.get(id) as MaskRow
+    })()
+  }
+}

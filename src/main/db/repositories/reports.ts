@@ -1,0 +1,63 @@
+import type { Db } from '../database'
+import { nowIso, type ReportRow } from './rows'
+
+type RawReport = Omit<ReportRow, 'automatic' | 'edits'> & { automatic: string; edits: string }
+const columns = `id, series_ref AS seriesRef, mask_ref AS maskRef, automatic, edits, findings, impression,
+  signed_by AS signedBy, signed_at AS signedAt, created_at AS createdAt, updated_at AS updatedAt`
+const fromRaw = (r: RawReport): ReportRow => ({ ...r, automatic: JSON.parse(r.automatic), edits: JSON.parse(r.edits) })
+
+/**
+ * Severity reports. Automatic values and the radiologist's edits are stored apart so that what the
+ * model proposed is never lost; a signed report is frozen.
+ */
+export class ReportRepository {
+  constructor(private readonly db: Db) {}
+
+  create(seriesRef: number, maskRef: number | null, automatic: unknown): ReportRow {
+    const at = nowIso()
+    const id = Number(
+      this.db
+        .prepare(
+          'INSERT INTO severity_reports (series_ref, mask_ref, automatic, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'
+        )
+        .run(seriesRef, maskRef, JSON.stringify(automatic), at, at).lastInsertRowid
+    )
+    return this.get(id) as ReportRow
+  }
+
+  get(id: number): ReportRow | undefined {
+    const r = this.db.prepare(`SELECT ${columns} FROM severity_reports WHERE id = ?`).get(id) as RawReport | undefined
+    return r && fromRaw(r)
+  }
+
+  latestForSeries(seriesRef: number): ReportRow | undefined {
+    const r = this.db
+      .prepare(`SELECT ${columns} FROM severity_reports WHERE series_ref = ? ORDER BY id DESC LIMIT 1`)
+      .get(seriesRef) as RawReport | undefined
+    return r && fromRaw(r)
+  }
+
+  update(id: number, change: { edits?: unknown[]; findings?: string; impression?: string }): ReportRow {
+    const current = this.get(id)
+    if (!current) throw new Error(`No report ${id}`)
+    if (current.signedAt) throw new Error(`Report ${id} was signed by ${current.signedBy}; it can no longer change.`)
+    this.db
+      .prepare('UPDATE severity_reports SET edits = ?, findings = ?, impression = ?, updated_at = ? WHERE id = ?')
+      .run(
+        JSON.stringify(change.edits ?? current.edits),
+        change.findings ?? current.findings,
+        change.impression ?? current.impression,
+        nowIso(),
+        id
+      )
+    return this.get(id) as ReportRow
+  }
+
+  sign(id: number, by: string): ReportRow {
+    const result = this.db
+      .prepare('UPDATE severity_reports SET signed_by = ?, signed_at = ?, updated_at = ? WHERE id = ? AND signed_at IS NULL')
+      .run(by, nowIso(), nowIso(), id)
+    if (result.changes !== 1) throw new Error(`Report ${id} does not exist or is already signed.`)
+    return this.get(id) as ReportRow
+  }
+}

@@ -1,0 +1,157 @@
+import type { Db } from '../database'
+import { nowIso, type PatientRow, type SeriesRow, type StudyRow } from './rows'
+
+interface RawSeries {
+  id: number
+  study_ref: number
+  series_instance_uid: string
+  series_number: number | null
+  description: string
+  modality: string
+  unit: 'HU' | 'grey'
+  columns: number
+  rows: number
+  slices: number
+  spacing: string
+  origin: string
+  direction: string
+  value_min: number
+  value_max: number
+  voxel_path: string
+  checksum: string
+  imported_at: string
+}
+
+function seriesFromRaw(r: RawSeries): SeriesRow {
+  return {
+    id: r.id,
+    studyRef: r.study_ref,
+    seriesInstanceUid: r.series_instance_uid,
+    seriesNumber: r.series_number,
+    description: r.description,
+    modality: r.modality,
+    unit: r.unit,
+    columns: r.columns,
+    rows: r.rows,
+    slices: r.slices,
+    spacing: JSON.parse(r.spacing),
+    origin: JSON.parse(r.origin),
+    direction: JSON.parse(r.direction),
+    valueMin: r.value_min,
+    valueMax: r.value_max,
+    voxelPath: r.voxel_path,
+    checksum: r.checksum,
+    importedAt: r.imported_at
+  }
+}
+
+const studyColumns = `id, patient_ref AS patientRef, study_instance_uid AS studyInstanceUid, study_date AS studyDate,
+  description, accession_number AS accessionNumber, created_at AS createdAt`
+
+/** Patients, studies and series: the imported images and who they belong to. */
+export class StudyRepository {
+  constructor(private readonly db: Db) {}
+
+  findOrCreatePatient(p: Omit<PatientRow, 'id'>): number {
+    const found = this.db
+      .prepare('SELECT id FROM patients WHERE patient_id = ? AND name = ?')
+      .get(p.patientId, p.name) as { id: number } | undefined
+    if (found) return found.id
+    return Number(
+      this.db
+        .prepare('INSERT INTO patients (patient_id, name, birth_date, sex) VALUES (?, ?, ?, ?)')
+        .run(p.patientId, p.name, p.birthDate, p.sex).lastInsertRowid
+    )
+  }
+
+  findOrCreateStudy(s: Omit<StudyRow, 'id' | 'createdAt'>): number {
+    const found = this.db
+      .prepare('SELECT id FROM studies WHERE study_instance_uid = ?')
+      .get(s.studyInstanceUid) as { id: number } | undefined
+    if (found) return found.id
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO studies (patient_ref, study_instance_uid, study_date, description, accession_number, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`
+        )
+        .run(s.patientRef, s.studyInstanceUid, s.studyDate, s.description, s.accessionNumber, nowIso()).lastInsertRowid
+    )
+  }
+
+  insertSeries(s: Omit<SeriesRow, 'id' | 'importedAt'>): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO series (study_ref, series_instance_uid, series_number, description, modality, unit, columns, rows,
+             slices, spacing, origin, direction, value_min, value_max, voxel_path, checksum, imported_at)
+           VALUES (@studyRef, @seriesInstanceUid, @seriesNumber, @description, @modality, @unit, @columns, @rows,
+             @slices, @spacing, @origin, @direction, @valueMin, @valueMax, @voxelPath, @checksum, @importedAt)`
+        )
+        .run({
+          ...s,
+          spacing: JSON.stringify(s.spacing),
+          origin: JSON.stringify(s.origin),
+          direction: JSON.stringify(s.direction),
+          importedAt: nowIso()
+        }).lastInsertRowid
+    )
+  }
+
+  seriesByUid(uid: string): SeriesRow | undefined {
+    const r = this.db.prepare('SELECT * FROM series WHERE series_instance_uid = ?').get(uid) as RawSeries | undefined
+    return r && seriesFromRaw(r)
+  }
+
+  series(id: number): SeriesRow | undefined {
+    const r = this.db.prepare('SELECT * FROM series WHERE id = ?').get(id) as RawSeries | undefined
+    return r && seriesFromRaw(r)
+  }
+
+  seriesOfStudy(studyId: number): SeriesRow[] {
+    return (
+      this.db.prepare('SELECT * FROM series WHERE study_ref = ? ORDER BY series_number, id').all(studyId) as RawSeries[]
+    ).map(seriesFromRaw)
+  }
+
+  allSeriesPaths(): string[] {
+    return (this.db.prepare('SELECT voxel_path AS p FROM series').all() as { p: string }[]).map((r) => r.p)
+  }
+
+  study(id: number): StudyRow | undefined {
+    return this.db.prepare(`SELECT ${studyColumns} FROM studies WHERE id = ?`).get(id) as StudyRow | undefined
+  }
+
+  patient(id: number): PatientRow | undefined {
+    return this.db
+      .prepare('SELECT id, patient_id AS patientId, name, birth_date AS birthDate, sex FROM patients WHERE id = ?')
+      .get(id) as PatientRow | undefined
+  }
+
+  /** Studies newest first; `query` matches patient name or id, study date or description. */
+  studies(query?: string): Array<StudyRow & { patientName: string; patientId: string }> {
+    const like = `%${(query ?? '').replace(/[%_\\]/g, (c) => '\\' + c)}%`
+    return this.db
+      .prepare(
+        `SELECT s.id, s.patient_ref AS patientRef, s.study_instance_uid AS studyInstanceUid, s.study_date AS studyDate,
+           s.description, s.accession_number AS accessionNumber, s.created_at AS createdAt,
+           p.name AS patientName, p.patient_id AS patientId
+         FROM studies s JOIN patients p ON p.id = s.patient_ref
+         WHERE p.name LIKE @like ESCAPE '\\' OR p.patient_id LIKE @like ESCAPE '\\'
+           OR s.study_date LIKE @like ESCAPE '\\' OR s.description LIKE @like ESCAPE '\\'
+         ORDER BY s.study_date DESC, s.id DESC`
+      )
+      .all({ like }) as Array<StudyRow & { patientName: string; patientId: string }>
+  }
+
+  /** Deletes a study (series, masks and reports cascade) and a patient left without studies. */
+  deleteStudy(id: number): boolean {
+    const study = this.study(id)
+    if (!study) return false
+    this.db.prepare('DELETE FROM studies WHERE id = ?').run(id)
+    this.db
+      .prepare('DELETE FROM patients WHERE id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_ref = ?)')
+      .run(study.patientRef, study.patientRef)
+    return true
+  }
+}

@@ -1,0 +1,11 @@
+import type { ApiEvent } from '../../shared/api'
+import type { Store } from '../db'
+
+/** What every service implementation gets: the store, the data folder, the event sink, the user. */
+export interface ServiceContext {
+  store: Store
+  dataDir: string
+  transport: 'ipc' | 'websocket'
+  emit(event: ApiEvent): void
+  userName(): string
+}

@@ -1,0 +1,32 @@
+import { userInfo } from 'node:os'
+import type { Settings } from '../../shared/api'
+import type { ServiceContext } from './context'
+
+const defaults = (): Omit<Settings, 'dataDir'> => ({
+  userName: safeUserName(),
+  backend: 'auto',
+  defaultModel: 'infnet-lite'
+})
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'radiologist'
+  } catch {
+    return 'radiologist'
+  }
+}
+
+export class SettingsService {
+  constructor(private readonly ctx: Pick<ServiceContext, 'store' | 'dataDir'>) {}
+
+  get(): Settings {
+    const stored = this.ctx.store.settings.get<Partial<Settings>>('workstation') ?? {}
+    return { ...defaults(), ...stored, dataDir: this.ctx.dataDir }
+  }
+
+  set(change: Partial<Omit<Settings, 'dataDir'>>): Settings {
+    const { dataDir: _ignored, ...current } = this.get()
+    this.ctx.store.settings.set('workstation', { ...current, ...change })
+    return this.get()
+  }
+}

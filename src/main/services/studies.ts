@@ -1,0 +1,252 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { ApiError, type ImportResult, type Result, type SeriesSummary, type StudySummary } from '../../shared/api'
+import type { SeriesRow } from '../db'
+import { readVolumes, writeVolume } from '../volume'
+import { valueRange, type Volume } from '../volume/volume'
+import type { ServiceContext } from './context'
+
+/** Voxel files live here, named by a hash of the series UID, so paths never carry patient data. */
+export const seriesFolder = (dataDir: string): string => join(dataDir, 'series')
+
+export function voxelChecksum(v: Pick<Volume, 'data'>): string {
+  return createHash('sha256').update(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength)).digest('hex')
+}
+
+/** A stable UID for images that carry none (JPEG/PNG slices), so importing them twice finds them. */
+function derivedUid(checksum: string, salt: string): string {
+  return '2.25.' + BigInt('0x' + createHash('sha256').update(salt + checksum).digest('hex').slice(0, 30)).toString()
+}
+
+function toSeriesSummary(s: SeriesRow): SeriesSummary {
+  return {
+    id: s.id,
+    studyId: s.studyRef,
+    seriesInstanceUid: s.seriesInstanceUid,
+    description: s.description,
+    modality: s.modality,
+    unit: s.unit,
+    rows: s.rows,
+    columns: s.columns,
+    slices: s.slices,
+    spacing: s.spacing,
+    importedAt: s.importedAt
+  }
+}
+
+interface PendingSeries {
+  volume: Volume
+  uid: string
+  studyUid: string
+  checksum: string
+  finalPath: string
+  tmpPath: string
+}
+
+export class StudyService {
+  constructor(private readonly ctx: ServiceContext) {
+    mkdirSync(seriesFolder(ctx.dataDir), { recursive: true })
+    this.removeOrphans()
+  }
+
+  /**
+   * A crash between writing a voxel file and committing its row leaves a file nobody references;
+   * such files and interrupted temporary writes are removed at start.
+   */
+  private removeOrphans(): void {
+    const folder = seriesFolder(this.ctx.dataDir)
+    const known = new Set(this.ctx.store.studies.allSeriesPaths())
+    for (const name of readdirSync(folder)) {
+      if (!known.has(join('series', name))) rmSync(join(folder, name), { force: true })
+    }
+  }
+
+  list(query?: string): StudySummary[] {
+    const { studies, masks, reports } = this.ctx.store
+    return studies.studies(query).map((s) => {
+      const series = studies.seriesOfStudy(s.id)
+      const maskSources = series.flatMap((x) => masks.versions(x.id).map((m) => m.source))
+      return {
+        id: s.id,
+        patientName: s.patientName,
+        patientId: s.patientId,
+        studyInstanceUid: s.studyInstanceUid,
+        studyDate: s.studyDate,
+        description: s.description,
+        status: {
+          analysed: maskSources.includes('model'),
+          corrected: maskSources.includes('annotator'),
+          reported: series.some((x) => reports.latestForSeries(x.id)?.signedAt)
+        },
+        series: series.map(toSeriesSummary)
+      }
+    })
+  }
+
+  /**
+   * Reads every path first; only when all of them are valid are voxel files written and rows
+   * inserted, in one transaction, so a bad file leaves the database and the data folder unchanged.
+   */
+  async import(paths: string[], taskId = randomUUID()): Promise<ImportResult> {
+    const { store, dataDir } = this.ctx
+    const emit = (label: string, done: number, total: number): void =>
+      this.ctx.emit({ type: 'progress', taskId, label, done, total })
+    emit('Reading images', 0, 1)
+    const volumes = await readVolumes(paths)
+    emit('Reading images', 1, 1)
+
+    const existing: number[] = []
+    const pending: PendingSeries[] = []
+    for (const volume of volumes) {
+      const checksum = voxelChecksum(volume)
+      const uid = volume.metadata?.seriesInstanceUid || derivedUid(checksum, 'series')
+      const studyUid = volume.metadata?.studyInstanceUid || derivedUid(checksum, 'study')
+      const found = store.studies.seriesByUid(uid) ?? pending.find((p) => p.uid === uid)
+      if (found) {
+        if ('id' in found) existing.push(found.id)
+        continue
+      }
+      const name = createHash('sha256').update(uid).digest('hex').slice(0, 24) + '.nii.gz'
+      pending.push({
+        volume,
+        uid,
+        studyUid,
+        checksum,
+        finalPath: join('series', name),
+        tmpPath: join(seriesFolder(dataDir), `.tmp-${randomUUID()}.nii.gz`)
+      })
+    }
+
+    const written: string[] = []
+    try {
+      for (const [i, p] of pending.entries()) {
+        emit('Storing series', i, pending.length)
+        await writeVolume(p.tmpPath, p.volume)
+        written.push(p.tmpPath)
+      }
+      for (const p of pending) {
+        renameSync(p.tmpPath, join(dataDir, p.finalPath))
+        written.push(join(dataDir, p.finalPath))
+      }
+      const created = store.db.transaction(() => pending.map((p) => this.insert(p)))()
+      emit('Storing series', pending.length, pending.length)
+      for (const id of created) store.audit.record(this.ctx.userName(), 'import', 'series', id, {})
+      const studyIds = new Set<number>()
+      for (const id of [...created, ...existing]) studyIds.add(store.studies.series(id)!.studyRef)
+      const studies = this.list().filter((s) => studyIds.has(s.id))
+      if (created.length) this.ctx.emit({ type: 'studies-changed' })
+      return { studies, created, existing }
+    } catch (e) {
+      for (const f of written) rmSync(f, { force: true })
+      throw e
+    }
+  }
+
+  private insert(p: PendingSeries): number {
+    const { studies } = this.ctx.store
+    const m = p.volume.metadata
+    const patientRef = studies.findOrCreatePatient({
+      patientId: m?.patientId ?? '',
+      name: m?.patientName ?? '',
+      birthDate: m?.patientBirthDate ?? null,
+      sex: m?.patientSex ?? null
+    })
+    const studyRef = studies.findOrCreateStudy({
+      patientRef,
+      studyInstanceUid: p.studyUid,
+      studyDate: m?.studyDate ?? '',
+      description: m?.studyDescription ?? '',
+      accessionNumber: m?.accessionNumber ?? ''
+    })
+    const [min, max] = valueRange(p.volume.data)
+    const [columns, rows, slices] = p.volume.dimensions
+    return studies.insertSeries({
+      studyRef,
+      seriesInstanceUid: p.uid,
+      seriesNumber: m?.seriesNumber ?? null,
+      description: m?.seriesDescription ?? '',
+      modality: p.volume.modality,
+      unit: p.volume.unit === 'HU' ? 'HU' : 'grey',
+      columns,
+      rows,
+      slices,
+      spacing: p.volume.spacing,
+      origin: p.volume.origin,
+      direction: p.volume.direction,
+      valueMin: min,
+      valueMax: max,
+      voxelPath: p.finalPath,
+      checksum: p.checksum
+    })
+  }
+
+  delete(studyId: number): boolean {
+    const { store, dataDir } = this.ctx
+    const files = store.studies.seriesOfStudy(studyId).map((s) => join(dataDir, s.voxelPath))
+    const deleted = store.db.transaction(() => store.studies.deleteStudy(studyId))()
+    if (deleted) {
+      for (const f of files) rmSync(f, { force: true })
+      store.audit.record(this.ctx.userName(), 'delete', 'study', studyId)
+      this.ctx.emit({ type: 'studies-changed' })
+    }
+    return deleted
+  }
+
+  seriesRow(seriesId: number): SeriesRow {
+    const s = this.ctx.store.studies.series(seriesId)
+    if (!s) throw new ApiError('not-found', `There is no series ${seriesId}.`)
+    return s
+  }
+
+  header(seriesId: number): Result<'series.header'> {
+    const s = this.seriesRow(seriesId)
+    return {
+      seriesId,
+      dimensions: [s.columns, s.rows, s.slices],
+      spacing: s.spacing,
+      origin: s.origin,
+      direction: s.direction,
+      unit: s.unit,
+      valueRange: [s.valueMin, s.valueMax],
+      voxelType: s.unit === 'HU' ? 'int16' : 'uint8'
+    }
+  }
+
+  private cache: { seriesId: number; volume: Volume } | undefined
+
+  /** The stored volume, checked against its checksum; the last one read is kept for scrolling clients. */
+  async volume(seriesId: number): Promise<Volume> {
+    if (this.cache?.seriesId === seriesId) return this.cache.volume
+    const s = this.seriesRow(seriesId)
+    const file = join(this.ctx.dataDir, s.voxelPath)
+    if (!existsSync(file)) throw new ApiError('not-found', `The voxel file of series ${seriesId} is missing (${file}).`)
+    const [volume] = await readVolumes([file])
+    if (voxelChecksum(volume) !== s.checksum) {
+      throw new ApiError('internal', `The voxel file of series ${seriesId} does not match its checksum (${file}).`)
+    }
+    volume.modality = s.modality
+    volume.unit = s.unit
+    this.cache = { seriesId, volume }
+    return volume
+  }
+
+  async voxels(seriesId: number): Promise<Uint8Array<ArrayBuffer>> {
+    const v = await this.volume(seriesId)
+    const data = v.unit === 'HU' && !(v.data instanceof Int16Array) ? Int16Array.from(v.data) : v.data
+    this.ctx.store.audit.record(this.ctx.userName(), 'view', 'series', seriesId)
+    return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)
+  }
+
+  async export(seriesId: number, path: string): Promise<string> {
+    const v = await this.volume(seriesId)
+    const tmp = `${path}.partial-${randomUUID().slice(0, 8)}`
+    // Write beside the target then rename, so an interrupted export never leaves a truncated file.
+    const ext = path.endsWith('.nii.gz') ? '.nii.gz' : path.endsWith('.nii') ? '.nii' : ''
+    if (!ext) throw new ApiError('bad-input', `Export needs a .nii or .nii.gz file name, not ${path}.`)
+    await writeVolume(tmp + ext, v)
+    renameSync(tmp + ext, path)
+    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'series', seriesId, { path })
+    return path
+  }
+}

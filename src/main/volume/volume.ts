@@ -1,0 +1,64 @@
+/**
+ * A scalar image volume in patient (LPS) coordinates, the ITK/DICOM convention.
+ * Voxel (i, j, k) sits at index i + j·nx + k·nx·ny, i along columns, j along rows, k along slices.
+ * `direction` is the 3×3 direction cosine matrix, row-major, whose column c is the unit vector of
+ * axis c in LPS; world = origin + direction · (index ⊙ spacing).
+ */
+export type VoxelArray = Int16Array | Uint8Array | Uint16Array | Int32Array | Float32Array
+
+export type ValueUnit = 'HU' | 'grey' | 'label' | 'probability'
+
+export interface SeriesMetadata {
+  patientName: string
+  patientId: string
+  patientBirthDate?: string
+  patientSex?: string
+  studyInstanceUid: string
+  studyDate?: string
+  studyDescription?: string
+  accessionNumber?: string
+  seriesInstanceUid: string
+  seriesNumber?: number
+  seriesDescription?: string
+  seriesDate?: string
+  manufacturer?: string
+  sourceFiles?: string[]
+}
+
+export interface Volume {
+  data: VoxelArray
+  dimensions: [number, number, number]
+  spacing: [number, number, number]
+  origin: [number, number, number]
+  direction: number[]
+  modality: string
+  unit: ValueUnit
+  metadata?: SeriesMetadata
+}
+
+export const IDENTITY_DIRECTION: readonly number[] = [1, 0, 0, 0, 1, 0, 0, 0, 1]
+
+export function voxelCount(v: Pick<Volume, 'dimensions'>): number {
+  return v.dimensions[0] * v.dimensions[1] * v.dimensions[2]
+}
+
+export function voxelVolumeMl(v: Pick<Volume, 'spacing'>): number {
+  return (v.spacing[0] * v.spacing[1] * v.spacing[2]) / 1000
+}
+
+export function valueRange(data: VoxelArray): [number, number] {
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]
+    if (x < min) min = x
+    if (x > max) max = x
+  }
+  return [min, max]
+}
+
+/** One axial slice (k) as a view, without copying. */
+export function axialSlice(v: Volume, k: number): VoxelArray {
+  const n = v.dimensions[0] * v.dimensions[1]
+  return v.data.subarray(k * n, (k + 1) * n) as VoxelArray
+}
