@@ -6,13 +6,15 @@ export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  ...vue.configs['flat/recommended'],
+  ...vue.configs['flat/essential'],
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } }
   },
   {
     rules: {
+      // TypeScript already resolves every identifier; no-undef only misfires on DOM and Node globals.
+      'no-undef': 'off',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'vue/multi-word-component-names': 'off'

@@ -8,6 +8,7 @@ export type VoxelArray = Int16Array | Uint8Array | Uint16Array | Int32Array | Fl
 
 export type ValueUnit = 'HU' | 'grey' | 'label' | 'probability'
 
+/** Identification of a DICOM series. Dates are ISO "YYYY-MM-DD" when the DICOM date is complete. */
 export interface SeriesMetadata {
   patientName: string
   patientId: string
@@ -22,6 +23,7 @@ export interface SeriesMetadata {
   seriesDescription?: string
   seriesDate?: string
   manufacturer?: string
+  /** The files the volume was read from, in slice order. */
   sourceFiles?: string[]
 }
 

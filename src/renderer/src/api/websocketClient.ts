@@ -111,7 +111,8 @@ export class WebSocketClient implements PulmoClient {
     socket.addEventListener('close', (close: CloseEvent) => {
       if (this.socket !== socket) return
       this.socket = null
-      const reason = close.reason || (close.code === 1006 ? 'the server is not reachable' : `closed (code ${close.code})`)
+      const reason =
+        close.reason || (close.code === 1006 ? 'the server is not reachable' : `closed (code ${close.code})`)
       this.failInFlight()
       this.scheduleReconnect(reason)
     })

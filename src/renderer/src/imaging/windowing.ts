@@ -62,10 +62,19 @@ export interface GreyLookup {
   table: Uint32Array
 }
 
+const black = opaqueGrey(0)
+const white = opaqueGrey(255)
+
 export function buildGreyLookup(range: [number, number], window: WindowLevel): GreyLookup {
   const [min, max] = range
   const table = new Uint32Array(max - min + 1)
-  for (let value = min; value <= max; value++) table[value - min] = opaqueGrey(greyLevel(value, window))
+  // Only values inside the window need computing; below it is black and above it white.
+  const w = Math.max(1, window.width)
+  const first = Math.max(min, Math.floor(window.center - 0.5 - (w - 1) / 2))
+  const last = Math.min(max, Math.ceil(window.center - 0.5 + (w - 1) / 2) + 1)
+  table.fill(black, 0, Math.max(0, first - min))
+  table.fill(white, Math.max(0, last - min + 1))
+  for (let value = first; value <= last; value++) table[value - min] = opaqueGrey(greyLevel(value, window))
   return { offset: min, table }
 }
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
-import { getClient, onConnectionStatus, type ConnectionStatus } from '../api/client'
+import { computed, ref } from 'vue'
+import { accessToken, getClient, onConnectionStatus, type ConnectionStatus } from '../api/client'
 
 /** Transport state and who is working, for the header. */
 export const useConnectionStore = defineStore('connection', () => {
@@ -10,6 +10,9 @@ export const useConnectionStore = defineStore('connection', () => {
   /** Increments on every (re)connection so views can reload what they show. */
   const generation = ref(0)
   let stop: (() => void) | null = null
+
+  /** `pulmo serve` refuses sockets without the token it printed; say so rather than retrying blindly. */
+  const tokenMissing = computed(() => status.value.transport === 'websocket' && !accessToken())
 
   async function loadIdentity(): Promise<void> {
     const client = getClient()
@@ -33,5 +36,5 @@ export const useConnectionStore = defineStore('connection', () => {
     })
   }
 
-  return { status, userName, version, generation, start }
+  return { status, userName, version, generation, tokenMissing, start }
 })

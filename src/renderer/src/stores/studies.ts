@@ -104,7 +104,9 @@ export const useStudiesStore = defineStore('studies', () => {
   }
 
   function describeImport(result: ImportResult): string {
-    const createdSeries = result.studies.flatMap((study) => study.series).filter((series) => result.created.includes(series.id))
+    const createdSeries = result.studies
+      .flatMap((study) => study.series)
+      .filter((series) => result.created.includes(series.id))
     const slices = createdSeries.reduce((sum, series) => sum + series.slices, 0)
     if (result.created.length === 0 && result.existing.length > 0) {
       return `Already in the database: ${result.existing.length} series, nothing new imported.`
@@ -117,7 +119,8 @@ export const useStudiesStore = defineStore('studies', () => {
     const state = importState.value
     const path = normaliseImportPath(state.path)
     if (!path) {
-      state.error = 'Enter the path of a DICOM folder, a NIfTI/NRRD/MetaImage file or a PNG/JPG slice on this workstation.'
+      state.error =
+        'Enter the path of a DICOM folder, a NIfTI/NRRD/MetaImage file or a PNG/JPG slice on this workstation.'
       return null
     }
     state.running = true

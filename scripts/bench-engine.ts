@@ -1,0 +1,91 @@
+/**
+ * Engine benchmark: for the active backend, ms per training step, ms per inference slice and peak
+ * memory, one JSON line per configuration:
+ *   {"model","backend","batch","size","trainStepMs","inferMs","peakRssMb", ...}
+ *
+ *   npx jiti scripts/bench-engine.ts [--only unet] [--backend wasm|cpu|tensorflow]
+ *                                    [--threads N] [--steps N] [--batch N] [--size N]
+ *
+ * Each model runs in its own child process when several are selected, because the wasm heap never
+ * shrinks: a shared process would report the largest model's peak memory for all of them.
+ */
+import { spawnSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { initEngine, engineInfo, type BackendChoice } from '../src/main/ml/engine'
+import { benchmarkUNet, type WorkloadOptions, type WorkloadTiming } from '../src/main/ml/bench/unetBenchmark'
+
+interface ModelBenchmark {
+  /** Batch and size of the training step, per the issue's benchmark definition. */
+  batch: number
+  size: number
+  run(options: WorkloadOptions): Promise<WorkloadTiming>
+}
+
+/** Inf-Net backbones join this table when their models land. */
+const MODELS: Record<string, ModelBenchmark> = {
+  unet: { batch: 4, size: 256, run: benchmarkUNet }
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    backend: { type: 'string' },
+    threads: { type: 'string' },
+    steps: { type: 'string', default: '3' },
+    'infer-runs': { type: 'string', default: '5' },
+    batch: { type: 'string' },
+    size: { type: 'string' }
+  }
+})
+
+async function main(): Promise<void> {
+  const selected = values.only === undefined ? Object.keys(MODELS) : values.only.split(',')
+  for (const name of selected) {
+    if (!(name in MODELS)) throw new Error(`--only: unknown model '${name}' (known: ${Object.keys(MODELS).join(', ')})`)
+  }
+  if (selected.length > 1) {
+    for (const name of selected) runInChild(name)
+    return
+  }
+  const name = selected[0]
+  const model = MODELS[name]
+  await initEngine({
+    backend: values.backend as BackendChoice | undefined,
+    threads: values.threads === undefined ? undefined : Number(values.threads),
+    log: (line) => console.error(line)
+  })
+  const batch = values.batch === undefined ? model.batch : Number(values.batch)
+  const size = values.size === undefined ? model.size : Number(values.size)
+  const timing = await model.run({ batch, size, steps: Number(values.steps), inferRuns: Number(values['infer-runs']) })
+  const info = engineInfo()
+  console.log(
+    JSON.stringify({
+      model: name,
+      backend: info?.backend,
+      batch,
+      size,
+      trainStepMs: Math.round(timing.trainStepMs),
+      inferMs: Math.round(timing.inferMs),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      threads: info?.threads,
+      params: timing.params,
+      trainStepsMs: timing.trainStepsMs.map(Math.round)
+    })
+  )
+}
+
+/** Re-runs this script (same runtime and flags) for one model. */
+function runInChild(name: string): void {
+  const args = process.argv.slice(1).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only' && !a.startsWith('--only='))
+  const result = spawnSync(process.execPath, [...process.execArgv, ...args, '--only', name], { stdio: 'inherit' })
+  if (result.status !== 0) process.exitCode = result.status ?? 1
+}
+
+main().then(
+  // The threaded wasm backend keeps its worker threads referenced; exit explicitly when done.
+  () => process.exit(),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,5 @@
+export { bceWithLogits, meanBceWithLogits } from './binaryCrossEntropy'
+export { BOUNDARY_GAIN, BOUNDARY_WINDOW, boundaryWeights, structureLoss, structureLossTerms } from './structureLoss'
+export type { StructureLossTerms } from './structureLoss'
+export { infNetLoss, type InfNetLoss, type InfNetPredictions } from './infNetLoss'
+export { multiClassLoss, type MultiClassLoss, type MultiClassLossOptions } from './multiClassLoss'

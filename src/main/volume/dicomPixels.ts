@@ -1,0 +1,121 @@
+/**
+ * Pixel values of an ordered series, rescaled to Hounsfield units in one Int16Array.
+ * Native (uncompressed) little endian 16-bit slices are read straight from the file bytes, which is
+ * a copy loop; everything else (JPEG Lossless, JPEG-LS, JPEG 2000, RLE, big endian, 8-bit…) goes to
+ * ITK/GDCM compiled to WebAssembly in a single call for all such slices, since each call has a
+ * fixed start-up cost that would dominate a per-file loop.
+ */
+import { resolve } from 'node:path'
+import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
+import { asVolumeReadError, VolumeReadError } from './errors'
+import type { DicomSlice } from './dicomFile'
+import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN } from './dicomStructure'
+
+const INT16_MIN = -32768
+const INT16_MAX = 32767
+
+function toInt16(x: number): number {
+  const r = Math.round(x)
+  return r < INT16_MIN ? INT16_MIN : r > INT16_MAX ? INT16_MAX : r
+}
+
+export function isNativeInt16(s: DicomSlice): boolean {
+  return (
+    (s.transferSyntax === IMPLICIT_LITTLE_ENDIAN || s.transferSyntax === EXPLICIT_LITTLE_ENDIAN) &&
+    !s.pixelData.encapsulated &&
+    s.bitsAllocated === 16 &&
+    s.samplesPerPixel === 1
+  )
+}
+
+/** Stored values of a native slice as numbers, honouring BitsStored and the sign convention. */
+function storedValues(s: DicomSlice, count: number): Int16Array | Uint16Array {
+  const byteLength = count * 2
+  if (s.pixelData.length < byteLength) {
+    throw new VolumeReadError(s.file, `pixel data holds ${s.pixelData.length} bytes, ${s.columns}×${s.rows} 16-bit pixels need ${byteLength}`)
+  }
+  const start = s.bytes.byteOffset + s.pixelData.offset
+  // A typed-array view needs 2-byte alignment; DICOM values start at even offsets, a pooled
+  // Buffer may not, and then a copy is cheap compared with reading the file.
+  // (Uint8Array.from, not slice: the bytes may be a Buffer, whose slice() is a view.)
+  const raw = start % 2 === 0 ? s.bytes.buffer : Uint8Array.from(s.bytes.subarray(s.pixelData.offset, s.pixelData.offset + byteLength)).buffer
+  const offset = start % 2 === 0 ? start : 0
+  // Little endian hosts only (x64, arm64), which is every platform Electron ships for.
+  const signed = s.pixelRepresentation === 1
+  const values = signed ? new Int16Array(raw, offset, count) : new Uint16Array(raw, offset, count)
+  if (s.bitsStored >= 16) return values
+  // Bits above BitsStored may hold overlays or garbage; mask them (unsigned) or sign-extend.
+  const out = signed ? new Int16Array(count) : new Uint16Array(count)
+  const shift = 32 - s.bitsStored
+  const mask = (1 << s.bitsStored) - 1
+  for (let i = 0; i < count; i++) out[i] = signed ? (values[i] << shift) >> shift : values[i] & mask
+  return out
+}
+
+function decodeNative(s: DicomSlice, target: Int16Array, at: number): void {
+  const count = s.rows * s.columns
+  const values = storedValues(s, count)
+  const slope = s.rescaleSlope
+  const intercept = s.rescaleIntercept
+  if (slope === 1 && Number.isInteger(intercept)) {
+    for (let i = 0; i < count; i++) {
+      const v = values[i] + intercept
+      target[at + i] = v < INT16_MIN ? INT16_MIN : v > INT16_MAX ? INT16_MAX : v
+    }
+  } else {
+    for (let i = 0; i < count; i++) target[at + i] = toInt16(values[i] * slope + intercept)
+  }
+}
+
+async function readWithItk(files: string[]): Promise<ArrayLike<number>> {
+  const result = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: true })
+  const image = result.outputImage
+  if (!image?.data) throw new Error('the decoder returned no image')
+  return image.data as ArrayLike<number>
+}
+
+/** Finds which file the decoder chokes on, so the error can name it rather than the series. */
+async function failingFile(slices: DicomSlice[], error: unknown): Promise<VolumeReadError> {
+  for (const s of slices) {
+    try {
+      await readWithItk([resolve(s.file)])
+    } catch (e) {
+      return asVolumeReadError(e, s.file, `cannot decode pixel data (transfer syntax ${s.transferSyntax})`)
+    }
+  }
+  return asVolumeReadError(error, slices[0].file, 'cannot decode the pixel data of the series')
+}
+
+/** ITK rescales to HU itself (GDCM applies RescaleSlope/Intercept), in the order given. */
+async function decodeWithItk(slices: DicomSlice[], indices: number[], target: Int16Array): Promise<void> {
+  const subset = indices.map((k) => slices[k])
+  const count = subset[0].rows * subset[0].columns
+  let data: ArrayLike<number>
+  try {
+    data = await readWithItk(subset.map((s) => resolve(s.file)))
+  } catch (error) {
+    throw await failingFile(subset, error)
+  }
+  if (data.length !== count * subset.length) {
+    throw new VolumeReadError(subset[0].file, `decoder returned ${data.length} values for ${subset.length} slices of ${count} pixels`)
+  }
+  indices.forEach((k, n) => {
+    const at = k * count
+    const from = n * count
+    if (data instanceof Int16Array) target.set(data.subarray(from, from + count), at)
+    else for (let i = 0; i < count; i++) target[at + i] = toInt16(data[from + i])
+  })
+}
+
+/** Decodes the ordered slices of one validated series (same size) into HU. */
+export async function decodeSeries(slices: DicomSlice[]): Promise<Int16Array> {
+  const count = slices[0].rows * slices[0].columns
+  const target = new Int16Array(count * slices.length)
+  const viaItk: number[] = []
+  slices.forEach((s, k) => {
+    if (isNativeInt16(s)) decodeNative(s, target, k * count)
+    else viaItk.push(k)
+  })
+  if (viaItk.length > 0) await decodeWithItk(slices, viaItk, target)
+  return target
+}
