@@ -10,6 +10,7 @@
  * shrinks: a shared process would report the largest model's peak memory for all of them.
  */
 import { spawnSync } from 'node:child_process'
+import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { initEngine, engineInfo, type BackendChoice } from '../src/main/ml/engine'
 import { benchmarkUNet, type WorkloadOptions, type WorkloadTiming } from '../src/main/ml/bench/unetBenchmark'
@@ -69,14 +70,18 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       threads: info?.threads,
       params: timing.params,
-      trainStepsMs: timing.trainStepsMs.map(Math.round)
+      trainStepsMs: timing.trainStepsMs.map(Math.round),
+      trainStepCpuMs: Math.round(timing.trainStepCpuMs),
+      loadAverage: Number(os.loadavg()[0].toFixed(2))
     })
   )
 }
 
 /** Re-runs this script (same runtime and flags) for one model. */
 function runInChild(name: string): void {
-  const args = process.argv.slice(1).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only' && !a.startsWith('--only='))
+  const args = process.argv
+    .slice(1)
+    .filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only' && !a.startsWith('--only='))
   const result = spawnSync(process.execPath, [...process.execArgv, ...args, '--only', name], { stdio: 'inherit' })
   if (result.status !== 0) process.exitCode = result.status ?? 1
 }

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StudySummary } from '../shared/api'
+import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { startServer } from './server'
 import { PulmoService, toApiError } from './services'
 
@@ -15,9 +16,18 @@ Commands:
   studies [--json] [--query Q]   list the studies and their series
   export SERIES_ID --out FILE    write a series as .nii or .nii.gz
   serve [--port N] [--host H]    serve the workstation on http://127.0.0.1 (token printed at start)
+  train --data DIR --out MODEL_DIR [--backbone lite|res2net50] [--epochs N] [--folds K --fold I]
+        [--input-size N] [--batch-size N] [--checkpoint-every N] [--init MODEL_DIR] [--resume]
+                                 train single-class Inf-Net on DIR/images, masks, edges
+  segment INPUT --out DIR [--model MODEL_DIR]
+                                 2D slices (a PNG/JPEG file or folder): one 8-bit probability map each
+  evaluate --pred DIR --gt DIR [--json]
+  evaluate --model MODEL_DIR --images DIR --gt DIR [--json]
+                                 Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE
 
 Options:
   --data-dir DIR                 data folder (default: PULMO_DATA_DIR or the per-user app data folder)
+  --backend NAME                 auto | tensorflow | wasm | cpu (default: PULMO_BACKEND or auto)
   -h, --help                     this text
 `
 
@@ -85,15 +95,83 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      help: { type: 'boolean', short: 'h' },
+      backend: { type: 'string' },
+      data: { type: 'string' },
+      backbone: { type: 'string' },
+      epochs: { type: 'string' },
+      folds: { type: 'string' },
+      fold: { type: 'string' },
+      'input-size': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      init: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      model: { type: 'string' },
+      pred: { type: 'string' },
+      gt: { type: 'string' },
+      images: { type: 'string' }
     }
   })
   if (values.help) {
     process.stdout.write(usage)
     return 0
   }
-  const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
   const print = (text: string): boolean => process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  const io = { print: (l: string) => void print(l), log: (l: string) => void process.stderr.write(l + '\n') }
+  const int = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${v}`)
+    return n
+  }
+  if (command === 'train' || command === 'segment' || command === 'evaluate') {
+    try {
+      await startEngine(values.backend, io)
+      if (command === 'train') {
+        if (!values.data || !values.out) throw new UsageError('pulmo train needs --data DIR and --out MODEL_DIR')
+        let stop = false
+        const requestStop = (): void => {
+          io.log('Stopping after this step (a checkpoint is written)…')
+          stop = true
+        }
+        process.once('SIGINT', requestStop)
+        process.once('SIGTERM', requestStop)
+        await trainCommand(
+          {
+            data: resolve(values.data),
+            out: resolve(values.out),
+            backbone: values.backbone,
+            epochs: int('epochs', values.epochs),
+            folds: int('folds', values.folds),
+            fold: int('fold', values.fold),
+            inputSize: int('input-size', values['input-size']),
+            batchSize: int('batch-size', values['batch-size']),
+            checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
+            init: values.init && resolve(values.init),
+            resume: values.resume ?? false
+          },
+          io,
+          () => stop
+        )
+      } else if (command === 'segment') {
+        if (!positionals[0] || !values.out) throw new UsageError('pulmo segment needs INPUT and --out DIR')
+        await segmentImagesCommand({ input: resolve(positionals[0]), out: resolve(values.out), model: values.model && resolve(values.model) }, io)
+      } else {
+        if (!values.gt) throw new UsageError('pulmo evaluate needs --gt DIR')
+        const summary = await evaluateCommand(
+          { pred: values.pred && resolve(values.pred), gt: resolve(values.gt), model: values.model && resolve(values.model), images: values.images && resolve(values.images) },
+          io
+        )
+        print(values.json ? JSON.stringify(summary) : Object.entries(summary).map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n'))
+      }
+      return 0
+    } catch (e) {
+      process.stderr.write(`pulmo ${command}: ${e instanceof UsageError ? e.message : toApiError(e).message}\n`)
+      return e instanceof UsageError ? 2 : 1
+    }
+  }
+  const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
   let keepOpen = false
   try {
     switch (command) {

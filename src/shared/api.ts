@@ -94,7 +94,13 @@ export const api = {
     result: z.array(StudySummary)
   },
   'studies.import': {
-    params: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) }).strict(),
+    params: z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+        /** Chosen by the client so it can tell this import's progress events from others'. */
+        taskId: z.string().max(100).optional()
+      })
+      .strict(),
     result: ImportResult
   },
   'studies.delete': { params: z.object({ studyId: id }).strict(), result: z.object({ deleted: z.boolean() }) },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { greyLevel } from '../../src/renderer/src/imaging/windowing'
+import { greyLevel } from '../../src/shared/windowing'
 import { p002, projectRoot } from '../helpers/paths'
 import { openWorkstation, type Workstation } from './harness'
 
@@ -57,7 +57,10 @@ describe('the workstation in Chromium: import and view P002', () => {
     // the canvas pixel under the cursor is the lung-window grey level of that voxel
     await expect.poll(() => canvas.getAttribute('data-rendered-slice')).toBe(String(k))
     const pixel = await canvas.evaluate(
-      (el, [px, py]) => Array.from((el as HTMLCanvasElement).getContext('2d')!.getImageData(px, py, 1, 1).data),
+      (el, [px, py]) => {
+        type Canvas2d = { getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
+        return Array.from((el as unknown as Canvas2d).getContext('2d').getImageData(px, py, 1, 1).data)
+      },
       [x, y]
     )
     const grey = greyLevel(hu, { center: -600, width: 1500 })

@@ -52,7 +52,7 @@ export class PulmoService {
       'settings.get': () => this.settings.get(),
       'settings.set': (p) => this.settings.set(p),
       'studies.list': (p) => this.studies.list(p.query),
-      'studies.import': (p) => this.studies.import(p.paths),
+      'studies.import': (p) => this.studies.import(p.paths, p.taskId),
       'studies.delete': (p) => ({ deleted: this.studies.delete(p.studyId) }),
       'series.header': (p) => this.studies.header(p.seriesId),
       'series.voxels': (p) => this.studies.voxels(p.seriesId),

@@ -3,16 +3,12 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ImportResult, type Result, type SeriesSummary, type StudySummary } from '../../shared/api'
 import type { SeriesRow } from '../db'
-import { readVolumes, writeVolume } from '../volume'
+import { checksum as voxelChecksum, readVolumes, writeVolume } from '../volume'
 import { valueRange, type Volume } from '../volume/volume'
 import type { ServiceContext } from './context'
 
 /** Voxel files live here, named by a hash of the series UID, so paths never carry patient data. */
 export const seriesFolder = (dataDir: string): string => join(dataDir, 'series')
-
-export function voxelChecksum(v: Pick<Volume, 'data'>): string {
-  return createHash('sha256').update(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength)).digest('hex')
-}
 
 /** A stable UID for images that carry none (JPEG/PNG slices), so importing them twice finds them. */
 function derivedUid(checksum: string, salt: string): string {
@@ -88,7 +84,7 @@ export class StudyService {
    * Reads every path first; only when all of them are valid are voxel files written and rows
    * inserted, in one transaction, so a bad file leaves the database and the data folder unchanged.
    */
-  async import(paths: string[], taskId = randomUUID()): Promise<ImportResult> {
+  async import(paths: string[], taskId: string = randomUUID()): Promise<ImportResult> {
     const { store, dataDir } = this.ctx
     const emit = (label: string, done: number, total: number): void =>
       this.ctx.emit({ type: 'progress', taskId, label, done, total })

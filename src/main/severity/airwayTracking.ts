@@ -1,24 +1,7 @@
 import { IndexStack } from './indexStack'
 import type { AxialOrientation, VolumeGeometry } from './volumeGeometry'
 
-/**
- * Finds the trachea and the main bronchi so they can be taken out of the lung mask.
- *
- * Approach (after Hu, Hoffman & Reinhardt, IEEE TMI 2001, who also remove the large airways before
- * separating the lungs, but tracked slice by slice instead of by 3D region growing so that it needs
- * no airway-specific HU threshold and works on windowed grey images too):
- * 1. Seed: going down from the top of the scan, the first axial slice with an inside-air
- *    cross-section that is small (a trachea-sized area), roundish and centred on the body's
- *    midline. Lung apices are lateral and the oesophagus rarely holds that much air.
- * 2. Track: in each next slice down, the 4-connected inside-air cross-sections overlapping the
- *    airway of the slice above belong to the airway while they stay small (below a multiple of the
- *    trachea's area). At the carina the cross-section splits and both main bronchi are followed.
- *    A cross-section that has become large has merged with aerated lung: that branch stops there,
- *    so the lung itself is never swallowed.
- * 3. A seed is accepted only if it can be followed for a minimum length (a tube, not a bubble).
- * Intrapulmonary bronchi that are followed too are harmless: they are enclosed by lung in the
- * axial plane and the hole filling puts them back.
- */
+/** Parameters of the airway tracking (see trackCentralAirways). */
 export interface AirwayTrackingOptions {
   /** accepted cross-section of the trachea at its seed slice, mm² */
   minTracheaAreaMm2: number
@@ -27,8 +10,13 @@ export interface AirwayTrackingOptions {
   medialBandFraction: number
   /** area over bounding-box area; a round tube gives π/4 ≈ 0.79 */
   minFillRatio: number
-  /** a tracked cross-section larger than this multiple of the seed's area has merged with lung */
+  /**
+   * a cross-section larger than this multiple of the airway's area in the slice above (or of the
+   * seed's, whichever is larger) has merged with lung: airways widen gradually, leaks jump
+   */
   mergeAreaFactor: number
+  /** and no airway cross-section is larger than this, mm² */
+  maxSectionAreaMm2: number
   /** a seed is accepted only if the airway can be followed down this far, mm */
   minLengthMm: number
   /** seeds are searched in this upper fraction of the slices that hold inside air */
@@ -41,6 +29,7 @@ export const DEFAULT_AIRWAY_TRACKING: AirwayTrackingOptions = {
   medialBandFraction: 0.15,
   minFillRatio: 0.45,
   mergeAreaFactor: 3,
+  maxSectionAreaMm2: 1500,
   minLengthMm: 20,
   seedSearchFraction: 0.5
 }
@@ -119,9 +108,28 @@ class SliceFlood {
   }
 }
 
+/**
+ * Finds the trachea and the main bronchi so they can be taken out of the lung mask.
+ *
+ * Approach (after Hu, Hoffman & Reinhardt, IEEE TMI 2001, who also remove the large airways before
+ * separating the lungs, but tracked slice by slice instead of by 3D region growing so that it needs
+ * no airway-specific HU threshold and works on windowed grey images too):
+ * 1. Seed: going down from the top of the scan, the first axial slice with an inside-air
+ *    cross-section that is small (a trachea-sized area), roundish and centred on the body's
+ *    midline. Lung apices are lateral and the oesophagus rarely holds that much air.
+ * 2. Track: in each next slice down, the 4-connected inside-air cross-sections overlapping the
+ *    airway of the slice above belong to the airway while they stay small (below a multiple of the
+ *    airway's area in the slice above). At the carina the cross-section splits and both main
+ *    bronchi are followed.
+ *    A cross-section that has become large has merged with aerated lung: that branch stops there,
+ *    so the lung itself is never swallowed.
+ * 3. A seed is accepted only if it can be followed for a minimum length (a tube, not a bubble).
+ * Intrapulmonary bronchi that are followed too are harmless: they are enclosed by lung in the
+ * axial plane and the hole filling puts them back.
+ */
 export function trackCentralAirways(
   insideAir: Uint8Array,
-  outsideAir: Uint8Array,
+  body: Uint8Array,
   geometry: VolumeGeometry,
   orientation: AxialOrientation,
   options: AirwayTrackingOptions = DEFAULT_AIRWAY_TRACKING
@@ -142,9 +150,21 @@ export function trackCentralAirways(
 
   for (let s = 0; s < searchCount; s++) {
     const k = slicesWithAir[s]
-    const seed = findTracheaSeed(insideAir, outsideAir, k, nx, ny, pixelAreaMm2, flood, options)
+    const seed = findTracheaSeed(insideAir, body, k, nx, ny, pixelAreaMm2, flood, options)
     if (seed === undefined) continue
-    const followed = followAirway(insideAir, k, downward, seed, nx, ny, nz, flood, options.mergeAreaFactor)
+    const maxSectionPixels = options.maxSectionAreaMm2 / pixelAreaMm2
+    const followed = followAirway(
+      insideAir,
+      k,
+      downward,
+      seed,
+      nx,
+      ny,
+      nz,
+      flood,
+      options.mergeAreaFactor,
+      maxSectionPixels
+    )
     if (followed.slices * geometry.spacing[2] < options.minLengthMm) continue
     for (let n = 0; n < followed.voxels.size; n++) mask[followed.voxels.at(n)] = 1
     return { mask, voxelCount: followed.voxels.size, tracheaSlice: k }
@@ -160,7 +180,7 @@ function sliceHasVoxel(mask: Uint8Array, offset: number, sliceSize: number): boo
 /** The pixels of the most medial trachea-like cross-section of slice k, or undefined. */
 function findTracheaSeed(
   insideAir: Uint8Array,
-  outsideAir: Uint8Array,
+  body: Uint8Array,
   k: number,
   nx: number,
   ny: number,
@@ -172,7 +192,7 @@ function findTracheaSeed(
   let bodyMinX = nx
   let bodyMaxX = -1
   for (let p = 0; p < nx * ny; p++) {
-    if (outsideAir[offset + p] !== 0) continue
+    if (body[offset + p] === 0) continue
     const x = p % nx
     if (x < bodyMinX) bodyMinX = x
     if (x > bodyMaxX) bodyMaxX = x
@@ -213,10 +233,10 @@ function followAirway(
   ny: number,
   nz: number,
   flood: SliceFlood,
-  mergeAreaFactor: number
+  mergeAreaFactor: number,
+  maxSectionPixels: number
 ): { voxels: IndexStack; slices: number } {
   const sliceSize = nx * ny
-  const mergeArea = mergeAreaFactor * seed.length
   const voxels = new IndexStack(seed.length * 64)
   let current = new IndexStack(seed.length * 4)
   let next = new IndexStack(seed.length * 4)
@@ -227,6 +247,7 @@ function followAirway(
   let slices = 1
   for (let k = seedSlice + downward; k >= 0 && k < nz && current.size > 0; k += downward) {
     const offset = k * sliceSize
+    const mergeArea = Math.min(maxSectionPixels, mergeAreaFactor * Math.max(current.size, seed.length))
     flood.nextGeneration()
     next.clear()
     for (let n = 0; n < current.size; n++) {

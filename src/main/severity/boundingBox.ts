@@ -5,10 +5,7 @@ export interface VoxelBox {
 }
 
 /** The smallest box holding every nonzero voxel, or undefined for an empty mask. */
-export function maskBoundingBox(
-  mask: Uint8Array,
-  dimensions: readonly [number, number, number]
-): VoxelBox | undefined {
+export function maskBoundingBox(mask: Uint8Array, dimensions: readonly [number, number, number]): VoxelBox | undefined {
   const [nx, ny, nz] = dimensions
   const min: [number, number, number] = [nx, ny, nz]
   const max: [number, number, number] = [-1, -1, -1]
@@ -45,11 +42,7 @@ export function boxDimensions(box: VoxelBox): [number, number, number] {
 }
 
 /** A copy of the box's voxels; later steps run on it because the lungs fill a fraction of the FOV. */
-export function cropToBox(
-  data: Uint8Array,
-  dimensions: readonly [number, number, number],
-  box: VoxelBox
-): Uint8Array {
+export function cropToBox(data: Uint8Array, dimensions: readonly [number, number, number], box: VoxelBox): Uint8Array {
   const [bx, by, bz] = boxDimensions(box)
   const cropped = new Uint8Array(bx * by * bz)
   const [nx, ny] = dimensions

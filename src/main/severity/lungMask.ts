@@ -1,9 +1,8 @@
 import type { Volume } from '../volume/volume'
 import { DEFAULT_AIRWAY_TRACKING, trackCentralAirways, type AirwayTrackingOptions } from './airwayTracking'
-import { markBorderConnected2d } from './borderFlood2d'
+import { bodyCentreI, segmentBody, type BodyModel } from './bodyMask'
 import { boxDimensions, cropToBox, expandBox, maskBoundingBox, pasteFromBox } from './boundingBox'
 import { componentsBySize, labelComponents3d, paintComponents } from './connectedComponents3d'
-import { IndexStack } from './indexStack'
 import { closeAndFillLungsPerSlice } from './lungMaskRefinement'
 import {
   DEFAULT_LUNG_SEPARATION,
@@ -13,7 +12,7 @@ import {
   type LungSeparationOptions,
   type SeparationMethod
 } from './lungSeparation'
-import { otsuThreshold } from './otsuThreshold'
+import { greyAirThreshold } from './otsuThreshold'
 import { axialOrientation, voxelVolumeMm3, type VolumeGeometry } from './volumeGeometry'
 
 export { LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL }
@@ -21,8 +20,9 @@ export { LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL }
 /**
  * Lung segmentation by thresholding and morphology (no learned model), in the spirit of
  * Hu, Hoffman & Reinhardt (IEEE TMI 2001):
- * 1. air: voxels below the air threshold (−320 HU; on grey images, Otsu's level);
- * 2. outside air: per axial slice, air 4-connected to the slice border; inside air is the rest;
+ * 1. air: voxels below the air threshold (−320 HU; on grey images, see greyAirThreshold);
+ * 2. body: per axial slice, the largest tissue region with its holes filled (for cropped grey
+ *    images, the hull of the chest wall — see bodyMask.ts); inside air is the air in the body;
  * 3. trachea and main bronchi: tracked from the top (see airwayTracking.ts) and removed;
  * 4. the 3D components of what is left: keep the largest and any at least a fraction of it
  *    (drops bowel gas, the oesophagus and stray pockets);
@@ -30,8 +30,8 @@ export { LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL }
  *    volume's direction cosines (patient left is +x in LPS);
  * 6. per-slice closing and 2D hole filling per lung (see lungMaskRefinement.ts), which brings back
  *    vessels and lesions surrounded by lung.
- * Steps 5–6 run on the lungs' bounding box only. Needs the FOV to contain the whole chest: a lung
- * cut by the slice border would be taken for outside air.
+ * Steps 4–6 run on the bounding box of the inside air only. In HU the field of view must contain
+ * the chest wall around the lungs: a lung cut by the slice border is not enclosed by the body.
  */
 export interface LungMask {
   /** per voxel of the input grid: 0 background, 1 right lung, 2 left lung */
@@ -53,6 +53,8 @@ export interface LungSegmentationOptions {
   closingRadiusMm: number
   /** 3D components smaller than this fraction of the largest are not lung */
   minComponentFraction: number
+  /** how the body is told from what surrounds it (see bodyMask.ts) */
+  bodyModel: BodyModel
   /** remove the trachea and main bronchi (needs several slices) */
   removeAirways: boolean
   airway: AirwayTrackingOptions
@@ -63,13 +65,14 @@ export const DEFAULT_LUNG_SEGMENTATION: LungSegmentationOptions = {
   airThresholdHu: -320,
   closingRadiusMm: 4,
   minComponentFraction: 0.1,
+  bodyModel: 'filled-largest-tissue',
   removeAirways: true,
   airway: DEFAULT_AIRWAY_TRACKING,
   separation: DEFAULT_LUNG_SEPARATION
 }
 
 export interface GreyLungSegmentationOptions extends Omit<LungSegmentationOptions, 'airThresholdHu'> {
-  /** grey level at or below which a pixel is air or aerated lung; Otsu's level when undefined */
+  /** grey level at or below which a pixel is air or aerated lung; greyAirThreshold's when undefined */
   airThresholdGrey?: number
   /**
    * Field of view assumed when the image carries no pixel size (spacing exactly 1×1, as JPEG slices
@@ -82,6 +85,8 @@ export interface GreyLungSegmentationOptions extends Omit<LungSegmentationOption
 export const DEFAULT_GREY_LUNG_SEGMENTATION: GreyLungSegmentationOptions = {
   closingRadiusMm: DEFAULT_LUNG_SEGMENTATION.closingRadiusMm,
   minComponentFraction: DEFAULT_LUNG_SEGMENTATION.minComponentFraction,
+  // The COVID-SemiSeg JPEGs are cropped to the chest: lungs may touch the image border.
+  bodyModel: 'tissue-hull',
   removeAirways: true,
   airway: DEFAULT_AIRWAY_TRACKING,
   // JPEG slices come without orientation (the COVID-SemiSeg ones are even rotated by 90°), so the
@@ -106,13 +111,10 @@ export function segmentLungs(volume: Volume, options: Partial<LungSegmentationOp
  * Labels follow the volume's direction cosines like in HU; for images loaded without orientation
  * (identity direction) they are only as meaningful as that assumption.
  */
-export function segmentLungsGrey(
-  volume: Volume,
-  options: Partial<GreyLungSegmentationOptions> = {}
-): LungMask {
+export function segmentLungsGrey(volume: Volume, options: Partial<GreyLungSegmentationOptions> = {}): LungMask {
   if (volume.unit !== 'grey') throw new Error(`segmentLungsGrey needs a grey volume, got '${volume.unit}'`)
   const settings = { ...DEFAULT_GREY_LUNG_SEGMENTATION, ...options }
-  const threshold = settings.airThresholdGrey ?? otsuThreshold(volume.data)
+  const threshold = settings.airThresholdGrey ?? greyAirThreshold(volume.data)
   const air = new Uint8Array(volume.data.length)
   const data = volume.data
   for (let v = 0; v < data.length; v++) air[v] = data[v] <= threshold ? 1 : 0
@@ -122,27 +124,26 @@ export function segmentLungsGrey(
   const spacing: [number, number, number] = pixelSizeUnknown
     ? [pixelMm, pixelMm, volume.spacing[2]]
     : [...volume.spacing]
-  return segmentLungsFromAir(air, { ...volume, spacing }, { airThresholdHu: Number.NaN, ...settings })
+  return segmentLungsFromAir(air, { ...volume, spacing }, settings)
 }
 
+/** What the shared pipeline needs: everything but the air threshold, which the caller applied. */
+type LungPipelineSettings = Omit<LungSegmentationOptions, 'airThresholdHu'>
+
 /** The shared pipeline from a binary air mask (consumed: it is modified in place). */
-function segmentLungsFromAir(
-  air: Uint8Array,
-  geometry: VolumeGeometry,
-  settings: LungSegmentationOptions
-): LungMask {
+function segmentLungsFromAir(air: Uint8Array, geometry: VolumeGeometry, settings: LungPipelineSettings): LungMask {
   const dimensions: [number, number, number] = [...geometry.dimensions]
   const spacing: [number, number, number] = [...geometry.spacing]
   const orientation = axialOrientation(geometry.direction)
-  const [nx, ny, nz] = dimensions
-  const outside = outsideAirPerSlice(air, nx, ny, nz)
-  for (let v = 0; v < air.length; v++) if (outside[v] !== 0) air[v] = 0
+  const [nx, , nz] = dimensions
+  const body = segmentBody(air, dimensions, settings.bodyModel)
+  for (let v = 0; v < air.length; v++) if (body[v] === 0) air[v] = 0
   const insideAir = air
-  const midlineI = bodyMidlineI(outside, nx)
+  const midlineI = bodyCentreI(body, nx)
 
   let airwayVoxelCount = 0
   if (settings.removeAirways && nz >= 3) {
-    const airway = trackCentralAirways(insideAir, outside, geometry, orientation, settings.airway)
+    const airway = trackCentralAirways(insideAir, body, geometry, orientation, settings.airway)
     for (let v = 0; v < insideAir.length; v++) if (airway.mask[v] !== 0) insideAir[v] = 0
     airwayVoxelCount = airway.voxelCount
   }
@@ -150,7 +151,15 @@ function segmentLungsFromAir(
   const labels = new Uint8Array(air.length)
   const found = maskBoundingBox(insideAir, dimensions)
   if (found === undefined) {
-    return { labels, dimensions, rightVolumeMl: 0, leftVolumeMl: 0, totalVolumeMl: 0, airwayVoxelCount, separation: 'midline' }
+    return {
+      labels,
+      dimensions,
+      rightVolumeMl: 0,
+      leftVolumeMl: 0,
+      totalVolumeMl: 0,
+      airwayVoxelCount,
+      separation: 'midline'
+    }
   }
   // The rest runs on the box around the inside air, with room for the closing disk.
   const margin: [number, number, number] = [
@@ -173,9 +182,12 @@ function segmentLungsFromAir(
 
   let right = 0
   let left = 0
+  // Local copies: bundlers' module bindings can cost a getter call per access in a hot loop.
+  const rightLabel = RIGHT_LUNG_LABEL
+  const leftLabel = LEFT_LUNG_LABEL
   for (let v = 0; v < separated.labels.length; v++) {
-    if (separated.labels[v] === RIGHT_LUNG_LABEL) right++
-    else if (separated.labels[v] === LEFT_LUNG_LABEL) left++
+    if (separated.labels[v] === rightLabel) right++
+    else if (separated.labels[v] === leftLabel) left++
   }
   const voxelMl = voxelVolumeMm3(spacing) / 1000
   return {
@@ -187,33 +199,6 @@ function segmentLungsFromAir(
     airwayVoxelCount,
     separation: separated.method
   }
-}
-
-/** Air 4-connected to the border of its axial slice: the air around the body. */
-function outsideAirPerSlice(air: Uint8Array, nx: number, ny: number, nz: number): Uint8Array {
-  const sliceSize = nx * ny
-  const outside = new Uint8Array(air.length)
-  const stack = new IndexStack()
-  for (let k = 0; k < nz; k++) {
-    const slice = air.subarray(k * sliceSize, (k + 1) * sliceSize)
-    markBorderConnected2d(slice, nx, ny, 1, outside.subarray(k * sliceSize, (k + 1) * sliceSize), stack)
-  }
-  return outside
-}
-
-/** Mean column of the body (everything not outside air): the left–right midline. */
-function bodyMidlineI(outside: Uint8Array, nx: number): number {
-  let sum = 0
-  let count = 0
-  for (let row = 0; row < outside.length; row += nx) {
-    for (let i = 0; i < nx; i++) {
-      if (outside[row + i] === 0) {
-        sum += i
-        count++
-      }
-    }
-  }
-  return count > 0 ? sum / count : (nx - 1) / 2
 }
 
 function keepLargeComponents(

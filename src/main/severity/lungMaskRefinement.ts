@@ -1,5 +1,5 @@
 import { fillHoles2d } from './borderFlood2d'
-import { createDistanceScratch, squaredDistanceToFeature2d } from './distanceTransform2d'
+import { createDiskDilationScratch, dilateWithDisk2d } from './diskDilation2d'
 import { IndexStack } from './indexStack'
 
 /**
@@ -27,10 +27,9 @@ export function closeAndFillLungsPerSlice(
   const window = new Uint8Array(sliceSize)
   const dilated = new Uint8Array(sliceSize)
   const scratch = new Uint8Array(sliceSize)
-  const distance = new Float32Array(sliceSize)
-  const distanceScratch = createDistanceScratch(Math.max(nx, ny))
+  const eroded = new Uint8Array(sliceSize)
+  const dilationScratch = createDiskDilationScratch(nx, ny)
   const stack = new IndexStack()
-  const squaredRadius = closingRadiusMm * closingRadiusMm
 
   for (let k = 0; k < nz; k++) {
     const offset = k * sliceSize
@@ -48,12 +47,12 @@ export function closeAndFillLungsPerSlice(
         for (let x = 0; x < w; x++) window[y * w + x] = labels[row + x] === lung ? 1 : 0
       }
       if (closingRadiusMm > 0) {
-        // Dilation: within r of the lung. Erosion of that: farther than r from its outside.
-        squaredDistanceToFeature2d(window, w, h, 1, spacing[0], spacing[1], false, distance, distanceScratch)
-        for (let p = 0; p < w * h; p++) dilated[p] = distance[p] <= squaredRadius ? 1 : 0
-        squaredDistanceToFeature2d(dilated, w, h, 0, spacing[0], spacing[1], true, distance, distanceScratch)
+        // Closing = erosion of the dilation; the erosion is the complement of the dilated outside.
+        // Kept as a union with the lung so the window's edge can only add, never remove.
+        dilateWithDisk2d(window, w, h, 1, closingRadiusMm, spacing[0], spacing[1], false, dilated, dilationScratch)
+        dilateWithDisk2d(dilated, w, h, 0, closingRadiusMm, spacing[0], spacing[1], true, eroded, dilationScratch)
         for (let p = 0; p < w * h; p++) {
-          if (distance[p] > squaredRadius) window[p] = 1
+          if (eroded[p] === 0) window[p] = 1
         }
       }
       fillHoles2d(window, w, h, scratch, stack)

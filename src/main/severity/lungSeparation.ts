@@ -5,22 +5,9 @@ import type { AxialOrientation } from './volumeGeometry'
 export const RIGHT_LUNG_LABEL = 1
 export const LEFT_LUNG_LABEL = 2
 
-/**
- * Splits a lung mask into right and left lungs, even where they touch (the anterior and posterior
- * junction lines are thinner than a voxel in many scans, so at −320 HU the two lungs often form a
- * single component).
- *
- * Approach: erode the mask with growing disks in the axial plane until it falls apart into two
- * large components, one on each side of the body's midline; those are the markers. Every lung voxel
- * then takes the label of the marker it is geodesically nearest to, by a breadth-first growth of
- * both markers at once inside the mask (a marker-based watershed on the geodesic distance): the
- * split falls where the two fronts meet, in the middle of the bridge. Any bridge between the lungs
- * crosses the midline within one axial slice, so an in-plane erosion is enough to cut it.
- * When no erosion separates them (a single lung, say), voxels are assigned by their side of the
- * body's midline.
- */
+/** Parameters of the lung separation (see separateLungs). */
 export interface LungSeparationOptions {
-  /** disk radii tried in turn, mm; 0 tries the mask itself */
+  /** disk radii tried in turn after the mask itself, mm */
   erosionRadiiMm: readonly number[]
   /** the second marker must hold at least this fraction of the first's voxels */
   minMarkerRatio: number
@@ -29,7 +16,7 @@ export interface LungSeparationOptions {
 }
 
 export const DEFAULT_LUNG_SEPARATION: LungSeparationOptions = {
-  erosionRadiiMm: [0, 1.5, 3, 4.5, 6, 8, 10, 13, 16, 20],
+  erosionRadiiMm: [1.5, 3, 4.5, 6, 8, 10, 13, 16, 20],
   minMarkerRatio: 0.1,
   requireOppositeSides: true
 }
@@ -44,6 +31,20 @@ export interface LungSeparation {
   erosionRadiusMm?: number
 }
 
+/**
+ * Splits a lung mask into right and left lungs, even where they touch (the anterior and posterior
+ * junction lines are thinner than a voxel in many scans, so at −320 HU the two lungs often form a
+ * single component).
+ *
+ * Approach: erode the mask with growing disks in the axial plane until it falls apart into two
+ * large components, one on each side of the body's midline; those are the markers. Every lung voxel
+ * then takes the label of the marker it is geodesically nearest to, by a breadth-first growth of
+ * both markers at once inside the mask (a marker-based watershed on the geodesic distance): the
+ * split falls where the two fronts meet, in the middle of the bridge. Any bridge between the lungs
+ * crosses the midline within one axial slice, so an in-plane erosion is enough to cut it.
+ * When no erosion separates them (a single lung, say), voxels are assigned by their side of the
+ * body's midline.
+ */
 export function separateLungs(
   mask: Uint8Array,
   dimensions: readonly [number, number, number],
@@ -52,19 +53,28 @@ export function separateLungs(
   midlineI: number,
   options: LungSeparationOptions = DEFAULT_LUNG_SEPARATION
 ): LungSeparation {
-  const radii = [...options.erosionRadiiMm].sort((a, b) => a - b)
-  const depth = erosionDepth(mask, dimensions, spacing, radii)
-  for (let level = 0; level < radii.length; level++) {
-    // Voxels deeper than `level` are those surviving the erosion by radii[level].
-    const markers = twoLungMarkers(depth, level, dimensions, orientation, midlineI, options)
-    if (markers === 'empty') break
-    if (markers === undefined) continue
+  const separatedBy = (markers: Uint8Array, method: SeparationMethod, radius: number): LungSeparation => {
     const labels = growMarkers(mask, dimensions, markers)
     assignLeftoversByMidline(mask, labels, dimensions, orientation, midlineI)
-    return {
-      labels,
-      method: radii[level] === 0 ? 'components' : 'erosion',
-      erosionRadiusMm: radii[level]
+    return { labels, method, erosionRadiusMm: radius }
+  }
+  // Radius 0, the mask itself: most scans separate here once the airways are out.
+  const radii = options.erosionRadiiMm.filter((r) => r > 0).sort((a, b) => a - b)
+  const direct = twoLungMarkers(mask, 0, dimensions, orientation, midlineI, options)
+  if (direct instanceof Uint8Array) return separatedBy(direct, 'components', 0)
+
+  if (direct !== 'empty' && radii.length > 0) {
+    // The erosion is searched on a grid coarsened 2×2 in-plane, a quarter of the work: markers need
+    // not be exact, the geodesic growth at full resolution places the boundary.
+    const coarse = coarsenInPlane(mask, dimensions, spacing)
+    const depth = erosionDepth(coarse.mask, coarse.dimensions, coarse.spacing, radii)
+    const coarseMidline = (midlineI - 0.5) / 2
+    for (let level = 0; level < radii.length; level++) {
+      // Voxels deeper than `level` survive the erosion by radii[level].
+      const markers = twoLungMarkers(depth, level, coarse.dimensions, orientation, coarseMidline, options)
+      if (markers === 'empty') break
+      if (markers === undefined) continue
+      return separatedBy(refineMarkers(markers, coarse.dimensions, mask, dimensions), 'erosion', radii[level])
     }
   }
   const labels = new Uint8Array(mask.length)
@@ -72,10 +82,63 @@ export function separateLungs(
   return { labels, method: 'midline' }
 }
 
+interface CoarseMask {
+  mask: Uint8Array
+  dimensions: [number, number, number]
+  spacing: [number, number, number]
+}
+
+/** 2×2 in-plane blocks; a block is inside when its four voxels are, so thin bridges vanish first. */
+function coarsenInPlane(
+  mask: Uint8Array,
+  dimensions: readonly [number, number, number],
+  spacing: readonly [number, number, number]
+): CoarseMask {
+  const [nx, ny, nz] = dimensions
+  const cx = nx >> 1
+  const cy = ny >> 1
+  const coarse = new Uint8Array(cx * cy * nz)
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < cy; j++) {
+      const top = k * nx * ny + 2 * j * nx
+      const bottom = top + nx
+      const out = (k * cy + j) * cx
+      for (let i = 0; i < cx; i++) {
+        const a = top + 2 * i
+        const b = bottom + 2 * i
+        coarse[out + i] = mask[a] !== 0 && mask[a + 1] !== 0 && mask[b] !== 0 && mask[b + 1] !== 0 ? 1 : 0
+      }
+    }
+  }
+  return { mask: coarse, dimensions: [cx, cy, nz], spacing: [2 * spacing[0], 2 * spacing[1], spacing[2]] }
+}
+
+/** Coarse markers carried to the full grid, on the mask's voxels only. */
+function refineMarkers(
+  coarseMarkers: Uint8Array,
+  coarseDimensions: readonly [number, number, number],
+  mask: Uint8Array,
+  dimensions: readonly [number, number, number]
+): Uint8Array {
+  const [nx, ny, nz] = dimensions
+  const [cx, cy] = coarseDimensions
+  const markers = new Uint8Array(mask.length)
+  let v = 0
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const coarseRow = (k * cy + (j >> 1)) * cx
+      for (let i = 0; i < nx; i++, v++) {
+        if (mask[v] === 0 || i >> 1 >= cx || j >> 1 >= cy) continue
+        markers[v] = coarseMarkers[coarseRow + (i >> 1)]
+      }
+    }
+  }
+  return markers
+}
+
 /**
- * For each mask voxel, 1 + the number of radii its in-plane distance to the background exceeds
- * (radius 0 counts for every mask voxel); 0 off the mask. One distance transform per slice serves
- * every erosion radius.
+ * For each mask voxel, the number of (positive, ascending) radii its in-plane distance to the
+ * background exceeds; 0 off the mask. One distance transform per slice serves every radius.
  */
 function erosionDepth(
   mask: Uint8Array,
@@ -95,7 +158,7 @@ function erosionDepth(
     for (let p = 0; p < sliceSize; p++) {
       if (slice[p] === 0) continue
       let level = 0
-      while (level < squaredRadii.length && (squaredRadii[level] === 0 || distance[p] > squaredRadii[level])) level++
+      while (level < squaredRadii.length && distance[p] > squaredRadii[level]) level++
       depth[k * sliceSize + p] = level
     }
   }
@@ -103,8 +166,8 @@ function erosionDepth(
 }
 
 /**
- * The two largest components of the eroded mask as right/left markers (a label map), if they look
- * like two lungs; 'empty' once the erosion has left nothing.
+ * The two largest components of {depth > level} (the mask eroded by radii[level]) as right/left
+ * markers (a label map), if they look like two lungs; 'empty' once the erosion has left nothing.
  */
 function twoLungMarkers(
   depth: Uint8Array,
@@ -136,11 +199,7 @@ function twoLungMarkers(
 }
 
 /** Breadth-first growth of all markers at once inside the mask (6-connected). */
-function growMarkers(
-  mask: Uint8Array,
-  dimensions: readonly [number, number, number],
-  markers: Uint8Array
-): Uint8Array {
+function growMarkers(mask: Uint8Array, dimensions: readonly [number, number, number], markers: Uint8Array): Uint8Array {
   const [nx, ny, nz] = dimensions
   const sliceSize = nx * ny
   const labels = new Uint8Array(mask.length)

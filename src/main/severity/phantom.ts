@@ -71,6 +71,7 @@ const BRONCHI: ReadonlyArray<{ end: Vector3; radiusMm: number }> = [
   { end: [19, -10, 56], radiusMm: 5.5 }
 ]
 const AIRWAY_LOWEST_Z_MM = Math.min(...BRONCHI.map((b) => b.end[2] - b.radiusMm))
+const AIRWAY_HALF_EXTENT_MM = Math.max(TRACHEA_RADIUS_MM, ...BRONCHI.map((b) => Math.abs(b.end[0]) + b.radiusMm))
 const VESSELS: ReadonlyArray<{ x: number; y: number }> = [
   { x: -80, y: -25 },
   { x: -45, y: 30 },
@@ -83,6 +84,7 @@ const BOWEL_GAS: { centreMm: Vector3; radiusMm: number } = { centreMm: [45, 10, 
 
 export interface ChestPhantom {
   volume: Volume
+  /** per voxel, PHANTOM_STRUCTURE: the truth the tests compare against */
   structure: Uint8Array
   rightLung: Ellipsoid
   leftLung: Ellipsoid
@@ -110,9 +112,19 @@ export function createChestPhantom(options: Partial<ChestPhantomOptions> = {}): 
     const z = world(2, k)
     for (let j = 0; j < ny; j++) {
       const y = world(1, j)
+      // Per row, each structure is an x-interval (or none): the voxel loop only compares numbers.
+      const body = ellipseHalfWidth(y, PHANTOM_BODY_SEMI_AXES_MM[0], PHANTOM_BODY_SEMI_AXES_MM[1])
+      const right = lungRow(PHANTOM_RIGHT_LUNG, y, z)
+      const left = lungRow(PHANTOM_LEFT_LUNG, y, z)
+      const rowMayHoldAirway = z > AIRWAY_LOWEST_Z_MM
       for (let i = 0; i < nx; i++, v++) {
         const x = world(0, i)
-        const part = structureAt(x, y, z, settings)
+        let part: number = PHANTOM_STRUCTURE.body
+        if (Math.abs(x) > body) part = PHANTOM_STRUCTURE.outsideAir
+        else if (x >= right[0] && x <= right[1]) part = PHANTOM_STRUCTURE.rightLung
+        else if (x >= left[0] && x <= left[1]) part = PHANTOM_STRUCTURE.leftLung
+        else if (rowMayHoldAirway && insideAirway(x, y, z)) part = PHANTOM_STRUCTURE.airway
+        else if (settings.bowelGas && insideBowelGas(x, y, z)) part = PHANTOM_STRUCTURE.bowelGas
         structure[v] = part
         data[v] = huAt(part, x, y, z, settings)
       }
@@ -130,25 +142,30 @@ export function createChestPhantom(options: Partial<ChestPhantomOptions> = {}): 
   }
 }
 
-/** The structure at a point (PHANTOM_STRUCTURE); allocation-free, as it runs for every voxel. */
-function structureAt(x: number, y: number, z: number, settings: ChestPhantomOptions): number {
-  const [bodyA, bodyB] = PHANTOM_BODY_SEMI_AXES_MM
-  if ((x / bodyA) ** 2 + (y / bodyB) ** 2 > 1) return PHANTOM_STRUCTURE.outsideAir
-  if (insideEllipsoid(PHANTOM_RIGHT_LUNG, x, y, z)) return PHANTOM_STRUCTURE.rightLung
-  if (insideEllipsoid(PHANTOM_LEFT_LUNG, x, y, z)) return PHANTOM_STRUCTURE.leftLung
-  if (nearAirway(z) && insideAirway(x, y, z)) return PHANTOM_STRUCTURE.airway
-  if (settings.bowelGas) {
-    const [gx, gy, gz] = BOWEL_GAS.centreMm
-    if ((x - gx) ** 2 + (y - gy) ** 2 + (z - gz) ** 2 <= BOWEL_GAS.radiusMm ** 2) return PHANTOM_STRUCTURE.bowelGas
-  }
-  return PHANTOM_STRUCTURE.body
+/** Half-width at y of the ellipse with semi-axes a (x) and b (y), or −1 beyond it. */
+function ellipseHalfWidth(y: number, a: number, b: number): number {
+  const rest = 1 - (y / b) ** 2
+  return rest < 0 ? -1 : a * Math.sqrt(rest)
+}
+
+/** The x-interval of an ellipsoid on the row (y, z); an empty interval [1, 0] when it misses. */
+function lungRow(e: Ellipsoid, y: number, z: number): [number, number] {
+  const rest = 1 - ((y - e.centreMm[1]) / e.semiAxesMm[1]) ** 2 - ((z - e.centreMm[2]) / e.semiAxesMm[2]) ** 2
+  if (rest < 0) return [1, 0]
+  const half = e.semiAxesMm[0] * Math.sqrt(rest)
+  return [e.centreMm[0] - half, e.centreMm[0] + half]
+}
+
+function insideBowelGas(x: number, y: number, z: number): boolean {
+  const [gx, gy, gz] = BOWEL_GAS.centreMm
+  return (x - gx) ** 2 + (y - gy) ** 2 + (z - gz) ** 2 <= BOWEL_GAS.radiusMm ** 2
 }
 
 function huAt(structure: number, x: number, y: number, z: number, settings: ChestPhantomOptions): number {
   if (structure === PHANTOM_STRUCTURE.body) return PHANTOM_HU.softTissue
   if (structure !== PHANTOM_STRUCTURE.rightLung && structure !== PHANTOM_STRUCTURE.leftLung) return PHANTOM_HU.air
   // The bronchi run on into the lungs: their lumen is air there too.
-  if (nearAirway(z) && insideAirway(x, y, z)) return PHANTOM_HU.air
+  if (z > AIRWAY_LOWEST_Z_MM && insideAirway(x, y, z)) return PHANTOM_HU.air
   if (settings.vessels && Math.abs(z) <= VESSEL_HALF_LENGTH_MM) {
     for (const c of VESSELS) {
       if ((x - c.x) ** 2 + (y - c.y) ** 2 <= VESSEL_RADIUS_MM ** 2) return PHANTOM_HU.softTissue
@@ -157,18 +174,8 @@ function huAt(structure: number, x: number, y: number, z: number, settings: Ches
   return PHANTOM_HU.lung
 }
 
-/** Cheap pre-test: the airways lie above this height. */
-function nearAirway(z: number): boolean {
-  return z > AIRWAY_LOWEST_Z_MM
-}
-
-export function insideEllipsoid(e: Ellipsoid, x: number, y: number, z: number): boolean {
-  const [a, b, c] = e.semiAxesMm
-  const [cx, cy, cz] = e.centreMm
-  return ((x - cx) / a) ** 2 + ((y - cy) / b) ** 2 + ((z - cz) / c) ** 2 <= 1
-}
-
 function insideAirway(x: number, y: number, z: number): boolean {
+  if (Math.abs(x) > AIRWAY_HALF_EXTENT_MM) return false
   const [cx, cy, cz] = PHANTOM_CARINA_MM
   if (z >= cz && (x - cx) ** 2 + (y - cy) ** 2 <= TRACHEA_RADIUS_MM ** 2) return true
   for (const bronchus of BRONCHI) {
@@ -235,10 +242,12 @@ export function insertLesion(phantom: ChestPhantom, lesion: SphericalLesion): In
   const { volume, structure } = phantom
   const [nx, ny, nz] = volume.dimensions
   const range = [0, 1, 2].map((a) => {
-    const toIndex = (mm: number): number =>
-      (mm - volume.origin[a]) / (volume.direction[a * 3 + a] * volume.spacing[a])
+    const toIndex = (mm: number): number => (mm - volume.origin[a]) / (volume.direction[a * 3 + a] * volume.spacing[a])
     const ends = [toIndex(lesion.centreMm[a] - lesion.radiusMm), toIndex(lesion.centreMm[a] + lesion.radiusMm)]
-    return [Math.max(0, Math.floor(Math.min(...ends))), Math.min(volume.dimensions[a] - 1, Math.ceil(Math.max(...ends)))]
+    return [
+      Math.max(0, Math.floor(Math.min(...ends))),
+      Math.min(volume.dimensions[a] - 1, Math.ceil(Math.max(...ends)))
+    ]
   })
   const hu = lesion.kind === 'ground-glass' ? PHANTOM_HU.groundGlass : PHANTOM_HU.consolidation
   const indices: number[] = []

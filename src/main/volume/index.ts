@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readDicomSeries } from './dicom'
 import { VolumeReadError } from './errors'
-import { extensionOf, isDirectory, listFiles, mapConcurrent, naturalCompare, readHead, sniff, sniffFile } from './files'
+import { extensionOf, isDirectory, listFiles, mapConcurrent, naturalCompare, sniffFile } from './files'
 import { readMetaImage, readNrrd } from './itkFormats'
 import { readNifti, writeNifti } from './nifti'
 import { isRasterKind, rasterFilesIn, readRaster, readRasterStack } from './raster'
@@ -26,7 +26,7 @@ const SNIFF_CONCURRENCY = 8
 /** Whether a folder holds DICOM anywhere below it (by content, or by a DICOM-like name). */
 async function folderHasDicom(dir: string): Promise<boolean> {
   const files = await listFiles(dir)
-  const kinds = await mapConcurrent(files, SNIFF_CONCURRENCY, async (f) => sniff(f, await readHead(f)))
+  const kinds = await mapConcurrent(files, SNIFF_CONCURRENCY, sniffFile)
   return kinds.includes('dicom')
 }
 

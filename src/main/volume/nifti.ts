@@ -57,8 +57,10 @@ function pulmoRecord(extensions: NiftiExtension[]): PulmoRecord | undefined {
   return undefined
 }
 
-function agrees(a: number[][], b: number[][]): boolean {
-  return a.every((row, r) => row.every((x, c) => Math.abs(x - b[r][c]) <= 1e-5 * Math.max(1, Math.abs(x))))
+/** Equal up to the float32 rounding of the header (with room for the qform's trigonometry). */
+function agrees(a: Geometry, b: Geometry): boolean {
+  const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-5 * Math.max(1, Math.abs(x))
+  return [0, 1, 2].every((i) => close(a.spacing[i], b.spacing[i]) && close(a.origin[i], b.origin[i])) && a.direction.every((x, i) => close(x, b.direction[i]))
 }
 
 /** The header's own geometry, LPS: sform, else qform, else voxel size alone. */
@@ -113,7 +115,7 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
   const data = decodeVoxels(h, bytes, dims[0] * dims[1] * dims[2], path)
   const record = pulmoRecord(h.extensions)
   let geometry = headerGeometry(h)
-  if (record && (h.sformCode <= 0 || agrees(toAffine(flipLpsRas(record)), h.srow))) {
+  if (record && agrees(record, geometry)) {
     geometry = { spacing: [...record.spacing], origin: [...record.origin], direction: [...record.direction] }
   }
   const unit = options.unit ?? (record && UNITS.includes(record.unit) ? record.unit : guessUnit(data))

@@ -32,11 +32,17 @@ describe('initEngine', () => {
   })
 
   it('a forced backend that cannot load is an error, not a silent fallback', async () => {
-    await expect(initEngine({ backend: 'tensorflow', log: () => undefined })).rejects.toThrow(/tensorflow could not be loaded/)
+    await expect(initEngine({ backend: 'tensorflow', log: () => undefined })).rejects.toThrow(
+      /tensorflow could not be loaded/
+    )
   })
 
   it('rejects unknown backend names and thread counts', async () => {
-    await expect(initEngine({ env: { PULMO_BACKEND: 'webgpu' }, log: () => undefined })).rejects.toThrow(/unknown backend 'webgpu'/)
-    await expect(initEngine({ env: { PULMO_WASM_THREADS: 'two' }, log: () => undefined })).rejects.toThrow(/PULMO_WASM_THREADS/)
+    await expect(initEngine({ env: { PULMO_BACKEND: 'webgpu' }, log: () => undefined })).rejects.toThrow(
+      /unknown backend 'webgpu'/
+    )
+    await expect(initEngine({ env: { PULMO_WASM_THREADS: 'two' }, log: () => undefined })).rejects.toThrow(
+      /PULMO_WASM_THREADS/
+    )
   })
 })

@@ -26,11 +26,39 @@ const convCases: ConvCase[] = [
   { name: '3×3 stride 1 same', x: [2, 9, 11, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same', dilation: 1 },
   { name: '3×3 stride 1 valid', x: [2, 9, 11, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', dilation: 1 },
   { name: '3×3 stride 2 same, odd size', x: [2, 11, 9, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same', dilation: 1 },
-  { name: '3×3 stride 2 valid, odd size', x: [2, 11, 9, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'valid', dilation: 1 },
-  { name: '3×3 stride 2 same, even size', x: [1, 12, 10, 4], filter: [3, 3, 4, 2], strides: 2, pad: 'same', dilation: 1 },
+  {
+    name: '3×3 stride 2 valid, odd size',
+    x: [2, 11, 9, 3],
+    filter: [3, 3, 3, 5],
+    strides: 2,
+    pad: 'valid',
+    dilation: 1
+  },
+  {
+    name: '3×3 stride 2 same, even size',
+    x: [1, 12, 10, 4],
+    filter: [3, 3, 4, 2],
+    strides: 2,
+    pad: 'same',
+    dilation: 1
+  },
   { name: '7×7 stride 2 same (stem)', x: [1, 17, 16, 3], filter: [7, 7, 3, 4], strides: 2, pad: 'same', dilation: 1 },
-  { name: '1×1 stride 2 valid (shortcut)', x: [2, 9, 8, 4], filter: [1, 1, 4, 6], strides: 2, pad: 'valid', dilation: 1 },
-  { name: '2×4 stride 1 same (even, non-square)', x: [2, 7, 9, 3], filter: [2, 4, 3, 3], strides: 1, pad: 'same', dilation: 1 },
+  {
+    name: '1×1 stride 2 valid (shortcut)',
+    x: [2, 9, 8, 4],
+    filter: [1, 1, 4, 6],
+    strides: 2,
+    pad: 'valid',
+    dilation: 1
+  },
+  {
+    name: '2×4 stride 1 same (even, non-square)',
+    x: [2, 7, 9, 3],
+    filter: [2, 4, 3, 3],
+    strides: 1,
+    pad: 'same',
+    dilation: 1
+  },
   {
     name: '3×3 stride 2 explicit padding',
     x: [2, 10, 9, 3],
@@ -78,7 +106,8 @@ function convGradients(c: ConvCase, reference: boolean): () => tf.Tensor[] {
     const y = tf.conv2d(x, filter, c.strides, c.pad, 'NHWC', c.dilation)
     const r = seededTensor(y.shape, 37)
     const loss = reference
-      ? (a: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(a, spreadFilter(f, c.dilation), c.strides, c.pad), r))
+      ? (a: tf.Tensor4D, f: tf.Tensor4D) =>
+          tf.sum(tf.mul(tf.conv2d(a, spreadFilter(f, c.dilation), c.strides, c.pad), r))
       : (a: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(a, f, c.strides, c.pad, 'NHWC', c.dilation), r))
     const grads = tf.grads((a: tf.Tensor, f: tf.Tensor) => loss(a as tf.Tensor4D, f as tf.Tensor4D))([x, filter])
     return [y, ...grads]
@@ -115,8 +144,22 @@ describe('conv2d gradients: wasm (project kernels) against cpu', () => {
 describe('conv2dTranspose (Conv2DBackpropInput forward) on wasm against cpu', () => {
   const cases = [
     { name: '3×3 stride 2 same', x: [2, 5, 6, 4], filter: [3, 3, 3, 4], out: [2, 10, 12, 3], strides: 2, pad: 'same' },
-    { name: '2×2 stride 2 valid', x: [2, 5, 6, 4], filter: [2, 2, 3, 4], out: [2, 10, 12, 3], strides: 2, pad: 'valid' },
-    { name: '3×3 stride 2 valid, odd output', x: [1, 4, 5, 2], filter: [3, 3, 3, 2], out: [1, 9, 11, 3], strides: 2, pad: 'valid' },
+    {
+      name: '2×2 stride 2 valid',
+      x: [2, 5, 6, 4],
+      filter: [2, 2, 3, 4],
+      out: [2, 10, 12, 3],
+      strides: 2,
+      pad: 'valid'
+    },
+    {
+      name: '3×3 stride 2 valid, odd output',
+      x: [1, 4, 5, 2],
+      filter: [3, 3, 3, 2],
+      out: [1, 9, 11, 3],
+      strides: 2,
+      pad: 'valid'
+    },
     { name: '3×3 stride 1 same', x: [2, 7, 5, 3], filter: [3, 3, 2, 3], out: [2, 7, 5, 2], strides: 1, pad: 'same' }
   ] as const
   for (const c of cases) {
@@ -149,7 +192,10 @@ describe('other U-Net op gradients on wasm against cpu', () => {
     { name: 'maxPool 2×2 stride 2 same (odd width)', f: (x) => tf.maxPool(x, 2, 2, 'same') },
     { name: 'maxPool 2×2 stride 2 valid', f: (x) => tf.maxPool(x, 2, 2, 'valid') },
     { name: 'maxPool 3×3 stride 2 same (overlapping windows)', f: (x) => tf.maxPool(x, 3, 2, 'same') },
-    { name: 'maxPool after relu (all-zero windows)', f: (x) => tf.maxPool(tf.relu(tf.sub(x, 0.5)) as tf.Tensor4D, 2, 2, 'valid') },
+    {
+      name: 'maxPool after relu (all-zero windows)',
+      f: (x) => tf.maxPool(tf.relu(tf.sub(x, 0.5)) as tf.Tensor4D, 2, 2, 'valid')
+    },
     { name: 'avgPool 3×3 stride 1 same', f: (x) => tf.avgPool(x, 3, 1, 'same') },
     {
       name: 'batch norm in training mode (moments + batchNorm)',
@@ -184,7 +230,12 @@ describe('other U-Net op gradients on wasm against cpu', () => {
  * that matrix from forward resizes of the unit images (cpu), because the cpu backend's own
  * ResizeBilinearGrad swaps height and width for non-square images (tfjs 4.22).
  */
-function resizeBilinearGradReference(shape: number[], size: [number, number], alignCorners: boolean, r: tf.Tensor4D): tf.Tensor {
+function resizeBilinearGradReference(
+  shape: number[],
+  size: [number, number],
+  alignCorners: boolean,
+  r: tf.Tensor4D
+): tf.Tensor {
   const [b, h, w, c] = shape
   const [h2, w2] = size
   const basis = tf.reshape(tf.eye(h * w), [h * w, h, w, 1]) as tf.Tensor4D
@@ -204,7 +255,11 @@ describe('resizeBilinear gradient on wasm against its matrix transpose', () => {
       const [dW] = await valuesOn('wasm', () => {
         const x = seededTensor(c.shape, 3) as tf.Tensor4D
         const r = seededTensor([c.shape[0], ...c.size, c.shape[3]], 4)
-        return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeBilinear(a as tf.Tensor4D, c.size, c.alignCorners), r)))(x)]
+        return [
+          tf.grad((a: tf.Tensor) =>
+            tf.sum(tf.mul(tf.image.resizeBilinear(a as tf.Tensor4D, c.size, c.alignCorners), r))
+          )(x)
+        ]
       })
       const [dC] = await valuesOn('cpu', () => {
         const r = seededTensor([c.shape[0], ...c.size, c.shape[3]], 4) as tf.Tensor4D

@@ -1,9 +1,23 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readImageNode } from '@itk-wasm/image-io'
+import dcmjs from 'dcmjs'
 import { readDicomSeries } from '../../../src/main/volume/dicom'
 import { valueRange, type Volume } from '../../../src/main/volume/volume'
-import { lungmaskSlices, p002 } from '../../helpers/paths'
+import { lungmaskSlices, p002, tempDir } from '../../helpers/paths'
+
+const dir = tempDir('pulmo-volume-dicom-')
+afterAll(() => dir.remove())
+
+/** A lungmask slice re-written by dcmjs with another orientation and position. */
+function placed(source: string, target: string, orientation: number[], position: number[]): void {
+  const bytes = readFileSync(source)
+  const d = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+  d.dict['00200037'].Value = orientation
+  d.dict['00200032'].Value = position
+  writeFileSync(target, Buffer.from(d.write()))
+}
 
 describe('readDicomSeries on P002 (JPEG Lossless, 133 slices)', () => {
   let volumes: Volume[]
@@ -94,5 +108,32 @@ describe('readDicomSeries on the lungmask slices (native int16)', () => {
     const volumes = await readDicomSeries([`${lungmaskSlices}/1.dcm`, `${lungmaskSlices}/0.dcm`])
     expect(volumes).toHaveLength(1)
     expect(volumes[0].metadata?.sourceFiles?.map((f) => f.slice(-5))).toEqual(['0.dcm', '1.dcm'])
+  })
+})
+
+describe('readDicomSeries grouping and geometry', () => {
+  it('gives one volume per SeriesInstanceUID, in order of appearance', async () => {
+    const subset = join(dir.path, 'p002-subset')
+    mkdirSync(subset)
+    for (const name of ['IM0001.dcm', 'IM0002.dcm', 'IM0003.dcm']) copyFileSync(join(p002, name), join(subset, name))
+    const volumes = await readDicomSeries([lungmaskSlices, subset])
+    expect(volumes.map((v) => v.dimensions[2])).toEqual([2, 3])
+    expect(volumes[1].metadata?.seriesInstanceUid).toBe('0989410685142949082')
+    expect(volumes[1].origin[2]).toBeCloseTo(-177.7, 9)
+  })
+
+  it('sorts along the slice normal and builds the direction from the orientation (sagittal)', async () => {
+    const sagittal = join(dir.path, 'sagittal')
+    mkdirSync(sagittal)
+    // Rows run anterior→posterior (+y), columns superior→inferior (−z): the normal is −x.
+    const orientation = [0, 1, 0, 0, 0, -1]
+    placed(join(lungmaskSlices, '0.dcm'), join(sagittal, 'a.dcm'), orientation, [7.5, -100, 50])
+    placed(join(lungmaskSlices, '1.dcm'), join(sagittal, 'b.dcm'), orientation, [10, -100, 50])
+    const [v] = await readDicomSeries(sagittal)
+    // Along −x, x = 10 comes before x = 7.5.
+    expect(v.metadata?.sourceFiles?.map((f) => f.slice(-5))).toEqual(['b.dcm', 'a.dcm'])
+    expect(v.origin).toEqual([10, -100, 50])
+    expect(v.spacing).toEqual([0.625, 0.625, 2.5])
+    expect(v.direction.map((x) => x + 0)).toEqual([0, 0, -1, 1, 0, 0, 0, -1, 0])
   })
 })

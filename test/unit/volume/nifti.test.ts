@@ -121,6 +121,19 @@ describe('NIfTI codec', () => {
     expectSameGeometry(await readNifti(file), v, 4)
   })
 
+  it('ignores the exact-geometry extension once another tool has moved the image', async () => {
+    const v = oblique(Int16Array.from(ramp(24)))
+    const file = join(dir.path, 'moved.nii')
+    await writeNifti(file, v)
+    const bytes = readFileSync(file)
+    // srow_x[3] is the RAS x of the origin; LPS x = −RAS x, so +5 in RAS is −5 in LPS.
+    bytes.writeFloatLE(bytes.readFloatLE(292) + 5, 292)
+    writeFileSync(file, bytes)
+    const back = await readNifti(file)
+    expect(back.origin[0]).toBeCloseTo(v.origin[0] - 5, 4)
+    expect(back.origin[2]).toBeCloseTo(v.origin[2], 4)
+  })
+
   it('applies scl_slope/scl_inter on read (uint16 + intercept −1024 → int16 HU)', async () => {
     const stored = Uint16Array.from([0, 1024, 2048, 3000, 0, 0])
     const file = join(dir.path, 'scaled.nii')

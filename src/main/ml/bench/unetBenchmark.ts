@@ -15,6 +15,11 @@ export interface WorkloadTiming {
   /** Median wall time to segment one slice (batch 1) in inference mode. */
   inferMs: number
   trainStepsMs: number[]
+  /**
+   * Median CPU time of this process per training step (all threads). On a shared machine wall time
+   * includes waiting for cores other processes hold; CPU time does not.
+   */
+  trainStepCpuMs: number
 }
 
 export interface WorkloadOptions {
@@ -28,9 +33,14 @@ export async function benchmarkUNet(options: WorkloadOptions): Promise<WorkloadT
   const model = createUNet({ inChannels: 1, outChannels: 1 })
   const optimizer = tf.train.adam(1e-3)
   const images = tf.randomUniform([options.batch, options.size, options.size, 1], 0, 1, 'float32', 7) as tf.Tensor4D
-  const masks = tf.cast(tf.greater(tf.randomUniform([options.batch, options.size, options.size, 1], 0, 1, 'float32', 8), 0.7), 'float32')
+  const masks = tf.cast(
+    tf.greater(tf.randomUniform([options.batch, options.size, options.size, 1], 0, 1, 'float32', 8), 0.7),
+    'float32'
+  )
 
+  const trainStepCpu: number[] = []
   const trainStep = async (): Promise<number> => {
+    const cpuStart = process.cpuUsage()
     const start = performance.now()
     const loss = optimizer.minimize(
       () => sigmoidBinaryCrossEntropy(model.apply(images, true), masks),
@@ -39,6 +49,8 @@ export async function benchmarkUNet(options: WorkloadOptions): Promise<WorkloadT
     )
     await loss?.data()
     loss?.dispose()
+    const cpu = process.cpuUsage(cpuStart)
+    trainStepCpu.push((cpu.user + cpu.system) / 1000)
     return performance.now() - start
   }
 
@@ -53,6 +65,7 @@ export async function benchmarkUNet(options: WorkloadOptions): Promise<WorkloadT
 
   // The first step builds XNNPACK operators and grows the heap; it is not representative.
   await trainStep()
+  trainStepCpu.length = 0
   const trainStepsMs: number[] = []
   for (let i = 0; i < options.steps; i++) trainStepsMs.push(await trainStep())
   await infer()
@@ -63,7 +76,13 @@ export async function benchmarkUNet(options: WorkloadOptions): Promise<WorkloadT
   tf.dispose([images, masks, slice])
   optimizer.dispose()
   model.dispose()
-  return { params, trainStepMs: median(trainStepsMs), inferMs: median(inferRunsMs), trainStepsMs }
+  return {
+    params,
+    trainStepMs: median(trainStepsMs),
+    inferMs: median(inferRunsMs),
+    trainStepsMs,
+    trainStepCpuMs: median(trainStepCpu)
+  }
 }
 
 function median(values: number[]): number {

@@ -21,14 +21,10 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeo
     const { input, pad } = cropForPadding(x, g.padTop, bottom, g.padLeft, right)
     const channelsAsBatch = tf.transpose(input, [3, 1, 2, 0])
     const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3])
-    const grad = tf.conv2d(
-      channelsAsBatch,
-      dyAsFilter,
-      [g.dilationHeight, g.dilationWidth],
-      pad,
-      'NHWC',
-      [g.strideHeight, g.strideWidth]
-    )
+    const grad = tf.conv2d(channelsAsBatch, dyAsFilter, [g.dilationHeight, g.dilationWidth], pad, 'NHWC', [
+      g.strideHeight,
+      g.strideWidth
+    ])
     return tf.transpose(grad, [1, 2, 0, 3])
   })
 }

@@ -30,9 +30,13 @@ function conv2dGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: 
     }
     return {
       x: () =>
-        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dy4, filter }, { ...common, inputShape: x.shape }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropInput, { dy: dy4, filter }, { ...common, inputShape: x.shape }) as tf.Tensor,
       filter: () =>
-        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dy4 }, { ...common, filterShape: filter.shape }) as tf.Tensor
+        tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropFilter, { x, dy: dy4 }, { ...common, filterShape: filter.shape }) as tf.Tensor
     }
   }
   return {
@@ -40,4 +44,3 @@ function conv2dGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: 
     filter: () => conv2dFilterGradient(x, dy4, g)
   }
 }
-

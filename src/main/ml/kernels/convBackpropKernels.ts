@@ -39,4 +39,3 @@ function tensor4d(info: tf.TensorInfo | undefined, name: string): tf.Tensor4D {
   }
   return info as tf.Tensor4D
 }
-

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convBackpropKernels'
 import { conv2dGradientConfig } from './conv2dGradient'
+import { identityKernel } from './identityKernel'
 import { maxPoolGradKernel } from './maxPoolGradKernel'
 
 /**
@@ -11,6 +12,8 @@ import { maxPoolGradKernel } from './maxPoolGradKernel'
  *   Conv2DBackpropInput, so it speeds up too.
  * - wasm MaxPoolGrad: the package's kernel starts its running maximum at FLT_MIN instead of −∞, so
  *   windows whose values are all ≤ 0 get no gradient (or a wrong one); ours follows tfjs's rule.
+ * - wasm Identity sharing its input's buffer instead of copying it (the engine clones every tensor
+ *   it saves for the backward pass).
  * - for every backend, a Conv2D gradient that also handles dilation > 1.
  *
  * Idempotent; safe to call before the wasm backend is initialised (kernels are keyed by name).
@@ -25,6 +28,7 @@ export function registerGradientKernels(): void {
   replaceKernel({ kernelName: tf.Conv2DBackpropInput, backendName: WASM, kernelFunc: conv2dBackpropInputKernel })
   replaceKernel({ kernelName: tf.Conv2DBackpropFilter, backendName: WASM, kernelFunc: conv2dBackpropFilterKernel })
   replaceKernel({ kernelName: tf.MaxPoolGrad, backendName: WASM, kernelFunc: maxPoolGradKernel })
+  replaceKernel({ kernelName: tf.Identity, backendName: WASM, kernelFunc: identityKernel })
   tf.registerGradient(conv2dGradientConfig)
 }
 

@@ -21,8 +21,8 @@ export async function evaluateFolders(
   const pairs = await pairImageFiles(predDir, gtDir)
   const scores: ImageScores[] = []
   for (const pair of pairs) {
-    const prediction = await readGreyImage(pair.prediction, 'firstChannel')
-    const groundTruth = await readGreyImage(pair.groundTruth, 'luminance')
+    const prediction = await readGreyImage(pair.prediction)
+    const groundTruth = await readGreyImage(pair.groundTruth)
     scores.push(scoreImage(prediction, groundTruth, pair.prediction))
     options.onImage?.(pair.name, scores.length, pairs.length)
   }

@@ -5,7 +5,8 @@
  */
 import { MetricsInputError } from './metricsInputError'
 
-export type PixelArray = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array | Float64Array
+export type PixelArray =
+  Uint8Array | Uint8ClampedArray | Uint16Array | Int16Array | Int32Array | Float32Array | Float64Array
 
 export interface GreyImage {
   readonly width: number

@@ -7,14 +7,9 @@ export type { GreyImage, PixelArray } from './greyImage'
 export { MetricsInputError } from './metricsInputError'
 export { PROTOCOL_THRESHOLDS, THRESHOLD_COUNT } from './thresholds'
 export { scoreImage, type ImageScores } from './scoreImage'
-export {
-  summariseScores,
-  thresholdCurves,
-  type EvaluationSummary,
-  type ThresholdCurves
-} from './summariseScores'
+export { summariseScores, thresholdCurves, type EvaluationSummary, type ThresholdCurves } from './summariseScores'
 export { evaluateFolders, type EvaluateFoldersOptions } from './evaluateFolders'
 export { pairImageFiles, type ImagePair } from './pairImageFiles'
-export { readGreyImage, type GreyReading } from './readGreyImage'
+export { readGreyImage } from './readGreyImage'
 export { structureMeasure } from './structureMeasure'
 export { enhancedMeasure } from './enhancedMeasure'

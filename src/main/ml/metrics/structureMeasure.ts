@@ -21,7 +21,6 @@ export function structureMeasure(map: Float64Array, mask: Uint8Array, width: num
   if (foreground === 0) return 1 - mean(map)
   if (foreground === mask.length) return mean(map)
   const score =
-    STRUCTURE_ALPHA * structureObject(map, mask) +
-    (1 - STRUCTURE_ALPHA) * structureRegion(map, mask, width, height)
+    STRUCTURE_ALPHA * structureObject(map, mask) + (1 - STRUCTURE_ALPHA) * structureRegion(map, mask, width, height)
   return Math.max(score, 0)
 }

@@ -1,45 +1,11 @@
 /**
- * Window/level display of CT values. The grey level follows the DICOM linear VOI function
- * (PS3.3 C.11.2.1.2.1), so a pixel can be checked against the standard:
- *   x <= c − 0.5 − (w − 1)/2  → 0
- *   x >  c − 0.5 + (w − 1)/2  → 255
- *   otherwise                 → round(((x − (c − 0.5)) / (w − 1) + 0.5) · 255)
- * Rendering goes through a lookup table indexed by the stored value, so a 512×512 slice costs one
+ * On-screen window/level (the formula itself is in src/shared/windowing.ts). Rendering goes through a lookup table indexed by the stored value, so a 512×512 slice costs one
  * table read per pixel however often the window changes.
  */
 
-export interface WindowLevel {
-  /** Window centre (level) in the volume's unit. */
-  center: number
-  /** Window width in the volume's unit, at least 1. */
-  width: number
-}
+import { greyLevel, type WindowLevel } from '../../../shared/windowing'
 
-export interface WindowPreset extends WindowLevel {
-  id: 'lung' | 'mediastinum'
-  label: string
-}
-
-export const windowPresets: readonly WindowPreset[] = [
-  { id: 'lung', label: 'Lung', center: -600, width: 1500 },
-  { id: 'mediastinum', label: 'Mediastinum', center: 40, width: 400 }
-]
-
-export function windowPreset(id: WindowPreset['id']): WindowPreset {
-  const preset = windowPresets.find((candidate) => candidate.id === id)
-  if (!preset) throw new Error(`Unknown window preset ${id}`)
-  return preset
-}
-
-export function greyLevel(value: number, { center, width }: WindowLevel): number {
-  const w = Math.max(1, width)
-  if (w === 1) return value < center ? 0 : 255
-  const low = center - 0.5 - (w - 1) / 2
-  const high = center - 0.5 + (w - 1) / 2
-  if (value <= low) return 0
-  if (value > high) return 255
-  return Math.round(((value - (center - 0.5)) / (w - 1) + 0.5) * 255)
-}
+export { greyLevel, windowPreset, windowPresets, type WindowLevel, type WindowPreset } from '../../../shared/windowing'
 
 /** Stored value range a voxel type can hold; the lookup table covers all of it. */
 export function storedRange(voxelType: 'int16' | 'uint8'): [number, number] {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { evaluateFolders, pairImageFiles, readGreyImage } from '../../../../src/main/ml/metrics'
+import { evaluateFolders, MetricsInputError, pairImageFiles, readGreyImage } from '../../../../src/main/ml/metrics'
 import { semisegTrain, tempDir } from '../../../helpers/paths'
 
 const masks = join(semisegTrain, 'masks')
@@ -80,6 +80,8 @@ describe('file pairing', () => {
   it('names a file that cannot be decoded', async () => {
     const path = join(dir.path, 'broken.png')
     writeFileSync(path, 'not a png')
-    await expect(readGreyImage(path, 'firstChannel')).rejects.toThrow(/broken\.png: cannot be decoded/)
+    const error = await readGreyImage(path).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MetricsInputError)
+    expect((error as Error).message).toMatch(/^\S*broken\.png: /)
   })
 })

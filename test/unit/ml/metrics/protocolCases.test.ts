@@ -218,7 +218,16 @@ describe('aggregation over images', () => {
     expect(s.maxDice).toBe(0.5)
     expect(s.sMeasure).toBeCloseTo(0.9375, 12)
     expect(s.mae).toBe(0.125)
-    expect(Object.keys(s)).toEqual(['images', 'dice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae', 'maxDice'])
+    expect(Object.keys(s)).toEqual([
+      'images',
+      'dice',
+      'sensitivity',
+      'specificity',
+      'sMeasure',
+      'eMeasure',
+      'mae',
+      'maxDice'
+    ])
   })
   it('refuses an empty set', () => {
     expect(() => summariseScores([])).toThrow(/no images/)

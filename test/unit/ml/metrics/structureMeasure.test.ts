@@ -33,8 +33,8 @@ describe('S-measure', () => {
     // 0 columns wide (weight 0). The reference would average an empty block into NaN.
     const { mask } = binary(3, 2, (x) => x === 2)
     const map = Float64Array.from([0, 0, 1, 0, 0, 1])
-    // Object part 1 (perfect); region: top-left block = the whole top row? X = 3, Y = round(1.5) = 2:
-    // the top-left block is the whole image with map = truth → 1. S = 1.
+    // Object part 1 (map = truth). Region: X = 3, Y = round(1.5) = 2, so the top-left block is the
+    // whole image (weight 1), where map = truth → 1; the other three blocks are empty. S = 1.
     expect(structureMeasure(map, mask, 3, 2)).toBeCloseTo(1, 12)
   })
 })

@@ -18,7 +18,7 @@ describe('protocol thresholds', () => {
 
   it('agree with a direct value >= threshold scan for arbitrary values', () => {
     let seed = 12345
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
     const values = [0, 1, 0.5, 1e-300, 1 - 2 ** -53, ...Array.from({ length: 2000 }, random)]
     for (const value of values) {
       const direct = PROTOCOL_THRESHOLDS.findIndex((t) => value >= t)

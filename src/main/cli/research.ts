@@ -1,0 +1,107 @@
+/**
+ * The researcher's commands: train, segment and evaluate 2D slices. They run the tensor engine in
+ * this process (a terminal run is its own compute process).
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { basename, extname, join } from 'node:path'
+import { initEngine, type BackendChoice } from '../ml/engine'
+import { evaluateFolders, scoreImage, summariseScores } from '../ml/metrics'
+import { readGreyImage } from '../ml/metrics'
+import { loadNetwork, type InfNetNetwork } from '../ml/models/infnet'
+import { segmentSlices, isInfNet } from '../ml/inference/segmentSlices'
+import { defaultModelDir } from '../ml/defaultModel'
+import { trainSupervised } from '../training/supervised'
+import { readRaster, writePng8 } from '../volume'
+import { trainingLine } from './progressLine'
+
+export interface CommandIo {
+  print(line: string): void
+  log(line: string): void
+}
+
+function imageFilesOf(input: string): string[] {
+  if (!existsSync(input)) throw new Error(`${input} does not exist`)
+  if (!statSync(input).isDirectory()) return [input]
+  const files = readdirSync(input)
+    .filter((f) => /\.(png|jpe?g)$/i.test(f))
+    .sort(new Intl.Collator(undefined, { numeric: true }).compare)
+  if (files.length === 0) throw new Error(`${input} holds no PNG or JPEG slices`)
+  return files.map((f) => join(input, f))
+}
+
+export async function startEngine(backend: string | undefined, io: CommandIo): Promise<void> {
+  await initEngine({ backend: (backend ?? 'auto') as BackendChoice, log: io.log })
+}
+
+export function loadInfNet(modelDir: string | undefined): InfNetNetwork {
+  const dir = modelDir ?? defaultModelDir('infection')
+  if (!existsSync(join(dir, 'model.json'))) throw new Error(`No model in ${dir} (model.json missing)`)
+  const network = loadNetwork(dir)
+  if (!isInfNet(network)) throw new Error(`${dir} holds a ${network.config.architecture} network, not single-class Inf-Net`)
+  return network
+}
+
+export async function trainCommand(
+  o: { data: string; out: string; backbone?: string; epochs?: number; folds?: number; fold?: number; resume: boolean; inputSize?: number; batchSize?: number; checkpointEvery?: number; init?: string },
+  io: CommandIo,
+  shouldStop: () => boolean
+): Promise<void> {
+  const result = await trainSupervised(
+    {
+      data: o.data,
+      out: o.out,
+      ...(o.backbone ? { backbone: o.backbone as 'lite' | 'res2net50' } : {}),
+      ...(o.epochs ? { epochs: o.epochs } : {}),
+      ...(o.inputSize ? { inputSize: o.inputSize } : {}),
+      ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+      ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+      ...(o.folds !== undefined ? { folds: o.folds, fold: o.fold ?? 0 } : {}),
+      ...(o.init ? { init: o.init } : {})
+    },
+    { resume: o.resume, onEvent: (e) => io.log(trainingLine(e)), shouldStop }
+  )
+  if (result.status === 'stopped') io.print(`Stopped at step ${result.globalStep}; continue with --resume.`)
+  else {
+    io.print(`Trained ${result.globalStep} steps in ${(result.elapsedMs / 1000).toFixed(0)} s; model in ${o.out}`)
+    if (result.validation) io.print(JSON.stringify({ validation: result.validation }))
+  }
+}
+
+/** Writes, per input slice, an 8-bit probability map with the input's name (.png) and size. */
+export async function segmentImagesCommand(o: { input: string; out: string; model?: string }, io: CommandIo): Promise<void> {
+  const network = loadInfNet(o.model)
+  const files = imageFilesOf(o.input)
+  mkdirSync(o.out, { recursive: true })
+  for (const [i, file] of files.entries()) {
+    const v = await readRaster(file)
+    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }])
+    const png = new Uint8Array(map.data.length)
+    for (let j = 0; j < png.length; j++) png[j] = Math.round(map.data[j] * 255)
+    const target = join(o.out, basename(file, extname(file)) + '.png')
+    await writePng8(target, png, map.width, map.height)
+    io.log(`segmented ${i + 1}/${files.length} ${file} → ${target}`)
+  }
+  network.dispose()
+  io.print(`Wrote ${files.length} probability map(s) to ${o.out}`)
+}
+
+export async function evaluateCommand(
+  o: { pred?: string; gt: string; model?: string; images?: string },
+  io: CommandIo
+): Promise<Record<string, number>> {
+  if (o.pred) return { ...(await evaluateFolders(o.pred, o.gt)) }
+  if (!o.images) throw new Error('pulmo evaluate needs --pred DIR, or --model MODEL_DIR with --images DIR')
+  const network = loadInfNet(o.model)
+  const scores = []
+  for (const file of imageFilesOf(o.images)) {
+    const stem = basename(file, extname(file))
+    const gtFile = ['.png', '.jpg', '.jpeg'].map((e) => join(o.gt, stem + e)).find((f) => existsSync(f))
+    if (!gtFile) throw new Error(`${file} has no ground truth in ${o.gt}`)
+    const v = await readRaster(file)
+    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }])
+    scores.push(scoreImage(map, await readGreyImage(gtFile), stem))
+    io.log(`scored ${stem}`)
+  }
+  network.dispose()
+  return { ...summariseScores(scores) }
+}

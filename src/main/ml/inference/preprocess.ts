@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs'
+
+/**
+ * Grey slices (0–255, already lung-windowed) are scaled to [0, 1] and standardised with the
+ * ImageNet statistics Inf-Net uses for its (grey-replicated) RGB input, averaged over channels.
+ */
+export const INPUT_MEAN = 0.449
+export const INPUT_STD = 0.226
+
+/** [N, H, W, 1] grey 0–255 → the network's input scale. */
+export function standardise(grey: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.div(tf.sub(tf.div(grey, 255), INPUT_MEAN), INPUT_STD))
+}
+
+/** A grey 8-bit image as a [1, H, W, 1] float tensor. */
+export function greyTensor(data: Uint8Array, width: number, height: number): tf.Tensor4D {
+  return tf.tensor4d(Float32Array.from(data), [1, height, width, 1])
+}
+
+/** The side a slice is resized to for the network: the model's input size. */
+export function resizeForNetwork(x: tf.Tensor4D, size: number): tf.Tensor4D {
+  return x.shape[1] === size && x.shape[2] === size ? x : tf.image.resizeBilinear(x, [size, size], false)
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs'
+import type { AnyNetwork, InfNetNetwork, MultiClassNetwork } from '../models/infnet'
+import { greyTensor, resizeForNetwork, standardise } from './preprocess'
+
+export interface GreySlice {
+  data: Uint8Array
+  width: number
+  height: number
+}
+
+export interface ProbabilityMap {
+  width: number
+  height: number
+  /** σ(S_3) at the slice's own size, 0–1. */
+  data: Float32Array
+}
+
+/**
+ * Single-class Inf-Net inference: each slice is resized to the network's input size, segmented,
+ * and σ(S_3) resized back to the slice's size. Slices go through in batches of the same size.
+ */
+export async function segmentSlices(
+  network: InfNetNetwork,
+  slices: GreySlice[],
+  options: { batchSize?: number; onProgress?: (done: number, total: number) => void; cancelled?: () => boolean } = {}
+): Promise<ProbabilityMap[]> {
+  const size = network.config.inputSize
+  const batchSize = options.batchSize ?? 4
+  const out: ProbabilityMap[] = []
+  for (let start = 0; start < slices.length; start += batchSize) {
+    if (options.cancelled?.()) throw new Error('cancelled')
+    const batch = slices.slice(start, start + batchSize)
+    const probabilities = tf.tidy(() => {
+      const x = tf.concat(batch.map((s) => resizeForNetwork(greyTensor(s.data, s.width, s.height), size)))
+      return tf.sigmoid(network.forward(standardise(x), false).s3)
+    })
+    for (const [i, s] of batch.entries()) {
+      const map = tf.tidy(() =>
+        tf.image.resizeBilinear(tf.slice(probabilities, [i, 0, 0, 0], [1, size, size, 1]) as tf.Tensor4D, [s.height, s.width], false)
+      )
+      out.push({ width: s.width, height: s.height, data: (await map.data()) as Float32Array })
+      map.dispose()
+    }
+    probabilities.dispose()
+    options.onProgress?.(Math.min(start + batchSize, slices.length), slices.length)
+    await new Promise((r) => setImmediate(r)) // let progress messages and cancel requests through
+  }
+  return out
+}
+
+/**
+ * Multi-class inference: the grey slice and Inf-Net's infection probability (the prior) in, the
+ * arg-max label (0 background, 1 ground-glass, 2 consolidation) out, at the slice's size.
+ */
+export async function labelSlices(
+  network: MultiClassNetwork,
+  slices: GreySlice[],
+  priors: ProbabilityMap[]
+): Promise<Uint8Array[]> {
+  const size = network.config.inputSize
+  const labels: Uint8Array[] = []
+  for (const [i, s] of slices.entries()) {
+    const label = tf.tidy(() => {
+      const grey = standardise(resizeForNetwork(greyTensor(s.data, s.width, s.height), size))
+      const prior = resizeForNetwork(tf.tensor4d(priors[i].data, [1, s.height, s.width, 1]), size)
+      const logits = network.forward(tf.concat([grey, prior], 3), false)
+      const resized = tf.image.resizeBilinear(logits, [s.height, s.width], false)
+      return tf.argMax(resized, 3)
+    })
+    labels.push(Uint8Array.from(await label.data()))
+    label.dispose()
+  }
+  return labels
+}
+
+export function isInfNet(n: AnyNetwork): n is InfNetNetwork {
+  return n.config.architecture === 'infnet'
+}

@@ -1,0 +1,77 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { basename, extname, join } from 'node:path'
+import { readRaster } from '../volume'
+
+/** One labelled training slice at its own size: the grey image, infection mask and edge mask (0–255). */
+export interface LabelledSlice {
+  name: string
+  width: number
+  height: number
+  image: Uint8Array
+  mask: Uint8Array
+  edge: Uint8Array
+  /** Multi-class labels (0 background, 1 ground-glass, 2 consolidation), when the folder has them. */
+  classes?: Uint8Array
+}
+
+const stem = (f: string): string => basename(f, extname(f))
+const imageFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => /\.(png|jpe?g)$/i.test(f))
+    .sort(new Intl.Collator(undefined, { numeric: true }).compare)
+
+async function readGrey(path: string): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const v = await readRaster(path)
+  return { data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }
+}
+
+/** Finds the file of a given stem in a folder, whatever its image extension. */
+function fileFor(dir: string, name: string): string | undefined {
+  for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG']) if (existsSync(join(dir, name + ext))) return join(dir, name + ext)
+  return undefined
+}
+
+/**
+ * Reads a training folder laid out like COVID-SemiSeg: images/, masks/, edges/ (and optionally
+ * masks-multiclass/), matched by file stem. A missing mask is an error naming the slice; a
+ * missing edge map is derived from the mask, since edges are only the mask's boundary.
+ */
+export async function readLabelledSlices(dir: string): Promise<LabelledSlice[]> {
+  const imagesDir = join(dir, 'images')
+  if (!existsSync(imagesDir)) throw new Error(`${dir} has no images/ folder (expected images/, masks/, edges/)`)
+  const multiDir = join(dir, 'masks-multiclass')
+  const out: LabelledSlice[] = []
+  for (const file of imageFiles(imagesDir)) {
+    const name = stem(file)
+    const image = await readGrey(join(imagesDir, file))
+    const maskFile = fileFor(join(dir, 'masks'), name)
+    if (!maskFile) throw new Error(`${join(imagesDir, file)} has no mask in ${join(dir, 'masks')}`)
+    const mask = await readGrey(maskFile)
+    if (mask.width !== image.width || mask.height !== image.height) {
+      throw new Error(`${maskFile} is ${mask.width}×${mask.height} but its image is ${image.width}×${image.height}`)
+    }
+    const edgeFile = fileFor(join(dir, 'edges'), name)
+    const edge = edgeFile ? (await readGrey(edgeFile)).data : maskEdge(mask.data, mask.width, mask.height)
+    const multiFile = existsSync(multiDir) ? fileFor(multiDir, name) : undefined
+    const classes = multiFile ? (await readGrey(multiFile)).data : undefined
+    out.push({ name, width: image.width, height: image.height, image: image.data, mask: mask.data, edge, classes })
+  }
+  if (out.length === 0) throw new Error(`${imagesDir} holds no PNG or JPEG slices`)
+  return out
+}
+
+/** Foreground pixels with a background 4-neighbour: the mask's boundary, 0/255. */
+export function maskEdge(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(mask.length)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x
+      if (mask[i] <= 128) continue
+      const bg = (j: number): boolean => mask[j] <= 128
+      if ((x > 0 && bg(i - 1)) || (x < width - 1 && bg(i + 1)) || (y > 0 && bg(i - width)) || (y < height - 1 && bg(i + width))) {
+        out[i] = 255
+      }
+    }
+  }
+  return out
+}

@@ -1,0 +1,43 @@
+/** What a training run reports after every optimizer step and at its end. */
+export interface TrainingProgress {
+  kind: 'step'
+  epoch: number
+  epochs: number
+  stepInEpoch: number
+  stepsPerEpoch: number
+  globalStep: number
+  totalSteps: number
+  /** Loss terms of this step: total and one per supervised output. */
+  losses: Record<string, number>
+  learningRate: number
+  inputSize: number
+  stepMs: number
+  etaSeconds: number
+  backend: string
+}
+
+export interface ValidationReport {
+  kind: 'validation'
+  epoch: number
+  loss: number
+  dice: number
+  sensitivity: number
+  specificity: number
+  sMeasure: number
+  eMeasure: number
+  mae: number
+  maxDice: number
+  images: number
+}
+
+export type TrainingEvent =
+  | TrainingProgress
+  | ValidationReport
+  | { kind: 'checkpoint'; globalStep: number; path: string }
+  | { kind: 'log'; message: string }
+
+export interface TrainingHooks {
+  onEvent?(event: TrainingEvent): void
+  /** Polled between steps; when true the run checkpoints and stops. */
+  shouldStop?(): boolean
+}

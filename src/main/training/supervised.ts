@@ -1,0 +1,213 @@
+import * as tf from '@tensorflow/tfjs'
+import { existsSync } from 'node:fs'
+import { z } from 'zod'
+import { engineInfo } from '../ml/engine'
+import { infNetLoss } from '../ml/losses'
+import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
+import { createNetwork, loadNetwork, saveNetwork, type InfNetNetwork } from '../ml/models/infnet'
+import { applyPendingUpdates } from '../ml/nn/layers'
+import { standardise } from '../ml/inference/preprocess'
+import { segmentSlices } from '../ml/inference/segmentSlices'
+import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint'
+import { foldSplit, shuffled } from './folds'
+import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
+import type { TrainingHooks, ValidationReport } from './progress'
+
+export const SupervisedConfig = z.object({
+  data: z.string(),
+  out: z.string(),
+  backbone: z.enum(['lite', 'res2net50']).default('lite'),
+  inputSize: z.number().int().multipleOf(32).default(352),
+  epochs: z.number().int().positive().default(100),
+  batchSize: z.number().int().positive().default(4),
+  learningRate: z.number().positive().default(1e-4),
+  /** The learning rate is multiplied by decayRate once every decayEpoch epochs (Inf-Net: 0.1 at 50). */
+  decayEpoch: z.number().int().positive().default(50),
+  decayRate: z.number().positive().default(0.1),
+  /** Gradients are clamped element-wise to ±clip, as Inf-Net's clip_gradient does. */
+  clip: z.number().positive().default(0.5),
+  /** Each batch is trained once at every scale of the input size (Inf-Net: 0.75, 1, 1.25). */
+  scales: z.array(z.number().positive()).default([0.75, 1, 1.25]),
+  folds: z.number().int().min(2).optional(),
+  fold: z.number().int().min(0).optional(),
+  seed: z.number().int().default(2020),
+  checkpointEvery: z.number().int().positive().default(25),
+  /** Start from these weights (a saved network folder) instead of random ones. */
+  init: z.string().optional()
+})
+export type SupervisedConfig = z.infer<typeof SupervisedConfig>
+
+export interface SupervisedResult {
+  status: 'finished' | 'stopped'
+  globalStep: number
+  elapsedMs: number
+  validation?: ValidationReport
+}
+
+/** Nearest multiple of 32 to size·scale: Inf-Net's multi-scale sizes (352 → 256, 352, 448). */
+export const scaledSize = (size: number, scale: number): number => Math.max(32, Math.round((size * scale) / 32) * 32)
+
+/** A batch at one size: standardised images, masks and edges in [0, 1]. */
+function makeBatch(slices: LabelledSlice[], size: number): { x: tf.Tensor4D; mask: tf.Tensor4D; edge: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const resize = (data: Uint8Array, s: LabelledSlice): tf.Tensor4D =>
+      tf.image.resizeBilinear(tf.tensor4d(Float32Array.from(data), [1, s.height, s.width, 1]), [size, size], false)
+    const x = standardise(tf.concat(slices.map((s) => resize(s.image, s))))
+    const mask = tf.div(tf.concat(slices.map((s) => resize(s.mask, s))), 255) as tf.Tensor4D
+    const edge = tf.div(tf.concat(slices.map((s) => resize(s.edge, s))), 255) as tf.Tensor4D
+    return { x, mask, edge }
+  })
+}
+
+/** Validation as in the paper: the loss at the training size, and Inf-Net's metrics at each slice's own size. */
+export async function validate(network: InfNetNetwork, slices: LabelledSlice[], epoch: number): Promise<ValidationReport> {
+  let lossSum = 0
+  for (const s of slices) {
+    const { x, mask, edge } = makeBatch([s], network.config.inputSize)
+    const loss = tf.tidy(() => infNetLoss(network.forward(x, false), mask, edge).total.dataSync()[0])
+    lossSum += loss
+    tf.dispose([x, mask, edge])
+  }
+  const maps = await segmentSlices(network, slices.map((s) => ({ data: s.image, width: s.width, height: s.height })))
+  const scores = maps.map((m, i) =>
+    scoreImage({ width: m.width, height: m.height, data: m.data }, { width: slices[i].width, height: slices[i].height, data: slices[i].mask }, slices[i].name)
+  )
+  const summary: EvaluationSummary = summariseScores(scores)
+  return { kind: 'validation', epoch, loss: lossSum / slices.length, ...summary }
+}
+
+/**
+ * Supervised Inf-Net training (Adam, multi-scale, element-wise gradient clipping, step decay of
+ * the learning rate), checkpointing every `checkpointEvery` steps and on stop, and resuming from
+ * the checkpoint in `out` when `resume` is set. The trained network is saved to `out` with its
+ * card; with folds, the held-out fold is validated at the end.
+ */
+export async function trainSupervised(
+  input: z.input<typeof SupervisedConfig>,
+  options: TrainingHooks & { resume?: boolean } = {}
+): Promise<SupervisedResult> {
+  const emit = options.onEvent ?? (() => {})
+  let config = SupervisedConfig.parse(input)
+  const checkpoint = options.resume ? loadCheckpoint<SupervisedConfig>(config.out) : undefined
+  if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
+  if (checkpoint) config = { ...checkpoint.state.config, out: config.out, data: config.data }
+
+  const all = await readLabelledSlices(config.data)
+  const split =
+    config.folds !== undefined
+      ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
+      : { train: all.map((_, i) => i), validation: [] as number[] }
+  const train = split.train.map((i) => all[i])
+  const validation = split.validation.map((i) => all[i])
+
+  const network: InfNetNetwork =
+    config.init && existsSync(config.init)
+      ? (loadNetwork(config.init) as InfNetNetwork)
+      : createNetwork({ architecture: 'infnet', backbone: config.backbone, inputSize: config.inputSize, channels: 3, seed: config.seed })
+  const optimizer = tf.train.adam(config.learningRate)
+  const stepsPerEpoch = Math.ceil(train.length / config.batchSize) * config.scales.length
+  const totalSteps = stepsPerEpoch * config.epochs
+  let state: TrainingState<SupervisedConfig> = {
+    config,
+    epoch: 0,
+    stepInEpoch: 0,
+    globalStep: 0,
+    learningRate: config.learningRate,
+    elapsedMs: 0,
+    history: []
+  }
+  if (checkpoint) {
+    network.params.assign(checkpoint.params)
+    await optimizer.setWeights(checkpoint.optimizer)
+    state = checkpoint.state
+    emit({ kind: 'log', message: `Resuming at epoch ${state.epoch + 1}, step ${state.globalStep} of ${totalSteps}.` })
+  }
+  const trainable = network.params.trainable()
+  const backend = engineInfo()?.backend ?? tf.getBackend()
+  const startedAt = Date.now() - state.elapsedMs
+  const save = async (): Promise<void> => {
+    state.elapsedMs = Date.now() - startedAt
+    await saveCheckpoint(config.out, network.params.variables, optimizer, state)
+    emit({ kind: 'checkpoint', globalStep: state.globalStep, path: config.out })
+  }
+
+  let stepsThisSession = 0
+  const sessionStart = Date.now()
+  for (; state.epoch < config.epochs; state.epoch++, state.stepInEpoch = 0) {
+    const lr = config.learningRate * config.decayRate ** Math.floor(state.epoch / config.decayEpoch)
+    ;(optimizer as unknown as { learningRate: number }).learningRate = lr
+    state.learningRate = lr
+    // The epoch's order depends only on the seed and the epoch, so a resumed run sees the same batches.
+    const order = shuffled(train, config.seed * 1000 + state.epoch)
+    for (let step = state.stepInEpoch; step < stepsPerEpoch; step++) {
+      if (options.shouldStop?.()) {
+        await save()
+        return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
+      }
+      const t0 = Date.now()
+      const batchIndex = Math.floor(step / config.scales.length)
+      const size = scaledSize(config.inputSize, config.scales[step % config.scales.length])
+      const { x, mask, edge } = makeBatch(order.slice(batchIndex * config.batchSize, (batchIndex + 1) * config.batchSize), size)
+      const pendingUpdates: Array<{ variable: tf.Variable; value: tf.Tensor }> = []
+      const terms: Record<string, number> = {}
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = infNetLoss(network.forward(x, true, { pendingUpdates }), mask, edge)
+        for (const k of ['global', 's5', 's4', 's3', 'edge'] as const) terms[k] = loss[k].dataSync()[0]
+        return loss.total
+      }, trainable)
+      const clipped = Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.clipByValue(g, -config.clip, config.clip) }))
+      optimizer.applyGradients(clipped)
+      applyPendingUpdates({ params: network.params, training: true, pendingUpdates })
+      terms.total = value.dataSync()[0]
+      tf.dispose([value, x, mask, edge, ...Object.values(grads), ...clipped.map((c) => c.tensor)])
+
+      state.globalStep++
+      state.stepInEpoch = step + 1
+      stepsThisSession++
+      const stepMs = Date.now() - t0
+      const perStep = (Date.now() - sessionStart) / stepsThisSession
+      emit({
+        kind: 'step',
+        epoch: state.epoch + 1,
+        epochs: config.epochs,
+        stepInEpoch: step + 1,
+        stepsPerEpoch,
+        globalStep: state.globalStep,
+        totalSteps,
+        losses: terms,
+        learningRate: lr,
+        inputSize: size,
+        stepMs,
+        etaSeconds: Math.round(((totalSteps - state.globalStep) * perStep) / 1000),
+        backend
+      })
+      state.history.push({ step: state.globalStep, epoch: state.epoch + 1, ...terms })
+      if (state.history.length > 5000) state.history.splice(0, state.history.length - 5000)
+      if (state.globalStep % config.checkpointEvery === 0) await save()
+    }
+  }
+  await save()
+  const report = validation.length ? await validate(network, validation, config.epochs) : undefined
+  if (report) emit(report)
+  await saveNetwork(config.out, network, {
+    name: 'infnet-' + config.backbone,
+    version: new Date().toISOString().slice(0, 10),
+    training: {
+      data: config.data,
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      inputSize: config.inputSize,
+      scales: config.scales,
+      learningRate: config.learningRate,
+      folds: config.folds ?? null,
+      fold: config.fold ?? null,
+      trainingSlices: train.length,
+      seconds: Math.round(state.elapsedMs / 1000),
+      backend
+    },
+    metrics: report ? { validationDice: report.dice, validationMaxDice: report.maxDice, validationLoss: report.loss } : {}
+  })
+  network.dispose()
+  optimizer.dispose()
+  return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report }
+}
