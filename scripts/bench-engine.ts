@@ -87,7 +87,7 @@ function runInChild(name: string): void {
 }
 
 main().then(
-  // The threaded wasm backend keeps its worker threads referenced; exit explicitly when done.
+  // Exit explicitly: a loaded native backend (tfjs-node) may hold handles open.
   () => process.exit(),
   (error: unknown) => {
     console.error(error)

@@ -17,7 +17,8 @@ Commands:
   export SERIES_ID --out FILE    write a series as .nii or .nii.gz
   serve [--port N] [--host H]    serve the workstation on http://127.0.0.1 (token printed at start)
   train --data DIR --out MODEL_DIR [--backbone lite|res2net50] [--epochs N] [--folds K --fold I]
-        [--input-size N] [--batch-size N] [--checkpoint-every N] [--init MODEL_DIR] [--resume]
+        [--input-size N] [--batch-size N] [--lr X] [--scales 0.75,1,1.25] [--checkpoint-every N]
+        [--init MODEL_DIR] [--resume]
                                  train single-class Inf-Net on DIR/images, masks, edges
   segment INPUT --out DIR [--model MODEL_DIR]
                                  2D slices (a PNG/JPEG file or folder): one 8-bit probability map each
@@ -106,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
       'batch-size': { type: 'string' },
       'checkpoint-every': { type: 'string' },
       init: { type: 'string' },
+      lr: { type: 'string' },
+      scales: { type: 'string' },
       resume: { type: 'boolean', default: false },
       model: { type: 'string' },
       pred: { type: 'string' },
@@ -149,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
             batchSize: int('batch-size', values['batch-size']),
             checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
             init: values.init && resolve(values.init),
+            learningRate: values.lr === undefined ? undefined : Number(values.lr),
+            scales: values.scales === undefined ? undefined : values.scales.split(',').map(Number),
             resume: values.resume ?? false
           },
           io,

@@ -42,7 +42,7 @@ export function loadInfNet(modelDir: string | undefined): InfNetNetwork {
 }
 
 export async function trainCommand(
-  o: { data: string; out: string; backbone?: string; epochs?: number; folds?: number; fold?: number; resume: boolean; inputSize?: number; batchSize?: number; checkpointEvery?: number; init?: string },
+  o: { data: string; out: string; backbone?: string; epochs?: number; folds?: number; fold?: number; resume: boolean; inputSize?: number; batchSize?: number; checkpointEvery?: number; init?: string; learningRate?: number; scales?: number[] },
   io: CommandIo,
   shouldStop: () => boolean
 ): Promise<void> {
@@ -56,7 +56,9 @@ export async function trainCommand(
       ...(o.batchSize ? { batchSize: o.batchSize } : {}),
       ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
       ...(o.folds !== undefined ? { folds: o.folds, fold: o.fold ?? 0 } : {}),
-      ...(o.init ? { init: o.init } : {})
+      ...(o.init ? { init: o.init } : {}),
+      ...(o.learningRate ? { learningRate: o.learningRate } : {}),
+      ...(o.scales ? { scales: o.scales } : {})
     },
     { resume: o.resume, onEvent: (e) => io.log(trainingLine(e)), shouldStop }
   )

@@ -58,10 +58,13 @@ let wasmPrepared: WasmSetup | undefined
  */
 function prepareWasm(setup: WasmSetup): void {
   if (wasmPrepared !== undefined) return
+  wasmPrepared = setup
+  // Already initialised elsewhere (tf.setBackend('wasm') before initEngine): replacing it would
+  // dispose the live backend and every tensor on it, so it is kept as it is.
+  if (tf.findBackend('wasm') != null) return
   // Node has no fetch for file paths; the package reads the binary with fs from this prefix.
   setWasmPaths(wasmDistDir())
   if (setup.threads > 1) registerThreadedWasmBackend(setup.threads)
-  wasmPrepared = setup
 }
 
 /** Tries to make `name` the active backend; resolves false when it cannot be loaded. */

@@ -9,7 +9,7 @@ import {
   type BackendChoice,
   type BackendName
 } from './backends'
-import { registerGradientKernels } from './kernels/registerGradientKernels'
+import { registerEngineKernels } from './kernels/registerEngineKernels'
 
 /**
  * The tensor engine of the compute process: picks the backend, prepares it and installs the
@@ -55,7 +55,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   const threads = options.threads ?? parseThreads(env.PULMO_WASM_THREADS) ?? os.availableParallelism()
 
   // Kernels and gradients are keyed by backend name, so installing them before activation is safe.
-  registerGradientKernels()
+  registerEngineKernels()
 
   const candidates: readonly BackendName[] = choice === 'auto' ? BACKEND_ORDER : [choice]
   const skipped: BackendName[] = []

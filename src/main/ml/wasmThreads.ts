@@ -94,7 +94,23 @@ async function createThreadedBackend(threads: number): Promise<BackendWasm> {
   attachTfjsBindings(module)
   // BackendWasm's constructor calls init_with_threads_count with the value set here.
   setThreadsCount(threads)
-  return new BackendWasm(module)
+  const backend = new BackendWasm(module)
+  releaseEventLoop(module)
+  return backend
+}
+
+interface PThreadRegistry {
+  PThread?: { runningWorkers?: { unref(): void }[] }
+}
+
+/**
+ * XNNPACK's pool threads run for the life of the module, and emscripten keeps a running pthread's
+ * worker referenced, so a process that used the threaded backend would never exit on its own. The
+ * pool has no work of its own to finish, so its workers are unreferenced: Node ends them with the
+ * process.
+ */
+function releaseEventLoop(module: WasmModule): void {
+  for (const worker of (module as unknown as PThreadRegistry).PThread?.runningWorkers ?? []) worker.unref()
 }
 
 /** The same cwrap bindings the package's own loader attaches as `module.tfjs`. */

@@ -206,7 +206,35 @@ describe('other U-Net op gradients on wasm against cpu', () => {
     },
     { name: 'relu', f: (x) => tf.relu(x) },
     { name: 'sigmoid', f: (x) => tf.sigmoid(x) },
-    { name: 'concat on channels', f: (x) => tf.concat([x, tf.mul(x, 2)], 3) }
+    { name: 'concat on channels', f: (x) => tf.concat([x, tf.mul(x, 2)], 3) },
+    // Used by the Inf-Net family and its losses.
+    { name: 'avgPool 31×31 stride 1 same (loss weights)', f: (x) => tf.avgPool(x, 31, 1, 'same') },
+    { name: 'avgPool 2×2 stride 2 valid', f: (x) => tf.avgPool(x, 2, 2, 'valid') },
+    {
+      name: 'pad',
+      f: (x) =>
+        tf.pad(x, [
+          [0, 0],
+          [1, 2],
+          [3, 0],
+          [0, 1]
+        ])
+    },
+    { name: 'tile', f: (x) => tf.tile(x, [1, 2, 1, 2]) },
+    { name: 'transpose', f: (x) => tf.transpose(x, [0, 3, 1, 2]) },
+    { name: 'softmax over channels', f: (x) => tf.softmax(x) },
+    { name: 'logSoftmax over channels', f: (x) => tf.logSoftmax(x) },
+    { name: 'clipByValue', f: (x) => tf.clipByValue(x, -0.3, 0.4) },
+    { name: 'mean and sum over space', f: (x) => tf.add(tf.mean(x, [1, 2]), tf.sum(x, [1, 2])) },
+    {
+      name: 'matMul with transposes (attention-style)',
+      f: (x) => {
+        const flat = tf.reshape(x, [2, 90, 4])
+        return tf.matMul(flat, flat, true, false)
+      }
+    },
+    { name: 'matMul 2-D', f: (x) => tf.matMul(tf.reshape(x, [180, 4]), tf.reshape(x, [180, 4]), false, true) },
+    { name: 'abs, exp, neg, sigmoid chain', f: (x) => tf.sigmoid(tf.neg(tf.exp(tf.abs(x)))) }
   ]
   for (const op of ops) {
     it(op.name, async () => {

@@ -60,7 +60,9 @@ export class ParameterStore {
       }
       return existing
     }
-    const v = tf.variable(tf.tensor(initialValues(shape, init, this.rand), shape), trainable, name)
+    // Unnamed in tfjs: its variable names are process-global, and two networks (or a network and
+    // its loaded copy) share parameter names. The store's map is the name that counts.
+    const v = tf.variable(tf.tensor(initialValues(shape, init, this.rand), shape), trainable)
     this.variables.set(name, v)
     return v
   }
@@ -87,7 +89,7 @@ export class ParameterStore {
         v.assign(t)
       } else {
         const trainable = !/moving_(mean|variance)$/.test(name)
-        this.variables.set(name, tf.variable(t.clone(), trainable, name))
+        this.variables.set(name, tf.variable(t.clone(), trainable))
       }
       assigned.push(name)
     }

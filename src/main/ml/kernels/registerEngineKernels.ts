@@ -5,7 +5,7 @@ import { identityKernel } from './identityKernel'
 import { maxPoolGradKernel } from './maxPoolGradKernel'
 
 /**
- * Installs the project's gradient kernels:
+ * Installs the project's kernels:
  *
  * - wasm Conv2DBackpropFilter (absent from tfjs-backend-wasm) and Conv2DBackpropInput (present but a
  *   slow direct loop), both made of the fast forward convolution. conv2dTranspose's forward pass is
@@ -22,7 +22,7 @@ import { maxPoolGradKernel } from './maxPoolGradKernel'
 const WASM = 'wasm'
 let registered = false
 
-export function registerGradientKernels(): void {
+export function registerEngineKernels(): void {
   if (registered) return
   registered = true
   replaceKernel({ kernelName: tf.Conv2DBackpropInput, backendName: WASM, kernelFunc: conv2dBackpropInputKernel })

@@ -1,0 +1,81 @@
+/**
+ * What a severity report PDF is made of. The automatic values (SeverityReport) and the
+ * radiologist's edits stay apart, as in the database, so the PDF can show both.
+ */
+import type { RegionId } from '../severity/regionRules'
+import type { SeverityReport } from '../severity/scores'
+
+export interface PatientInfo {
+  name: string
+  id: string
+  /** ISO YYYY-MM-DD when known */
+  birthDate?: string
+  sex?: string
+}
+
+export interface StudyInfo {
+  date?: string
+  description?: string
+  accessionNumber?: string
+}
+
+export interface SeriesInfo {
+  number?: number
+  description?: string
+  /** voxel grid, for the header line */
+  dimensions?: [number, number, number]
+  spacing?: [number, number, number]
+}
+
+/** A radiologist's correction of one CT-SS region score. */
+export interface RegionScoreEdit {
+  regionId: RegionId
+  /** 0, 1 or 2 */
+  score: number
+  by: string
+  /** ISO date-time */
+  at: string
+}
+
+/** An axial image with the infection overlay, ready for the page. */
+export interface KeyImage {
+  /** 0-based index of the slice in the series */
+  sliceIndex: number
+  /** what the caption says: 1-based slice number */
+  sliceNumber: number
+  /** PNG bytes (RGB) */
+  png: Buffer
+  widthPx: number
+  heightPx: number
+  /** physical width / height of the image, to draw it undistorted */
+  aspect: number
+  /** infected volume in this slice, mL */
+  infectedMl: number
+}
+
+export interface ModelInfo {
+  name: string
+  version: string
+}
+
+export interface ReportInput {
+  patient: PatientInfo
+  study: StudyInfo
+  series: SeriesInfo
+  severity: SeverityReport
+  edits: RegionScoreEdit[]
+  keyImages: KeyImage[]
+  model: ModelInfo
+  /** the multi-class model, when one typed the infection (else the density rule did) */
+  multiclassModel?: ModelInfo
+  findings: string
+  impression: string
+  signedBy?: string
+  /** ISO date-time */
+  signedAt?: string
+  /** when the report was produced; default now */
+  generatedAt?: Date
+}
+
+/** The name the brief and the database use for a region score edit. */
+export type RadiologistEdit = RegionScoreEdit

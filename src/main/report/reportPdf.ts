@@ -1,0 +1,345 @@
+/**
+ * The severity report as an A4 PDF (pdfkit): header, summary with the totals, key images with the
+ * infection overlay, the 20-region CT-SS table, the lobar table, findings and impression, the
+ * approximation note and the signature line.
+ */
+import { randomUUID } from 'node:crypto'
+import { rename, rm, writeFile } from 'node:fs/promises'
+import PDFDocument from 'pdfkit'
+import { CTSS_REGION_RULES } from '../severity/regionRules'
+import { CTSS_SEVERE_THRESHOLD } from '../severity/scoringRules'
+import { CONSOLIDATION_MIN_HU } from '../severity/infectionDensity'
+import { finalCtss, type FinalCtss } from './finalScores'
+import { OVERLAY_COLOURS } from './keyImages'
+import { findReportFonts, toWinAnsi, type ReportFonts } from './reportFonts'
+import type { ReportInput } from './reportInput'
+import { drawTable, type TableRow } from './reportTable'
+
+type Doc = InstanceType<typeof PDFDocument>
+
+const MARGIN = 40
+const A4_WIDTH = 595.28
+const A4_HEIGHT = 841.89
+const CONTENT_WIDTH = A4_WIDTH - 2 * MARGIN
+/** Room kept free at the foot of each page for the footer line. */
+const BOTTOM = A4_HEIGHT - MARGIN - 14
+
+export const APPROXIMATION_NOTE =
+  'The 20 CT-SS regions and the five lobes are geometric approximations: levels and anterior, posterior, ' +
+  'medial and lateral parts of each lung’s own extent, not the anatomical segment and fissure boundaries. ' +
+  'The infection is segmented automatically by the model named above. Region and lobe figures and scores ' +
+  'are proposals for the radiologist to check and correct; corrected scores are shown as automatic → final.'
+
+export interface ReportPdfOptions {
+  fonts?: ReportFonts
+}
+
+/** Writes the report PDF atomically: to a temporary file beside `path`, then renamed over it. */
+export async function writeReportPdf(path: string, input: ReportInput, options: ReportPdfOptions = {}): Promise<void> {
+  const bytes = await renderReportPdf(input, options)
+  const temporary = `${path}.partial-${randomUUID().slice(0, 8)}`
+  try {
+    await writeFile(temporary, bytes)
+    await rename(temporary, path)
+  } catch (e) {
+    await rm(temporary, { force: true })
+    throw e
+  }
+}
+
+export async function renderReportPdf(input: ReportInput, options: ReportPdfOptions = {}): Promise<Buffer> {
+  const fonts = options.fonts ?? findReportFonts()
+  const text = fonts.unicode ? (s: string): string => s : toWinAnsi
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    info: {
+      Title: text(`Chest CT severity report — ${input.patient.name}`),
+      Author: 'Pulmo',
+      Subject: 'COVID-19 chest CT severity',
+      Creator: 'Pulmo'
+    }
+  })
+  const chunks: Buffer[] = []
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk))
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.on('end', () => resolve())
+    doc.on('error', reject)
+  })
+  const ctss = finalCtss(input.severity, input.edits)
+  const page = new PageFlow(doc, fonts, text)
+
+  drawTitle(page, input)
+  drawHeader(page, input)
+  drawSummary(page, input, ctss)
+  drawKeyImages(page, input)
+  drawRegionTable(page, input, ctss)
+  drawLobeTable(page, input)
+  drawNarrative(page, input)
+  drawSignature(page, input)
+  drawFooters(page, input)
+  doc.end()
+  await ended
+  return Buffer.concat(chunks)
+}
+
+/** The document with its fonts and a vertical cursor that moves to a new page when a block does not fit. */
+class PageFlow {
+  y = MARGIN
+  constructor(
+    readonly doc: Doc,
+    readonly fonts: ReportFonts,
+    readonly text: (s: string) => string
+  ) {}
+
+  ensure(height: number): void {
+    if (this.y + height <= BOTTOM) return
+    this.doc.addPage()
+    this.y = MARGIN
+  }
+
+  heading(title: string): void {
+    this.ensure(40)
+    this.y += 8
+    this.doc.font(this.fonts.bold).fontSize(11).fillColor('#1d3557').text(this.text(title), MARGIN, this.y, { width: CONTENT_WIDTH })
+    this.y += 16
+    this.doc.fillColor('black')
+  }
+
+  /** A paragraph at the cursor; returns nothing, moves the cursor below it. */
+  paragraph(body: string, size = 9, bold = false): void {
+    const options = { width: CONTENT_WIDTH, align: 'left' as const }
+    this.doc.font(bold ? this.fonts.bold : this.fonts.regular).fontSize(size)
+    const height = this.doc.heightOfString(this.text(body), options)
+    this.ensure(Math.min(height, BOTTOM - MARGIN))
+    this.doc.fillColor('black').text(this.text(body), MARGIN, this.y, options)
+    this.y = this.doc.y + 3
+  }
+}
+
+function drawTitle(page: PageFlow, input: ReportInput): void {
+  const { doc, fonts, text } = page
+  doc.font(fonts.bold).fontSize(16).fillColor('#1d3557').text(text('Pulmo — chest CT severity report'), MARGIN, page.y)
+  const generated = (input.generatedAt ?? new Date()).toISOString().slice(0, 16).replace('T', ' ')
+  doc.font(fonts.regular).fontSize(8).fillColor('#555555')
+  doc.text(text(`Generated ${generated} UTC`), MARGIN, page.y + 6, { width: CONTENT_WIDTH, align: 'right' })
+  page.y += 24
+  doc.moveTo(MARGIN, page.y).lineTo(MARGIN + CONTENT_WIDTH, page.y).lineWidth(1).strokeColor('#1d3557').stroke()
+  page.y += 8
+}
+
+function drawHeader(page: PageFlow, input: ReportInput): void {
+  const { patient, study, series } = input
+  const seriesText = [series.number !== undefined ? `#${series.number}` : '', series.description ?? ''].filter(Boolean).join(' ') || '—'
+  const grid =
+    series.dimensions && series.spacing
+      ? `${series.dimensions.join(' × ')} voxels, ${series.spacing.map((s) => +s.toFixed(3)).join(' × ')} mm`
+      : '—'
+  const left: Array<[string, string]> = [
+    ['Patient', patient.name || '—'],
+    ['Patient ID', patient.id || '—'],
+    ['Birth date', patient.birthDate || '—'],
+    ['Sex', patient.sex || '—']
+  ]
+  const right: Array<[string, string]> = [
+    ['Study date', study.date || '—'],
+    ['Study', study.description || '—'],
+    ['Accession', study.accessionNumber || '—'],
+    ['Series', seriesText],
+    ['Grid', grid]
+  ]
+  const half = CONTENT_WIDTH / 2
+  const drawColumn = (rows: Array<[string, string]>, x: number): number => {
+    let y = page.y
+    for (const [label, value] of rows) {
+      page.doc.font(page.fonts.bold).fontSize(8.5).fillColor('#333333').text(page.text(label), x, y, { width: 62, lineBreak: false })
+      page.doc
+        .font(page.fonts.regular)
+        .fillColor('black')
+        .text(page.text(value), x + 64, y, { width: half - 70, height: 11, ellipsis: true, lineBreak: false })
+      y += 12
+    }
+    return y
+  }
+  page.y = Math.max(drawColumn(left, MARGIN), drawColumn(right, MARGIN + half)) + 4
+}
+
+const ml = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1))
+const percent = (p: number): string => (p === 0 ? '0' : p < 1 ? p.toFixed(2) : p.toFixed(1))
+
+function drawSummary(page: PageFlow, input: ReportInput, ctss: FinalCtss): void {
+  const s = input.severity
+  page.heading('Summary')
+  const severe = ctss.severe ? `severe (> ${CTSS_SEVERE_THRESHOLD})` : `not severe (≤ ${CTSS_SEVERE_THRESHOLD})`
+  const automatic = ctss.edited ? ` (automatic ${ctss.automaticTotal} / 40 → final ${ctss.total} / 40 after the radiologist’s edits)` : ''
+  page.paragraph(`CT severity score (CT-SS): ${ctss.total} / 40 — ${severe}${automatic}`, 10, true)
+  page.paragraph(`Lobar score: ${s.lobar.total} / 25     Severity class: ${s.severity}`, 10, true)
+  page.paragraph(
+    `Infected: ${percent(s.percentInfected.total)} % of the lungs (right lung ${percent(s.percentInfected.right)} %, ` +
+      `left lung ${percent(s.percentInfected.left)} %). Lung volume ${ml(s.lungVolumeMl)} mL, infected ${ml(s.infectedVolumeMl)} mL: ` +
+      `ground-glass opacity ${ml(s.ggoVolumeMl)} mL, consolidation ${ml(s.consolidationVolumeMl)} mL.`
+  )
+  page.paragraph(
+    `Infection pattern present: ${s.infectionPresent ? 'yes' : 'no'} (threshold: more than ` +
+      `${s.options.infectionPresentPercent} % of the lung volume infected).`
+  )
+  const typing = input.multiclassModel
+    ? `infection type by ${input.multiclassModel.name} ${input.multiclassModel.version}`
+    : `infection type by density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU, else ground glass)`
+  page.paragraph(`Model: ${input.model.name} ${input.model.version}; ${typing}.`)
+  if (s.infectionOutsideLungsMl > 0.05) {
+    page.paragraph(`Infection labelled outside the lung mask (not scored): ${ml(s.infectionOutsideLungsMl)} mL.`, 8.5)
+  }
+}
+
+function drawKeyImages(page: PageFlow, input: ReportInput): void {
+  const images = input.keyImages
+  if (images.length === 0) return
+  page.heading('Key images (lung window; patient’s right on the left)')
+  const gap = 8
+  const perRow = Math.min(4, images.length)
+  const cell = (CONTENT_WIDTH - gap * (perRow - 1)) / 4
+  const { doc, fonts, text } = page
+  for (let start = 0; start < images.length; start += perRow) {
+    const row = images.slice(start, start + perRow)
+    const height = Math.max(...row.map((image) => cell / Math.max(image.aspect, 1e-3)))
+    const boxHeight = Math.min(height, cell * 1.25)
+    page.ensure(boxHeight + 16)
+    for (const [n, image] of row.entries()) {
+      const x = MARGIN + n * (cell + gap)
+      doc.rect(x, page.y, cell, boxHeight).fill('black')
+      doc.image(image.png, x, page.y, { fit: [cell, boxHeight], align: 'center', valign: 'center' })
+      doc.font(fonts.regular).fontSize(8).fillColor('black')
+      doc.text(text(`Slice ${image.sliceNumber} · ${ml(image.infectedMl)} mL infected`), x, page.y + boxHeight + 2, {
+        width: cell,
+        align: 'center',
+        lineBreak: false
+      })
+    }
+    page.y += boxHeight + 14
+  }
+  // The legend: the two overlay colours.
+  const swatch = (x: number, colour: readonly [number, number, number], label: string): number => {
+    doc.rect(x, page.y + 1, 8, 8).fill(rgbHex(colour))
+    doc.font(fonts.regular).fontSize(8).fillColor('black').text(text(label), x + 11, page.y, { lineBreak: false })
+    return x + 11 + doc.widthOfString(text(label)) + 14
+  }
+  const next = swatch(MARGIN, OVERLAY_COLOURS.groundGlass, 'ground-glass opacity')
+  swatch(next, OVERLAY_COLOURS.consolidation, 'consolidation')
+  page.y += 14
+}
+
+function rgbHex(colour: readonly [number, number, number]): string {
+  return '#' + colour.map((c) => c.toString(16).padStart(2, '0')).join('')
+}
+
+function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): void {
+  page.heading('CT severity score by region (Yang et al. 2020: 0 none, 1 < 50 %, 2 ≥ 50 %)')
+  const byId = new Map(ctss.regions.map((r) => [r.id, r]))
+  const rows: TableRow[] = input.severity.ctss.regions.map((region) => {
+    const final = byId.get(region.id)
+    const edit = final?.edit
+    const rule = CTSS_REGION_RULES.find((r) => r.id === region.id)
+    return {
+      cells: [
+        `${region.id} ${region.name}`,
+        rule?.lobe ?? region.lobe,
+        ml(region.lungVolumeMl),
+        ml(region.infectedVolumeMl),
+        percent(region.percent),
+        String(region.score),
+        edit ? `${region.score} → ${edit.score} (${edit.by}, ${edit.at.slice(0, 10)})` : ''
+      ]
+    }
+  })
+  rows.push({
+    cells: ['Total', '', ml(input.severity.lungVolumeMl), ml(input.severity.infectedVolumeMl), percent(input.severity.percentInfected.total), `${ctss.automaticTotal} / 40`, ctss.edited ? `${ctss.automaticTotal} → ${ctss.total} / 40` : ''],
+    bold: true
+  })
+  page.ensure(60)
+  page.y = drawTable(
+    page.doc,
+    page.fonts,
+    page.text,
+    [
+      { header: 'Region', width: 118 },
+      { header: 'Lobe', width: 36 },
+      { header: 'Lung mL', width: 52, align: 'right' },
+      { header: 'Infected mL', width: 60, align: 'right' },
+      { header: '%', width: 44, align: 'right' },
+      { header: 'Automatic', width: 52, align: 'center' },
+      { header: 'Radiologist', width: CONTENT_WIDTH - 362 }
+    ],
+    rows,
+    { x: MARGIN, y: page.y, bottom: BOTTOM, top: MARGIN, fontSize: 8 }
+  )
+  page.y += 4
+}
+
+function drawLobeTable(page: PageFlow, input: ReportInput): void {
+  page.heading('Lobar score (Pan et al. 2020: 0 none, 1 < 5 %, 2 5–25 %, 3 26–49 %, 4 50–75 %, 5 > 75 %)')
+  const s = input.severity
+  const rows: TableRow[] = s.lobar.lobes.map((lobe) => ({
+    cells: [`${lobe.id} ${lobe.name}`, ml(lobe.lungVolumeMl), ml(lobe.infectedVolumeMl), ml(lobe.ggoVolumeMl), ml(lobe.consolidationVolumeMl), percent(lobe.percent), String(lobe.score)]
+  }))
+  rows.push({ cells: ['Total', ml(s.lungVolumeMl), ml(s.infectedVolumeMl), ml(s.ggoVolumeMl), ml(s.consolidationVolumeMl), percent(s.percentInfected.total), `${s.lobar.total} / 25`], bold: true })
+  page.ensure(20 * 8)
+  page.y = drawTable(
+    page.doc,
+    page.fonts,
+    page.text,
+    [
+      { header: 'Lobe', width: 140 },
+      { header: 'Lung mL', width: 62, align: 'right' },
+      { header: 'Infected mL', width: 66, align: 'right' },
+      { header: 'Ground glass mL', width: 80, align: 'right' },
+      { header: 'Consolidation mL', width: 84, align: 'right' },
+      { header: '%', width: 38, align: 'right' },
+      { header: 'Score', width: CONTENT_WIDTH - 470, align: 'center' }
+    ],
+    rows,
+    { x: MARGIN, y: page.y, bottom: BOTTOM, top: MARGIN, fontSize: 8 }
+  )
+  page.y += 4
+}
+
+function drawNarrative(page: PageFlow, input: ReportInput): void {
+  page.heading('Findings')
+  page.paragraph(input.findings.trim() || '—', 9.5)
+  page.heading('Impression')
+  page.paragraph(input.impression.trim() || '—', 9.5)
+  page.heading('Note')
+  page.paragraph(APPROXIMATION_NOTE, 8.5)
+}
+
+function drawSignature(page: PageFlow, input: ReportInput): void {
+  page.ensure(50)
+  page.y += 14
+  const { doc } = page
+  doc.moveTo(MARGIN, page.y).lineTo(MARGIN + 240, page.y).lineWidth(0.6).strokeColor('black').stroke()
+  page.y += 4
+  const signed = input.signedBy
+    ? `Signed by ${input.signedBy}${input.signedAt ? ` at ${input.signedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`
+    : 'Not signed'
+  page.paragraph(signed, 9.5, true)
+}
+
+function drawFooters(page: PageFlow, input: ReportInput): void {
+  const { doc, fonts, text } = page
+  const range = doc.bufferedPageRange()
+  for (let n = 0; n < range.count; n++) {
+    doc.switchToPage(range.start + n)
+    // Writing below the bottom margin would make pdfkit open a new page: lift the margin first.
+    const bottomMargin = doc.page.margins.bottom
+    doc.page.margins.bottom = 0
+    doc.font(fonts.regular).fontSize(7.5).fillColor('#666666')
+    doc.text(
+      text(`Pulmo · ${input.patient.name} (${input.patient.id}) · page ${n + 1} of ${range.count} · automatic measurements for the radiologist to verify`),
+      MARGIN,
+      A4_HEIGHT - MARGIN + 6,
+      { width: CONTENT_WIDTH, align: 'center', lineBreak: false }
+    )
+    doc.page.margins.bottom = bottomMargin
+  }
+}
