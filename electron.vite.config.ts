@@ -4,7 +4,7 @@ import vue from '@vitejs/plugin-vue'
 
 // One build for every process. The main-side bundle has several entries because the same
 // services run under Electron (index), from the command line (cli) and in the compute child
-// process; dependencies stay external so native modules and wasm files resolve at run time.
+// process (compute); dependencies stay external so native modules and wasm files resolve at run time.
 export default defineConfig({
   main: {
     build: {
@@ -12,7 +12,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          cli: resolve(__dirname, 'src/main/cli.ts')
+          cli: resolve(__dirname, 'src/main/cli.ts'),
+          compute: resolve(__dirname, 'src/main/training/compute.ts')
         }
       }
     }

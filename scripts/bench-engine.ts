@@ -4,16 +4,20 @@
  *   {"model","backend","batch","size","trainStepMs","inferMs","peakRssMb", ...}
  *
  *   npx jiti scripts/bench-engine.ts [--only unet] [--backend wasm|cpu|tensorflow]
- *                                    [--threads N] [--steps N] [--batch N] [--size N]
+ *                                    [--threads N] [--steps N] [--infer-runs N] [--batch N] [--size N]
+ *   (or node --import jiti/register scripts/bench-engine.ts …)
  *
  * Each model runs in its own child process when several are selected, because the wasm heap never
  * shrinks: a shared process would report the largest model's peak memory for all of them.
  */
 import { spawnSync } from 'node:child_process'
 import os from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { initEngine, engineInfo, type BackendChoice } from '../src/main/ml/engine'
-import { benchmarkUNet, type WorkloadOptions, type WorkloadTiming } from '../src/main/ml/bench/unetBenchmark'
+import { benchmarkInfNet } from '../src/main/ml/bench/infNetBenchmark'
+import type { WorkloadOptions, WorkloadTiming } from '../src/main/ml/bench/measureWorkload'
+import { benchmarkUNet } from '../src/main/ml/bench/unetBenchmark'
 
 interface ModelBenchmark {
   /** Batch and size of the training step, per the issue's benchmark definition. */
@@ -22,9 +26,11 @@ interface ModelBenchmark {
   run(options: WorkloadOptions): Promise<WorkloadTiming>
 }
 
-/** Inf-Net backbones join this table when their models land. */
+/** The issue's configurations: Inf-Net at 352×352 with both backbones, the U-Net at 256×256. */
 const MODELS: Record<string, ModelBenchmark> = {
-  unet: { batch: 4, size: 256, run: benchmarkUNet }
+  unet: { batch: 4, size: 256, run: benchmarkUNet },
+  lite: { batch: 4, size: 352, run: (o) => benchmarkInfNet('lite', o) },
+  res2net50: { batch: 4, size: 352, run: (o) => benchmarkInfNet('res2net50', o) }
 }
 
 const { values } = parseArgs({
@@ -77,12 +83,21 @@ async function main(): Promise<void> {
   )
 }
 
-/** Re-runs this script (same runtime and flags) for one model. */
+/**
+ * Re-runs this script for one model, with the same Node flags. A TypeScript entry started by the
+ * jiti CLI is re-run through jiti's loader hook (`node --import jiti/register`), since the child
+ * is started with plain node.
+ */
 function runInChild(name: string): void {
+  const script = fileURLToPath(import.meta.url)
   const args = process.argv
-    .slice(1)
+    .slice(2)
     .filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only' && !a.startsWith('--only='))
-  const result = spawnSync(process.execPath, [...process.execArgv, ...args, '--only', name], { stdio: 'inherit' })
+  const hasLoader = process.execArgv.some((a) => a.includes('jiti'))
+  const loader = script.endsWith('.ts') && !hasLoader ? ['--import', 'jiti/register'] : []
+  const result = spawnSync(process.execPath, [...process.execArgv, ...loader, script, ...args, '--only', name], {
+    stdio: 'inherit'
+  })
   if (result.status !== 0) process.exitCode = result.status ?? 1
 }
 

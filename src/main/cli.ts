@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StudySummary } from '../shared/api'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
+import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
 import { startServer } from './server'
 import { PulmoService, toApiError } from './services'
 
@@ -22,6 +23,13 @@ Commands:
                                  train single-class Inf-Net on DIR/images, masks, edges
   segment INPUT --out DIR [--model MODEL_DIR]
                                  2D slices (a PNG/JPEG file or folder): one 8-bit probability map each
+  segment SERIES --out DIR [--model MODEL_DIR] [--multiclass-model MODEL_DIR]
+                                 a CT series (DICOM folder, NIfTI file or imported series id): writes
+                                 lungs.nii.gz, infection.nii.gz, labels.nii.gz and summary.json
+  score SERIES [--reference MASK] [--json]
+                                 infected volumes, CT-SS (20 regions), lobar score, severity
+                                 (Dice against the reference infection mask when given)
+  report SERIES --pdf FILE       the severity report as PDF
   evaluate --pred DIR --gt DIR [--json]
   evaluate --model MODEL_DIR --images DIR --gt DIR [--json]
                                  Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE
@@ -113,7 +121,10 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       pred: { type: 'string' },
       gt: { type: 'string' },
-      images: { type: 'string' }
+      images: { type: 'string' },
+      'multiclass-model': { type: 'string' },
+      reference: { type: 'string' },
+      pdf: { type: 'string' }
     }
   })
   if (values.help) {
@@ -127,6 +138,28 @@ export async function main(argv: string[]): Promise<number> {
     const n = Number(v)
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${v}`)
     return n
+  }
+  if (command === 'score' || command === 'report' || (command === 'segment' && positionals[0] && !isImageInput(positionals[0]))) {
+    try {
+      if (!positionals[0]) throw new UsageError(`pulmo ${command} needs an INPUT (DICOM folder, NIfTI file or series id)`)
+      if (command === 'segment' && !values.out) throw new UsageError('pulmo segment needs --out DIR')
+      if (command === 'report' && !values.pdf) throw new UsageError('pulmo report needs --pdf FILE')
+      await startEngine(values.backend, io)
+      const common = {
+        input: positionals[0],
+        dataDir: values['data-dir'],
+        model: values.model,
+        multiclassModel: values['multiclass-model'],
+        batchSize: int('batch-size', values['batch-size'])
+      }
+      if (command === 'segment') await segmentVolumeCommand({ ...common, out: values.out ?? '' }, io)
+      else if (command === 'score') await scoreCommand({ ...common, reference: values.reference, json: values.json ?? false }, io)
+      else await reportCommand({ ...common, pdf: values.pdf ?? '' }, io)
+      return 0
+    } catch (e) {
+      process.stderr.write(`pulmo ${command}: ${e instanceof UsageError ? e.message : toApiError(e).message}\n`)
+      return e instanceof UsageError ? 2 : 1
+    }
   }
   if (command === 'train' || command === 'segment' || command === 'evaluate') {
     try {

@@ -99,11 +99,14 @@ class PageFlow {
     this.y = MARGIN
   }
 
-  heading(title: string): void {
-    this.ensure(40)
+  /** A section title, kept on one page with the first `keepWith` points of what follows. */
+  heading(title: string, keepWith = 30): void {
+    this.doc.font(this.fonts.bold).fontSize(11)
+    const height = this.doc.heightOfString(this.text(title), { width: CONTENT_WIDTH })
+    this.ensure(8 + height + keepWith)
     this.y += 8
-    this.doc.font(this.fonts.bold).fontSize(11).fillColor('#1d3557').text(this.text(title), MARGIN, this.y, { width: CONTENT_WIDTH })
-    this.y += 16
+    this.doc.fillColor('#1d3557').text(this.text(title), MARGIN, this.y, { width: CONTENT_WIDTH })
+    this.y += height + 3
     this.doc.fillColor('black')
   }
 
@@ -235,7 +238,7 @@ function rgbHex(colour: readonly [number, number, number]): string {
 }
 
 function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): void {
-  page.heading('CT severity score by region (Yang et al. 2020: 0 none, 1 < 50 %, 2 ≥ 50 %)')
+  page.heading('CT severity score by region (Yang et al. 2020: 0 none, 1 < 50 %, 2 ≥ 50 %)', 60)
   const byId = new Map(ctss.regions.map((r) => [r.id, r]))
   const rows: TableRow[] = input.severity.ctss.regions.map((region) => {
     const final = byId.get(region.id)
@@ -257,7 +260,6 @@ function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): v
     cells: ['Total', '', ml(input.severity.lungVolumeMl), ml(input.severity.infectedVolumeMl), percent(input.severity.percentInfected.total), `${ctss.automaticTotal} / 40`, ctss.edited ? `${ctss.automaticTotal} → ${ctss.total} / 40` : ''],
     bold: true
   })
-  page.ensure(60)
   page.y = drawTable(
     page.doc,
     page.fonts,
@@ -268,7 +270,7 @@ function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): v
       { header: 'Lung mL', width: 52, align: 'right' },
       { header: 'Infected mL', width: 60, align: 'right' },
       { header: '%', width: 44, align: 'right' },
-      { header: 'Automatic', width: 52, align: 'center' },
+      { header: 'Auto', width: 52, align: 'center' },
       { header: 'Radiologist', width: CONTENT_WIDTH - 362 }
     ],
     rows,
@@ -278,25 +280,24 @@ function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): v
 }
 
 function drawLobeTable(page: PageFlow, input: ReportInput): void {
-  page.heading('Lobar score (Pan et al. 2020: 0 none, 1 < 5 %, 2 5–25 %, 3 26–49 %, 4 50–75 %, 5 > 75 %)')
+  page.heading('Lobar score (Pan et al. 2020: 0 none, 1 < 5 %, 2 5–25 %, 3 26–49 %, 4 50–75 %, 5 > 75 %)', 7 * 13)
   const s = input.severity
   const rows: TableRow[] = s.lobar.lobes.map((lobe) => ({
     cells: [`${lobe.id} ${lobe.name}`, ml(lobe.lungVolumeMl), ml(lobe.infectedVolumeMl), ml(lobe.ggoVolumeMl), ml(lobe.consolidationVolumeMl), percent(lobe.percent), String(lobe.score)]
   }))
   rows.push({ cells: ['Total', ml(s.lungVolumeMl), ml(s.infectedVolumeMl), ml(s.ggoVolumeMl), ml(s.consolidationVolumeMl), percent(s.percentInfected.total), `${s.lobar.total} / 25`], bold: true })
-  page.ensure(20 * 8)
   page.y = drawTable(
     page.doc,
     page.fonts,
     page.text,
     [
-      { header: 'Lobe', width: 140 },
-      { header: 'Lung mL', width: 62, align: 'right' },
-      { header: 'Infected mL', width: 66, align: 'right' },
-      { header: 'Ground glass mL', width: 80, align: 'right' },
-      { header: 'Consolidation mL', width: 84, align: 'right' },
-      { header: '%', width: 38, align: 'right' },
-      { header: 'Score', width: CONTENT_WIDTH - 470, align: 'center' }
+      { header: 'Lobe', width: 124 },
+      { header: 'Lung mL', width: 56, align: 'right' },
+      { header: 'Infected mL', width: 62, align: 'right' },
+      { header: 'Ground glass mL', width: 84, align: 'right' },
+      { header: 'Consolidation mL', width: 88, align: 'right' },
+      { header: '%', width: 40, align: 'right' },
+      { header: 'Score', width: CONTENT_WIDTH - 454, align: 'center' }
     ],
     rows,
     { x: MARGIN, y: page.y, bottom: BOTTOM, top: MARGIN, fontSize: 8 }

@@ -184,6 +184,8 @@ export async function trainSupervised(
       state.history.push({ step: state.globalStep, epoch: state.epoch + 1, ...terms })
       if (state.history.length > 5000) state.history.splice(0, state.history.length - 5000)
       if (state.globalStep % config.checkpointEvery === 0) await save()
+      // Steps are synchronous tensor work: yield so that a cancel request can arrive.
+      await new Promise((resolve) => setImmediate(resolve))
     }
   }
   await save()

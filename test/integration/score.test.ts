@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initEngine } from '../../src/main/ml/engine'
+import { createNetwork, saveNetwork } from '../../src/main/ml/models/infnet'
+import { createChestPhantom, insertLesion, lesionLabelMap } from '../../src/main/severity/phantom'
+import { writeVolume } from '../../src/main/volume'
+import { projectRoot, tempDir } from '../helpers/paths'
+import { TEST_LESIONS } from '../unit/severity/phantomTruth'
+
+/**
+ * The built CLI (`npx electron-vite build` first) on a NIfTI phantom with a tiny random Inf-Net:
+ * the scores are meaningless, their shape is what is checked. The data folder is a temporary one.
+ */
+const bin = join(projectRoot, 'bin/pulmo.js')
+const dir = tempDir('pulmo-score-')
+const paths = {
+  ct: join(dir.path, 'phantom.nii.gz'),
+  truth: join(dir.path, 'truth.nii.gz'),
+  model: join(dir.path, 'tiny-model'),
+  data: join(dir.path, 'data')
+}
+
+const pulmo = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--data-dir', paths.data, '--backend', 'wasm'], {
+    encoding: 'utf8',
+    timeout: 300_000
+  })
+
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu', log: () => undefined })
+  const phantom = createChestPhantom({ dimensions: [128, 128, 30], spacing: [2.8, 2.8, 10] })
+  const lesions = [insertLesion(phantom, TEST_LESIONS.consolidation), insertLesion(phantom, TEST_LESIONS.groundGlass)]
+  await writeVolume(paths.ct, phantom.volume)
+  const { dimensions, spacing, origin, direction } = phantom.volume
+  await writeVolume(paths.truth, { data: lesionLabelMap(phantom, lesions), dimensions, spacing, origin, direction, modality: 'OT', unit: 'label' })
+  const network = createNetwork({ architecture: 'infnet', backbone: 'lite', inputSize: 64, channels: 3, seed: 1 })
+  await saveNetwork(paths.model, network, { name: 'tiny-random', version: '0.0.1', training: { data: 'none', epochs: 0 } })
+  network.dispose()
+})
+
+afterAll(() => dir.remove())
+
+describe.skipIf(!existsSync(join(projectRoot, 'out/main/cli.js')))('pulmo score / segment / report (the built CLI)', () => {
+  it('prints the scores as JSON with every documented key, and Dice against a reference', () => {
+    const run = pulmo('score', paths.ct, '--model', paths.model, '--reference', paths.truth, '--json')
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/infection \d+\/\d+ slices/)
+    const scores = JSON.parse(run.stdout)
+    expect(Object.keys(scores)).toEqual(
+      expect.arrayContaining(['lungVolumeMl', 'infectedVolumeMl', 'percentInfected', 'ctss', 'lobar', 'severity', 'infectionPresent', 'dice'])
+    )
+    expect(Object.keys(scores.percentInfected).sort()).toEqual(['left', 'right', 'total'])
+    expect(scores.ctss.regions).toHaveLength(20)
+    for (const region of scores.ctss.regions) expect(Object.keys(region)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
+    expect(scores.lobar.lobes.map((l: { id: string }) => l.id)).toEqual(['RUL', 'RML', 'RLL', 'LUL', 'LLL'])
+    for (const lobe of scores.lobar.lobes) expect(Object.keys(lobe)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
+    expect(typeof scores.ctss.total).toBe('number')
+    expect(typeof scores.lobar.total).toBe('number')
+    expect(['none', 'mild', 'moderate', 'severe']).toContain(scores.severity)
+    expect(typeof scores.infectionPresent).toBe('boolean')
+    expect(typeof scores.dice).toBe('number')
+    expect(scores.dice).toBeGreaterThanOrEqual(0)
+    expect(scores.dice).toBeLessThanOrEqual(1)
+    expect(scores.lungVolumeMl).toBeGreaterThan(3000)
+    expect(scores.model).toMatchObject({ name: 'tiny-random', version: '0.0.1' })
+  })
+
+  it('leaves dice out without a reference, and says when the default model is missing', () => {
+    const run = pulmo('score', paths.ct, '--model', paths.model, '--json')
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).not.toHaveProperty('dice')
+    if (!existsSync(join(projectRoot, 'resources/models/infnet-lite/model.json'))) {
+      const missing = pulmo('score', paths.ct, '--json')
+      expect(missing.status).toBe(1)
+      expect(missing.stderr).toMatch(/default infection model is not installed/)
+    }
+  })
+
+  it('segments a volume into NIfTI label maps and a summary, and writes the PDF report', () => {
+    const out = join(dir.path, 'segmented')
+    const run = pulmo('segment', paths.ct, '--out', out, '--model', paths.model)
+    expect(run.status, run.stderr).toBe(0)
+    for (const file of ['lungs.nii.gz', 'infection.nii.gz', 'labels.nii.gz', 'summary.json']) expect(existsSync(join(out, file))).toBe(true)
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+    expect(summary.scores.ctss.regions).toHaveLength(20)
+    expect(summary.timing.slicesInferred).toBeGreaterThan(0)
+    expect(summary.model.name).toBe('tiny-random')
+
+    const pdf = join(dir.path, 'report.pdf')
+    const report = pulmo('report', paths.ct, '--pdf', pdf, '--model', paths.model)
+    expect(report.status, report.stderr).toBe(0)
+    expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+  })
+})
