@@ -139,9 +139,15 @@ export async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${v}`)
     return n
   }
-  if (command === 'score' || command === 'report' || (command === 'segment' && positionals[0] && !isImageInput(positionals[0]))) {
+  if (
+    command === 'score' ||
+    command === 'report' ||
+    (command === 'segment' && positionals[0] && !isImageInput(positionals[0]))
+  ) {
     try {
-      if (!positionals[0]) throw new UsageError(`pulmo ${command} needs an INPUT (DICOM folder, NIfTI file or series id)`)
+      if (!positionals[0]) {
+        throw new UsageError(`pulmo ${command} needs an INPUT (DICOM folder, NIfTI file or series id)`)
+      }
       if (command === 'segment' && !values.out) throw new UsageError('pulmo segment needs --out DIR')
       if (command === 'report' && !values.pdf) throw new UsageError('pulmo report needs --pdf FILE')
       await startEngine(values.backend, io)
@@ -152,9 +158,13 @@ export async function main(argv: string[]): Promise<number> {
         multiclassModel: values['multiclass-model'],
         batchSize: int('batch-size', values['batch-size'])
       }
-      if (command === 'segment') await segmentVolumeCommand({ ...common, out: values.out ?? '' }, io)
-      else if (command === 'score') await scoreCommand({ ...common, reference: values.reference, json: values.json ?? false }, io)
-      else await reportCommand({ ...common, pdf: values.pdf ?? '' }, io)
+      if (command === 'segment') {
+        await segmentVolumeCommand({ ...common, out: values.out ?? '' }, io)
+      } else if (command === 'score') {
+        await scoreCommand({ ...common, reference: values.reference, json: values.json ?? false }, io)
+      } else {
+        await reportCommand({ ...common, pdf: values.pdf ?? '' }, io)
+      }
       return 0
     } catch (e) {
       process.stderr.write(`pulmo ${command}: ${e instanceof UsageError ? e.message : toApiError(e).message}\n`)

@@ -78,6 +78,70 @@ export const SystemInfo = z.object({
 })
 export type SystemInfo = z.infer<typeof SystemInfo>
 
+export const MaskVersion = z.object({
+  id,
+  seriesId: id,
+  version: z.number().int().positive(),
+  parentVersion: z.number().int().nullable(),
+  source: z.enum(['model', 'annotator', 'import']),
+  author: z.string(),
+  createdAt: z.string(),
+  /** Label values in order: 1 ground-glass, 2 consolidation. */
+  labelSet: z.array(z.string()),
+  /** Slices (0-based) an annotator changed: training data for retraining. */
+  trainingSlices: z.array(z.number().int().nonnegative())
+})
+export type MaskVersion = z.infer<typeof MaskVersion>
+
+export const RegionScore = z.object({
+  id: z.string(),
+  name: z.string(),
+  lung: z.enum(['right', 'left']),
+  lungVolumeMl: z.number(),
+  infectedVolumeMl: z.number(),
+  percent: z.number(),
+  score: z.number().int(),
+  /** The radiologist's score when it differs from the automatic one. */
+  edited: z.object({ score: z.number().int(), by: z.string(), at: z.string() }).nullable()
+})
+export type RegionScore = z.infer<typeof RegionScore>
+
+export const LobeScore = z.object({ id: z.string(), name: z.string(), lungVolumeMl: z.number(), infectedVolumeMl: z.number(), percent: z.number(), score: z.number().int() })
+
+export const SeverityReportView = z.object({
+  id,
+  seriesId: id,
+  maskVersion: z.number().int().nullable(),
+  model: z.object({ name: z.string(), version: z.string() }),
+  lungVolumeMl: z.number(),
+  infectedVolumeMl: z.number(),
+  ggoVolumeMl: z.number(),
+  consolidationVolumeMl: z.number(),
+  percentInfected: z.object({ total: z.number(), left: z.number(), right: z.number() }),
+  regions: z.array(RegionScore),
+  lobes: z.array(LobeScore),
+  ctss: z.object({ automatic: z.number().int(), final: z.number().int(), severe: z.boolean() }),
+  lobarTotal: z.number().int(),
+  severity: z.string(),
+  infectionPresent: z.boolean(),
+  findings: z.string(),
+  impression: z.string(),
+  signedBy: z.string().nullable(),
+  signedAt: z.string().nullable(),
+  updatedAt: z.string()
+})
+export type SeverityReportView = z.infer<typeof SeverityReportView>
+
+/**
+ * An edited slice as run-length pairs [value, count, value, count, …] over its nx·ny voxels
+ * (x fastest): masks are mostly background, so a slice is a few hundred numbers.
+ */
+export const SliceEdit = z.object({
+  k: z.number().int().nonnegative(),
+  runs: z.array(z.number().int().nonnegative()).max(2 * 4096 * 4096)
+})
+export type SliceEdit = z.infer<typeof SliceEdit>
+
 /** Raw bytes: the only non-JSON result type; transports carry it as a binary message. */
 export const Binary = z.instanceof(Uint8Array)
 
@@ -109,6 +173,43 @@ export const api = {
   'series.export': {
     params: z.object({ seriesId: id, path: z.string().min(1).max(4096) }).strict(),
     result: z.object({ path: z.string() })
+  },
+  /** Segments and scores the series in the compute process; progress and the end arrive as events. */
+  'analysis.start': {
+    params: z.object({ seriesId: id, taskId: z.string().max(100).optional() }).strict(),
+    result: z.object({ taskId: z.string() })
+  },
+  'analysis.cancel': { params: z.object({ taskId: z.string().max(100) }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  'masks.list': { params: seriesRef, result: z.array(MaskVersion) },
+  /** Labels of a mask version (latest when omitted): uint8 per voxel, 0 none, 1 ground-glass, 2 consolidation. */
+  'masks.voxels': {
+    params: z.object({ seriesId: id, version: z.number().int().positive().optional() }).strict(),
+    result: Binary
+  },
+  /** The lung mask of the latest analysis: uint8 per voxel, 0 outside, 1 right, 2 left lung. */
+  'masks.lungs': { params: seriesRef, result: Binary },
+  /** Saves edited slices on top of `baseVersion` as a new version; refused if another version was saved since. */
+  'masks.save': {
+    params: z.object({ seriesId: id, baseVersion: z.number().int().nonnegative(), slices: z.array(SliceEdit).min(1).max(4096) }).strict(),
+    result: MaskVersion
+  },
+  'reports.get': { params: seriesRef, result: SeverityReportView.nullable() },
+  'reports.update': {
+    params: z
+      .object({
+        reportId: id,
+        regionScores: z.array(z.object({ regionId: z.string().max(10), score: z.number().int().min(0).max(2) })).max(20).optional(),
+        findings: z.string().max(20000).optional(),
+        impression: z.string().max(20000).optional()
+      })
+      .strict(),
+    result: SeverityReportView
+  },
+  'reports.sign': { params: z.object({ reportId: id }).strict(), result: SeverityReportView },
+  /** The report as a PDF: written to `path` when given (Electron, CLI), else returned as bytes (browser download). */
+  'reports.pdf': {
+    params: z.object({ reportId: id, path: z.string().min(1).max(4096).optional() }).strict(),
+    result: z.union([z.object({ path: z.string() }), Binary])
   }
 } as const
 
@@ -128,7 +229,18 @@ export type ProgressEvent = z.infer<typeof ProgressEvent>
 
 export const StudiesChangedEvent = z.object({ type: z.literal('studies-changed') })
 
-export const ApiEvent = z.discriminatedUnion('type', [ProgressEvent, StudiesChangedEvent])
+/** A long task (analysis, training) ended: finished, cancelled or failed, with a message a person can read. */
+export const TaskEndedEvent = z.object({
+  type: z.literal('task-ended'),
+  taskId: z.string(),
+  kind: z.enum(['import', 'analysis', 'training']),
+  status: z.enum(['finished', 'cancelled', 'failed']),
+  seriesId: z.number().int().optional(),
+  message: z.string()
+})
+export type TaskEndedEvent = z.infer<typeof TaskEndedEvent>
+
+export const ApiEvent = z.discriminatedUnion('type', [ProgressEvent, StudiesChangedEvent, TaskEndedEvent])
 export type ApiEvent = z.infer<typeof ApiEvent>
 
 /** Errors cross every transport as { code, message }; codes let clients react without parsing text. */

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openStore } from '../../src/main/db'
 import { initEngine } from '../../src/main/ml/engine'
 import { createNetwork, saveNetwork } from '../../src/main/ml/models/infnet'
 import { createChestPhantom, insertLesion, lesionLabelMap } from '../../src/main/severity/phantom'
@@ -34,63 +35,116 @@ beforeAll(async () => {
   const lesions = [insertLesion(phantom, TEST_LESIONS.consolidation), insertLesion(phantom, TEST_LESIONS.groundGlass)]
   await writeVolume(paths.ct, phantom.volume)
   const { dimensions, spacing, origin, direction } = phantom.volume
-  await writeVolume(paths.truth, { data: lesionLabelMap(phantom, lesions), dimensions, spacing, origin, direction, modality: 'OT', unit: 'label' })
+  await writeVolume(paths.truth, {
+    data: lesionLabelMap(phantom, lesions),
+    dimensions,
+    spacing,
+    origin,
+    direction,
+    modality: 'OT',
+    unit: 'label'
+  })
   const network = createNetwork({ architecture: 'infnet', backbone: 'lite', inputSize: 64, channels: 3, seed: 1 })
-  await saveNetwork(paths.model, network, { name: 'tiny-random', version: '0.0.1', training: { data: 'none', epochs: 0 } })
+  await saveNetwork(paths.model, network, {
+    name: 'tiny-random',
+    version: '0.0.1',
+    training: { data: 'none', epochs: 0 }
+  })
   network.dispose()
 })
 
 afterAll(() => dir.remove())
 
-describe.skipIf(!existsSync(join(projectRoot, 'out/main/cli.js')))('pulmo score / segment / report (the built CLI)', () => {
-  it('prints the scores as JSON with every documented key, and Dice against a reference', () => {
-    const run = pulmo('score', paths.ct, '--model', paths.model, '--reference', paths.truth, '--json')
-    expect(run.status, run.stderr).toBe(0)
-    expect(run.stderr).toMatch(/infection \d+\/\d+ slices/)
-    const scores = JSON.parse(run.stdout)
-    expect(Object.keys(scores)).toEqual(
-      expect.arrayContaining(['lungVolumeMl', 'infectedVolumeMl', 'percentInfected', 'ctss', 'lobar', 'severity', 'infectionPresent', 'dice'])
-    )
-    expect(Object.keys(scores.percentInfected).sort()).toEqual(['left', 'right', 'total'])
-    expect(scores.ctss.regions).toHaveLength(20)
-    for (const region of scores.ctss.regions) expect(Object.keys(region)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
-    expect(scores.lobar.lobes.map((l: { id: string }) => l.id)).toEqual(['RUL', 'RML', 'RLL', 'LUL', 'LLL'])
-    for (const lobe of scores.lobar.lobes) expect(Object.keys(lobe)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
-    expect(typeof scores.ctss.total).toBe('number')
-    expect(typeof scores.lobar.total).toBe('number')
-    expect(['none', 'mild', 'moderate', 'severe']).toContain(scores.severity)
-    expect(typeof scores.infectionPresent).toBe('boolean')
-    expect(typeof scores.dice).toBe('number')
-    expect(scores.dice).toBeGreaterThanOrEqual(0)
-    expect(scores.dice).toBeLessThanOrEqual(1)
-    expect(scores.lungVolumeMl).toBeGreaterThan(3000)
-    expect(scores.model).toMatchObject({ name: 'tiny-random', version: '0.0.1' })
-  })
+describe.skipIf(!existsSync(join(projectRoot, 'out/main/cli.js')))(
+  'pulmo score / segment / report (the built CLI)',
+  () => {
+    it('prints the scores as JSON with every documented key, and Dice against a reference', () => {
+      const run = pulmo('score', paths.ct, '--model', paths.model, '--reference', paths.truth, '--json')
+      expect(run.status, run.stderr).toBe(0)
+      expect(run.stderr).toMatch(/infection \d+\/\d+ slices/)
+      const scores = JSON.parse(run.stdout)
+      expect(Object.keys(scores)).toEqual(
+        expect.arrayContaining([
+          'lungVolumeMl',
+          'infectedVolumeMl',
+          'percentInfected',
+          'ctss',
+          'lobar',
+          'severity',
+          'infectionPresent',
+          'dice'
+        ])
+      )
+      expect(Object.keys(scores.percentInfected).sort()).toEqual(['left', 'right', 'total'])
+      expect(scores.ctss.regions).toHaveLength(20)
+      for (const region of scores.ctss.regions)
+        expect(Object.keys(region)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
+      expect(scores.lobar.lobes.map((l: { id: string }) => l.id)).toEqual(['RUL', 'RML', 'RLL', 'LUL', 'LLL'])
+      for (const lobe of scores.lobar.lobes)
+        expect(Object.keys(lobe)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
+      expect(typeof scores.ctss.total).toBe('number')
+      expect(typeof scores.lobar.total).toBe('number')
+      expect(['none', 'mild', 'moderate', 'severe']).toContain(scores.severity)
+      expect(typeof scores.infectionPresent).toBe('boolean')
+      expect(typeof scores.dice).toBe('number')
+      expect(scores.dice).toBeGreaterThanOrEqual(0)
+      expect(scores.dice).toBeLessThanOrEqual(1)
+      expect(scores.lungVolumeMl).toBeGreaterThan(3000)
+      expect(scores.model).toMatchObject({ name: 'tiny-random', version: '0.0.1' })
+    })
 
-  it('leaves dice out without a reference, and says when the default model is missing', () => {
-    const run = pulmo('score', paths.ct, '--model', paths.model, '--json')
-    expect(run.status, run.stderr).toBe(0)
-    expect(JSON.parse(run.stdout)).not.toHaveProperty('dice')
-    if (!existsSync(join(projectRoot, 'resources/models/infnet-lite/model.json'))) {
-      const missing = pulmo('score', paths.ct, '--json')
-      expect(missing.status).toBe(1)
-      expect(missing.stderr).toMatch(/default infection model is not installed/)
-    }
-  })
+    it('leaves dice out without a reference, and says when the default model is missing', () => {
+      const run = pulmo('score', paths.ct, '--model', paths.model, '--json')
+      expect(run.status, run.stderr).toBe(0)
+      expect(JSON.parse(run.stdout)).not.toHaveProperty('dice')
+      if (!existsSync(join(projectRoot, 'resources/models/infnet-lite/model.json'))) {
+        const missing = pulmo('score', paths.ct, '--json')
+        expect(missing.status).toBe(1)
+        expect(missing.stderr).toMatch(/default infection model is not installed/)
+      }
+    })
 
-  it('segments a volume into NIfTI label maps and a summary, and writes the PDF report', () => {
-    const out = join(dir.path, 'segmented')
-    const run = pulmo('segment', paths.ct, '--out', out, '--model', paths.model)
-    expect(run.status, run.stderr).toBe(0)
-    for (const file of ['lungs.nii.gz', 'infection.nii.gz', 'labels.nii.gz', 'summary.json']) expect(existsSync(join(out, file))).toBe(true)
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
-    expect(summary.scores.ctss.regions).toHaveLength(20)
-    expect(summary.timing.slicesInferred).toBeGreaterThan(0)
-    expect(summary.model.name).toBe('tiny-random')
+    it('segments a volume into NIfTI label maps and a summary, and writes the PDF report', () => {
+      const out = join(dir.path, 'segmented')
+      const run = pulmo('segment', paths.ct, '--out', out, '--model', paths.model)
+      expect(run.status, run.stderr).toBe(0)
+      for (const file of ['lungs.nii.gz', 'infection.nii.gz', 'labels.nii.gz', 'summary.json'])
+        expect(existsSync(join(out, file))).toBe(true)
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+      expect(summary.scores.ctss.regions).toHaveLength(20)
+      expect(summary.timing.slicesInferred).toBeGreaterThan(0)
+      expect(summary.model.name).toBe('tiny-random')
 
-    const pdf = join(dir.path, 'report.pdf')
-    const report = pulmo('report', paths.ct, '--pdf', pdf, '--model', paths.model)
-    expect(report.status, report.stderr).toBe(0)
-    expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-')
-  })
-})
+      const pdf = join(dir.path, 'report.pdf')
+      const report = pulmo('report', paths.ct, '--pdf', pdf, '--model', paths.model)
+      expect(report.status, report.stderr).toBe(0)
+      expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    })
+
+    it('reports an imported series by id, with the edits and sign-off stored in the database', () => {
+      const imported = pulmo('import', paths.ct)
+      expect(imported.status, imported.stderr).toBe(0)
+      const [study] = JSON.parse(pulmo('studies', '--json').stdout)
+      const seriesId: number = study.series[0].id
+      const store = openStore(join(paths.data, 'pulmo.sqlite'))
+      try {
+        const stored = store.reports.create(seriesId, null, {})
+        store.reports.update(stored.id, {
+          edits: [{ regionId: 'L3', score: 2, by: 'Dr Rossi', at: '2020-04-02T10:00:00Z' }],
+          findings: 'Ground-glass opacity in the left upper lobe.',
+          impression: 'Mild.'
+        })
+        store.reports.sign(stored.id, 'Dr Rossi')
+      } finally {
+        store.close()
+      }
+      const pdf = join(dir.path, 'series.pdf')
+      const run = pulmo('report', String(seriesId), '--pdf', pdf, '--model', paths.model)
+      expect(run.status, run.stderr).toBe(0)
+      const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+      expect(text).toMatch(/L3 anterior .* \d → 2 \(Dr Rossi, 2020-04-02\)/)
+      expect(text).toContain('Ground-glass opacity in the left upper lobe.')
+      expect(text).toMatch(/Signed by Dr Rossi at \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
+    })
+  }
+)

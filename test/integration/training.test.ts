@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ComputeProcess } from '../../src/main/training/computeProcess'
-import type { TrainingEvent } from '../../src/main/training/progress'
+import type { ComputeEvent } from '../../src/main/training/computeProtocol'
 import { projectRoot, tempDir } from '../helpers/paths'
 import { tinyTrainingSet } from '../helpers/tinyData'
 
@@ -20,7 +20,7 @@ describe('training in the compute process', () => {
   it('streams progress, cancels with a checkpoint, survives a kill -9 and resumes', async () => {
     const compute = new ComputeProcess({ backend: 'wasm' })
     expect(await compute.start()).toBe('wasm')
-    const events: TrainingEvent[] = []
+    const events: ComputeEvent[] = []
     const dir = join(out.path, 'compute')
     let job = compute.run({ kind: 'train', config: { ...tiny, out: dir }, resume: false }, (e) => {
       events.push(e)

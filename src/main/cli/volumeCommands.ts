@@ -9,7 +9,14 @@ import { engineInfo } from '../ml/engine'
 import { defaultModelDir } from '../ml/defaultModel'
 import { isInfNet } from '../ml/inference/segmentSlices'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
-import { buildKeyImages, writeReportPdf, type PatientInfo, type RegionScoreEdit, type SeriesInfo, type StudyInfo } from '../report'
+import {
+  buildKeyImages,
+  writeReportPdf,
+  type PatientInfo,
+  type RegionScoreEdit,
+  type SeriesInfo,
+  type StudyInfo
+} from '../report'
 import { CTSS_REGION_RULES } from '../severity/regionRules'
 import { CONSOLIDATION_MIN_HU } from '../severity/infectionDensity'
 import { severitySummary } from '../severity/severitySummary'
@@ -59,14 +66,25 @@ async function loadSeries(input: string, dataDir: string | undefined, io: Comman
   if (volumes.length === 0) throw new Error(`${input} holds no CT series (only masks or labels)`)
   // A folder may hold a scout or a second reconstruction: the series with most slices is the CT.
   const volume = volumes.reduce((a, b) => (b.dimensions[2] > a.dimensions[2] ? b : a))
-  if (volumes.length > 1) io.log(`${input} holds ${volumes.length} series; using the one with ${volume.dimensions[2]} slices`)
+  if (volumes.length > 1)
+    io.log(`${input} holds ${volumes.length} series; using the one with ${volume.dimensions[2]} slices`)
   const m = volume.metadata
   return {
     volume,
     source: path,
-    patient: { name: m?.patientName || basename(path), id: m?.patientId ?? '', birthDate: m?.patientBirthDate, sex: m?.patientSex },
+    patient: {
+      name: m?.patientName || basename(path),
+      id: m?.patientId ?? '',
+      birthDate: m?.patientBirthDate,
+      sex: m?.patientSex
+    },
     study: { date: m?.studyDate, description: m?.studyDescription, accessionNumber: m?.accessionNumber },
-    series: { number: m?.seriesNumber, description: m?.seriesDescription, dimensions: volume.dimensions, spacing: volume.spacing }
+    series: {
+      number: m?.seriesNumber,
+      description: m?.seriesDescription,
+      dimensions: volume.dimensions,
+      spacing: volume.spacing
+    }
   }
 }
 
@@ -81,9 +99,19 @@ async function loadImportedSeries(seriesId: number, dataDir: string | undefined)
     return {
       volume,
       source: `series ${seriesId} in ${service.dataDir}`,
-      patient: { name: patient?.name ?? '', id: patient?.patientId ?? '', birthDate: patient?.birthDate ?? undefined, sex: patient?.sex ?? undefined },
+      patient: {
+        name: patient?.name ?? '',
+        id: patient?.patientId ?? '',
+        birthDate: patient?.birthDate ?? undefined,
+        sex: patient?.sex ?? undefined
+      },
       study: { date: study?.studyDate, description: study?.description, accessionNumber: study?.accessionNumber },
-      series: { number: row.seriesNumber ?? undefined, description: row.description, dimensions: volume.dimensions, spacing: volume.spacing },
+      series: {
+        number: row.seriesNumber ?? undefined,
+        description: row.description,
+        dimensions: volume.dimensions,
+        spacing: volume.spacing
+      },
       ...(report
         ? {
             stored: {
@@ -123,7 +151,10 @@ function modelRef(dir: string): ModelRef {
  * folder was looked at; a missing default multi-class model only means the density rule types the
  * infection.
  */
-function loadModels(o: VolumeCommandOptions, io: CommandIo): { infection: InfNetNetwork; multiclass?: MultiClassNetwork; refs: { infection: ModelRef; multiclass?: ModelRef } } {
+function loadModels(
+  o: VolumeCommandOptions,
+  io: CommandIo
+): { infection: InfNetNetwork; multiclass?: MultiClassNetwork; refs: { infection: ModelRef; multiclass?: ModelRef } } {
   const infectionDir = o.model ? resolve(o.model) : defaultModelDir('infection')
   if (!existsSync(join(infectionDir, 'model.json'))) {
     throw new Error(
@@ -134,22 +165,29 @@ function loadModels(o: VolumeCommandOptions, io: CommandIo): { infection: InfNet
     )
   }
   const infection = loadNetwork(infectionDir)
-  if (!isInfNet(infection)) throw new Error(`${infectionDir} holds a ${infection.config.architecture} network, not single-class Inf-Net`)
+  if (!isInfNet(infection))
+    throw new Error(`${infectionDir} holds a ${infection.config.architecture} network, not single-class Inf-Net`)
   const multiclassDir = o.multiclassModel ? resolve(o.multiclassModel) : defaultModelDir('multiclass')
   if (!existsSync(join(multiclassDir, 'model.json'))) {
     if (o.multiclassModel) throw new Error(`No model in ${multiclassDir} (model.json missing)`)
-    io.log(`No multi-class model (${multiclassDir}); ground glass and consolidation are told apart by density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU).`)
+    io.log(
+      `No multi-class model (${multiclassDir}); ground glass and consolidation are told apart by density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU).`
+    )
     return { infection, refs: { infection: modelRef(infectionDir) } }
   }
   const multiclass = loadNetwork(multiclassDir)
-  if (isInfNet(multiclass)) throw new Error(`${multiclassDir} holds a single-class Inf-Net, not the multi-class network`)
+  if (isInfNet(multiclass))
+    throw new Error(`${multiclassDir} holds a single-class Inf-Net, not the multi-class network`)
   return { infection, multiclass, refs: { infection: modelRef(infectionDir), multiclass: modelRef(multiclassDir) } }
 }
 
 async function readReference(path: string, volume: Volume): Promise<Volume['data']> {
   const [reference] = await readVolumes([resolve(path)])
   const same = reference.dimensions.every((n, a) => n === volume.dimensions[a])
-  if (!same) throw new Error(`--reference ${path} is ${reference.dimensions.join('×')}, the series ${volume.dimensions.join('×')}`)
+  if (!same)
+    throw new Error(
+      `--reference ${path} is ${reference.dimensions.join('×')}, the series ${volume.dimensions.join('×')}`
+    )
   return reference.data
 }
 
@@ -240,11 +278,16 @@ export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: stri
   const summary = { input: a.series.source, ...runInfo(a), scores: severitySummary(a.analysis.report), files }
   writeFileSync(files.summary + '.partial', JSON.stringify(summary, null, 2) + '\n')
   renameSync(files.summary + '.partial', files.summary)
-  io.print(`Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation) and summary.json to ${out}`)
+  io.print(
+    `Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation) and summary.json to ${out}`
+  )
 }
 
 /** `pulmo score INPUT [--reference MASK] [--json]`. */
-export async function scoreCommand(o: VolumeCommandOptions & { reference?: string; json: boolean }, io: CommandIo): Promise<void> {
+export async function scoreCommand(
+  o: VolumeCommandOptions & { reference?: string; json: boolean },
+  io: CommandIo
+): Promise<void> {
   const a = await analyse(o, io)
   const summary = severitySummary(a.analysis.report)
   if (o.json) {
@@ -262,7 +305,9 @@ export async function scoreCommand(o: VolumeCommandOptions & { reference?: strin
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,
     ...(summary.dice !== undefined ? [`Dice              ${summary.dice.toFixed(4)}`] : []),
     'Regions:',
-    ...summary.ctss.regions.map((r) => `  ${r.id.padEnd(4)} ${r.name.padEnd(18)} ${pct(r.percent).padStart(9)}  ${r.score}`)
+    ...summary.ctss.regions.map(
+      (r) => `  ${r.id.padEnd(4)} ${r.name.padEnd(18)} ${pct(r.percent).padStart(9)}  ${r.score}`
+    )
   ]
   io.print(lines.join('\n'))
 }

@@ -27,7 +27,8 @@ export function finalCtss(report: SeverityReport, edits: readonly RegionScoreEdi
   const known = new Set(report.ctss.regions.map((r) => r.id))
   for (const edit of edits) {
     if (!known.has(edit.regionId)) throw new Error(`edit of unknown region ${edit.regionId}`)
-    if (![0, 1, 2].includes(edit.score)) throw new Error(`region ${edit.regionId}: a CT-SS score is 0, 1 or 2, got ${edit.score}`)
+    if (![0, 1, 2].includes(edit.score))
+      throw new Error(`region ${edit.regionId}: a CT-SS score is 0, 1 or 2, got ${edit.score}`)
   }
   // Edits apply in time order, so the latest correction of a region wins.
   const ordered = [...edits].sort((a, b) => a.at.localeCompare(b.at))

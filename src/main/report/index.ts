@@ -1,7 +1,23 @@
 /** The severity report: its input, key images with the infection overlay, the PDF. */
 export { finalCtss, type FinalCtss, type FinalRegionScore } from './finalScores'
-export { buildKeyImages, chooseKeySlices, DEFAULT_KEY_IMAGES, OVERLAY_COLOURS, renderOverlay, type KeyImageOptions } from './keyImages'
+export {
+  buildKeyImages,
+  chooseKeySlices,
+  DEFAULT_KEY_IMAGES,
+  OVERLAY_COLOURS,
+  renderOverlay,
+  type KeyImageOptions
+} from './keyImages'
 export { encodePngRgb } from './pngRgb'
 export { findReportFonts, STANDARD_FONTS, toWinAnsi, type ReportFonts } from './reportFonts'
-export type { KeyImage, ModelInfo, PatientInfo, RadiologistEdit, RegionScoreEdit, ReportInput, SeriesInfo, StudyInfo } from './reportInput'
+export type {
+  KeyImage,
+  ModelInfo,
+  PatientInfo,
+  RadiologistEdit,
+  RegionScoreEdit,
+  ReportInput,
+  SeriesInfo,
+  StudyInfo
+} from './reportInput'
 export { APPROXIMATION_NOTE, renderReportPdf, writeReportPdf, type ReportPdfOptions } from './reportPdf'

@@ -49,7 +49,9 @@ export function chooseKeySlices(
   }
   const minGap = Math.max(1, Math.floor(nz / (3 * count)))
   const chosen: number[] = []
-  const byInfection = [...infected.keys()].filter((k) => infected[k] > 0).sort((a, b) => infected[b] - infected[a] || a - b)
+  const byInfection = [...infected.keys()]
+    .filter((k) => infected[k] > 0)
+    .sort((a, b) => infected[b] - infected[a] || a - b)
   for (const k of byInfection) {
     if (chosen.length === count) break
     if (chosen.every((c) => Math.abs(c - k) >= minGap)) chosen.push(k)
@@ -95,7 +97,9 @@ export function renderOverlay(volume: Volume, labels: Uint8Array, k: number, win
   const sliceSize = nx * ny
   const values = volume.data.subarray(k * sliceSize, (k + 1) * sliceSize)
   const grey =
-    volume.unit === 'HU' ? applyWindow(values, window.center, window.width) : Uint8Array.from(values, (g) => Math.max(0, Math.min(255, g)))
+    volume.unit === 'HU'
+      ? applyWindow(values, window.center, window.width)
+      : Uint8Array.from(values, (g) => Math.max(0, Math.min(255, g)))
   const { flipX, flipY } = displayFlips(volume.direction)
   const rgb = new Uint8Array(sliceSize * 3)
   for (let j = 0; j < ny; j++) {
@@ -105,7 +109,11 @@ export function renderOverlay(volume: Volume, labels: Uint8Array, k: number, win
       const g = grey[source]
       const label = labels[k * sliceSize + source]
       const colour =
-        label === INFECTION_LABEL.consolidation ? OVERLAY_COLOURS.consolidation : label !== 0 ? OVERLAY_COLOURS.groundGlass : undefined
+        label === INFECTION_LABEL.consolidation
+          ? OVERLAY_COLOURS.consolidation
+          : label !== 0
+            ? OVERLAY_COLOURS.groundGlass
+            : undefined
       for (let c = 0; c < 3; c++) {
         rgb[target + c] = colour ? Math.round((1 - OVERLAY_OPACITY) * g + OVERLAY_OPACITY * colour[c]) : g
       }

@@ -17,8 +17,10 @@ function chunk(type: string, body: Uint8Array): Buffer {
 
 /** `rgb`: row-major, 3 bytes a pixel, row 0 at the top. */
 export function encodePngRgb(rgb: Uint8Array, width: number, height: number): Buffer {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`invalid PNG size ${width}×${height}`)
-  if (rgb.length !== width * height * 3) throw new Error(`RGB data has ${rgb.length} bytes, ${width}×${height} needs ${width * height * 3}`)
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new Error(`invalid PNG size ${width}×${height}`)
+  if (rgb.length !== width * height * 3)
+    throw new Error(`RGB data has ${rgb.length} bytes, ${width}×${height} needs ${width * height * 3}`)
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
@@ -28,5 +30,10 @@ export function encodePngRgb(rgb: Uint8Array, width: number, height: number): Bu
   const raw = Buffer.alloc((stride + 1) * height)
   // Filter type 0 (None) on every row: the figures are small and zlib does the rest.
   for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))])
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0))
+  ])
 }

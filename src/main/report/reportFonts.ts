@@ -15,14 +15,20 @@ export interface ReportFonts {
 }
 
 const SYSTEM_FONTS: ReadonlyArray<{ regular: string; bold: string }> = [
-  { regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', bold: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf' },
+  {
+    regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+    bold: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'
+  },
   { regular: '/usr/share/fonts/dejavu/DejaVuSans.ttf', bold: '/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf' },
   {
     regular: '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
     bold: '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf'
   },
   { regular: 'C:\\Windows\\Fonts\\arial.ttf', bold: 'C:\\Windows\\Fonts\\arialbd.ttf' },
-  { regular: '/System/Library/Fonts/Supplemental/Arial.ttf', bold: '/System/Library/Fonts/Supplemental/Arial Bold.ttf' },
+  {
+    regular: '/System/Library/Fonts/Supplemental/Arial.ttf',
+    bold: '/System/Library/Fonts/Supplemental/Arial Bold.ttf'
+  },
   { regular: '/Library/Fonts/Arial.ttf', bold: '/Library/Fonts/Arial Bold.ttf' }
 ]
 
@@ -51,7 +57,8 @@ export function toWinAnsi(text: string): string {
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0
     if (REPLACEMENTS[ch] !== undefined) out += REPLACEMENTS[ch]
-    else if (code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || CP1252_EXTRA.has(ch)) out += ch
+    else if (code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || CP1252_EXTRA.has(ch))
+      out += ch
     else out += '?'
   }
   return out

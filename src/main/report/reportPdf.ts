@@ -128,16 +128,22 @@ function drawTitle(page: PageFlow, input: ReportInput): void {
   doc.font(fonts.regular).fontSize(8).fillColor('#555555')
   doc.text(text(`Generated ${generated} UTC`), MARGIN, page.y + 6, { width: CONTENT_WIDTH, align: 'right' })
   page.y += 24
-  doc.moveTo(MARGIN, page.y).lineTo(MARGIN + CONTENT_WIDTH, page.y).lineWidth(1).strokeColor('#1d3557').stroke()
+  doc
+    .moveTo(MARGIN, page.y)
+    .lineTo(MARGIN + CONTENT_WIDTH, page.y)
+    .lineWidth(1)
+    .strokeColor('#1d3557')
+    .stroke()
   page.y += 8
 }
 
 function drawHeader(page: PageFlow, input: ReportInput): void {
   const { patient, study, series } = input
-  const seriesText = [series.number !== undefined ? `#${series.number}` : '', series.description ?? ''].filter(Boolean).join(' ') || '—'
+  const seriesText =
+    [series.number !== undefined ? `#${series.number}` : '', series.description ?? ''].filter(Boolean).join(' ') || '—'
   const grid =
     series.dimensions && series.spacing
-      ? `${series.dimensions.join(' × ')} voxels, ${series.spacing.map((s) => +s.toFixed(3)).join(' × ')} mm`
+      ? `${series.dimensions.join(' × ')} voxels, ${series.spacing.map((s) => +s.toFixed(2)).join(' × ')} mm`
       : '—'
   const left: Array<[string, string]> = [
     ['Patient', patient.name || '—'],
@@ -156,7 +162,11 @@ function drawHeader(page: PageFlow, input: ReportInput): void {
   const drawColumn = (rows: Array<[string, string]>, x: number): number => {
     let y = page.y
     for (const [label, value] of rows) {
-      page.doc.font(page.fonts.bold).fontSize(8.5).fillColor('#333333').text(page.text(label), x, y, { width: 62, lineBreak: false })
+      page.doc
+        .font(page.fonts.bold)
+        .fontSize(8.5)
+        .fillColor('#333333')
+        .text(page.text(label), x, y, { width: 62, lineBreak: false })
       page.doc
         .font(page.fonts.regular)
         .fillColor('black')
@@ -175,7 +185,9 @@ function drawSummary(page: PageFlow, input: ReportInput, ctss: FinalCtss): void 
   const s = input.severity
   page.heading('Summary')
   const severe = ctss.severe ? `severe (> ${CTSS_SEVERE_THRESHOLD})` : `not severe (≤ ${CTSS_SEVERE_THRESHOLD})`
-  const automatic = ctss.edited ? ` (automatic ${ctss.automaticTotal} / 40 → final ${ctss.total} / 40 after the radiologist’s edits)` : ''
+  const automatic = ctss.edited
+    ? ` (automatic ${ctss.automaticTotal} / 40 → final ${ctss.total} / 40 after the radiologist’s edits)`
+    : ''
   page.paragraph(`CT severity score (CT-SS): ${ctss.total} / 40 — ${severe}${automatic}`, 10, true)
   page.paragraph(`Lobar score: ${s.lobar.total} / 25     Severity class: ${s.severity}`, 10, true)
   page.paragraph(
@@ -225,7 +237,11 @@ function drawKeyImages(page: PageFlow, input: ReportInput): void {
   // The legend: the two overlay colours.
   const swatch = (x: number, colour: readonly [number, number, number], label: string): number => {
     doc.rect(x, page.y + 1, 8, 8).fill(rgbHex(colour))
-    doc.font(fonts.regular).fontSize(8).fillColor('black').text(text(label), x + 11, page.y, { lineBreak: false })
+    doc
+      .font(fonts.regular)
+      .fontSize(8)
+      .fillColor('black')
+      .text(text(label), x + 11, page.y, { lineBreak: false })
     return x + 11 + doc.widthOfString(text(label)) + 14
   }
   const next = swatch(MARGIN, OVERLAY_COLOURS.groundGlass, 'ground-glass opacity')
@@ -257,7 +273,15 @@ function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): v
     }
   })
   rows.push({
-    cells: ['Total', '', ml(input.severity.lungVolumeMl), ml(input.severity.infectedVolumeMl), percent(input.severity.percentInfected.total), `${ctss.automaticTotal} / 40`, ctss.edited ? `${ctss.automaticTotal} → ${ctss.total} / 40` : ''],
+    cells: [
+      'Total',
+      '',
+      ml(input.severity.lungVolumeMl),
+      ml(input.severity.infectedVolumeMl),
+      percent(input.severity.percentInfected.total),
+      `${ctss.automaticTotal} / 40`,
+      ctss.edited ? `${ctss.automaticTotal} → ${ctss.total} / 40` : ''
+    ],
     bold: true
   })
   page.y = drawTable(
@@ -283,9 +307,28 @@ function drawLobeTable(page: PageFlow, input: ReportInput): void {
   page.heading('Lobar score (Pan et al. 2020: 0 none, 1 < 5 %, 2 5–25 %, 3 26–49 %, 4 50–75 %, 5 > 75 %)', 7 * 13)
   const s = input.severity
   const rows: TableRow[] = s.lobar.lobes.map((lobe) => ({
-    cells: [`${lobe.id} ${lobe.name}`, ml(lobe.lungVolumeMl), ml(lobe.infectedVolumeMl), ml(lobe.ggoVolumeMl), ml(lobe.consolidationVolumeMl), percent(lobe.percent), String(lobe.score)]
+    cells: [
+      `${lobe.id} ${lobe.name}`,
+      ml(lobe.lungVolumeMl),
+      ml(lobe.infectedVolumeMl),
+      ml(lobe.ggoVolumeMl),
+      ml(lobe.consolidationVolumeMl),
+      percent(lobe.percent),
+      String(lobe.score)
+    ]
   }))
-  rows.push({ cells: ['Total', ml(s.lungVolumeMl), ml(s.infectedVolumeMl), ml(s.ggoVolumeMl), ml(s.consolidationVolumeMl), percent(s.percentInfected.total), `${s.lobar.total} / 25`], bold: true })
+  rows.push({
+    cells: [
+      'Total',
+      ml(s.lungVolumeMl),
+      ml(s.infectedVolumeMl),
+      ml(s.ggoVolumeMl),
+      ml(s.consolidationVolumeMl),
+      percent(s.percentInfected.total),
+      `${s.lobar.total} / 25`
+    ],
+    bold: true
+  })
   page.y = drawTable(
     page.doc,
     page.fonts,
@@ -318,7 +361,12 @@ function drawSignature(page: PageFlow, input: ReportInput): void {
   page.ensure(50)
   page.y += 14
   const { doc } = page
-  doc.moveTo(MARGIN, page.y).lineTo(MARGIN + 240, page.y).lineWidth(0.6).strokeColor('black').stroke()
+  doc
+    .moveTo(MARGIN, page.y)
+    .lineTo(MARGIN + 240, page.y)
+    .lineWidth(0.6)
+    .strokeColor('black')
+    .stroke()
   page.y += 4
   const signed = input.signedBy
     ? `Signed by ${input.signedBy}${input.signedAt ? ` at ${input.signedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`
@@ -336,7 +384,9 @@ function drawFooters(page: PageFlow, input: ReportInput): void {
     doc.page.margins.bottom = 0
     doc.font(fonts.regular).fontSize(7.5).fillColor('#666666')
     doc.text(
-      text(`Pulmo · ${input.patient.name} (${input.patient.id}) · page ${n + 1} of ${range.count} · automatic measurements for the radiologist to verify`),
+      text(
+        `Pulmo · ${input.patient.name} (${input.patient.id}) · page ${n + 1} of ${range.count} · automatic measurements for the radiologist to verify`
+      ),
       MARGIN,
       A4_HEIGHT - MARGIN + 6,
       { width: CONTENT_WIDTH, align: 'center', lineBreak: false }

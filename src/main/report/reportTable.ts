@@ -43,7 +43,10 @@ export function drawTable(
   let y = layout.y
   const drawRow = (cells: readonly string[], bold: boolean, fill: string | undefined): void => {
     if (fill) doc.rect(layout.x, y, width, rowHeight).fill(fill)
-    doc.fillColor('black').font(bold ? fonts.bold : fonts.regular).fontSize(layout.fontSize)
+    doc
+      .fillColor('black')
+      .font(bold ? fonts.bold : fonts.regular)
+      .fontSize(layout.fontSize)
     let x = layout.x
     for (const [c, column] of columns.entries()) {
       // One line per cell: a long value is cut with an ellipsis rather than pushing the row apart.
@@ -57,7 +60,12 @@ export function drawTable(
       x += column.width
     }
     y += rowHeight
-    doc.moveTo(layout.x, y).lineTo(layout.x + width, y).lineWidth(0.4).strokeColor(RULE).stroke()
+    doc
+      .moveTo(layout.x, y)
+      .lineTo(layout.x + width, y)
+      .lineWidth(0.4)
+      .strokeColor(RULE)
+      .stroke()
   }
   const header = columns.map((c) => c.header)
   drawRow(header, true, HEADER_FILL)

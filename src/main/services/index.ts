@@ -4,6 +4,9 @@ import { openStore, type Store } from '../db'
 import type { ServiceContext } from './context'
 import { resolveDataDir } from './dataDir'
 import { toApiError } from './errors'
+import { AnalysisService } from './analysis'
+import { MaskService } from './masks'
+import { ReportService } from './reports'
 import { SettingsService } from './settings'
 import { StudyService } from './studies'
 
@@ -16,6 +19,8 @@ export interface PulmoServiceOptions {
   dataDir?: string
   transport: 'ipc' | 'websocket'
   version?: string
+  /** The infection model to analyse with, instead of the active or bundled one (tests). */
+  modelDir?: string
 }
 
 /**
@@ -27,6 +32,9 @@ export class PulmoService {
   readonly store: Store
   readonly studies: StudyService
   readonly settings: SettingsService
+  readonly masks: MaskService
+  readonly reports: ReportService
+  readonly analysis: AnalysisService
   private readonly listeners = new Set<(e: ApiEvent) => void>()
   private readonly handlers: Handlers
 
@@ -42,6 +50,12 @@ export class PulmoService {
     }
     this.settings = new SettingsService(ctx)
     this.studies = new StudyService(ctx)
+    this.masks = new MaskService(ctx, this.studies)
+    this.reports = new ReportService(ctx, this.studies, this.masks)
+    this.analysis = new AnalysisService(ctx, this.studies, this.masks, this.reports, {
+      modelDir: options.modelDir,
+      backend: () => this.settings.get().backend
+    })
     this.handlers = {
       'system.info': () => ({
         version: options.version ?? '0.1.0',
@@ -56,7 +70,20 @@ export class PulmoService {
       'studies.delete': (p) => ({ deleted: this.studies.delete(p.studyId) }),
       'series.header': (p) => this.studies.header(p.seriesId),
       'series.voxels': (p) => this.studies.voxels(p.seriesId),
-      'series.export': async (p) => ({ path: await this.studies.export(p.seriesId, p.path) })
+      'series.export': async (p) => ({ path: await this.studies.export(p.seriesId, p.path) }),
+      'analysis.start': (p) => this.analysis.start(p.seriesId, p.taskId),
+      'analysis.cancel': (p) => ({ cancelled: this.analysis.cancel(p.taskId) }),
+      'masks.list': (p) => this.masks.list(p.seriesId),
+      'masks.voxels': async (p) => {
+        const labels = await this.masks.labels(p.seriesId, p.version)
+        return new Uint8Array(labels.buffer as ArrayBuffer, labels.byteOffset, labels.byteLength)
+      },
+      'masks.lungs': (p) => this.analysis.lungs(p.seriesId),
+      'masks.save': (p) => this.masks.save(p.seriesId, p.baseVersion, p.slices),
+      'reports.get': (p) => this.reports.latest(p.seriesId),
+      'reports.update': (p) => this.reports.update(p.reportId, p),
+      'reports.sign': (p) => this.reports.sign(p.reportId),
+      'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path)
     }
   }
 
@@ -79,6 +106,7 @@ export class PulmoService {
   }
 
   close(): void {
+    void this.analysis.close()
     this.store.close()
   }
 }

@@ -15,9 +15,28 @@ export interface SeveritySummary {
   ctss: {
     total: number
     severe: boolean
-    regions: Array<{ id: RegionId; name: string; lung: string; lobe: LobeId; lungVolumeMl: number; infectedVolumeMl: number; percent: number; score: number }>
+    regions: Array<{
+      id: RegionId
+      name: string
+      lung: string
+      lobe: LobeId
+      lungVolumeMl: number
+      infectedVolumeMl: number
+      percent: number
+      score: number
+    }>
   }
-  lobar: { total: number; lobes: Array<{ id: LobeId; name: string; lungVolumeMl: number; infectedVolumeMl: number; percent: number; score: number }> }
+  lobar: {
+    total: number
+    lobes: Array<{
+      id: LobeId
+      name: string
+      lungVolumeMl: number
+      infectedVolumeMl: number
+      percent: number
+      score: number
+    }>
+  }
   severity: SeverityClass
   infectionPresent: boolean
   /** the whole-lung infected percentage above which infectionPresent is true */

@@ -112,7 +112,15 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
 
   const inferenceStart = performance.now()
   const [sx, sy] = pixelSpacing(volume, options.greyLungSegmentation)
-  const allowed = dilateLungsPerSlice(lungs.labels, nx, ny, nz, options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm, sx, sy)
+  const allowed = dilateLungsPerSlice(
+    lungs.labels,
+    nx,
+    ny,
+    nz,
+    options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm,
+    sx,
+    sy
+  )
   const slices: number[] = []
   for (let k = 0; k < nz; k++) if (allowed.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)) slices.push(k)
   const crop = lungCrop(lungs.labels, nx, ny, nz, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, sx, sy)
@@ -211,7 +219,15 @@ function dilateLungsPerSlice(
 }
 
 /** The lungs' in-plane bounding box over all slices, grown by the margin; the whole slice if no lung. */
-function lungCrop(lungLabels: Uint8Array, nx: number, ny: number, nz: number, marginMm: number, sx: number, sy: number): Crop {
+function lungCrop(
+  lungLabels: Uint8Array,
+  nx: number,
+  ny: number,
+  nz: number,
+  marginMm: number,
+  sx: number,
+  sy: number
+): Crop {
   let minI = nx
   let maxI = -1
   let minJ = ny

@@ -3,6 +3,7 @@
  * the tensor engine, then runs one job at a time as the parent asks, streaming its events.
  */
 import { initEngine, type BackendChoice } from '../ml/engine'
+import { runAnalyzeJob } from './analyzeJob'
 import type { FromCompute, ToCompute } from './computeProtocol'
 import { trainSupervised } from './supervised'
 
@@ -28,14 +29,14 @@ let queue: Promise<void> = Promise.resolve()
 async function run(jobId: string, message: Extract<ToCompute, { type: 'start' }>): Promise<void> {
   try {
     const { job } = message
-    const result = await trainSupervised(job.config, {
-      resume: job.resume,
-      onEvent: (event) => send({ type: 'event', jobId, event }),
-      shouldStop: () => cancelled.has(jobId)
-    })
+    const stop = (): boolean => cancelled.has(jobId)
+    const result =
+      job.kind === 'train'
+        ? await trainSupervised(job.config, { resume: job.resume, onEvent: (event) => send({ type: 'event', jobId, event }), shouldStop: stop })
+        : await runAnalyzeJob(job, (event) => send({ type: 'event', jobId, event }), stop)
     send({ type: 'done', jobId, result })
   } catch (e) {
-    send({ type: 'failed', jobId, message: e instanceof Error ? e.message : String(e) })
+    send({ type: 'failed', jobId, message: e instanceof Error ? e.message : String(e), cancelled: cancelled.has(jobId) })
   } finally {
     cancelled.delete(jobId)
   }

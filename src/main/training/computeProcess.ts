@@ -3,15 +3,16 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { appRoot } from '../paths'
-import type { ComputeJob, FromCompute, ToCompute } from './computeProtocol'
-import type { TrainingEvent } from './progress'
-import type { SupervisedResult } from './supervised'
+import type { ComputeEvent, ComputeJob, FromCompute, JobResult, ToCompute } from './computeProtocol'
 
-export interface RunningJob {
+export interface RunningJob<R> {
   jobId: string
-  done: Promise<SupervisedResult>
+  done: Promise<R>
   cancel(): void
 }
+
+/** A job that ended because it was asked to stop. */
+export class JobCancelledError extends Error {}
 
 /**
  * The application's handle on its compute process: started on first use, restarted after a
@@ -20,7 +21,7 @@ export interface RunningJob {
 export class ComputeProcess {
   private child: ChildProcess | undefined
   private ready: Promise<string> | undefined
-  private readonly jobs = new Map<string, { resolve(r: SupervisedResult): void; reject(e: Error): void; onEvent(e: TrainingEvent): void }>()
+  private readonly jobs = new Map<string, { resolve(r: unknown): void; reject(e: Error): void; onEvent(e: ComputeEvent): void }>()
 
   constructor(private readonly options: { backend?: string; entry?: string } = {}) {}
 
@@ -47,7 +48,7 @@ export class ComputeProcess {
           const job = this.jobs.get(m.jobId)
           this.jobs.delete(m.jobId)
           if (m.type === 'done') job?.resolve(m.result)
-          else job?.reject(new Error(m.message))
+          else job?.reject(m.cancelled ? new JobCancelledError(m.message) : new Error(m.message))
         }
       })
       child.on('exit', (code, signal) => {
@@ -62,12 +63,12 @@ export class ComputeProcess {
     return this.ready
   }
 
-  run(job: ComputeJob, onEvent: (e: TrainingEvent) => void): RunningJob {
+  run<J extends ComputeJob>(job: J, onEvent: (e: ComputeEvent) => void): RunningJob<JobResult<J>> {
     const jobId = randomUUID()
     const done = this.start().then(
       () =>
-        new Promise<SupervisedResult>((resolve, reject) => {
-          this.jobs.set(jobId, { resolve, reject, onEvent })
+        new Promise<JobResult<J>>((resolve, reject) => {
+          this.jobs.set(jobId, { resolve: (r) => resolve(r as JobResult<J>), reject, onEvent })
           this.send({ type: 'start', jobId, job })
         })
     )

@@ -3,11 +3,31 @@
  * engine; the application only sends jobs and receives events, so a crash there never takes the
  * application (or its database) down.
  */
-import type { SupervisedConfig, SupervisedResult } from './supervised'
-import type { TrainingEvent } from './progress'
 import type { z } from 'zod'
+import type { AnalysisTiming } from '../severity/volumeAnalysis'
+import type { SeverityReport } from '../severity/scores'
+import type { TrainingEvent } from './progress'
+import type { SupervisedConfig, SupervisedResult } from './supervised'
 
-export type ComputeJob = { kind: 'train'; config: z.input<typeof SupervisedConfig>; resume: boolean }
+export type TrainJob = { kind: 'train'; config: z.input<typeof SupervisedConfig>; resume: boolean }
+
+/** Segment and score one stored volume; label volumes are written into outDir. */
+export type AnalyzeJob = { kind: 'analyze'; volumePath: string; modelDir: string; multiclassModelDir?: string; outDir: string }
+
+export type ComputeJob = TrainJob | AnalyzeJob
+
+export interface AnalyzeResult {
+  report: SeverityReport
+  timing: AnalysisTiming
+  /** 0 background, 1 ground-glass, 2 consolidation */
+  labelsFile: string
+  /** 0 outside, 1 right lung, 2 left lung */
+  lungsFile: string
+}
+
+export type JobResult<J extends ComputeJob> = J extends TrainJob ? SupervisedResult : AnalyzeResult
+
+export type ComputeEvent = TrainingEvent | { kind: 'progress'; done: number; total: number; label: string }
 
 export type ToCompute =
   | { type: 'start'; jobId: string; job: ComputeJob }
@@ -16,6 +36,6 @@ export type ToCompute =
 
 export type FromCompute =
   | { type: 'ready'; backend: string }
-  | { type: 'event'; jobId: string; event: TrainingEvent }
-  | { type: 'done'; jobId: string; result: SupervisedResult }
-  | { type: 'failed'; jobId: string; message: string }
+  | { type: 'event'; jobId: string; event: ComputeEvent }
+  | { type: 'done'; jobId: string; result: SupervisedResult | AnalyzeResult }
+  | { type: 'failed'; jobId: string; message: string; cancelled?: boolean }

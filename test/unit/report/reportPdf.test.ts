@@ -32,7 +32,12 @@ beforeAll(() => {
   input = {
     patient: { name: 'Doe^Jane', id: 'PHANTOM-1', birthDate: '1960-02-29', sex: 'F' },
     study: { date: '2020-04-01', description: 'CT chest without contrast', accessionNumber: 'ACC-42' },
-    series: { number: 3, description: 'Lung 1.0', dimensions: phantom.volume.dimensions, spacing: phantom.volume.spacing },
+    series: {
+      number: 3,
+      description: 'Lung 1.0',
+      dimensions: phantom.volume.dimensions,
+      spacing: phantom.volume.spacing
+    },
     severity,
     edits: [
       { regionId: 'R9', score: 2, by: 'Dr Early', at: '2020-04-02T09:00:00Z' },
@@ -55,11 +60,26 @@ describe('writeReportPdf on a phantom report', () => {
     // Written atomically: no temporary file is left beside it.
     expect(readdirSync(dir.path).filter((f) => f.includes('.partial-'))).toEqual([])
     const text = pdfText(file)
-    for (const expected of ['Pulmo', 'Doe^Jane', 'PHANTOM-1', '1960-02-29', '2020-04-01', 'CT chest without contrast', 'ACC-42', 'Lung 1.0']) {
+    for (const expected of [
+      'Pulmo',
+      'Doe^Jane',
+      'PHANTOM-1',
+      '1960-02-29',
+      '2020-04-01',
+      'CT chest without contrast',
+      'ACC-42',
+      'Lung 1.0'
+    ]) {
       expect(text).toContain(expected)
     }
     for (const rule of CTSS_REGION_RULES) expect(text).toContain(`${rule.id} ${rule.name}`)
-    for (const lobe of ['RUL right upper lobe', 'RML right middle lobe', 'RLL right lower lobe', 'LUL left upper lobe', 'LLL left lower lobe']) {
+    for (const lobe of [
+      'RUL right upper lobe',
+      'RML right middle lobe',
+      'RLL right lower lobe',
+      'LUL left upper lobe',
+      'LLL left lower lobe'
+    ]) {
       expect(text).toContain(lobe)
     }
     const s = input.severity
@@ -69,7 +89,9 @@ describe('writeReportPdf on a phantom report', () => {
     expect(text).toContain('automatic 2 / 40 → final 3 / 40')
     expect(text).toContain(`Lobar score: ${s.lobar.total} / 25`)
     expect(text).toContain(`Severity class: ${s.severity}`)
-    expect(text).toContain(`${(s.percentInfected.total < 1 ? s.percentInfected.total.toFixed(2) : s.percentInfected.total.toFixed(1))} % of the lungs`)
+    expect(text).toContain(
+      `${s.percentInfected.total < 1 ? s.percentInfected.total.toFixed(2) : s.percentInfected.total.toFixed(1)} % of the lungs`
+    )
     expect(text).toMatch(/ground-glass opacity \d+(\.\d)? mL, consolidation \d+(\.\d)? mL/)
     expect(text).toContain('Infection pattern present: yes (threshold: more than 0.1 %')
     expect(text).toContain('infnet-lite 0.0-test')
@@ -104,7 +126,11 @@ describe('writeReportPdf on a phantom report', () => {
 
   it('falls back to the standard fonts with the text reduced to WinAnsi', async () => {
     const file = join(dir.path, 'standard.pdf')
-    await writeReportPdf(file, { ...input, patient: { ...input.patient, name: 'Zhāng Wěi 张伟' } }, { fonts: STANDARD_FONTS })
+    await writeReportPdf(
+      file,
+      { ...input, patient: { ...input.patient, name: 'Zhāng Wěi 张伟' } },
+      { fonts: STANDARD_FONTS }
+    )
     const text = pdfText(file)
     expect(text).toContain('1 -> 2 (Dr Rossi, 2020-04-02)')
     expect(text).toContain('Zh?ng W?i ??')

@@ -6,7 +6,12 @@ import {
   type InfNetNetwork,
   type MultiClassNetwork
 } from '../../../src/main/ml/models/infnet'
-import { createChestPhantom, insertLesion, type ChestPhantom, type InsertedLesion } from '../../../src/main/severity/phantom'
+import {
+  createChestPhantom,
+  insertLesion,
+  type ChestPhantom,
+  type InsertedLesion
+} from '../../../src/main/severity/phantom'
 import {
   CONSOLIDATION_MIN_HU,
   InferenceCancelledError,
@@ -23,7 +28,10 @@ import { TEST_LESIONS } from './phantomTruth'
  * network's output is not a segmentation, but geometry, progress, cancel, the lung gate and the
  * typing rules do not depend on what it has learned.
  */
-const coarse = { dimensions: [128, 128, 30] as [number, number, number], spacing: [2.8, 2.8, 10] as [number, number, number] }
+const coarse = {
+  dimensions: [128, 128, 30] as [number, number, number],
+  spacing: [2.8, 2.8, 10] as [number, number, number]
+}
 
 let phantom: ChestPhantom
 let lesions: InsertedLesion[]
@@ -87,7 +95,8 @@ describe('inferVolume on the chest phantom with a tiny random Inf-Net', () => {
 
   it('gives no probability outside the lung mask (margin 0) nor on slices without lung', () => {
     let outside = 0
-    for (let v = 0; v < result.probability.length; v++) if (result.lungs.labels[v] === 0 && result.probability[v] !== 0) outside++
+    for (let v = 0; v < result.probability.length; v++)
+      if (result.lungs.labels[v] === 0 && result.probability[v] !== 0) outside++
     expect(outside).toBe(0)
   })
 
@@ -108,7 +117,8 @@ describe('inferVolume on the chest phantom with a tiny random Inf-Net', () => {
         for (let di = -3; di <= 3 && !near; di++) {
           const ii = i + di
           const jj = j + dj
-          if (ii >= 0 && ii < nx && jj >= 0 && jj < ny && result.lungs.labels[k * nx * ny + jj * nx + ii] !== 0) near = true
+          if (ii >= 0 && ii < nx && jj >= 0 && jj < ny && result.lungs.labels[k * nx * ny + jj * nx + ii] !== 0)
+            near = true
         }
       }
       if (!near) far++
@@ -136,7 +146,12 @@ describe('inferVolume on the chest phantom with a tiny random Inf-Net', () => {
 describe('ground glass or consolidation', () => {
   it('without a multi-class network, by density: ≥ −200 HU consolidation, else ground glass', async () => {
     // Threshold 0: every lung voxel counts as infected, so the rule is seen on every density.
-    const all = await inferVolume(phantom.volume, { infection: network, lungs: result.lungs, threshold: 0, lungMarginMm: 0 })
+    const all = await inferVolume(phantom.volume, {
+      infection: network,
+      lungs: result.lungs,
+      threshold: 0,
+      lungMarginMm: 0
+    })
     const counts = { ggo: 0, consolidation: 0, wrong: 0 }
     for (let v = 0; v < all.labels.length; v++) {
       const expected = result.lungs.labels[v] === 0 ? 0 : phantom.volume.data[v] >= CONSOLIDATION_MIN_HU ? 2 : 1
@@ -146,7 +161,8 @@ describe('ground glass or consolidation', () => {
     }
     expect(counts.wrong).toBe(0)
     // The +20 HU lesion is consolidation, the −500 HU one ground glass.
-    const labelsOf = (lesion: InsertedLesion): Set<number> => new Set(Array.from(lesion.voxelIndices, (v) => all.labels[v]))
+    const labelsOf = (lesion: InsertedLesion): Set<number> =>
+      new Set(Array.from(lesion.voxelIndices, (v) => all.labels[v]))
     expect(labelsOf(lesions[0])).toEqual(new Set([2]))
     expect(labelsOf(lesions[1])).toEqual(new Set([1]))
     expect(counts.consolidation).toBeGreaterThan(0)
@@ -154,7 +170,12 @@ describe('ground glass or consolidation', () => {
   })
 
   it('with a multi-class network, its classes inside the single-class mask', async () => {
-    const typed = await inferVolume(phantom.volume, { infection: network, multiclass, lungs: result.lungs, lungMarginMm: 0 })
+    const typed = await inferVolume(phantom.volume, {
+      infection: network,
+      multiclass,
+      lungs: result.lungs,
+      lungMarginMm: 0
+    })
     expect(typed.infection).toEqual(result.infection)
     let wrong = 0
     for (let v = 0; v < typed.labels.length; v++) {
@@ -189,6 +210,8 @@ describe('ground glass or consolidation', () => {
   })
 
   it('refuses a label volume', async () => {
-    await expect(inferVolume({ ...phantom.volume, unit: 'label' }, { infection: network })).rejects.toThrow(/HU or a grey/)
+    await expect(inferVolume({ ...phantom.volume, unit: 'label' }, { infection: network })).rejects.toThrow(
+      /HU or a grey/
+    )
   })
 })

@@ -1,4 +1,5 @@
 import { migration001 } from './001-initial'
+import { migration002 } from './002-lung-masks'
 
 /** Migration n (1-based) brings the schema from user_version n−1 to n. Append only. */
-export const migrations: readonly string[] = [migration001]
+export const migrations: readonly string[] = [migration001, migration002]

@@ -114,6 +114,19 @@ export class StudyRepository {
     ).map(seriesFromRaw)
   }
 
+  lungMaskPath(seriesId: number): string | null {
+    const r = this.db.prepare('SELECT lung_mask_path AS p FROM series WHERE id = ?').get(seriesId) as { p: string | null } | undefined
+    return r?.p ?? null
+  }
+
+  setLungMaskPath(seriesId: number, path: string): void {
+    this.db.prepare('UPDATE series SET lung_mask_path = ? WHERE id = ?').run(path, seriesId)
+  }
+
+  allLungMaskPaths(): string[] {
+    return (this.db.prepare('SELECT lung_mask_path AS p FROM series WHERE lung_mask_path IS NOT NULL').all() as { p: string }[]).map((r) => r.p)
+  }
+
   allSeriesPaths(): string[] {
     return (this.db.prepare('SELECT voxel_path AS p FROM series').all() as { p: string }[]).map((r) => r.p)
   }

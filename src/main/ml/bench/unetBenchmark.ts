@@ -11,7 +11,7 @@ import { measureWorkload, type WorkloadOptions, type WorkloadTiming } from './me
 export function benchmarkUNet(options: WorkloadOptions): Promise<WorkloadTiming> {
   const model = createUNet({ inChannels: 1, outChannels: 1 })
   const optimizer = tf.train.adam(1e-3)
-  const shape = [options.batch, options.size, options.size, 1]
+  const shape: [number, number, number, number] = [options.batch, options.size, options.size, 1]
   const images = tf.randomUniform(shape, 0, 1, 'float32', 7) as tf.Tensor4D
   const masks = tf.cast(tf.greater(tf.randomUniform(shape, 0, 1, 'float32', 8), 0.7), 'float32')
   const slice = tf.slice(images, [0, 0, 0, 0], [1, options.size, options.size, 1])

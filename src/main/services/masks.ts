@@ -1,0 +1,137 @@
+import { join } from 'node:path'
+import { ApiError, type MaskVersion, type SliceEdit } from '../../shared/api'
+import { MaskConflictError, type MaskRow } from '../db'
+import { checksum, readNifti } from '../volume'
+import type { Volume } from '../volume/volume'
+import type { ServiceContext } from './context'
+import { removeUnreferenced, storeLabelVolume } from './storedFiles'
+import type { StudyService } from './studies'
+
+export const LABEL_SET = ['ground-glass opacity', 'consolidation']
+const MASK_FOLDER = 'masks'
+
+/** Decodes run-length pairs [value, count, …] into `out`, checking they cover it exactly. */
+export function decodeRuns(runs: readonly number[], out: Uint8Array, k: number): void {
+  if (runs.length % 2 !== 0) throw new ApiError('validation', `Slice ${k}: runs must be value/count pairs.`)
+  let at = 0
+  for (let i = 0; i < runs.length; i += 2) {
+    const [value, count] = [runs[i], runs[i + 1]]
+    if (value > 2) throw new ApiError('validation', `Slice ${k}: label ${value} is not 0, 1 or 2.`)
+    if (at + count > out.length) throw new ApiError('validation', `Slice ${k}: runs cover more than the slice's ${out.length} voxels.`)
+    out.fill(value, at, at + count)
+    at += count
+  }
+  if (at !== out.length) throw new ApiError('validation', `Slice ${k}: runs cover ${at} of the slice's ${out.length} voxels.`)
+}
+
+function toView(m: MaskRow, parentVersion: number | null): MaskVersion {
+  return {
+    id: m.id,
+    seriesId: m.seriesRef,
+    version: m.version,
+    parentVersion,
+    source: m.source,
+    author: m.author,
+    createdAt: m.createdAt,
+    labelSet: m.labelSet,
+    trainingSlices: m.trainingSlices
+  }
+}
+
+/** Versioned infection masks of a series: model outputs and annotators' corrections. */
+export class MaskService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly studies: StudyService
+  ) {
+    removeUnreferenced(ctx.dataDir, MASK_FOLDER, new Set(ctx.store.db.prepare('SELECT path FROM masks').pluck().all() as string[]))
+  }
+
+  list(seriesId: number): MaskVersion[] {
+    this.studies.seriesRow(seriesId)
+    const rows = this.ctx.store.masks.versions(seriesId)
+    const versionOf = new Map(rows.map((r) => [r.id, r.version]))
+    return rows.map((r) => toView(r, r.parentRef === null ? null : (versionOf.get(r.parentRef) ?? null)))
+  }
+
+  private row(seriesId: number, version?: number): MaskRow | undefined {
+    const rows = this.ctx.store.masks.versions(seriesId)
+    if (version === undefined) return rows.at(-1)
+    const row = rows.find((r) => r.version === version)
+    if (!row) throw new ApiError('not-found', `Series ${seriesId} has no mask version ${version}.`)
+    return row
+  }
+
+  /** The labels of a version (the latest by default); an empty mask before any analysis or edit. */
+  async labels(seriesId: number, version?: number): Promise<Uint8Array> {
+    const series = this.studies.seriesRow(seriesId)
+    const row = this.row(seriesId, version)
+    if (!row) return new Uint8Array(series.columns * series.rows * series.slices)
+    const volume = await readNifti(join(this.ctx.dataDir, row.path), { unit: 'label' })
+    if (checksum(volume) !== row.checksum) throw new ApiError('internal', `Mask version ${row.version} of series ${seriesId} is damaged (checksum).`)
+    return volume.data instanceof Uint8Array ? volume.data : Uint8Array.from(volume.data)
+  }
+
+  private async add(
+    seriesId: number,
+    labels: Uint8Array,
+    base: MaskRow | undefined,
+    change: { source: MaskRow['source']; modelRef: number | null; trainingSlices: number[] },
+    expectedLatest: number
+  ): Promise<MaskVersion> {
+    const geometry = await this.studies.volume(seriesId)
+    const volume: Volume = { ...geometry, data: labels, unit: 'label', metadata: undefined }
+    const path = await storeLabelVolume(this.ctx.dataDir, MASK_FOLDER, volume)
+    try {
+      const row = this.ctx.store.masks.add(
+        {
+          seriesRef: seriesId,
+          parentRef: base?.id ?? null,
+          source: change.source,
+          modelRef: change.modelRef,
+          author: change.source === 'model' ? 'Pulmo' : this.ctx.userName(),
+          labelSet: LABEL_SET,
+          path,
+          checksum: checksum(volume),
+          trainingSlices: change.trainingSlices
+        },
+        expectedLatest
+      )
+      this.ctx.store.audit.record(this.ctx.userName(), change.source === 'model' ? 'analyse' : 'edit', 'mask', row.id, {
+        seriesId,
+        version: row.version
+      })
+      this.ctx.emit({ type: 'studies-changed' })
+      return toView(row, base?.version ?? null)
+    } catch (e) {
+      await import('node:fs').then((fs) => fs.rmSync(join(this.ctx.dataDir, path), { force: true }))
+      if (e instanceof MaskConflictError) throw new ApiError('conflict', e.message)
+      throw e
+    }
+  }
+
+  /** Applies edited slices to `baseVersion` and saves the result as the next version. */
+  async save(seriesId: number, baseVersion: number, slices: SliceEdit[]): Promise<MaskVersion> {
+    const series = this.studies.seriesRow(seriesId)
+    const latest = this.row(seriesId)?.version ?? 0
+    if (baseVersion !== latest) {
+      throw new ApiError('conflict', `Mask version ${latest} was saved since you opened version ${baseVersion}; reload and reapply your edits.`)
+    }
+    const base = baseVersion === 0 ? undefined : this.row(seriesId, baseVersion)
+    const labels = await this.labels(seriesId, baseVersion === 0 ? undefined : baseVersion)
+    const sliceSize = series.columns * series.rows
+    const edited = new Set(base?.trainingSlices ?? [])
+    for (const s of slices) {
+      if (s.k >= series.slices) throw new ApiError('validation', `Slice ${s.k} is outside the series (${series.slices} slices).`)
+      decodeRuns(s.runs, labels.subarray(s.k * sliceSize, (s.k + 1) * sliceSize), s.k)
+      edited.add(s.k)
+    }
+    return this.add(seriesId, labels, base, { source: 'annotator', modelRef: null, trainingSlices: [...edited].sort((a, b) => a - b) }, baseVersion)
+  }
+
+  /** Registers a model's segmentation as the newest version. */
+  async addModelVersion(seriesId: number, labels: Uint8Array, modelRef: number | null): Promise<MaskVersion> {
+    const base = this.row(seriesId)
+    return this.add(seriesId, labels, base, { source: 'model', modelRef, trainingSlices: [] }, base?.version ?? 0)
+  }
+}
