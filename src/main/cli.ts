@@ -259,7 +259,7 @@ export async function main(argv: string[]): Promise<number> {
         keepOpen = true
         const stop = async (): Promise<void> => {
           await server.close()
-          service.close()
+          await service.shutdown()
           process.exit(0)
         }
         process.once('SIGINT', stop)

@@ -74,7 +74,14 @@ app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(service)
   })
-  app.on('will-quit', () => service.close())
+  // A running training is checkpointed and paused before the app goes, so it resumes next time.
+  let quitting = false
+  app.on('will-quit', (e) => {
+    if (quitting) return
+    quitting = true
+    e.preventDefault()
+    void service.shutdown().finally(() => app.quit())
+  })
 })
 
 app.on('window-all-closed', () => {

@@ -142,6 +142,48 @@ export const SliceEdit = z.object({
 })
 export type SliceEdit = z.infer<typeof SliceEdit>
 
+export const ModelSummary = z.object({
+  id,
+  name: z.string(),
+  version: z.string(),
+  kind: z.string(),
+  active: z.boolean(),
+  createdAt: z.string(),
+  /** From the model card: validation Dice and friends, parameters, training data. */
+  metrics: z.record(z.string(), z.number()),
+  trainingData: z.string()
+})
+export type ModelSummary = z.infer<typeof ModelSummary>
+
+export const TrainingStep = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  losses: z.record(z.string(), z.number()),
+  learningRate: z.number(),
+  stepMs: z.number()
+})
+export type TrainingStep = z.infer<typeof TrainingStep>
+
+export const TrainingRun = z.object({
+  id,
+  status: z.enum(['queued', 'running', 'paused', 'cancelled', 'failed', 'finished']),
+  baseModel: z.string(),
+  epochs: z.number().int(),
+  slices: z.number().int(),
+  backend: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  globalStep: z.number().int(),
+  totalSteps: z.number().int(),
+  etaSeconds: z.number().nullable(),
+  /** Validation Dice per evaluation (Inf-Net protocol), in order. */
+  validationDice: z.array(z.object({ epoch: z.number().int(), dice: z.number() })),
+  history: z.array(TrainingStep),
+  modelId: z.number().int().nullable(),
+  message: z.string()
+})
+export type TrainingRun = z.infer<typeof TrainingRun>
+
 /** Raw bytes: the only non-JSON result type; transports carry it as a binary message. */
 export const Binary = z.instanceof(Uint8Array)
 
@@ -210,7 +252,31 @@ export const api = {
   'reports.pdf': {
     params: z.object({ reportId: id, path: z.string().min(1).max(4096).optional() }).strict(),
     result: z.union([z.object({ path: z.string() }), Binary])
-  }
+  },
+  'models.list': { params: empty, result: z.array(ModelSummary) },
+  /** Makes a model the one analyses use (and so rolls back to an earlier one). */
+  'models.activate': { params: z.object({ modelId: id }).strict(), result: z.array(ModelSummary) },
+  /**
+   * Retrains the infection model on the corrected slices of the given series (and the bundled
+   * training slices) in the compute process; progress arrives as 'training-progress' events.
+   */
+  'training.start': {
+    params: z
+      .object({
+        baseModelId: id.optional(),
+        seriesIds: z.array(id).max(1000),
+        includeBundled: z.boolean(),
+        epochs: z.number().int().min(1).max(1000),
+        inputSize: z.number().int().multipleOf(32).min(64).max(512).optional()
+      })
+      .strict(),
+    result: TrainingRun
+  },
+  /** Stops a run after its current step, with a checkpoint to resume from. */
+  'training.pause': { params: z.object({ runId: id }).strict(), result: TrainingRun },
+  'training.resume': { params: z.object({ runId: id }).strict(), result: TrainingRun },
+  'training.cancel': { params: z.object({ runId: id }).strict(), result: TrainingRun },
+  'training.list': { params: empty, result: z.array(TrainingRun) }
 } as const
 
 export type Api = typeof api
@@ -240,7 +306,19 @@ export const TaskEndedEvent = z.object({
 })
 export type TaskEndedEvent = z.infer<typeof TaskEndedEvent>
 
-export const ApiEvent = z.discriminatedUnion('type', [ProgressEvent, StudiesChangedEvent, TaskEndedEvent])
+export const TrainingProgressEvent = z.object({
+  type: z.literal('training-progress'),
+  runId: z.number().int(),
+  step: TrainingStep,
+  globalStep: z.number().int(),
+  totalSteps: z.number().int(),
+  etaSeconds: z.number(),
+  backend: z.string(),
+  validationDice: z.number().optional()
+})
+export type TrainingProgressEvent = z.infer<typeof TrainingProgressEvent>
+
+export const ApiEvent = z.discriminatedUnion('type', [ProgressEvent, StudiesChangedEvent, TaskEndedEvent, TrainingProgressEvent])
 export type ApiEvent = z.infer<typeof ApiEvent>
 
 /** Errors cross every transport as { code, message }; codes let clients react without parsing text. */

@@ -25,9 +25,13 @@ export interface Workstation {
 }
 
 /** A real `pulmo serve` (in this process, on a random port, fresh data folder) and a page open on it. */
-export async function openWorkstation(viewport = { width: 1920, height: 1080 }): Promise<Workstation> {
+export async function openWorkstation(
+  options: { viewport?: { width: number; height: number }; modelDir?: string; setup?: (service: PulmoService) => void | Promise<void> } = {}
+): Promise<Workstation> {
+  const viewport = options.viewport ?? { width: 1920, height: 1080 }
   const dir = tempDir('pulmo-e2e-')
-  const service = new PulmoService({ dataDir: join(dir.path, 'data'), transport: 'websocket' })
+  const service = new PulmoService({ dataDir: join(dir.path, 'data'), transport: 'websocket', modelDir: options.modelDir })
+  await options.setup?.(service)
   const server = await startServer(service, { staticDir: join(projectRoot, 'out/renderer') })
   const browser = await chromium.launch({ executablePath: process.env.PULMO_CHROMIUM ?? '/usr/bin/chromium', args: chromiumFlags })
   const page = await browser.newPage({ viewport })

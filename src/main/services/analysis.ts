@@ -20,6 +20,7 @@ import type { StudyService } from './studies'
 export class AnalysisService {
   private compute: ComputeProcess | undefined
   private readonly running = new Map<string, RunningJob<AnalyzeResult>>()
+  private closed = false
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -72,6 +73,7 @@ export class AnalysisService {
     this.ctx.store.audit.record(this.ctx.userName(), 'analyse', 'series', seriesId, { model: `${model.name} ${model.version}` })
     job.done
       .then(async (result) => {
+        if (this.closed) return
         const labels = await readNifti(result.labelsFile, { unit: 'label' })
         const mask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
         const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
@@ -90,6 +92,7 @@ export class AnalysisService {
         this.ctx.emit({ type: 'studies-changed' })
       })
       .catch((e: unknown) => {
+        if (this.closed) return
         const cancelled = e instanceof JobCancelledError
         this.ctx.emit({
           type: 'task-ended',
@@ -123,6 +126,8 @@ export class AnalysisService {
   }
 
   async close(): Promise<void> {
+    this.closed = true
+    for (const job of this.running.values()) job.cancel()
     await this.compute?.stop()
   }
 }

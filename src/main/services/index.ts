@@ -9,6 +9,7 @@ import { MaskService } from './masks'
 import { ReportService } from './reports'
 import { SettingsService } from './settings'
 import { StudyService } from './studies'
+import { TrainingService } from './training'
 
 export { resolveDataDir } from './dataDir'
 export { toApiError } from './errors'
@@ -35,6 +36,7 @@ export class PulmoService {
   readonly masks: MaskService
   readonly reports: ReportService
   readonly analysis: AnalysisService
+  readonly training: TrainingService
   private readonly listeners = new Set<(e: ApiEvent) => void>()
   private readonly handlers: Handlers
 
@@ -56,6 +58,7 @@ export class PulmoService {
       modelDir: options.modelDir,
       backend: () => this.settings.get().backend
     })
+    this.training = new TrainingService(ctx, this.studies, this.masks, this.analysis, () => this.settings.get().backend)
     this.handlers = {
       'system.info': () => ({
         version: options.version ?? '0.1.0',
@@ -83,7 +86,14 @@ export class PulmoService {
       'reports.get': (p) => this.reports.latest(p.seriesId),
       'reports.update': (p) => this.reports.update(p.reportId, p),
       'reports.sign': (p) => this.reports.sign(p.reportId),
-      'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path)
+      'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path),
+      'models.list': () => this.training.models(),
+      'models.activate': (p) => this.training.activate(p.modelId),
+      'training.start': (p) => this.training.start(p),
+      'training.pause': (p) => this.training.pause(p.runId),
+      'training.resume': (p) => this.training.resume(p.runId),
+      'training.cancel': (p) => this.training.cancel(p.runId),
+      'training.list': () => this.training.list()
     }
   }
 
@@ -105,7 +115,14 @@ export class PulmoService {
     return this.dispatch(method, params) as Promise<Result<M>>
   }
 
+  /** Stops the compute processes (a running training is paused with a checkpoint) and the database. */
+  async shutdown(): Promise<void> {
+    await Promise.all([this.training.close(), this.analysis.close()])
+    this.store.close()
+  }
+
   close(): void {
+    void this.training.close()
     void this.analysis.close()
     this.store.close()
   }

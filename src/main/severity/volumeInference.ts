@@ -15,8 +15,8 @@
  * 4. Types: infection = probability ≥ `threshold`. Inside it, the multi-class network (given the
  *    image and the probability as prior) says ground glass or consolidation; where it has none
  *    (no network, or it says background inside the infection) the density decides: at or above
- *    CONSOLIDATION_MIN_HU (infectionDensity.ts) consolidation, else ground glass. So the labels' union is always the
- *    binary infection mask and the scores of the two agree.
+ *    CONSOLIDATION_MIN_HU (−200 HU, see infectionDensity.ts) consolidation, else ground glass. So
+ *    the labels' union is always the binary infection mask and the scores of the two agree.
  */
 import { labelSlices, segmentSlices, type GreySlice } from '../ml/inference/segmentSlices'
 import type { InfNetNetwork, MultiClassNetwork } from '../ml/models/infnet'

@@ -193,7 +193,7 @@ export async function trainSupervised(
   if (report) emit(report)
   await saveNetwork(config.out, network, {
     name: 'infnet-' + config.backbone,
-    version: new Date().toISOString().slice(0, 10),
+    version: new Date().toISOString().slice(0, 19).replace('T', ' '),
     training: {
       data: config.data,
       epochs: config.epochs,

@@ -1,6 +1,13 @@
 import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { chooseKeySlices, encodePngRgb, finalCtss, OVERLAY_COLOURS, renderOverlay, toWinAnsi } from '../../../src/main/report'
+import {
+  chooseKeySlices,
+  encodePngRgb,
+  finalCtss,
+  OVERLAY_COLOURS,
+  renderOverlay,
+  toWinAnsi
+} from '../../../src/main/report'
 import { computeSeverity } from '../../../src/main/severity/scores'
 import type { Volume } from '../../../src/main/volume/volume'
 
@@ -48,7 +55,7 @@ describe('chooseKeySlices', () => {
   it('without infection, spreads the images through the lungs', () => {
     const lungs = new Uint8Array(20)
     lungs.fill(1, 5, 15)
-    expect(chooseKeySlices(new Uint8Array(20), [1, 1, 20], 3, lungs)).toEqual([7, 9, 12])
+    expect(chooseKeySlices(new Uint8Array(20), [1, 1, 20], 3, lungs)).toEqual([7, 10, 12])
   })
 })
 
@@ -65,8 +72,12 @@ describe('renderOverlay and encodePngRgb', () => {
       unit: 'HU'
     }
     const rgb = renderOverlay(volume, Uint8Array.from([1, 2]), 0, { center: -600, width: 1500 })
-    const blend = (grey: number, colour: readonly number[]): number[] => colour.map((c) => Math.round(0.5 * grey + 0.5 * c))
-    expect(Array.from(rgb)).toEqual([...blend(255, OVERLAY_COLOURS.consolidation), ...blend(0, OVERLAY_COLOURS.groundGlass)])
+    const blend = (grey: number, colour: readonly number[]): number[] =>
+      colour.map((c) => Math.round(0.5 * grey + 0.5 * c))
+    expect(Array.from(rgb)).toEqual([
+      ...blend(255, OVERLAY_COLOURS.consolidation),
+      ...blend(0, OVERLAY_COLOURS.groundGlass)
+    ])
 
     const png = encodePngRgb(rgb, 2, 1)
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')

@@ -61,3 +61,23 @@ export function renderSlice(
   const { table, offset } = lookup
   for (let i = 0; i < count; i++) pixels[i] = table[voxels[start + i] - offset]
 }
+
+/** Writes any plane (axial, coronal, sagittal) of an x-fastest volume into `pixels`. */
+export function renderPlane(
+  voxels: Int16Array | Uint8Array,
+  plane: { width: number; height: number; base: number; du: number; dv: number },
+  lookup: GreyLookup,
+  pixels: Uint32Array
+): void {
+  const { width, height, base, du, dv } = plane
+  const { table, offset } = lookup
+  if (du === 1 && dv === width) {
+    renderSlice(voxels, width, height, base / (width * height), lookup, pixels)
+    return
+  }
+  for (let v = 0; v < height; v++) {
+    const row = base + v * dv
+    const out = v * width
+    for (let u = 0; u < width; u++) pixels[out + u] = table[voxels[row + u * du] - offset]
+  }
+}

@@ -3,17 +3,40 @@ import { computed, ref, shallowRef } from 'vue'
 import type { SeriesSummary, StudySummary, VolumeHeader } from '../../../shared/api'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
+import { planeCount, slicesAscendHeadwards, type Orientation } from '../imaging/planes'
 import { decodeVoxels, type VoxelArray } from '../imaging/voxels'
 import { windowPreset, type WindowLevel, type WindowPreset } from '../imaging/windowing'
 
 export type ViewerStatus = 'idle' | 'loading' | 'ready' | 'error'
-/** What a left-drag on the image does; a right-drag always adjusts the window. */
-export type DragTool = 'window' | 'scroll'
+/** Navigation tools: what a left-drag does; a right-drag always adjusts the window, a middle-drag pans. */
+export type NavigationTool = 'window' | 'scroll' | 'pan' | 'zoom' | 'crosshair'
+/** Mask editing tools (axial view only). */
+export type EditTool = 'brush' | 'eraser' | 'fill' | 'lasso'
+export type ViewerTool = NavigationTool | EditTool
+export type Layout = 'single' | 'three'
 
+export const editTools: readonly EditTool[] = ['brush', 'eraser', 'fill', 'lasso']
+
+export function isEditTool(tool: ViewerTool): tool is EditTool {
+  return (editTools as readonly string[]).includes(tool)
+}
+
+/** The voxel under the pointer (x column, y row, k slice) and the view it is in. */
 export interface VoxelPosition {
   x: number
   y: number
+  k: number
+  view: Orientation
 }
+
+/** Zoom factor and pan offset (CSS pixels) of one view; zoom 1 fits the plane to its viewport. */
+export interface ViewTransform {
+  zoom: number
+  panX: number
+  panY: number
+}
+
+const zoomLimits = [0.25, 16] as const
 
 function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value))
@@ -31,10 +54,22 @@ export const useViewerStore = defineStore('viewer', () => {
   /** 0-based slice index k (voxel z); the UI shows k + 1. */
   const sliceIndex = ref(0)
   const windowLevel = ref<WindowLevel>({ ...windowPreset('lung') })
-  const tool = ref<DragTool>('window')
-  /** Voxel column/row under the pointer, or null when the pointer is off the image. */
+  const tool = ref<ViewerTool>('window')
+  const layout = ref<Layout>('single')
+  /** Crosshair point: column i and row j; the axial slice is `sliceIndex`. */
+  const focus = ref({ i: 0, j: 0 })
+  const transforms = ref<Record<Orientation, ViewTransform>>(freshTransforms())
+  /** Voxel under the pointer, or null when the pointer is off the image. */
   const cursor = ref<VoxelPosition | null>(null)
   let openSequence = 0
+
+  function freshTransforms(): Record<Orientation, ViewTransform> {
+    return {
+      axial: { zoom: 1, panX: 0, panY: 0 },
+      coronal: { zoom: 1, panX: 0, panY: 0 },
+      sagittal: { zoom: 1, panX: 0, panY: 0 }
+    }
+  }
 
   const sliceCount = computed(() => header.value?.dimensions[2] ?? 0)
   const activePreset = computed<WindowPreset['id'] | null>(() => {
@@ -54,7 +89,48 @@ export const useViewerStore = defineStore('viewer', () => {
     return volume[x + nx * (y + ny * k)]
   }
 
-  const cursorValue = computed(() => (cursor.value ? valueAt(cursor.value.x, cursor.value.y, sliceIndex.value) : null))
+  const cursorValue = computed(() => (cursor.value ? valueAt(cursor.value.x, cursor.value.y, cursor.value.k) : null))
+
+  /** Whether the coronal and sagittal views must flip z to put the head at the top. */
+  const flipZ = computed(() => (header.value ? slicesAscendHeadwards(header.value.direction) : false))
+
+  /** The plane each orientation shows. */
+  function planeIndex(orientation: Orientation): number {
+    if (orientation === 'axial') return sliceIndex.value
+    return orientation === 'coronal' ? focus.value.j : focus.value.i
+  }
+
+  function setPlaneIndex(orientation: Orientation, index: number): void {
+    const dims = header.value?.dimensions
+    if (!dims) return
+    const value = clamp(Math.round(index), 0, planeCount(orientation, dims) - 1)
+    if (orientation === 'axial') sliceIndex.value = value
+    else if (orientation === 'coronal') focus.value = { ...focus.value, j: value }
+    else focus.value = { ...focus.value, i: value }
+  }
+
+  function stepPlane(orientation: Orientation, delta: number): void {
+    setPlaneIndex(orientation, planeIndex(orientation) + delta)
+  }
+
+  /** Moves the crosshair to a voxel: every view shows the planes through it. */
+  function setFocus(x: number, y: number, k: number): void {
+    const dims = header.value?.dimensions
+    if (!dims) return
+    focus.value = { i: clamp(Math.round(x), 0, dims[0] - 1), j: clamp(Math.round(y), 0, dims[1] - 1) }
+    setSlice(k)
+  }
+
+  function setTransform(orientation: Orientation, next: ViewTransform): void {
+    transforms.value = {
+      ...transforms.value,
+      [orientation]: { zoom: clamp(next.zoom, zoomLimits[0], zoomLimits[1]), panX: next.panX, panY: next.panY }
+    }
+  }
+
+  function resetTransforms(): void {
+    transforms.value = freshTransforms()
+  }
 
   function defaultWindow(volumeHeader: VolumeHeader): WindowLevel {
     if (volumeHeader.unit === 'HU') return { ...windowPreset('lung') }
@@ -80,6 +156,8 @@ export const useViewerStore = defineStore('viewer', () => {
       if (sequence !== openSequence) return
       voxels.value = decodeVoxels(bytes, volumeHeader)
       sliceIndex.value = Math.floor(volumeHeader.dimensions[2] / 2)
+      focus.value = { i: Math.floor(volumeHeader.dimensions[0] / 2), j: Math.floor(volumeHeader.dimensions[1] / 2) }
+      transforms.value = freshTransforms()
       windowLevel.value = defaultWindow(volumeHeader)
       status.value = 'ready'
     } catch (failure) {
@@ -136,6 +214,10 @@ export const useViewerStore = defineStore('viewer', () => {
     sliceIndex,
     windowLevel,
     tool,
+    layout,
+    focus,
+    transforms,
+    flipZ,
     cursor,
     sliceCount,
     activePreset,
@@ -148,6 +230,12 @@ export const useViewerStore = defineStore('viewer', () => {
     stepSlice,
     setWindow,
     applyPreset,
-    setCursor
+    setCursor,
+    planeIndex,
+    setPlaneIndex,
+    stepPlane,
+    setFocus,
+    setTransform,
+    resetTransforms
   }
 })

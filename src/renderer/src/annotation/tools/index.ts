@@ -1,0 +1,12 @@
+import type { EditTool } from '../../stores/viewer'
+import type { AnnotationTool } from '../tool'
+import { brushTool, eraserTool } from './brush'
+import { fillTool } from './fill'
+import { lassoTool } from './lasso'
+
+export const annotationTools: Record<EditTool, AnnotationTool> = {
+  brush: brushTool,
+  eraser: eraserTool,
+  fill: fillTool,
+  lasso: lassoTool
+}
