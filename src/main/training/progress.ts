@@ -1,3 +1,5 @@
+import type { EvaluationSummary } from '../ml/metrics'
+
 /** What a training run reports after every optimizer step and at its end. */
 export interface TrainingProgress {
   kind: 'step'
@@ -16,18 +18,11 @@ export interface TrainingProgress {
   backend: string
 }
 
-export interface ValidationReport {
+/** Validation of the held-out slices: the loss (the paper's Table I measure) and Inf-Net's metrics. */
+export interface ValidationReport extends EvaluationSummary {
   kind: 'validation'
   epoch: number
   loss: number
-  dice: number
-  sensitivity: number
-  specificity: number
-  sMeasure: number
-  eMeasure: number
-  mae: number
-  maxDice: number
-  images: number
 }
 
 export type TrainingEvent =

@@ -1,5 +1,5 @@
 /**
- * A minimal PNG encoder for 8-bit greyscale (masks, windowed slices, report figures): no PNG
+ * A minimal PNG encoder for 8-bit grey (masks, windowed slices) and RGB (report figures): no PNG
  * encoder is among the project's dependencies and the format needs only three chunks and zlib.
  */
 import { writeFile } from 'node:fs/promises'
@@ -17,20 +17,26 @@ function chunk(type: string, body: Uint8Array): Buffer {
   return out
 }
 
-/** PNG bytes of a row-major 8-bit grey image (row 0 at the top). */
-export function encodePng8(data: Uint8Array, width: number, height: number): Buffer {
+/** PNG bytes of a row-major 8-bit image with 1 (grey) or 3 (RGB) bytes a pixel, row 0 at the top. */
+export function encodePng(data: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`invalid PNG size ${width}×${height}`)
-  if (data.length !== width * height) throw new Error(`PNG data has ${data.length} bytes, ${width}×${height} needs ${width * height}`)
+  const stride = width * channels
+  if (data.length !== stride * height) throw new Error(`PNG data has ${data.length} bytes, ${width}×${height}×${channels} needs ${stride * height}`)
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
   header[8] = 8 // bit depth
-  header[9] = 0 // colour type: greyscale
+  header[9] = channels === 1 ? 0 : 2 // colour type: greyscale or truecolour
   // compression 0 (deflate), filter method 0, interlace 0: all zero already
   // Each row is prefixed by its filter type; 0 (None) keeps the encoder trivial.
-  const raw = Buffer.alloc((width + 1) * height)
-  for (let y = 0; y < height; y++) raw.set(data.subarray(y * width, (y + 1) * width), y * (width + 1) + 1)
+  const raw = Buffer.alloc((stride + 1) * height)
+  for (let y = 0; y < height; y++) raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))])
+}
+
+/** PNG bytes of a row-major 8-bit grey image (row 0 at the top). */
+export function encodePng8(data: Uint8Array, width: number, height: number): Buffer {
+  return encodePng(data, width, height, 1)
 }
 
 /** Writes an 8-bit greyscale PNG. */

@@ -8,5 +8,8 @@ declare module '*.vue' {
 
 interface Window {
   /** The typed client the Electron preload exposes; absent when the page is served to a browser. */
-  readonly pulmo?: import('../../shared/api').PulmoClient
+  readonly pulmo?: import('../../shared/api').PulmoClient & {
+    /** Desktop only: the native folder/file picker. */
+    pickPaths?(): Promise<string[] | null>
+  }
 }

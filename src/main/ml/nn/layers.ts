@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { batchNormRelu } from '../ops/batchNormRelu'
 import type { ParameterStore } from './parameters'
 
 /**
@@ -46,12 +47,14 @@ export function batchNorm(ctx: ForwardContext, name: string, x: tf.Tensor4D): tf
   if (!ctx.training) {
     return tf.batchNorm(x, movingMean as tf.Tensor1D, movingVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON)
   }
-  const { mean, variance } = tf.moments(x, [0, 1, 2])
+  // batchNormRelu's closed-form gradient: tfjs's own batch-norm gradient tiles to the full
+  // activation size and costs as much as the convolutions on wasm.
+  const { y, mean, variance } = batchNormRelu(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, false)
   ctx.pendingUpdates?.push(
     { variable: movingMean, value: tf.keep(tf.add(tf.mul(movingMean, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM))) },
     { variable: movingVar, value: tf.keep(tf.add(tf.mul(movingVar, BN_MOMENTUM), tf.mul(variance, 1 - BN_MOMENTUM))) }
   )
-  return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON)
+  return y
 }
 
 /** conv → batch norm → ReLU, the unit most of Inf-Net is built from ("BasicConv2d"). */

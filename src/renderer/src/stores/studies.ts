@@ -115,9 +115,9 @@ export const useStudiesStore = defineStore('studies', () => {
     return `Imported ${result.created.length} series (${slices} slices)${existing}.`
   }
 
-  async function runImport(): Promise<ImportResult | null> {
+  async function runImport(paths?: string[]): Promise<ImportResult | null> {
     const state = importState.value
-    const path = normaliseImportPath(state.path)
+    const path = paths?.length ? paths[0] : normaliseImportPath(state.path)
     if (!path) {
       state.error =
         'Enter the path of a DICOM folder, a NIfTI/NRRD/MetaImage file or a PNG/JPG slice on this workstation.'
@@ -127,7 +127,7 @@ export const useStudiesStore = defineStore('studies', () => {
     state.error = null
     state.progress = null
     try {
-      const result = await getClient().invoke('studies.import', { paths: [path] })
+      const result = await getClient().invoke('studies.import', { paths: paths?.length ? paths : [path] })
       state.open = false
       notice.value = describeImport(result)
       await load()
@@ -146,7 +146,40 @@ export const useStudiesStore = defineStore('studies', () => {
     }
   }
 
+  /** Paths dropped on the window: shown in the import dialog and imported straight away. */
+  function importDropped(paths: string[]): Promise<ImportResult | null> {
+    importState.value.path = paths.join(', ')
+    importState.value.open = true
+    return runImport(paths)
+  }
+
+  const deleting = ref<number | null>(null)
+
+  async function deleteStudy(id: number): Promise<boolean> {
+    deleting.value = id
+    try {
+      const { deleted } = await getClient().invoke('studies.delete', { studyId: id })
+      if (selectedStudyId.value === id) selectedStudyId.value = null
+      notice.value = deleted ? 'The study was deleted from the database; its source files were not touched.' : 'The study was already gone.'
+      await load()
+      return true
+    } catch (error) {
+      loadError.value = null
+      notice.value = null
+      deleteError.value = errorMessage(error)
+      return false
+    } finally {
+      deleting.value = null
+    }
+  }
+
+  const deleteError = ref<string | null>(null)
+
   return {
+    deleting,
+    deleteError,
+    importDropped,
+    deleteStudy,
     studies,
     loading,
     loaded,
