@@ -18,7 +18,8 @@ Commands:
   export SERIES_ID --out FILE    write a series as .nii or .nii.gz
   serve [--port N] [--host H]    serve the workstation on http://127.0.0.1 (token printed at start)
   train --data DIR --out MODEL_DIR [--backbone lite|res2net50] [--epochs N] [--folds K --fold I]
-        [--input-size N] [--batch-size N] [--lr X] [--scales 0.75,1,1.25] [--checkpoint-every N]
+        [--input-size N] [--batch-size N] [--lr X] [--decay-epoch N] [--scales 0.75,1,1.25]
+        [--checkpoint-every N]
         [--init MODEL_DIR] [--resume]
                                  train single-class Inf-Net on DIR/images, masks, edges
   segment INPUT --out DIR [--model MODEL_DIR]
@@ -116,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       'checkpoint-every': { type: 'string' },
       init: { type: 'string' },
       lr: { type: 'string' },
+      'decay-epoch': { type: 'string' },
       scales: { type: 'string' },
       resume: { type: 'boolean', default: false },
       model: { type: 'string' },
@@ -196,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
             checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
             init: values.init && resolve(values.init),
             learningRate: values.lr === undefined ? undefined : Number(values.lr),
+            decayEpoch: int('decay-epoch', values['decay-epoch']),
             scales: values.scales === undefined ? undefined : values.scales.split(',').map(Number),
             resume: values.resume ?? false
           },

@@ -42,7 +42,7 @@ export function loadInfNet(modelDir: string | undefined): InfNetNetwork {
 }
 
 export async function trainCommand(
-  o: { data: string; out: string; backbone?: string; epochs?: number; folds?: number; fold?: number; resume: boolean; inputSize?: number; batchSize?: number; checkpointEvery?: number; init?: string; learningRate?: number; scales?: number[] },
+  o: { data: string; out: string; backbone?: string; epochs?: number; folds?: number; fold?: number; resume: boolean; inputSize?: number; batchSize?: number; checkpointEvery?: number; init?: string; learningRate?: number; decayEpoch?: number; scales?: number[] },
   io: CommandIo,
   shouldStop: () => boolean
 ): Promise<void> {
@@ -58,7 +58,8 @@ export async function trainCommand(
       ...(o.folds !== undefined ? { folds: o.folds, fold: o.fold ?? 0 } : {}),
       ...(o.init ? { init: o.init } : {}),
       ...(o.learningRate ? { learningRate: o.learningRate } : {}),
-      ...(o.scales ? { scales: o.scales } : {})
+      ...(o.scales ? { scales: o.scales } : {}),
+      ...(o.decayEpoch ? { decayEpoch: o.decayEpoch } : {})
     },
     { resume: o.resume, onEvent: (e) => io.log(trainingLine(e)), shouldStop }
   )

@@ -20,7 +20,8 @@
  */
 import { labelSlices, segmentSlices, type GreySlice } from '../ml/inference/segmentSlices'
 import type { InfNetNetwork, MultiClassNetwork } from '../ml/models/infnet'
-import { applyWindow, LUNG_WINDOW } from '../volume/window'
+import { applyWindow } from '../volume/window'
+import { modelInputWindow } from '../ml/inference/preprocess'
 import type { Volume } from '../volume/volume'
 import { createDiskDilationScratch, dilateWithDisk2d } from './diskDilation2d'
 import { consolidationThreshold } from './infectionDensity'
@@ -262,7 +263,7 @@ function greySlice(volume: Volume, k: number, crop: Crop): GreySlice {
   }
   const data =
     volume.unit === 'HU'
-      ? applyWindow(values, LUNG_WINDOW.center, LUNG_WINDOW.width)
+      ? applyWindow(values, modelInputWindow().center, modelInputWindow().width)
       : Uint8Array.from(values, (g) => Math.max(0, Math.min(255, Math.round(g))))
   return { data, width: crop.width, height: crop.height }
 }

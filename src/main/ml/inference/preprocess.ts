@@ -7,6 +7,19 @@ import * as tf from '@tensorflow/tfjs'
 export const INPUT_MEAN = 0.449
 export const INPUT_STD = 0.226
 
+/**
+ * The window that turns HU into the grey levels the network was trained on. The COVID-SemiSeg
+ * training JPEGs are not in the radiologists' lung window: measured on them, aerated lung sits at
+ * grey ≈ 25–60 and soft tissue ≈ 200, i.e. roughly centre −350 HU, width 1400 HU. Feeding the
+ * brighter lung window (C −600 / W 1500, lung ≈ 75) makes normal lung look like ground glass.
+ * PULMO_INPUT_WINDOW="centre,width" overrides it for experiments.
+ */
+export function modelInputWindow(): { center: number; width: number } {
+  const override = process.env.PULMO_INPUT_WINDOW?.split(',').map(Number)
+  if (override?.length === 2 && override.every(Number.isFinite)) return { center: override[0], width: override[1] }
+  return { center: -350, width: 1400 }
+}
+
 /** [N, H, W, 1] grey 0–255 → the network's input scale. */
 export function standardise(grey: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.div(tf.sub(tf.div(grey, 255), INPUT_MEAN), INPUT_STD))

@@ -17,7 +17,13 @@ export interface SliceTarget {
 }
 
 /** Sets `value` on the voxels whose centres lie within the disk of diameter `size` around `centre`. */
-export function stampDisk(target: SliceTarget, centre: VoxelPoint, size: number, value: number, constrained: boolean): boolean {
+export function stampDisk(
+  target: SliceTarget,
+  centre: VoxelPoint,
+  size: number,
+  value: number,
+  constrained: boolean
+): boolean {
   const { nx, ny, slice } = target
   const radius = Math.max(size / 2, 0.71)
   const r2 = radius * radius
@@ -42,14 +48,28 @@ export function stampDisk(target: SliceTarget, centre: VoxelPoint, size: number,
 }
 
 /** Stamps along the segment from `from` to `to` densely enough to leave no gaps. */
-export function stampLine(target: SliceTarget, from: VoxelPoint, to: VoxelPoint, size: number, value: number, constrained: boolean): boolean {
+export function stampLine(
+  target: SliceTarget,
+  from: VoxelPoint,
+  to: VoxelPoint,
+  size: number,
+  value: number,
+  constrained: boolean
+): boolean {
   const length = Math.hypot(to.x - from.x, to.y - from.y)
   const step = Math.max(0.5, size / 4)
   const steps = Math.max(1, Math.ceil(length / step))
   let changed = false
   for (let s = 1; s <= steps; s++) {
     const t = s / steps
-    changed = stampDisk(target, { x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t }, size, value, constrained) || changed
+    changed =
+      stampDisk(
+        target,
+        { x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t },
+        size,
+        value,
+        constrained
+      ) || changed
   }
   return changed
 }
@@ -75,7 +95,12 @@ export function floodFill(target: SliceTarget, seed: VoxelPoint, value: number):
   while (top > 0) {
     const index = stack[--top]
     const x = index % nx
-    const neighbours = [x > 0 ? index - 1 : -1, x < nx - 1 ? index + 1 : -1, index >= nx ? index - nx : -1, index + nx < nx * ny ? index + nx : -1]
+    const neighbours = [
+      x > 0 ? index - 1 : -1,
+      x < nx - 1 ? index + 1 : -1,
+      index >= nx ? index - nx : -1,
+      index + nx < nx * ny ? index + nx : -1
+    ]
     for (const next of neighbours) {
       if (next < 0 || slice[next] !== from || !target.paintable(next)) continue
       slice[next] = value
@@ -106,7 +131,8 @@ export function fillPolygon(target: SliceTarget, polygon: readonly VoxelPoint[],
     for (let a = 0; a < polygon.length; a++) {
       const p = polygon[a]
       const q = polygon[(a + 1) % polygon.length]
-      if ((p.y <= cy && q.y > cy) || (q.y <= cy && p.y > cy)) crossings.push(p.x + ((cy - p.y) / (q.y - p.y)) * (q.x - p.x))
+      if ((p.y <= cy && q.y > cy) || (q.y <= cy && p.y > cy))
+        crossings.push(p.x + ((cy - p.y) / (q.y - p.y)) * (q.x - p.x))
     }
     crossings.sort((m, n) => m - n)
     for (let c = 0; c + 1 < crossings.length; c += 2) {

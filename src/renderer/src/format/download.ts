@@ -15,8 +15,9 @@ export function downloadBytes(bytes: Uint8Array, fileName: string, type: string)
 
 /** A file name safe on every platform. */
 export function safeFileName(text: string): string {
-  return text
-    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
+  const printable = Array.from(text, (ch) => (ch.charCodeAt(0) < 32 ? ' ' : ch)).join('')
+  return printable
+    .replace(/[\\/:*?"<>|]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 120)

@@ -1,4 +1,5 @@
 /** Lobe of each CT-SS region (Yang et al. 2020: 18 segments, two left segments split in two). */
+// prettier-ignore
 const lobeOfRegion: Record<string, string> = {
   R1: 'RUL', R2: 'RUL', R3: 'RUL', R4: 'RML', R5: 'RML',
   R6: 'RLL', R7: 'RLL', R8: 'RLL', R9: 'RLL', R10: 'RLL',

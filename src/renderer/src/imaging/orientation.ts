@@ -47,7 +47,11 @@ export function voxelToPatient(
 }
 
 /** Edge letters of a coronal (x across, head up) or sagittal (y across, head up) view. */
-export function planeEdgeLabels(direction: readonly number[], orientation: 'axial' | 'coronal' | 'sagittal', flipZ: boolean): EdgeLabels {
+export function planeEdgeLabels(
+  direction: readonly number[],
+  orientation: 'axial' | 'coronal' | 'sagittal',
+  flipZ: boolean
+): EdgeLabels {
   if (orientation === 'axial') return axialEdgeLabels(direction)
   const across = orientation === 'coronal' ? 0 : 1
   const down: 1 | -1 = flipZ ? -1 : 1
@@ -55,6 +59,6 @@ export function planeEdgeLabels(direction: readonly number[], orientation: 'axia
     right: axisLetter(direction, across, 1),
     left: axisLetter(direction, across, -1),
     bottom: axisLetter(direction, 2, down),
-    top: axisLetter(direction, 2, (-down) as 1 | -1)
+    top: axisLetter(direction, 2, -down as 1 | -1)
   }
 }

@@ -29,7 +29,9 @@ export const overlayColours = {
 const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 function pack(r: number, g: number, b: number): number {
-  return littleEndianHost ? (0xff000000 | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 0xff) >>> 0
+  return littleEndianHost
+    ? (0xff000000 | (b << 16) | (g << 8) | r) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | 0xff) >>> 0
 }
 
 function greyOf(pixel: number): number {
@@ -65,7 +67,12 @@ export interface OverlayLayers {
 }
 
 /** Paints the overlays of one plane over `pixels` (its windowed grey image, row-major width × height). */
-export function compositeOverlay(pixels: Uint32Array, plane: PlaneGeometry, layers: OverlayLayers, style: OverlayStyle): void {
+export function compositeOverlay(
+  pixels: Uint32Array,
+  plane: PlaneGeometry,
+  layers: OverlayLayers,
+  style: OverlayStyle
+): void {
   const { width, height, base, du, dv } = plane
   const { labels, lungs, reference } = layers
   const alpha = Math.min(1, Math.max(0, style.opacity))

@@ -51,18 +51,52 @@ export function planeGeometry(
   const [nx, ny, nz] = dims
   const sliceSize = nx * ny
   if (orientation === 'axial') {
-    return { orientation, width: nx, height: ny, base: index * sliceSize, du: 1, dv: nx, spacingU: spacing[0], spacingV: spacing[1] }
+    return {
+      orientation,
+      width: nx,
+      height: ny,
+      base: index * sliceSize,
+      du: 1,
+      dv: nx,
+      spacingU: spacing[0],
+      spacingV: spacing[1]
+    }
   }
   const zBase = flipZ ? (nz - 1) * sliceSize : 0
   const dv = flipZ ? -sliceSize : sliceSize
   if (orientation === 'coronal') {
-    return { orientation, width: nx, height: nz, base: zBase + index * nx, du: 1, dv, spacingU: spacing[0], spacingV: spacing[2] }
+    return {
+      orientation,
+      width: nx,
+      height: nz,
+      base: zBase + index * nx,
+      du: 1,
+      dv,
+      spacingU: spacing[0],
+      spacingV: spacing[2]
+    }
   }
-  return { orientation, width: ny, height: nz, base: zBase + index, du: nx, dv, spacingU: spacing[1], spacingV: spacing[2] }
+  return {
+    orientation,
+    width: ny,
+    height: nz,
+    base: zBase + index,
+    du: nx,
+    dv,
+    spacingU: spacing[1],
+    spacingV: spacing[2]
+  }
 }
 
 /** The voxel shown at plane column u, row v. */
-export function planeToVoxel(orientation: Orientation, u: number, v: number, index: number, dims: Dimensions, flipZ: boolean): VoxelIndex {
+export function planeToVoxel(
+  orientation: Orientation,
+  u: number,
+  v: number,
+  index: number,
+  dims: Dimensions,
+  flipZ: boolean
+): VoxelIndex {
   const z = flipZ ? dims[2] - 1 - v : v
   if (orientation === 'axial') return { x: u, y: v, z: index }
   if (orientation === 'coronal') return { x: u, y: index, z }
@@ -70,7 +104,12 @@ export function planeToVoxel(orientation: Orientation, u: number, v: number, ind
 }
 
 /** Where a voxel appears in a plane of this orientation (u, v) and which plane holds it. */
-export function voxelToPlane(orientation: Orientation, voxel: VoxelIndex, dims: Dimensions, flipZ: boolean): { u: number; v: number; index: number } {
+export function voxelToPlane(
+  orientation: Orientation,
+  voxel: VoxelIndex,
+  dims: Dimensions,
+  flipZ: boolean
+): { u: number; v: number; index: number } {
   const v = flipZ ? dims[2] - 1 - voxel.z : voxel.z
   if (orientation === 'axial') return { u: voxel.x, v: voxel.y, index: voxel.z }
   if (orientation === 'coronal') return { u: voxel.x, v, index: voxel.y }

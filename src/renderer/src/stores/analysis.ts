@@ -52,7 +52,11 @@ export const useAnalysisStore = defineStore('analysis', () => {
     } else if (event.type === 'task-ended' && event.kind === 'analysis') {
       if (event.taskId === taskId.value) {
         void finish(event)
-      } else if (event.status === 'finished' && event.seriesId !== undefined && event.seriesId === useViewerStore().series?.id) {
+      } else if (
+        event.status === 'finished' &&
+        event.seriesId !== undefined &&
+        event.seriesId === useViewerStore().series?.id
+      ) {
         // Analysed from another window: show the new results unless edits would be thrown away.
         const masks = useMasksStore()
         const viewer = useViewerStore()
@@ -80,7 +84,11 @@ export const useAnalysisStore = defineStore('analysis', () => {
       if (taskId.value !== task) return
       taskId.value = null
       progress.value = null
-      outcome.value = { seriesId: id, status: 'failed', message: `The analysis could not start: ${errorMessage(failure)}` }
+      outcome.value = {
+        seriesId: id,
+        status: 'failed',
+        message: `The analysis could not start: ${errorMessage(failure)}`
+      }
     }
   }
 
@@ -98,7 +106,8 @@ export const useAnalysisStore = defineStore('analysis', () => {
       }
     } catch (failure) {
       cancelling.value = false
-      if (seriesId.value !== null) outcome.value = { seriesId: seriesId.value, status: 'failed', message: errorMessage(failure) }
+      if (seriesId.value !== null)
+        outcome.value = { seriesId: seriesId.value, status: 'failed', message: errorMessage(failure) }
     }
   }
 

@@ -154,17 +154,21 @@ export const useMasksStore = defineStore('masks', () => {
     status.value = 'loading'
     try {
       const client = getClient()
-      const [list, labelBytes, lungBytes] = await Promise.all([
-        client.invoke('masks.list', { seriesId: id }),
-        client.invoke('masks.voxels', { seriesId: id }),
-        fetchLungs(id)
-      ])
-      if (sequence !== loadSequence) return
       const expected = dimensions[0] * dimensions[1] * dimensions[2]
-      if (labelBytes.byteLength !== expected) throw new Error(`The server sent ${labelBytes.byteLength} mask voxels; the series has ${expected}.`)
+      const [list, lungBytes] = await Promise.all([client.invoke('masks.list', { seriesId: id }), fetchLungs(id)])
+      if (sequence !== loadSequence) return
+      // Before any version the mask is empty: no need to send tens of megabytes of zeros.
+      const latest = list.at(-1)?.version
+      const labelBytes =
+        latest === undefined
+          ? new Uint8Array(expected)
+          : await client.invoke('masks.voxels', { seriesId: id, version: latest })
+      if (sequence !== loadSequence) return
+      if (labelBytes.byteLength !== expected)
+        throw new Error(`The server sent ${labelBytes.byteLength} mask voxels; the series has ${expected}.`)
       versions.value = list
-      loadedVersion.value = list.at(-1)?.version ?? 0
-      labels.value = new Uint8Array(labelBytes)
+      loadedVersion.value = latest ?? 0
+      labels.value = latest === undefined ? labelBytes : new Uint8Array(labelBytes)
       lungs.value = lungBytes && lungBytes.byteLength === expected ? new Uint8Array(lungBytes) : null
       status.value = 'ready'
     } catch (failure) {
@@ -401,7 +405,8 @@ export const useMasksStore = defineStore('masks', () => {
       const id = seriesId.value
       const working = labels.value
       if (id === null || !working) return
-      if (hasUnsavedEdits.value) throw new Error('Save or discard your unsaved edits before reverting to another version.')
+      if (hasUnsavedEdits.value)
+        throw new Error('Save or discard your unsaved edits before reverting to another version.')
       const target = await fetchVersionLabels(version)
       const slices: { k: number; runs: number[] }[] = []
       const count = dims.value?.[2] ?? 0

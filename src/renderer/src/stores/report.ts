@@ -81,7 +81,9 @@ export const useReportStore = defineStore('report', () => {
   const dirty = computed(
     () =>
       report.value !== null &&
-      (Object.keys(draftScores.value).length > 0 || findings.value !== report.value.findings || impression.value !== report.value.impression)
+      (Object.keys(draftScores.value).length > 0 ||
+        findings.value !== report.value.findings ||
+        impression.value !== report.value.impression)
   )
 
   async function save(): Promise<boolean> {

@@ -18,6 +18,8 @@ export interface ImportState {
   running: boolean
   error: string | null
   progress: ImportProgress | null
+  /** Why a drop could not be imported directly (a browser does not reveal a dropped file's path). */
+  dropHint: string | null
 }
 
 /** A path pasted from a file manager often arrives quoted. */
@@ -54,7 +56,14 @@ export const useStudiesStore = defineStore('studies', () => {
   const loadError = ref<string | null>(null)
   const query = ref('')
   const selectedStudyId = ref<number | null>(null)
-  const importState = ref<ImportState>({ open: false, path: '', running: false, error: null, progress: null })
+  const importState = ref<ImportState>({
+    open: false,
+    path: '',
+    running: false,
+    error: null,
+    progress: null,
+    dropHint: null
+  })
   /** One line telling the outcome of the last import, cleared when dismissed. */
   const notice = ref<string | null>(null)
   let loadSequence = 0
@@ -94,9 +103,10 @@ export const useStudiesStore = defineStore('studies', () => {
     selectedStudyId.value = id
   }
 
-  function openImport(): void {
+  function openImport(dropHint: string | null = null): void {
     importState.value.open = true
     importState.value.error = null
+    importState.value.dropHint = dropHint
   }
 
   function closeImport(): void {
@@ -150,17 +160,21 @@ export const useStudiesStore = defineStore('studies', () => {
   function importDropped(paths: string[]): Promise<ImportResult | null> {
     importState.value.path = paths.join(', ')
     importState.value.open = true
+    importState.value.dropHint = null
     return runImport(paths)
   }
 
   const deleting = ref<number | null>(null)
+  const deleteError = ref<string | null>(null)
 
   async function deleteStudy(id: number): Promise<boolean> {
     deleting.value = id
     try {
       const { deleted } = await getClient().invoke('studies.delete', { studyId: id })
       if (selectedStudyId.value === id) selectedStudyId.value = null
-      notice.value = deleted ? 'The study was deleted from the database; its source files were not touched.' : 'The study was already gone.'
+      notice.value = deleted
+        ? 'The study was deleted from the database; its source files were not touched.'
+        : 'The study was already gone.'
       await load()
       return true
     } catch (error) {
@@ -172,8 +186,6 @@ export const useStudiesStore = defineStore('studies', () => {
       deleting.value = null
     }
   }
-
-  const deleteError = ref<string | null>(null)
 
   return {
     deleting,

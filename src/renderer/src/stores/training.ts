@@ -48,7 +48,9 @@ export const useTrainingStore = defineStore('training', () => {
       // Keep steps that arrived as events if the listing is older than them.
       runs.value = list.map((run) => {
         const known = runs.value.find((r) => r.id === run.id)
-        return known && known.history.length > run.history.length && known.globalStep >= run.globalStep ? { ...run, history: known.history } : run
+        return known && known.history.length > run.history.length && known.globalStep >= run.globalStep
+          ? { ...run, history: known.history }
+          : run
       })
       runsError.value = null
       if (selectedRunId.value === null || !runs.value.some((run) => run.id === selectedRunId.value)) {
@@ -66,7 +68,10 @@ export const useTrainingStore = defineStore('training', () => {
   function upsert(run: TrainingRun): void {
     const index = runs.value.findIndex((r) => r.id === run.id)
     if (index < 0) runs.value = [...runs.value, run]
-    else runs.value = runs.value.map((r, i) => (i === index ? { ...run, history: run.history.length >= r.history.length ? run.history : r.history } : r))
+    else
+      runs.value = runs.value.map((r, i) =>
+        i === index ? { ...run, history: run.history.length >= r.history.length ? run.history : r.history } : r
+      )
   }
 
   function handleEvent(event: ApiEvent): void {
@@ -77,9 +82,13 @@ export const useTrainingStore = defineStore('training', () => {
         void loadRuns()
         return
       }
-      const history: TrainingStep[] = run.history.some((s) => s.step === event.step.step) ? run.history : [...run.history, event.step]
+      const history: TrainingStep[] = run.history.some((s) => s.step === event.step.step)
+        ? run.history
+        : [...run.history, event.step]
       const validationDice =
-        event.validationDice === undefined ? run.validationDice : [...run.validationDice, { epoch: event.step.epoch, dice: event.validationDice }]
+        event.validationDice === undefined
+          ? run.validationDice
+          : [...run.validationDice, { epoch: event.step.epoch, dice: event.validationDice }]
       upsert({
         ...run,
         status: run.status === 'queued' ? 'running' : run.status,
@@ -100,6 +109,17 @@ export const useTrainingStore = defineStore('training', () => {
     if (!stopEvents) stopEvents = getClient().onEvent(handleEvent)
   }
 
+  // Validation results and messages are not streamed; while a run is active the monitor refreshes them.
+  let pollTimer: ReturnType<typeof setInterval> | null = null
+  function watchRuns(on: boolean): void {
+    if (pollTimer) clearInterval(pollTimer)
+    pollTimer = on
+      ? setInterval(() => {
+          if (runs.value.some(isActiveRun)) void loadRuns()
+        }, 8000)
+      : null
+  }
+
   async function start(params: Params<'training.start'>): Promise<void> {
     starting.value = true
     actionError.value = null
@@ -118,6 +138,7 @@ export const useTrainingStore = defineStore('training', () => {
   async function control(action: 'pause' | 'resume' | 'cancel', runId: number): Promise<void> {
     busyRun.value = runId
     actionError.value = null
+    notice.value = null
     try {
       const method = action === 'pause' ? 'training.pause' : action === 'resume' ? 'training.resume' : 'training.cancel'
       upsert(await getClient().invoke(method, { runId }))
@@ -156,6 +177,7 @@ export const useTrainingStore = defineStore('training', () => {
     loadModels,
     loadRuns,
     listen,
+    watchRuns,
     start,
     control,
     activate

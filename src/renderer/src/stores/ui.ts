@@ -17,7 +17,12 @@ export const useUiStore = defineStore('ui', () => {
   const settingsOpen = ref(false)
   const confirmation = ref<Confirmation | null>(null)
 
-  function confirm(options: { title: string; message: string; confirmLabel: string; danger?: boolean }): Promise<boolean> {
+  function confirm(options: {
+    title: string
+    message: string
+    confirmLabel: string
+    danger?: boolean
+  }): Promise<boolean> {
     confirmation.value?.resolve(false)
     return new Promise((resolve) => {
       confirmation.value = { danger: false, ...options, resolve }

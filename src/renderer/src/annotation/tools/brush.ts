@@ -10,7 +10,9 @@ function strokeTool(id: 'brush' | 'eraser'): AnnotationTool {
     id,
     label: erase ? 'Eraser' : 'Brush',
     shortcut: erase ? 'E' : 'B',
-    hint: erase ? 'Eraser (E): drag to clear labels; [ and ] change the size' : 'Brush (B): drag to paint the chosen label; [ and ] change the size',
+    hint: erase
+      ? 'Eraser (E): drag to clear labels; [ and ] change the size'
+      : 'Brush (B): drag to paint the chosen label; [ and ] change the size',
     pointerDown(ctx, point) {
       last = point
       if (stampDisk(ctx, point, ctx.size, value(ctx), !erase)) ctx.changed()
