@@ -21,6 +21,7 @@
 import { labelSlices, segmentSlices, type GreySlice } from '../ml/inference/segmentSlices'
 import type { InfNetNetwork, MultiClassNetwork } from '../ml/models/infnet'
 import { applyWindow } from '../volume/window'
+import { labelComponents3d } from './connectedComponents3d'
 import { modelInputWindow } from '../ml/inference/preprocess'
 import type { Volume } from '../volume/volume'
 import { createDiskDilationScratch, dilateWithDisk2d } from './diskDilation2d'
@@ -53,6 +54,11 @@ export interface VolumeInferenceOptions {
   lungMarginMm?: number
   /** margin around the lungs' bounding box of the crop given to the network, mm */
   cropMarginMm?: number
+  /**
+   * Infected components smaller than this (mL, 3D 6-connected) are dropped: isolated specks are
+   * the model's noise, and each would otherwise lift a region's CT-SS from 0 to 1.
+   */
+  minLesionMl?: number
   /** a lung mask already computed for this volume (skips step 1) */
   lungs?: LungMask
   lungSegmentation?: Partial<LungSegmentationOptions>
@@ -63,7 +69,8 @@ export const DEFAULT_VOLUME_INFERENCE = {
   batchSize: 4,
   threshold: 0.5,
   lungMarginMm: 5,
-  cropMarginMm: 20
+  cropMarginMm: 20,
+  minLesionMl: 0.1
 } as const
 
 export interface VolumeInference {
@@ -161,6 +168,7 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
     }
     progress(Math.min(start + batchSize, slices.length), slices.length, 'infection')
   }
+  removeSpecks(infection, labels, volume, options.minLesionMl ?? DEFAULT_VOLUME_INFERENCE.minLesionMl)
   return {
     probability,
     infection,
@@ -266,4 +274,18 @@ function greySlice(volume: Volume, k: number, crop: Crop): GreySlice {
       ? applyWindow(values, modelInputWindow().center, modelInputWindow().width)
       : Uint8Array.from(values, (g) => Math.max(0, Math.min(255, Math.round(g))))
   return { data, width: crop.width, height: crop.height }
+}
+
+/** Clears infected components below `minMl` in place (infection and labels). */
+function removeSpecks(infection: Uint8Array, labels: Uint8Array, volume: Volume, minMl: number): void {
+  if (minMl <= 0) return
+  const components = labelComponents3d(infection, volume.dimensions)
+  const minVoxels = (minMl * 1000) / (volume.spacing[0] * volume.spacing[1] * volume.spacing[2])
+  const nx = volume.dimensions[0]
+  for (let r = 0; r < components.runComponent.length; r++) {
+    if (components.sizes[components.runComponent[r]] >= minVoxels) continue
+    const base = components.runRow[r] * nx
+    infection.fill(0, base + components.runStart[r], base + components.runEnd[r])
+    labels.fill(0, base + components.runStart[r], base + components.runEnd[r])
+  }
 }
