@@ -27,6 +27,11 @@ if (existsSync(foldCard)) {
   card.metrics = { ...card.metrics, ...Object.fromEntries(Object.entries(fold.metrics).map(([k, v]) => [`fold0${k[0].toUpperCase()}${k.slice(1)}`, v])) }
 }
 card.name = 'infnet-lite'
+card.inputWindow = { center: -350, width: 1400, note: 'HU window matching the training JPEGs (src/main/ml/inference/preprocess.ts)' }
+card.notes =
+  'Trained from scratch (no ImageNet-pretrained backbone) on the CPU wasm backend. Cross-validation: fold 0 of 5 ' +
+  '(same configuration, 40 training / 10 validation slices, Inf-Net evaluation protocol). A first model: ' +
+  'expect false positives in dependent (posterior, lower-lobe) lung, and check every result.'
 card.training = { ...card.training, data: 'COVID-SemiSeg doctor-labelled training split, all 50 slices', command: 'npm run train:default' }
 writeFileSync(join(target, 'card.json'), JSON.stringify(card, null, 2) + '\n')
 console.log(`Installed ${target}`)

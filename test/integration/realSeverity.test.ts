@@ -32,7 +32,7 @@ describe('severity of the real COVID-CT-MD series with the bundled model', () =>
     const seg = pulmo('segment', p002, '--out', join(dir.path, 'p002'))
     expect(seg.status, seg.stderr).toBe(0)
     expect(seg.stderr).toMatch(/infection/) // progress lines
-    covid = JSON.parse(readFileSync(join(dir.path, 'p002', 'summary.json'), 'utf8'))
+    covid = JSON.parse(readFileSync(join(dir.path, 'p002', 'summary.json'), 'utf8')).scores
     const score = pulmo('score', normal002, '--json')
     expect(score.status, score.stderr).toBe(0)
     normal = JSON.parse(score.stdout)

@@ -3,7 +3,7 @@
  *
  * 1. Lungs: segmentLungs (HU) or segmentLungsGrey (lung-window grey images), unless given.
  * 2. Each axial slice that holds lung is cut to the lungs' bounding box over the whole series
- *    (plus a margin), put through the lung window (HU) or taken as it is (grey), and segmented by
+ *    (plus a margin), put through the model's input window (HU) or taken as it is (grey), and segmented by
  *    single-class Inf-Net; segmentSlices resizes to the network input and the probability back.
  *    The crop is the same for every slice: Inf-Net was trained on slices cropped to the chest
  *    (COVID-SemiSeg), and one crop keeps the scale constant through the series.
@@ -52,7 +52,12 @@ export interface VolumeInferenceOptions {
   threshold?: number
   /** in-plane margin around the lung mask where predictions are kept, mm */
   lungMarginMm?: number
-  /** margin around the lungs' bounding box of the crop given to the network, mm */
+  /**
+   * margin around the lungs' bounding box of the crop given to the network, mm. 60 mm takes in the
+   * chest wall, as the COVID-SemiSeg training slices do (they are cropped to the chest, not to the
+   * lungs); a tighter crop magnifies the lungs beyond anything seen in training. Compared on the
+   * two COVID-CT-MD series (20 / 40 / 60 mm), normal002 went 1.06 / 0.61 / 0.51 % infected.
+   */
   cropMarginMm?: number
   /**
    * Infected components smaller than this (mL, 3D 6-connected) are dropped: isolated specks are
@@ -69,7 +74,7 @@ export const DEFAULT_VOLUME_INFERENCE = {
   batchSize: 4,
   threshold: 0.5,
   lungMarginMm: 5,
-  cropMarginMm: 20,
+  cropMarginMm: 60,
   minLesionMl: 0.1
 } as const
 
