@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type MaskVersion, type SliceEdit } from '../../shared/api'
 import { MaskConflictError, type MaskRow } from '../db'
@@ -104,7 +105,7 @@ export class MaskService {
       this.ctx.emit({ type: 'studies-changed' })
       return toView(row, base?.version ?? null)
     } catch (e) {
-      await import('node:fs').then((fs) => fs.rmSync(join(this.ctx.dataDir, path), { force: true }))
+      rmSync(join(this.ctx.dataDir, path), { force: true })
       if (e instanceof MaskConflictError) throw new ApiError('conflict', e.message)
       throw e
     }
