@@ -2,7 +2,7 @@
  * The researcher's commands: train, segment and evaluate 2D slices. They run the tensor engine in
  * this process (a terminal run is its own compute process).
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
 import { initEngine, type BackendChoice } from '../ml/engine'
 import { evaluateFolders, scoreImage, summariseScores } from '../ml/metrics'
@@ -12,6 +12,7 @@ import { segmentSlices, isInfNet } from '../ml/inference/segmentSlices'
 import { defaultModelDir } from '../ml/defaultModel'
 import { trainSupervised } from '../training/supervised'
 import { readRaster, writePng8 } from '../volume'
+import { findImageByStem, rasterFilesIn } from '../volume/raster'
 import { trainingLine } from './progressLine'
 
 export interface CommandIo {
@@ -19,14 +20,12 @@ export interface CommandIo {
   log(line: string): void
 }
 
-function imageFilesOf(input: string): string[] {
+async function imageFilesOf(input: string): Promise<string[]> {
   if (!existsSync(input)) throw new Error(`${input} does not exist`)
   if (!statSync(input).isDirectory()) return [input]
-  const files = readdirSync(input)
-    .filter((f) => /\.(png|jpe?g)$/i.test(f))
-    .sort(new Intl.Collator(undefined, { numeric: true }).compare)
+  const files = await rasterFilesIn(input)
   if (files.length === 0) throw new Error(`${input} holds no PNG or JPEG slices`)
-  return files.map((f) => join(input, f))
+  return files
 }
 
 export async function startEngine(backend: string | undefined, io: CommandIo): Promise<void> {
@@ -73,7 +72,7 @@ export async function trainCommand(
 /** Writes, per input slice, an 8-bit probability map with the input's name (.png) and size. */
 export async function segmentImagesCommand(o: { input: string; out: string; model?: string }, io: CommandIo): Promise<void> {
   const network = loadInfNet(o.model)
-  const files = imageFilesOf(o.input)
+  const files = await imageFilesOf(o.input)
   mkdirSync(o.out, { recursive: true })
   for (const [i, file] of files.entries()) {
     const v = await readRaster(file)
@@ -96,9 +95,9 @@ export async function evaluateCommand(
   if (!o.images) throw new Error('pulmo evaluate needs --pred DIR, or --model MODEL_DIR with --images DIR')
   const network = loadInfNet(o.model)
   const scores = []
-  for (const file of imageFilesOf(o.images)) {
+  for (const file of await imageFilesOf(o.images)) {
     const stem = basename(file, extname(file))
-    const gtFile = ['.png', '.jpg', '.jpeg'].map((e) => join(o.gt, stem + e)).find((f) => existsSync(f))
+    const gtFile = findImageByStem(o.gt, stem)
     if (!gtFile) throw new Error(`${file} has no ground truth in ${o.gt}`)
     const v = await readRaster(file)
     const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }])

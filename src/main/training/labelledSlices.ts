@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
 import { readRaster } from '../volume'
+import { findImageByStem, rasterFilesIn } from '../volume/raster'
 
 /** One labelled training slice at its own size: the grey image, infection mask and edge mask (0–255). */
 export interface LabelledSlice {
@@ -15,20 +16,10 @@ export interface LabelledSlice {
 }
 
 const stem = (f: string): string => basename(f, extname(f))
-const imageFiles = (dir: string): string[] =>
-  readdirSync(dir)
-    .filter((f) => /\.(png|jpe?g)$/i.test(f))
-    .sort(new Intl.Collator(undefined, { numeric: true }).compare)
 
 async function readGrey(path: string): Promise<{ data: Uint8Array; width: number; height: number }> {
   const v = await readRaster(path)
   return { data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }
-}
-
-/** Finds the file of a given stem in a folder, whatever its image extension. */
-function fileFor(dir: string, name: string): string | undefined {
-  for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG']) if (existsSync(join(dir, name + ext))) return join(dir, name + ext)
-  return undefined
 }
 
 /**
@@ -41,18 +32,18 @@ export async function readLabelledSlices(dir: string): Promise<LabelledSlice[]> 
   if (!existsSync(imagesDir)) throw new Error(`${dir} has no images/ folder (expected images/, masks/, edges/)`)
   const multiDir = join(dir, 'masks-multiclass')
   const out: LabelledSlice[] = []
-  for (const file of imageFiles(imagesDir)) {
+  for (const file of await rasterFilesIn(imagesDir)) {
     const name = stem(file)
-    const image = await readGrey(join(imagesDir, file))
-    const maskFile = fileFor(join(dir, 'masks'), name)
-    if (!maskFile) throw new Error(`${join(imagesDir, file)} has no mask in ${join(dir, 'masks')}`)
+    const image = await readGrey(file)
+    const maskFile = findImageByStem(join(dir, 'masks'), name)
+    if (!maskFile) throw new Error(`${file} has no mask in ${join(dir, 'masks')}`)
     const mask = await readGrey(maskFile)
     if (mask.width !== image.width || mask.height !== image.height) {
       throw new Error(`${maskFile} is ${mask.width}×${mask.height} but its image is ${image.width}×${image.height}`)
     }
-    const edgeFile = fileFor(join(dir, 'edges'), name)
+    const edgeFile = findImageByStem(join(dir, 'edges'), name)
     const edge = edgeFile ? (await readGrey(edgeFile)).data : maskEdge(mask.data, mask.width, mask.height)
-    const multiFile = existsSync(multiDir) ? fileFor(multiDir, name) : undefined
+    const multiFile = existsSync(multiDir) ? findImageByStem(multiDir, name) : undefined
     const classes = multiFile ? (await readGrey(multiFile)).data : undefined
     out.push({ name, width: image.width, height: image.height, image: image.data, mask: mask.data, edge, classes })
   }

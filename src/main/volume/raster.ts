@@ -3,6 +3,7 @@
  * a stack in natural filename order (slice2 before slice10). Such images carry no geometry, so
  * spacing is 1 and the direction the identity; their values are display grey levels, not HU.
  */
+import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { VolumeReadError } from './errors'
@@ -72,6 +73,12 @@ export async function rasterFilesIn(dir: string): Promise<string[]> {
     if (RASTER_EXTENSIONS.has(extensionOf(f)) || isRasterKind(sniff(f, await readHead(f)))) images.push(f)
   }
   return images.sort(naturalCompare)
+}
+
+/** The image in `dir` named `stem` with any PNG/JPEG extension, if there is one. */
+export function findImageByStem(dir: string, stem: string): string | undefined {
+  for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG', '.JPEG']) if (existsSync(join(dir, stem + ext))) return join(dir, stem + ext)
+  return undefined
 }
 
 /** One image file → a one-slice volume; a folder of them → a stack. Unit 'grey'. */
