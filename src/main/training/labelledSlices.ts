@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
 import { readRaster } from '../volume'
+import { readPngIndices } from '../volume/png'
 import { findImageByStem, rasterFilesIn } from '../volume/raster'
 
 /** One labelled training slice at its own size: the grey image, infection mask and edge mask (0–255). */
@@ -44,11 +45,26 @@ export async function readLabelledSlices(dir: string): Promise<LabelledSlice[]> 
     const edgeFile = findImageByStem(join(dir, 'edges'), name)
     const edge = edgeFile ? (await readGrey(edgeFile)).data : maskEdge(mask.data, mask.width, mask.height)
     const multiFile = existsSync(multiDir) ? findImageByStem(multiDir, name) : undefined
-    const classes = multiFile ? (await readGrey(multiFile)).data : undefined
+    const classes = multiFile ? await readClassLabels(multiFile, image.width, image.height) : undefined
     out.push({ name, width: image.width, height: image.height, image: image.data, mask: mask.data, edge, classes })
   }
   if (out.length === 0) throw new Error(`${imagesDir} holds no PNG or JPEG slices`)
   return out
+}
+
+/**
+ * A multi-class mask as class indices (0 background, 1 ground-glass, 2 consolidation). The masks
+ * are palette PNGs whose index is the class; read as images they would become the palette colours'
+ * luminance (1 → 38, 2 → 75), so they are read as raw indices.
+ */
+async function readClassLabels(file: string, width: number, height: number): Promise<Uint8Array> {
+  const labels = await readPngIndices(file)
+  if (labels.width !== width || labels.height !== height) {
+    throw new Error(`${file} is ${labels.width}×${labels.height} but its image is ${width}×${height}`)
+  }
+  const bad = labels.data.find((v) => v > 2)
+  if (bad !== undefined) throw new Error(`${file} holds label ${bad}; multi-class masks hold 0 background, 1 ground-glass, 2 consolidation`)
+  return labels.data
 }
 
 /** Foreground pixels with a background 4-neighbour: the mask's boundary, 0/255. */
