@@ -24,7 +24,7 @@ const OPTIMIZER_PREFIX = 'optimizer::'
 export async function saveCheckpoint<C>(
   dir: string,
   params: Map<string, tf.Variable>,
-  optimizer: tf.Optimizer,
+  optimizer: tf.Optimizer | Record<string, tf.Optimizer>,
   state: TrainingState<C>
 ): Promise<void> {
   const final = join(dir, 'checkpoint')
@@ -32,11 +32,13 @@ export async function saveCheckpoint<C>(
   const old = join(dir, 'checkpoint.old')
   rmSync(next, { recursive: true, force: true })
   mkdirSync(next, { recursive: true })
-  const optimizerWeights = await optimizer.getWeights()
-  const named = [
-    ...[...params.entries()].map(([name, tensor]) => ({ name, tensor })),
-    ...optimizerWeights.map((w) => ({ name: OPTIMIZER_PREFIX + w.name, tensor: w.tensor }))
-  ]
+  // Several optimizers (e.g. the coach's and the inpainter's) are kept apart by a prefix per key.
+  const optimizers: Array<[string, tf.Optimizer]> = optimizer instanceof tf.Optimizer ? [['', optimizer]] : Object.entries(optimizer)
+  const named = [...params.entries()].map(([name, tensor]) => ({ name, tensor }))
+  for (const [key, o] of optimizers) {
+    const prefix = key ? `${OPTIMIZER_PREFIX}${key}::` : OPTIMIZER_PREFIX
+    for (const w of await o.getWeights()) named.push({ name: prefix + w.name, tensor: w.tensor as tf.Variable })
+  }
   const { data, specs } = await tf.io.encodeWeights(named)
   writeFileSync(join(next, 'weights.bin'), Buffer.from(data as ArrayBuffer))
   writeFileSync(join(next, 'weights.json'), JSON.stringify(specs))
@@ -50,6 +52,8 @@ export interface LoadedCheckpoint<C> {
   state: TrainingState<C>
   params: Record<string, tf.Tensor>
   optimizer: Array<{ name: string; tensor: tf.Tensor }>
+  /** Weights of optimizers saved under a key (saveCheckpoint with a record of optimizers). */
+  optimizers: Record<string, Array<{ name: string; tensor: tf.Tensor }>>
 }
 
 /** Reads `dir`/checkpoint, recovering from a kill in the middle of the swap. */
@@ -65,14 +69,18 @@ export function loadCheckpoint<C>(dir: string): LoadedCheckpoint<C> | undefined 
   const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs)
   const params: Record<string, tf.Tensor> = {}
   const optimizer: Array<{ name: string; tensor: tf.Tensor }> = []
+  const optimizers: Record<string, Array<{ name: string; tensor: tf.Tensor }>> = {}
   for (const spec of specs) {
     if (spec.name.startsWith(OPTIMIZER_PREFIX)) {
-      optimizer.push({ name: spec.name.slice(OPTIMIZER_PREFIX.length), tensor: tensors[spec.name] })
+      const rest = spec.name.slice(OPTIMIZER_PREFIX.length)
+      const keyed = /^([A-Za-z]\w*)::(.*)$/.exec(rest)
+      if (keyed) (optimizers[keyed[1]] ??= []).push({ name: keyed[2], tensor: tensors[spec.name] })
+      else optimizer.push({ name: rest, tensor: tensors[spec.name] })
     } else {
       params[spec.name] = tensors[spec.name]
     }
   }
-  return { state, params, optimizer }
+  return { state, params, optimizer, optimizers }
 }
 
 export function removeCheckpoint(dir: string): void {
