@@ -4,10 +4,12 @@ import { z } from 'zod'
 import { engineInfo } from '../ml/engine'
 import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
-import { createNetwork, loadNetwork, saveNetwork, type InfNetNetwork } from '../ml/models/infnet'
+import { AugmentConfig } from '../ml/augment'
+import { createNetwork, loadNetwork, saveNetwork, transferBody, type InfNetNetwork } from '../ml/models/infnet'
 import { applyPendingUpdates } from '../ml/nn/layers'
-import { standardise } from '../ml/inference/preprocess'
+import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
+import { disposeBatch, labelledBatch } from './batches'
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint'
 import { foldSplit, shuffled } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
@@ -33,7 +35,19 @@ export const SupervisedConfig = z.object({
   seed: z.number().int().default(2020),
   checkpointEvery: z.number().int().positive().default(25),
   /** Start from these weights (a saved network folder) instead of random ones. */
-  init: z.string().optional()
+  init: z.string().optional(),
+  /**
+   * Start from a self-supervised pretrained network (pretrainInpainting's output): every layer but
+   * the output layers, which start afresh.
+   */
+  pretrained: z.string().optional(),
+  /** Augmentation of every training sample (flips, crop, rotation, cutout); none when absent. */
+  augment: AugmentConfig.optional(),
+  /**
+   * Extra training slices beside `data` (e.g. Semi-Inf-Net's pseudo-labelled slices), in the
+   * same layout (images/, masks/, edges/). They only ever train, never validate.
+   */
+  extraData: z.array(z.string()).default([])
 })
 export type SupervisedConfig = z.infer<typeof SupervisedConfig>
 
@@ -47,26 +61,14 @@ export interface SupervisedResult {
 /** Nearest multiple of 32 to size·scale: Inf-Net's multi-scale sizes (352 → 256, 352, 448). */
 export const scaledSize = (size: number, scale: number): number => Math.max(32, Math.round((size * scale) / 32) * 32)
 
-/** A batch at one size: standardised images, masks and edges in [0, 1]. */
-function makeBatch(slices: LabelledSlice[], size: number): { x: tf.Tensor4D; mask: tf.Tensor4D; edge: tf.Tensor4D } {
-  return tf.tidy(() => {
-    const resize = (data: Uint8Array, s: LabelledSlice): tf.Tensor4D =>
-      tf.image.resizeBilinear(tf.tensor4d(Float32Array.from(data), [1, s.height, s.width, 1]), [size, size], false)
-    const x = standardise(tf.concat(slices.map((s) => resize(s.image, s))))
-    const mask = tf.div(tf.concat(slices.map((s) => resize(s.mask, s))), 255) as tf.Tensor4D
-    const edge = tf.div(tf.concat(slices.map((s) => resize(s.edge, s))), 255) as tf.Tensor4D
-    return { x, mask, edge }
-  })
-}
-
 /** Validation as in the paper: the loss at the training size, and Inf-Net's metrics at each slice's own size. */
 export async function validate(network: InfNetNetwork, slices: LabelledSlice[], epoch: number): Promise<ValidationReport> {
   let lossSum = 0
   for (const s of slices) {
-    const { x, mask, edge } = makeBatch([s], network.config.inputSize)
-    const loss = tf.tidy(() => infNetLoss(network.forward(x, false), mask, edge).total.dataSync()[0])
+    const batch = labelledBatch([s], network.config.inputSize)
+    const loss = tf.tidy(() => infNetLoss(network.forward(batch.x, false), batch.mask, batch.edge).total.dataSync()[0])
     lossSum += loss
-    tf.dispose([x, mask, edge])
+    disposeBatch(batch)
   }
   const maps = await segmentSlices(network, slices.map((s) => ({ data: s.image, width: s.width, height: s.height })))
   const scores = maps.map((m, i) =>
@@ -97,13 +99,23 @@ export async function trainSupervised(
     config.folds !== undefined
       ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
       : { train: all.map((_, i) => i), validation: [] as number[] }
-  const train = split.train.map((i) => all[i])
+  const extra = (await Promise.all(config.extraData.map((d) => readLabelledSlices(d)))).flat()
+  const train = [...split.train.map((i) => all[i]), ...extra]
   const validation = split.validation.map((i) => all[i])
 
   const network: InfNetNetwork =
     config.init && existsSync(config.init)
       ? (loadNetwork(config.init) as InfNetNetwork)
       : createNetwork({ architecture: 'infnet', backbone: config.backbone, inputSize: config.inputSize, channels: 3, seed: config.seed })
+  if (config.pretrained && !checkpoint) {
+    const pretrained = loadNetwork(config.pretrained)
+    try {
+      transferBody(network, pretrained)
+    } finally {
+      pretrained.dispose()
+    }
+    emit({ kind: 'log', message: `Initialised from the pretrained network in ${config.pretrained} (output layers afresh).` })
+  }
   const optimizer = tf.train.adam(config.learningRate)
   const stepsPerEpoch = Math.ceil(train.length / config.batchSize) * config.scales.length
   const totalSteps = stepsPerEpoch * config.epochs
@@ -147,7 +159,12 @@ export async function trainSupervised(
       const t0 = Date.now()
       const batchIndex = Math.floor(step / config.scales.length)
       const size = scaledSize(config.inputSize, config.scales[step % config.scales.length])
-      const { x, mask, edge } = makeBatch(order.slice(batchIndex * config.batchSize, (batchIndex + 1) * config.batchSize), size)
+      const batch = labelledBatch(order.slice(batchIndex * config.batchSize, (batchIndex + 1) * config.batchSize), size, {
+        augment: config.augment,
+        // seeded per step, so a resumed run augments exactly as an uninterrupted one
+        rand: seededRandom(config.seed * 104729 + state.globalStep)
+      })
+      const { x, mask, edge } = batch
       const pendingUpdates: Array<{ variable: tf.Variable; value: tf.Tensor }> = []
       const terms: Record<string, number> = {}
       const { value, grads } = tf.variableGrads(() => {
@@ -159,7 +176,8 @@ export async function trainSupervised(
       optimizer.applyGradients(clipped)
       applyPendingUpdates({ params: network.params, training: true, pendingUpdates })
       terms.total = value.dataSync()[0]
-      tf.dispose([value, x, mask, edge, ...Object.values(grads), ...clipped.map((c) => c.tensor)])
+      disposeBatch(batch)
+      tf.dispose([value, ...Object.values(grads), ...clipped.map((c) => c.tensor)])
 
       state.globalStep++
       state.stepInEpoch = step + 1
@@ -204,6 +222,8 @@ export async function trainSupervised(
       folds: config.folds ?? null,
       fold: config.fold ?? null,
       trainingSlices: train.length,
+      pretrained: config.pretrained ?? null,
+      augment: config.augment ? (config.augment as unknown as Record<string, number>) : null,
       seconds: Math.round(state.elapsedMs / 1000),
       backend
     },
