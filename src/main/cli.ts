@@ -5,6 +5,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StudySummary } from '../shared/api'
+import { segmentMultiClassCommand, trainMultiClassCommand } from './cli/multiClassCommands'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
 import { startServer } from './server'
@@ -22,8 +23,16 @@ Commands:
         [--checkpoint-every N]
         [--init MODEL_DIR] [--resume]
                                  train single-class Inf-Net on DIR/images, masks, edges
+  train-multiclass --data DIR --out MODEL_DIR --prior INFNET_DIR [--epochs N] [--input-size N]
+        [--batch-size N] [--lr X] [--decay-epoch N] [--folds K --fold I] [--checkpoint-every N]
+        [--base-filters N] [--augment] [--init MODEL_DIR] [--resume]
+                                 train multi-class Inf-Net (U-Net on slice + the prior's infection
+                                 map) on DIR/images and masks-multiclass
   segment INPUT --out DIR [--model MODEL_DIR]
                                  2D slices (a PNG/JPEG file or folder): one 8-bit probability map each
+  segment INPUT --out DIR --multiclass [--model MULTICLASS_DIR] [--prior-model INFNET_DIR]
+                                 2D slices: one 8-bit label map each (0 background, 1 ground-glass,
+                                 2 consolidation)
   segment SERIES --out DIR [--model MODEL_DIR] [--multiclass-model MODEL_DIR]
                                  a CT series (DICOM folder, NIfTI file or imported series id): writes
                                  lungs.nii.gz, infection.nii.gz, labels.nii.gz and summary.json
@@ -125,6 +134,11 @@ export async function main(argv: string[]): Promise<number> {
       gt: { type: 'string' },
       images: { type: 'string' },
       'multiclass-model': { type: 'string' },
+      multiclass: { type: 'boolean', default: false },
+      prior: { type: 'string' },
+      'prior-model': { type: 'string' },
+      'base-filters': { type: 'string' },
+      augment: { type: 'boolean', default: false },
       reference: { type: 'string' },
       pdf: { type: 'string' }
     }
@@ -151,6 +165,11 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`pulmo ${command} needs an INPUT (DICOM folder, NIfTI file or series id)`)
       }
       if (command === 'segment' && !values.out) throw new UsageError('pulmo segment needs --out DIR')
+      if (command === 'segment' && values.multiclass) {
+        throw new UsageError(
+          '--multiclass is for 2D slices; a CT series is typed by the multi-class model when there is one (--multiclass-model DIR)'
+        )
+      }
       if (command === 'report' && !values.pdf) throw new UsageError('pulmo report needs --pdf FILE')
       await startEngine(values.backend, io)
       const common = {
@@ -173,10 +192,42 @@ export async function main(argv: string[]): Promise<number> {
       return e instanceof UsageError ? 2 : 1
     }
   }
-  if (command === 'train' || command === 'segment' || command === 'evaluate') {
+  if (command === 'train' || command === 'train-multiclass' || command === 'segment' || command === 'evaluate') {
     try {
+      if (command === 'train-multiclass' && (!values.data || !values.out || !values.prior)) {
+        throw new UsageError('pulmo train-multiclass needs --data DIR, --out MODEL_DIR and --prior INFNET_DIR')
+      }
       await startEngine(values.backend, io)
-      if (command === 'train') {
+      if (command === 'train-multiclass') {
+        let stop = false
+        const requestStop = (): void => {
+          io.log('Stopping after this step (a checkpoint is written)…')
+          stop = true
+        }
+        process.once('SIGINT', requestStop)
+        process.once('SIGTERM', requestStop)
+        await trainMultiClassCommand(
+          {
+            data: resolve(values.data ?? ''),
+            out: resolve(values.out ?? ''),
+            prior: resolve(values.prior ?? ''),
+            epochs: int('epochs', values.epochs),
+            inputSize: int('input-size', values['input-size']),
+            batchSize: int('batch-size', values['batch-size']),
+            learningRate: values.lr === undefined ? undefined : Number(values.lr),
+            decayEpoch: int('decay-epoch', values['decay-epoch']),
+            folds: int('folds', values.folds),
+            fold: int('fold', values.fold),
+            checkpointEvery: int('checkpoint-every', values['checkpoint-every']),
+            baseFilters: int('base-filters', values['base-filters']),
+            init: values.init && resolve(values.init),
+            augment: values.augment ?? false,
+            resume: values.resume ?? false
+          },
+          io,
+          () => stop
+        )
+      } else if (command === 'train') {
         if (!values.data || !values.out) throw new UsageError('pulmo train needs --data DIR and --out MODEL_DIR')
         let stop = false
         const requestStop = (): void => {
@@ -207,7 +258,17 @@ export async function main(argv: string[]): Promise<number> {
         )
       } else if (command === 'segment') {
         if (!positionals[0] || !values.out) throw new UsageError('pulmo segment needs INPUT and --out DIR')
-        await segmentImagesCommand({ input: resolve(positionals[0]), out: resolve(values.out), model: values.model && resolve(values.model) }, io)
+        if (values.multiclass) {
+          await segmentMultiClassCommand(
+            {
+              input: resolve(positionals[0]),
+              out: resolve(values.out),
+              model: values.model && resolve(values.model),
+              priorModel: values['prior-model'] && resolve(values['prior-model'])
+            },
+            io
+          )
+        } else await segmentImagesCommand({ input: resolve(positionals[0]), out: resolve(values.out), model: values.model && resolve(values.model) }, io)
       } else {
         if (!values.gt) throw new UsageError('pulmo evaluate needs --gt DIR')
         const summary = await evaluateCommand(

@@ -1,0 +1,431 @@
+import * as tf from '@tensorflow/tfjs'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { AugmentConfig } from '../ml/augment'
+import { engineInfo } from '../ml/engine'
+import { labelSlices, segmentSlices, isInfNet, type ProbabilityMap } from '../ml/inference/segmentSlices'
+import { multiClassLoss } from '../ml/losses/multiClassLoss'
+import {
+  createNetwork,
+  defaultMultiClassConfig,
+  loadNetwork,
+  multiClassInput,
+  readModelCard,
+  saveNetwork,
+  type InfNetNetwork,
+  type MultiClassNetwork
+} from '../ml/models/infnet'
+import { applyPendingUpdates } from '../ml/nn/layers'
+import { seededRandom } from '../ml/nn/parameters'
+import { disposeBatch, labelledBatch } from './batches'
+import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint'
+import { foldSplit, shuffled } from './folds'
+import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
+import type { TrainingEvent, ValidationReport } from './progress'
+
+export const MultiClassTrainingConfig = z.object({
+  data: z.string(),
+  out: z.string(),
+  /** The single-class Inf-Net model folder whose σ(S_3) is the U-Net's second input. */
+  prior: z.string(),
+  inputSize: z.number().int().multipleOf(16).default(352),
+  epochs: z.number().int().positive().default(100),
+  batchSize: z.number().int().positive().default(4),
+  learningRate: z.number().positive().default(1e-4),
+  /** The learning rate is multiplied by decayRate once every decayEpoch epochs. */
+  decayEpoch: z.number().int().positive().default(50),
+  decayRate: z.number().positive().default(0.1),
+  /** Gradients are clamped element-wise to ±clip. */
+  clip: z.number().positive().default(0.5),
+  folds: z.number().int().min(2).optional(),
+  fold: z.number().int().min(0).optional(),
+  seed: z.number().int().default(2020),
+  checkpointEvery: z.number().int().positive().default(25),
+  /** Start from these weights (a saved multi-class network folder) instead of random ones. */
+  init: z.string().optional(),
+  /** Training augmentation; none when absent. */
+  augment: AugmentConfig.optional(),
+  /** Width of the U-Net's first level (the reference: 64). */
+  baseFilters: z.number().int().positive().default(16),
+  /** Weight of the soft Dice term beside the cross-entropy (see multiClassLoss). */
+  diceWeight: z.number().min(0).default(1)
+})
+export type MultiClassTrainingConfig = z.infer<typeof MultiClassTrainingConfig>
+
+/**
+ * Validation of multi-class Inf-Net on held-out slices.
+ *
+ * - loss: the training loss (cross-entropy + Dice term) at the training size, mean over slices.
+ * - Dice per class: on arg-max labels at each slice's own size, one Dice per slice, averaged over
+ *   slices. A slice where a class is in neither the prediction nor the ground truth scores Dice 1
+ *   for that class (the class was correctly found absent); a slice with it in only one of them
+ *   scores 0. `slicesWithGroundGlass` / `slicesWithConsolidation` say on how many slices the class
+ *   is actually present, to read the averages with.
+ * - meanDice: the mean of the two classes' Dice.
+ * - sensitivity / specificity per class: pooled over all pixels of all slices (one-vs-rest), so
+ *   that slices without the class need no convention.
+ */
+export interface MultiClassValidationReport {
+  kind: 'validation'
+  epoch: number
+  slices: number
+  loss: number
+  diceGroundGlass: number
+  diceConsolidation: number
+  meanDice: number
+  sensitivityGroundGlass: number
+  specificityGroundGlass: number
+  sensitivityConsolidation: number
+  specificityConsolidation: number
+  slicesWithGroundGlass: number
+  slicesWithConsolidation: number
+}
+
+/** A training run's events: those of single-class training, with the multi-class validation. */
+export type MultiClassTrainingEvent = Exclude<TrainingEvent, ValidationReport> | MultiClassValidationReport
+
+export interface MultiClassTrainingHooks {
+  onEvent?(event: MultiClassTrainingEvent): void
+  /** Polled between steps; when true the run checkpoints and stops. */
+  shouldStop?(): boolean
+}
+
+export interface MultiClassResult {
+  status: 'finished' | 'stopped'
+  globalStep: number
+  elapsedMs: number
+  validation?: MultiClassValidationReport
+}
+
+export const GROUND_GLASS = 1
+export const CONSOLIDATION = 2
+
+/** Per-slice counts of one class against the rest: true/false positives and negatives. */
+export interface ClassCounts {
+  tp: number
+  fp: number
+  fn: number
+  tn: number
+}
+
+export function classCounts(predicted: Uint8Array, truth: Uint8Array, cls: number): ClassCounts {
+  if (predicted.length !== truth.length) throw new Error(`prediction has ${predicted.length} pixels, ground truth ${truth.length}`)
+  const c = { tp: 0, fp: 0, fn: 0, tn: 0 }
+  for (let i = 0; i < truth.length; i++) {
+    const p = predicted[i] === cls
+    const g = truth[i] === cls
+    if (p && g) c.tp++
+    else if (p) c.fp++
+    else if (g) c.fn++
+    else c.tn++
+  }
+  return c
+}
+
+/** Dice of one class on one slice; 1 when the class is in neither prediction nor truth (see the report). */
+export function classDice(c: ClassCounts): number {
+  const denominator = 2 * c.tp + c.fp + c.fn
+  return denominator === 0 ? 1 : (2 * c.tp) / denominator
+}
+
+/** The per-class figures of a set of (prediction, truth) label maps, as the report defines them. */
+export function multiClassScores(
+  pairs: Array<{ predicted: Uint8Array; truth: Uint8Array }>
+): Omit<MultiClassValidationReport, 'kind' | 'epoch' | 'loss'> {
+  const perClass = (cls: number): { dice: number; sensitivity: number; specificity: number; present: number } => {
+    let dice = 0
+    let present = 0
+    const pooled = { tp: 0, fp: 0, fn: 0, tn: 0 }
+    for (const { predicted, truth } of pairs) {
+      const c = classCounts(predicted, truth, cls)
+      dice += classDice(c)
+      if (c.tp + c.fn > 0) present++
+      pooled.tp += c.tp
+      pooled.fp += c.fp
+      pooled.fn += c.fn
+      pooled.tn += c.tn
+    }
+    const ratio = (a: number, b: number): number => (b === 0 ? 1 : a / b)
+    return {
+      dice: pairs.length ? dice / pairs.length : 0,
+      sensitivity: ratio(pooled.tp, pooled.tp + pooled.fn),
+      specificity: ratio(pooled.tn, pooled.tn + pooled.fp),
+      present
+    }
+  }
+  const gg = perClass(GROUND_GLASS)
+  const co = perClass(CONSOLIDATION)
+  return {
+    slices: pairs.length,
+    diceGroundGlass: gg.dice,
+    diceConsolidation: co.dice,
+    meanDice: (gg.dice + co.dice) / 2,
+    sensitivityGroundGlass: gg.sensitivity,
+    specificityGroundGlass: gg.specificity,
+    sensitivityConsolidation: co.sensitivity,
+    specificityConsolidation: co.specificity,
+    slicesWithGroundGlass: gg.present,
+    slicesWithConsolidation: co.present
+  }
+}
+
+/** Loads a single-class Inf-Net to serve as the prior, with a clear error for anything else. */
+export function loadPriorNetwork(dir: string): InfNetNetwork {
+  if (!existsSync(resolve(dir, 'model.json'))) throw new Error(`No prior model in ${dir} (model.json missing)`)
+  const network = loadNetwork(dir)
+  if (!isInfNet(network)) {
+    network.dispose()
+    throw new Error(`${dir} holds a ${network.config.architecture} network; the prior must be single-class Inf-Net`)
+  }
+  return network
+}
+
+/** The prior of every slice: single-class Inf-Net's σ(S_3) at the slice's own size. */
+export async function priorMaps(prior: InfNetNetwork, slices: LabelledSlice[]): Promise<ProbabilityMap[]> {
+  return segmentSlices(
+    prior,
+    slices.map((s) => ({ data: s.image, width: s.width, height: s.height }))
+  )
+}
+
+/** One-hot targets [N, H, W, 3] of a batch's class labels. */
+function oneHotClasses(classes: tf.Tensor3D, k: number): tf.Tensor4D {
+  return tf.oneHot(classes, k).toFloat() as tf.Tensor4D
+}
+
+/**
+ * Validates a multi-class network on labelled slices (see MultiClassValidationReport). `prior` is
+ * the single-class network, or its maps for `slices` already computed (σ(S_3) at each slice's size).
+ */
+export async function evaluateMultiClass(
+  network: MultiClassNetwork,
+  prior: InfNetNetwork | ProbabilityMap[],
+  slices: LabelledSlice[],
+  options: { epoch?: number; diceWeight?: number } = {}
+): Promise<MultiClassValidationReport> {
+  if (slices.length === 0) throw new Error('no slices to validate')
+  const missing = slices.find((s) => !s.classes)
+  if (missing) throw new Error(`${missing.name} has no multi-class mask (masks-multiclass/)`)
+  const maps = Array.isArray(prior) ? prior : await priorMaps(prior, slices)
+  if (maps.length !== slices.length) throw new Error(`${maps.length} prior maps for ${slices.length} slices`)
+  const k = network.config.classes
+  let lossSum = 0
+  for (const [i, s] of slices.entries()) {
+    const batch = labelledBatch([s], network.config.inputSize, { classes: true, prior: [maps[i].data] })
+    lossSum += tf.tidy(() => {
+      const logits = network.forward(multiClassInput(batch.x, batch.prior!), false)
+      return multiClassLoss(logits, oneHotClasses(batch.classes!, k), { diceWeight: options.diceWeight }).total.dataSync()[0]
+    })
+    disposeBatch(batch)
+  }
+  const labels = await labelSlices(
+    network,
+    slices.map((s) => ({ data: s.image, width: s.width, height: s.height })),
+    maps
+  )
+  const scores = multiClassScores(labels.map((predicted, i) => ({ predicted, truth: slices[i].classes! })))
+  return { kind: 'validation', epoch: options.epoch ?? 0, loss: lossSum / slices.length, ...scores }
+}
+
+/**
+ * Multi-class Inf-Net training: the U-Net learns background / ground-glass / consolidation from
+ * the slice and single-class Inf-Net's infection probability (computed once, before training,
+ * by the `prior` model at each slice's own size, then augmented with the slice). Adam,
+ * element-wise gradient clipping, step decay; checkpoints every `checkpointEvery` steps and on
+ * stop; `resume` continues from the checkpoint in `out` to the weights an uninterrupted run
+ * reaches (the epoch's order and each step's augmentation depend only on the seed and the step).
+ * The trained network is saved to `out` with its card; with folds, the held-out fold is validated.
+ */
+export async function trainMultiClass(
+  input: z.input<typeof MultiClassTrainingConfig>,
+  options: MultiClassTrainingHooks & { resume?: boolean } = {}
+): Promise<MultiClassResult> {
+  const emit = options.onEvent ?? (() => {})
+  let config = MultiClassTrainingConfig.parse(input)
+  const checkpoint = options.resume ? loadCheckpoint<MultiClassTrainingConfig>(config.out) : undefined
+  if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
+  if (checkpoint) config = { ...checkpoint.state.config, out: config.out, data: config.data, prior: config.prior }
+
+  const all = await readLabelledSlices(config.data)
+  const unlabelled = all.filter((s) => !s.classes)
+  if (unlabelled.length > 0) {
+    throw new Error(`${config.data}: ${unlabelled.length} slice(s) without a multi-class mask in masks-multiclass/, e.g. ${unlabelled[0].name}`)
+  }
+  const split =
+    config.folds !== undefined
+      ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
+      : { train: all.map((_, i) => i), validation: [] as number[] }
+
+  const priorNetwork = loadPriorNetwork(config.prior)
+  const priorCard = readModelCard(config.prior)
+  emit({ kind: 'log', message: `Computing the infection prior of ${all.length} slices with ${config.prior}…` })
+  let maps: ProbabilityMap[]
+  try {
+    maps = await priorMaps(priorNetwork, all)
+  } finally {
+    priorNetwork.dispose()
+  }
+  const train = split.train.map((i) => ({ slice: all[i], prior: maps[i].data }))
+  const validation = split.validation.map((i) => all[i])
+
+  const network = createNetwork(
+    defaultMultiClassConfig({ inputSize: config.inputSize, baseFilters: config.baseFilters, seed: config.seed })
+  )
+  if (config.init && !checkpoint) {
+    const init = loadNetwork(config.init)
+    try {
+      if (init.config.architecture !== 'infnet-multiclass' || init.config.baseFilters !== config.baseFilters) {
+        throw new Error(`${config.init} is not a multi-class Inf-Net with baseFilters ${config.baseFilters}`)
+      }
+      network.params.assign(Object.fromEntries(init.params.variables))
+    } finally {
+      init.dispose()
+    }
+  }
+  const optimizer = tf.train.adam(config.learningRate)
+  const stepsPerEpoch = Math.ceil(train.length / config.batchSize)
+  const totalSteps = stepsPerEpoch * config.epochs
+  let state: TrainingState<MultiClassTrainingConfig> = {
+    config,
+    epoch: 0,
+    stepInEpoch: 0,
+    globalStep: 0,
+    learningRate: config.learningRate,
+    elapsedMs: 0,
+    history: []
+  }
+  if (checkpoint) {
+    network.params.assign(checkpoint.params)
+    await optimizer.setWeights(checkpoint.optimizer)
+    tf.dispose([...Object.values(checkpoint.params), ...checkpoint.optimizer.map((w) => w.tensor)])
+    state = checkpoint.state
+    emit({ kind: 'log', message: `Resuming at epoch ${state.epoch + 1}, step ${state.globalStep} of ${totalSteps}.` })
+  }
+  const trainable = network.params.trainable()
+  const backend = engineInfo()?.backend ?? tf.getBackend()
+  const startedAt = Date.now() - state.elapsedMs
+  const save = async (): Promise<void> => {
+    state.elapsedMs = Date.now() - startedAt
+    await saveCheckpoint(config.out, network.params.variables, optimizer, state)
+    emit({ kind: 'checkpoint', globalStep: state.globalStep, path: config.out })
+  }
+
+  let stepsThisSession = 0
+  const sessionStart = Date.now()
+  for (; state.epoch < config.epochs; state.epoch++, state.stepInEpoch = 0) {
+    const lr = config.learningRate * config.decayRate ** Math.floor(state.epoch / config.decayEpoch)
+    ;(optimizer as unknown as { learningRate: number }).learningRate = lr
+    state.learningRate = lr
+    const order = shuffled(train, config.seed * 1000 + state.epoch)
+    for (let step = state.stepInEpoch; step < stepsPerEpoch; step++) {
+      if (options.shouldStop?.()) {
+        await save()
+        network.dispose()
+        optimizer.dispose()
+        return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
+      }
+      const t0 = Date.now()
+      const items = order.slice(step * config.batchSize, (step + 1) * config.batchSize)
+      const batch = labelledBatch(
+        items.map((t) => t.slice),
+        config.inputSize,
+        {
+          classes: true,
+          prior: items.map((t) => t.prior),
+          augment: config.augment,
+          // Seeded by the step, so that a resumed run draws the same transforms.
+          rand: seededRandom(config.seed * 7919 + state.globalStep)
+        }
+      )
+      const input = multiClassInput(batch.x, batch.prior!)
+      const target = oneHotClasses(batch.classes!, network.config.classes)
+      const pendingUpdates: Array<{ variable: tf.Variable; value: tf.Tensor }> = []
+      const terms: Record<string, number> = {}
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = multiClassLoss(network.forward(input, true, { pendingUpdates }), target, { diceWeight: config.diceWeight })
+        terms.crossEntropy = loss.crossEntropy.dataSync()[0]
+        terms.dice = loss.dice.dataSync()[0]
+        return loss.total
+      }, trainable)
+      const clipped = Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.clipByValue(g, -config.clip, config.clip) }))
+      optimizer.applyGradients(clipped)
+      applyPendingUpdates({ params: network.params, training: true, pendingUpdates })
+      terms.total = value.dataSync()[0]
+      tf.dispose([value, input, target, ...Object.values(grads), ...clipped.map((c) => c.tensor)])
+      disposeBatch(batch)
+
+      state.globalStep++
+      state.stepInEpoch = step + 1
+      stepsThisSession++
+      const perStep = (Date.now() - sessionStart) / stepsThisSession
+      emit({
+        kind: 'step',
+        epoch: state.epoch + 1,
+        epochs: config.epochs,
+        stepInEpoch: step + 1,
+        stepsPerEpoch,
+        globalStep: state.globalStep,
+        totalSteps,
+        losses: terms,
+        learningRate: lr,
+        inputSize: config.inputSize,
+        stepMs: Date.now() - t0,
+        etaSeconds: Math.round(((totalSteps - state.globalStep) * perStep) / 1000),
+        backend
+      })
+      state.history.push({ step: state.globalStep, epoch: state.epoch + 1, ...terms })
+      if (state.history.length > 5000) state.history.splice(0, state.history.length - 5000)
+      if (state.globalStep % config.checkpointEvery === 0) await save()
+      // Steps are synchronous tensor work: yield so that a cancel request can arrive.
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+  await save()
+  const validationMaps = split.validation.map((i) => maps[i])
+  const report = validation.length
+    ? await evaluateMultiClass(network, validationMaps, validation, { epoch: config.epochs, diceWeight: config.diceWeight })
+    : undefined
+  if (report) emit(report)
+  await saveNetwork(config.out, network, {
+    name: 'infnet-multiclass',
+    version: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    training: {
+      data: config.data,
+      prior: config.prior,
+      priorModel: priorCard ? `${priorCard.name} ${priorCard.version}` : null,
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      inputSize: config.inputSize,
+      baseFilters: config.baseFilters,
+      learningRate: config.learningRate,
+      decayEpoch: config.decayEpoch,
+      decayRate: config.decayRate,
+      clip: config.clip,
+      diceWeight: config.diceWeight,
+      augment: config.augment ?? null,
+      seed: config.seed,
+      init: config.init ?? null,
+      folds: config.folds ?? null,
+      fold: config.fold ?? null,
+      trainingSlices: train.length,
+      seconds: Math.round(state.elapsedMs / 1000),
+      backend
+    },
+    metrics: report
+      ? {
+          validationLoss: report.loss,
+          validationDiceGroundGlass: report.diceGroundGlass,
+          validationDiceConsolidation: report.diceConsolidation,
+          validationMeanDice: report.meanDice,
+          validationSensitivityGroundGlass: report.sensitivityGroundGlass,
+          validationSpecificityGroundGlass: report.specificityGroundGlass,
+          validationSensitivityConsolidation: report.sensitivityConsolidation,
+          validationSpecificityConsolidation: report.specificityConsolidation
+        }
+      : {}
+  })
+  network.dispose()
+  optimizer.dispose()
+  return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report }
+}
