@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { StudySummary } from '../shared/api'
+import type { AuditEntry, StudySummary } from '../shared/api'
 import { segmentMultiClassCommand, trainMultiClassCommand } from './cli/multiClassCommands'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
@@ -16,7 +16,9 @@ const usage = `Usage: pulmo <command> [options]
 Commands:
   import PATH...                 import DICOM folders/files, NIfTI, NRRD, MetaImage, PNG/JPG slices
   studies [--json] [--query Q]   list the studies and their series
-  export SERIES_ID --out FILE    write a series as .nii or .nii.gz
+  export SERIES_ID --out PATH [--format nifti|dicom] [--identified]
+                                 write a series as .nii/.nii.gz, or as a new folder of DICOM files;
+                                 de-identified (pseudonym, shifted dates) unless --identified
   serve [--port N] [--host H]    serve the workstation on http://127.0.0.1 (token printed at start)
   train --data DIR --out MODEL_DIR [--backbone lite|res2net50] [--epochs N] [--folds K --fold I]
         [--input-size N] [--batch-size N] [--lr X] [--decay-epoch N] [--scales 0.75,1,1.25]
@@ -39,7 +41,10 @@ Commands:
   score SERIES [--reference MASK] [--json]
                                  infected volumes, CT-SS (20 regions), lobar score, severity
                                  (Dice against the reference infection mask when given)
-  report SERIES --pdf FILE       the severity report as PDF
+  report SERIES --pdf FILE [--identified]
+                                 the severity report as PDF, de-identified unless --identified
+  audit [--json] [--entity E] [--id N] [--limit N]
+                                 who viewed, edited, signed, exported, imported, deleted what
   evaluate --pred DIR --gt DIR [--json]
   evaluate --model MODEL_DIR --images DIR --gt DIR [--json]
                                  Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE
@@ -75,6 +80,19 @@ function studyTable(studies: StudySummary[]): string {
     }
   }
   return formatTable(rows)
+}
+
+function auditTable(entries: AuditEntry[]): string {
+  const rows = entries.map((e) => [
+    e.at.slice(0, 19).replace('T', ' '),
+    e.actor,
+    e.action,
+    e.entityId === null ? e.entity : `${e.entity} ${e.entityId}`,
+    Object.entries(e.detail)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ')
+  ])
+  return formatTable([['when (UTC)', 'who', 'action', 'what', 'detail'], ...rows])
 }
 
 /** The studies as `pulmo studies --json` prints them: a stable, documented shape. */
@@ -140,7 +158,12 @@ export async function main(argv: string[]): Promise<number> {
       'base-filters': { type: 'string' },
       augment: { type: 'boolean', default: false },
       reference: { type: 'string' },
-      pdf: { type: 'string' }
+      pdf: { type: 'string' },
+      format: { type: 'string' },
+      identified: { type: 'boolean', default: false },
+      entity: { type: 'string' },
+      id: { type: 'string' },
+      limit: { type: 'string' }
     }
   })
   if (values.help) {
@@ -184,7 +207,7 @@ export async function main(argv: string[]): Promise<number> {
       } else if (command === 'score') {
         await scoreCommand({ ...common, reference: values.reference, json: values.json ?? false }, io)
       } else {
-        await reportCommand({ ...common, pdf: values.pdf ?? '' }, io)
+        await reportCommand({ ...common, pdf: values.pdf ?? '', identified: values.identified ?? false }, io)
       }
       return 0
     } catch (e) {
@@ -309,9 +332,28 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': {
         const seriesId = Number(positionals[0])
         if (!Number.isInteger(seriesId) || seriesId <= 0) throw new UsageError('pulmo export needs a SERIES_ID (see `pulmo studies`).')
-        if (!values.out) throw new UsageError('pulmo export needs --out FILE.nii.gz')
-        const { path } = await service.invoke('series.export', { seriesId, path: resolve(values.out) })
-        print(`Wrote ${path}`)
+        if (!values.out) throw new UsageError('pulmo export needs --out FILE.nii.gz (NIfTI) or --out FOLDER (DICOM)')
+        const format = values.format
+        if (format !== undefined && format !== 'nifti' && format !== 'dicom') throw new UsageError(`--format must be nifti or dicom, got ${format}`)
+        const result = await service.invoke('series.export', {
+          seriesId,
+          path: resolve(values.out),
+          ...(format ? { format } : {}),
+          identified: values.identified ?? false
+        })
+        const what = result.format === 'dicom' ? `${result.files} DICOM files in ${result.path}` : result.path
+        print(`Wrote ${what} (${result.deidentified ? 'de-identified' : 'with patient identity'})`)
+        return 0
+      }
+      case 'audit': {
+        const entityId = int('id', values.id)
+        const entries = await service.invoke('audit.list', {
+          ...(values.entity ? { entity: values.entity } : {}),
+          ...(entityId ? { entityId } : {}),
+          ...(values.limit ? { limit: int('limit', values.limit) } : {})
+        })
+        if (values.json) print(JSON.stringify(entries, null, 2))
+        else print(entries.length ? auditTable(entries) : 'The audit log is empty.')
         return 0
       }
       case 'serve': {

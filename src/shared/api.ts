@@ -184,6 +184,28 @@ export const TrainingRun = z.object({
 })
 export type TrainingRun = z.infer<typeof TrainingRun>
 
+export const ExportFormat = z.enum(['nifti', 'dicom'])
+export type ExportFormat = z.infer<typeof ExportFormat>
+
+/**
+ * Exports leave the workstation de-identified unless `identified` is true: the patient's name and
+ * ID become a pseudonym that is the same in every export of that patient, dates move by the same
+ * per-patient offset, UIDs are remapped, other identifiers are removed (DICOM PS3.15 basic profile).
+ */
+const identified = z.boolean().optional()
+
+export const AuditEntry = z.object({
+  id,
+  at: z.string(),
+  /** The user name of the settings (the operating-system user unless configured). */
+  actor: z.string(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.number().int().nullable(),
+  detail: z.record(z.string(), z.json())
+})
+export type AuditEntry = z.infer<typeof AuditEntry>
+
 /** Raw bytes: the only non-JSON result type; transports carry it as a binary message. */
 export const Binary = z.instanceof(Uint8Array)
 
@@ -212,9 +234,10 @@ export const api = {
   'studies.delete': { params: z.object({ studyId: id }).strict(), result: z.object({ deleted: z.boolean() }) },
   'series.header': { params: seriesRef, result: VolumeHeader },
   'series.voxels': { params: seriesRef, result: Binary },
+  /** NIfTI to a .nii/.nii.gz file, DICOM to a new folder (the format follows the name unless given). */
   'series.export': {
-    params: z.object({ seriesId: id, path: z.string().min(1).max(4096) }).strict(),
-    result: z.object({ path: z.string() })
+    params: z.object({ seriesId: id, path: z.string().min(1).max(4096), format: ExportFormat.optional(), identified }).strict(),
+    result: z.object({ path: z.string(), format: ExportFormat, deidentified: z.boolean(), files: z.number().int() })
   },
   /** Segments and scores the series in the compute process; progress and the end arrive as events. */
   'analysis.start': {
@@ -250,7 +273,7 @@ export const api = {
   'reports.sign': { params: z.object({ reportId: id }).strict(), result: SeverityReportView },
   /** The report as a PDF: written to `path` when given (Electron, CLI), else returned as bytes (browser download). */
   'reports.pdf': {
-    params: z.object({ reportId: id, path: z.string().min(1).max(4096).optional() }).strict(),
+    params: z.object({ reportId: id, path: z.string().min(1).max(4096).optional(), identified }).strict(),
     result: z.union([z.object({ path: z.string() }), Binary])
   },
   'models.list': { params: empty, result: z.array(ModelSummary) },
@@ -276,7 +299,18 @@ export const api = {
   'training.pause': { params: z.object({ runId: id }).strict(), result: TrainingRun },
   'training.resume': { params: z.object({ runId: id }).strict(), result: TrainingRun },
   'training.cancel': { params: z.object({ runId: id }).strict(), result: TrainingRun },
-  'training.list': { params: empty, result: z.array(TrainingRun) }
+  'training.list': { params: empty, result: z.array(TrainingRun) },
+  /** Who viewed, edited, signed, exported, imported and deleted what: the latest entries, oldest first. */
+  'audit.list': {
+    params: z
+      .object({
+        entity: z.string().max(50).optional(),
+        entityId: id.optional(),
+        limit: z.number().int().min(1).max(10000).optional()
+      })
+      .strict(),
+    result: z.array(AuditEntry)
+  }
 } as const
 
 export type Api = typeof api

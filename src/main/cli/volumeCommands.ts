@@ -9,9 +9,11 @@ import { engineInfo } from '../ml/engine'
 import { defaultModelDir } from '../ml/defaultModel'
 import { isInfNet } from '../ml/inference/segmentSlices'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
+import { openStore } from '../db'
 import {
   buildKeyImages,
   writeReportPdf,
+  type ReportInput,
   type PatientInfo,
   type RegionScoreEdit,
   type SeriesInfo,
@@ -21,9 +23,11 @@ import { CTSS_REGION_RULES } from '../severity/regionRules'
 import { CONSOLIDATION_MIN_HU } from '../severity/infectionDensity'
 import { severitySummary } from '../severity/severitySummary'
 import { analyseVolume, type VolumeAnalysis } from '../severity/volumeAnalysis'
-import { PulmoService } from '../services'
+import { PulmoService, resolveDataDir } from '../services'
+import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from '../services/privacy'
+import { SettingsService } from '../services/settings'
 import { readVolumes, writeVolume } from '../volume'
-import type { Volume } from '../volume/volume'
+import type { SeriesMetadata, Volume } from '../volume/volume'
 import type { CommandIo } from './research'
 
 export interface VolumeCommandOptions {
@@ -47,6 +51,9 @@ interface LoadedSeries {
   patient: PatientInfo
   study: StudyInfo
   series: SeriesInfo
+  /** who and what, for de-identification; `seriesId` when the series is an imported one */
+  identity: SeriesMetadata
+  seriesId?: number
   /** the radiologist's work stored with an imported series */
   stored?: { edits: RegionScoreEdit[]; findings: string; impression: string; signedBy?: string; signedAt?: string }
 }
@@ -72,6 +79,7 @@ async function loadSeries(input: string, dataDir: string | undefined, io: Comman
   return {
     volume,
     source: path,
+    identity: m ?? { patientName: basename(path), patientId: '', studyInstanceUid: path, seriesInstanceUid: path },
     patient: {
       name: m?.patientName || basename(path),
       id: m?.patientId ?? '',
@@ -99,6 +107,8 @@ async function loadImportedSeries(seriesId: number, dataDir: string | undefined)
     return {
       volume,
       source: `series ${seriesId} in ${service.dataDir}`,
+      identity: storedSeriesMetadata(service.store, row),
+      seriesId,
       patient: {
         name: patient?.name ?? '',
         id: patient?.patientId ?? '',
@@ -313,12 +323,13 @@ export async function scoreCommand(
 }
 
 /** `pulmo report INPUT --pdf FILE`: the automatic report, with the stored edits and sign-off of an imported series. */
-export async function reportCommand(o: VolumeCommandOptions & { pdf: string }, io: CommandIo): Promise<void> {
+/** The report PDF, de-identified unless `identified`; the export is written to the audit log. */
+export async function reportCommand(o: VolumeCommandOptions & { pdf: string; identified?: boolean }, io: CommandIo): Promise<void> {
   const a = await analyse(o, io)
   const { volume } = a.series
   const stored = a.series.stored
   const pdf = resolve(o.pdf)
-  await writeReportPdf(pdf, {
+  const input: ReportInput = {
     patient: a.series.patient,
     study: a.series.study,
     series: a.series.series,
@@ -331,6 +342,24 @@ export async function reportCommand(o: VolumeCommandOptions & { pdf: string }, i
     impression: stored?.impression ?? '',
     signedBy: stored?.signedBy,
     signedAt: stored?.signedAt
-  })
-  io.print(`Wrote ${pdf}`)
+  }
+  const dataDir = resolveDataDir(o.dataDir)
+  mkdirSync(dataDir, { recursive: true })
+  const store = openStore(join(dataDir, 'pulmo.sqlite'))
+  try {
+    const deidentified = o.identified !== true
+    const shared = deidentified ? deidentifyReportInput(input, a.series.identity, pseudonymKeys(store)) : input
+    await writeReportPdf(pdf, shared)
+    const actor = new SettingsService({ store, dataDir }).get().userName
+    store.audit.record(actor, 'export', 'series', a.series.seriesId ?? null, {
+      format: 'pdf',
+      deidentified,
+      path: pdf,
+      ...(a.series.seriesId === undefined ? { source: a.series.source } : {}),
+      ...(deidentified ? { pseudonym: shared.patient.id } : {})
+    })
+    io.print(`Wrote ${pdf} (${deidentified ? 'de-identified' : 'with patient identity'})`)
+  } finally {
+    store.close()
+  }
 }

@@ -75,6 +75,8 @@ export interface ReportInput {
   signedAt?: string
   /** when the report was produced; default now */
   generatedAt?: Date
+  /** the patient's identity was replaced by a pseudonym and the dates shifted */
+  deidentified?: boolean
 }
 
 /** The name the brief and the database use for a region score edit. */

@@ -126,7 +126,8 @@ function drawTitle(page: PageFlow, input: ReportInput): void {
   doc.font(fonts.bold).fontSize(16).fillColor('#1d3557').text(text('Pulmo — chest CT severity report'), MARGIN, page.y)
   const generated = (input.generatedAt ?? new Date()).toISOString().slice(0, 16).replace('T', ' ')
   doc.font(fonts.regular).fontSize(8).fillColor('#555555')
-  doc.text(text(`Generated ${generated} UTC`), MARGIN, page.y + 6, { width: CONTENT_WIDTH, align: 'right' })
+  const privacy = input.deidentified ? 'De-identified: pseudonym, dates shifted · ' : ''
+  doc.text(text(`${privacy}Generated ${generated} UTC`), MARGIN, page.y + 6, { width: CONTENT_WIDTH, align: 'right' })
   page.y += 24
   doc
     .moveTo(MARGIN, page.y)

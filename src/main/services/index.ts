@@ -73,7 +73,7 @@ export class PulmoService {
       'studies.delete': (p) => ({ deleted: this.studies.delete(p.studyId) }),
       'series.header': (p) => this.studies.header(p.seriesId),
       'series.voxels': (p) => this.studies.voxels(p.seriesId),
-      'series.export': async (p) => ({ path: await this.studies.export(p.seriesId, p.path) }),
+      'series.export': (p) => this.studies.export(p.seriesId, p.path, { format: p.format, identified: p.identified }),
       'analysis.start': (p) => this.analysis.start(p.seriesId, p.taskId),
       'analysis.cancel': (p) => ({ cancelled: this.analysis.cancel(p.taskId) }),
       'masks.list': (p) => this.masks.list(p.seriesId),
@@ -86,14 +86,15 @@ export class PulmoService {
       'reports.get': (p) => this.reports.latest(p.seriesId),
       'reports.update': (p) => this.reports.update(p.reportId, p),
       'reports.sign': (p) => this.reports.sign(p.reportId),
-      'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path),
+      'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path, { identified: p.identified }),
       'models.list': () => this.training.models(),
       'models.activate': (p) => this.training.activate(p.modelId),
       'training.start': (p) => this.training.start(p),
       'training.pause': (p) => this.training.pause(p.runId),
       'training.resume': (p) => this.training.resume(p.runId),
       'training.cancel': (p) => this.training.cancel(p.runId),
-      'training.list': () => this.training.list()
+      'training.list': () => this.training.list(),
+      'audit.list': (p) => this.store.audit.list(p.entity, p.entityId, p.limit) as Result<'audit.list'>
     }
   }
 

@@ -4,6 +4,7 @@ import { buildKeyImages, renderReportPdf, writeReportPdf, type RegionScoreEdit, 
 import type { SeverityReport } from '../severity/scores'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
+import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
 import type { StudyService } from './studies'
 
 /** What the database keeps as a report's automatic part. */
@@ -136,10 +137,19 @@ export class ReportService {
     }
   }
 
-  async pdf(reportId: number, path?: string): Promise<{ path: string } | Uint8Array<ArrayBuffer>> {
+  /** The PDF for sharing: de-identified (pseudonym, shifted dates) unless `identified` is asked for. */
+  async pdf(reportId: number, path?: string, options: { identified?: boolean } = {}): Promise<{ path: string } | Uint8Array<ArrayBuffer>> {
     const row = this.row(reportId)
-    const input = await this.input(row)
-    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'report', reportId, { path: path ?? 'download' })
+    const deidentified = options.identified !== true
+    const identity = storedSeriesMetadata(this.ctx.store, this.studies.seriesRow(row.seriesRef))
+    const keys = pseudonymKeys(this.ctx.store)
+    const input = deidentified ? deidentifyReportInput(await this.input(row), identity, keys) : await this.input(row)
+    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'report', reportId, {
+      format: 'pdf',
+      deidentified,
+      path: path ?? 'download',
+      ...(deidentified ? { pseudonym: input.patient.id } : {})
+    })
     if (path) {
       await writeReportPdf(path, input)
       return { path }

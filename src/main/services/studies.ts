@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ApiError, type ImportResult, type Result, type SeriesSummary, type StudySummary } from '../../shared/api'
+import { ApiError, type ExportFormat, type ImportResult, type Result, type SeriesSummary, type StudySummary } from '../../shared/api'
 import type { SeriesRow } from '../db'
-import { checksum as voxelChecksum, readVolumes, writeVolume } from '../volume'
+import { DEIDENTIFICATION_METHOD, deidentifyDicom, deidentifySeriesMetadata, pseudonymOfSeries } from '../privacy'
+import { buildCtSeries, checksum as voxelChecksum, readVolumes, writeDicomFolder, writeNifti, writeVolume } from '../volume'
 import { valueRange, type Volume } from '../volume/volume'
 import type { ServiceContext } from './context'
+import { pseudonymKeys, storedSeriesMetadata } from './privacy'
 
 /** Voxel files live here, named by a hash of the series UID, so paths never carry patient data. */
 export const seriesFolder = (dataDir: string): string => join(dataDir, 'series')
@@ -234,15 +236,42 @@ export class StudyService {
     return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)
   }
 
-  async export(seriesId: number, path: string): Promise<string> {
+  /**
+   * Writes a series for sharing: NIfTI (.nii, .nii.gz) or a folder of DICOM CT files. De-identified
+   * unless `identified` is asked for explicitly; the identity travels in the NIfTI identity
+   * extension or the DICOM header, as pseudonym and shifted dates when de-identified.
+   */
+  async export(seriesId: number, path: string, options: { format?: ExportFormat; identified?: boolean } = {}): Promise<Result<'series.export'>> {
+    const row = this.seriesRow(seriesId)
     const v = await this.volume(seriesId)
-    const tmp = `${path}.partial-${randomUUID().slice(0, 8)}`
-    // Write beside the target then rename, so an interrupted export never leaves a truncated file.
-    const ext = path.endsWith('.nii.gz') ? '.nii.gz' : path.endsWith('.nii') ? '.nii' : ''
-    if (!ext) throw new ApiError('bad-input', `Export needs a .nii or .nii.gz file name, not ${path}.`)
-    await writeVolume(tmp + ext, v)
-    renameSync(tmp + ext, path)
-    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'series', seriesId, { path })
-    return path
+    const format = options.format ?? (/\.nii(\.gz)?$/i.test(path) ? 'nifti' : 'dicom')
+    const deidentified = options.identified !== true
+    const keys = pseudonymKeys(this.ctx.store)
+    const identity = storedSeriesMetadata(this.ctx.store, row)
+    const shared = deidentified ? deidentifySeriesMetadata(identity, keys) : identity
+    let files = 1
+    if (format === 'nifti') {
+      const ext = path.endsWith('.nii.gz') ? '.nii.gz' : path.endsWith('.nii') ? '.nii' : ''
+      if (!ext) throw new ApiError('bad-input', `NIfTI export needs a .nii or .nii.gz file name, not ${path}.`)
+      // Write beside the target then rename, so an interrupted export never leaves a truncated file.
+      const tmp = `${path}.partial-${randomUUID().slice(0, 8)}${ext}`
+      await writeNifti(tmp, v, { identity: { ...shared, deidentified, ...(deidentified ? { method: DEIDENTIFICATION_METHOD } : {}) } })
+      renameSync(tmp, path)
+    } else {
+      if (v.unit !== 'HU') throw new ApiError('bad-input', `Series ${seriesId} holds ${v.unit} values, not Hounsfield units; export it as NIfTI.`)
+      if (existsSync(path)) throw new ApiError('conflict', `${path} already exists; DICOM export writes a new folder.`)
+      const objects = buildCtSeries(v, identity)
+      const patient = pseudonymOfSeries(identity, keys)
+      const written = await writeDicomFolder(path, deidentified ? objects.map((o) => deidentifyDicom(o, keys, patient)) : objects)
+      files = written.length
+    }
+    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'series', seriesId, {
+      format,
+      deidentified,
+      path,
+      files,
+      ...(deidentified ? { pseudonym: shared.patientId } : {})
+    })
+    return { path, format, deidentified, files }
   }
 }

@@ -29,6 +29,14 @@ declare module 'dcmjs' {
     forceStoreRaw?: boolean
   }
 
+  export interface DictionaryEntry {
+    /** "(0010,0010)" */
+    tag: string
+    vr: string
+    vm: string
+    name: string
+  }
+
   interface DcmjsData {
     DicomMessage: {
       readFile(buffer: ArrayBuffer, options?: ReadOptions): DicomDict
@@ -36,7 +44,10 @@ declare module 'dcmjs' {
     DicomMetaDictionary: {
       naturalizeDataset(dataset: DicomDataset): NaturalDataset
       denaturalizeDataset(dataset: NaturalDataset): DicomDataset
+      /** Keyword → entry. */
+      nameMap: Record<string, DictionaryEntry | undefined>
     }
+    DicomDict: new (meta: DicomDataset) => DicomDict
   }
 
   const dcmjs: {

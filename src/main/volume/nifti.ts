@@ -16,7 +16,7 @@ import { encodeNiftiHeader, NIFTI_ECODE_COMMENT, parseNiftiHeader, type NiftiExt
 import { flipLpsRas, fromAffine, fromQuaternion, toAffine, toQuaternion, type Geometry, type Vec3 } from './niftiGeometry'
 import { datatypeOf, decodeVoxels, voxelBytes } from './niftiVoxels'
 import { guessModality, guessUnit } from './units'
-import { voxelCount, type ValueUnit, type Volume } from './volume'
+import { voxelCount, type SeriesMetadata, type ValueUnit, type Volume } from './volume'
 
 // zlib on the libuv thread pool, so the Electron main process stays responsive meanwhile.
 const gzipAsync = promisify(gzip)
@@ -28,12 +28,32 @@ const gunzipAsync = promisify(gunzip)
 const GZIP_LEVEL = 1
 const NIFTI_UNITS_MM = 2
 const PULMO_TAG = 'pulmo-volume'
+const IDENTITY_TAG = 'pulmo-identity'
 const UNITS: readonly ValueUnit[] = ['HU', 'grey', 'label', 'probability']
 
 interface PulmoRecord extends Geometry {
   format: typeof PULMO_TAG
   modality: string
   unit: ValueUnit
+}
+
+/**
+ * Who and what an exported volume shows, kept in its own comment extension so an export can be
+ * traced (or, de-identified, carry only the pseudonym and shifted dates). Pulmo's stored volumes
+ * never carry one.
+ */
+export interface NiftiIdentity extends SeriesMetadata {
+  deidentified: boolean
+  /** How it was de-identified, when it was. */
+  method?: string
+}
+
+interface IdentityRecord extends NiftiIdentity {
+  format: typeof IDENTITY_TAG
+}
+
+export interface WriteNiftiOptions {
+  identity?: NiftiIdentity
 }
 
 export interface ReadNiftiOptions {
@@ -52,6 +72,37 @@ function pulmoRecord(extensions: NiftiExtension[]): PulmoRecord | undefined {
       }
     } catch {
       // Someone else's comment: not ours to interpret.
+    }
+  }
+  return undefined
+}
+
+/** The identity of an exported volume (its identity extension), as series metadata for a re-import. */
+function identityMetadata(extensions: NiftiExtension[]): SeriesMetadata | undefined {
+  for (const e of extensions) {
+    if (e.code !== NIFTI_ECODE_COMMENT) continue
+    let r: Partial<IdentityRecord>
+    try {
+      r = JSON.parse(Buffer.from(e.data).toString('utf8').replace(/\0+$/, '')) as Partial<IdentityRecord>
+    } catch {
+      continue
+    }
+    if (r?.format !== IDENTITY_TAG || typeof r.seriesInstanceUid !== 'string' || typeof r.studyInstanceUid !== 'string') continue
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
+    return {
+      patientName: str(r.patientName) ?? '',
+      patientId: str(r.patientId) ?? '',
+      patientBirthDate: str(r.patientBirthDate),
+      patientSex: str(r.patientSex),
+      studyInstanceUid: r.studyInstanceUid,
+      studyDate: str(r.studyDate),
+      studyDescription: str(r.studyDescription),
+      accessionNumber: str(r.accessionNumber),
+      seriesInstanceUid: r.seriesInstanceUid,
+      seriesNumber: typeof r.seriesNumber === 'number' ? r.seriesNumber : undefined,
+      seriesDescription: str(r.seriesDescription),
+      seriesDate: str(r.seriesDate),
+      manufacturer: str(r.manufacturer)
     }
   }
   return undefined
@@ -119,17 +170,19 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
     geometry = { spacing: [...record.spacing], origin: [...record.origin], direction: [...record.direction] }
   }
   const unit = options.unit ?? (record && UNITS.includes(record.unit) ? record.unit : guessUnit(data))
+  const metadata = identityMetadata(h.extensions)
   return {
     data,
     dimensions: dims,
     ...geometry,
     modality: record?.modality ?? guessModality(unit),
-    unit
+    unit,
+    ...(metadata ? { metadata } : {})
   }
 }
 
 /** A volume as .nii bytes: the header with its extension, then the voxels (to concatenate). */
-export function encodeNifti(volume: Volume): Uint8Array[] {
+export function encodeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uint8Array[] {
   const { dimensions: dims, data } = volume
   if (data.length !== voxelCount(volume)) throw new Error(`volume has ${data.length} voxels, its dimensions ${dims.join('×')} need ${voxelCount(volume)}`)
   const geometry: Geometry = { spacing: [...volume.spacing], origin: [...volume.origin], direction: [...volume.direction] }
@@ -149,16 +202,25 @@ export function encodeNifti(volume: Volume): Uint8Array[] {
     quatern: [q.b, q.c, q.d],
     qoffset: [...ras.origin],
     srow: toAffine(ras),
-    extensions: [{ code: NIFTI_ECODE_COMMENT, data: new Uint8Array(Buffer.from(JSON.stringify(record), 'utf8')) }]
+    extensions: [record, ...(options.identity ? [identityRecord(options.identity)] : [])].map((r) => ({
+      code: NIFTI_ECODE_COMMENT,
+      data: new Uint8Array(Buffer.from(JSON.stringify(r), 'utf8'))
+    }))
   })
   return [header, voxelBytes(data)]
 }
 
+/** The identity as written: only the known fields (never `sourceFiles`, whose paths may name the patient). */
+function identityRecord(identity: NiftiIdentity): IdentityRecord {
+  const { sourceFiles: _paths, ...fields } = identity
+  return { format: IDENTITY_TAG, ...fields }
+}
+
 /** Writes .nii or .nii.gz (chosen by the name), little endian, voxels in the volume's own type. */
-export async function writeNifti(path: string, volume: Volume): Promise<void> {
+export async function writeNifti(path: string, volume: Volume, options: WriteNiftiOptions = {}): Promise<void> {
   const ext = extensionOf(path)
   if (ext !== '.nii' && ext !== '.nii.gz') throw new Error(`${path}: NIfTI files must be named .nii or .nii.gz`)
-  const parts = encodeNifti(volume)
+  const parts = encodeNifti(volume, options)
   const whole = Buffer.concat(parts)
   await writeFile(path, ext === '.nii.gz' ? await gzipAsync(whole, { level: GZIP_LEVEL }) : whole)
 }

@@ -11,13 +11,17 @@ export class AuditRepository {
       .run(nowIso(), actor, action, entity, entityId, JSON.stringify(detail))
   }
 
-  list(entity?: string, entityId?: number): AuditRow[] {
+  /** Entries oldest first; with `limit`, only the latest `limit` of them. */
+  list(entity?: string, entityId?: number, limit?: number): AuditRow[] {
     const rows = this.db
       .prepare(
-        `SELECT id, at, actor, action, entity, entity_id AS entityId, detail FROM audit_log
-         WHERE (@entity IS NULL OR entity = @entity) AND (@entityId IS NULL OR entity_id = @entityId) ORDER BY id`
+        `SELECT * FROM (
+           SELECT id, at, actor, action, entity, entity_id AS entityId, detail FROM audit_log
+           WHERE (@entity IS NULL OR entity = @entity) AND (@entityId IS NULL OR entity_id = @entityId)
+           ORDER BY id DESC LIMIT @limit
+         ) ORDER BY id`
       )
-      .all({ entity: entity ?? null, entityId: entityId ?? null }) as Array<Omit<AuditRow, 'detail'> & { detail: string }>
+      .all({ entity: entity ?? null, entityId: entityId ?? null, limit: limit ?? -1 }) as Array<Omit<AuditRow, 'detail'> & { detail: string }>
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) }))
   }
 }

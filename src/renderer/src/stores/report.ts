@@ -127,15 +127,18 @@ export const useReportStore = defineStore('report', () => {
     }
   }
 
-  /** Writes the PDF to `path` (desktop) or returns its bytes for a download (browser). */
-  async function pdf(path?: string): Promise<Uint8Array | { path: string } | null> {
+  /**
+   * Writes the PDF to `path` (desktop) or returns its bytes for a download (browser); de-identified
+   * unless `identified` is set.
+   */
+  async function pdf(path?: string, identified = false): Promise<Uint8Array | { path: string } | null> {
     const current = report.value
     if (!current) return null
     if (dirty.value && !signed.value && !(await save())) return null
     busy.value = 'export'
     actionError.value = null
     try {
-      return await getClient().invoke('reports.pdf', path ? { reportId: current.id, path } : { reportId: current.id })
+      return await getClient().invoke('reports.pdf', path ? { reportId: current.id, path, identified } : { reportId: current.id, identified })
     } catch (failure) {
       actionError.value = errorMessage(failure)
       return null
