@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { AuditEntry, StudySummary } from '../shared/api'
 import { segmentMultiClassCommand, trainMultiClassCommand } from './cli/multiClassCommands'
+import { METHOD_COMMANDS, methodCommand, methodUsage } from './cli/experimentCommands'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
 import { startServer } from './server'
@@ -45,7 +46,7 @@ Commands:
                                  the severity report as PDF, de-identified unless --identified
   audit [--json] [--entity E] [--id N] [--limit N]
                                  who viewed, edited, signed, exported, imported, deleted what
-  evaluate --pred DIR --gt DIR [--json]
+${methodUsage}  evaluate --pred DIR --gt DIR [--json]
   evaluate --model MODEL_DIR --images DIR --gt DIR [--json]
                                  Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE
 
@@ -121,6 +122,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(usage)
     return command ? 0 : 2
+  }
+  if ((METHOD_COMMANDS as readonly string[]).includes(command)) {
+    const io = { print: (l: string) => void process.stdout.write(l + '\n'), log: (l: string) => void process.stderr.write(l + '\n') }
+    try {
+      return await methodCommand(command as (typeof METHOD_COMMANDS)[number], rest, io)
+    } catch (e) {
+      io.log(`pulmo ${command}: ${e instanceof Error ? e.message : String(e)}`)
+      return e instanceof TypeError && 'code' in e ? 2 : 1
+    }
   }
   const { values, positionals } = parseArgs({
     args: rest,
