@@ -10,6 +10,7 @@ import { decodeSeries } from './dicomPixels'
 import { seriesMetadata } from './dicomMetadata'
 import { hasDicomPrefix } from './dicomStructure'
 import { extensionOf, isDirectory, listFiles, mapConcurrent, readHead } from './files'
+import { saneGeometry } from './limits'
 import type { Volume } from './volume'
 
 const READ_CONCURRENCY = 8
@@ -48,8 +49,12 @@ async function readSlice(file: string): Promise<DicomSlice | undefined> {
   return parseDicomFile(file, bytes)
 }
 
-async function toVolume(slices: DicomSlice[]): Promise<Volume> {
+/** The volume of one series' slices (parsed by parseDicomFile), validated and decoded to HU. */
+export async function dicomSeriesVolume(slices: DicomSlice[]): Promise<Volume> {
   const geometry = assembleSeries(slices)
+  if (!saneGeometry(geometry.spacing, geometry.origin, geometry.direction)) {
+    throw new VolumeReadError(geometry.slices[0].file, 'slice positions, orientation or spacing give no usable geometry (values not finite or spacing not positive)')
+  }
   const data = await decodeSeries(geometry.slices)
   return {
     data,
@@ -76,6 +81,6 @@ export async function readDicomSeries(paths: string[] | string): Promise<Volume[
   if (slices.length === 0) throw new VolumeReadError(list.join(', '), 'no DICOM images found (only non-image DICOM objects)')
   const volumes: Volume[] = []
   // One series at a time keeps a single decoded series plus the file bytes in memory.
-  for (const group of groupBySeries(slices).values()) volumes.push(await toVolume(group))
+  for (const group of groupBySeries(slices).values()) volumes.push(await dicomSeriesVolume(group))
   return volumes
 }

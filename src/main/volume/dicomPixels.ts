@@ -28,12 +28,18 @@ export function isNativeInt16(s: DicomSlice): boolean {
   )
 }
 
-/** Stored values of a native slice as numbers, honouring BitsStored and the sign convention. */
-function storedValues(s: DicomSlice, count: number): Int16Array | Uint16Array {
-  const byteLength = count * 2
+/** Native pixel data must hold every pixel the header claims; checked before allocating for them. */
+function checkNativeLength(s: DicomSlice): void {
+  const byteLength = s.rows * s.columns * 2
   if (s.pixelData.length < byteLength) {
     throw new VolumeReadError(s.file, `pixel data holds ${s.pixelData.length} bytes, ${s.columns}×${s.rows} 16-bit pixels need ${byteLength}`)
   }
+}
+
+/** Stored values of a native slice as numbers, honouring BitsStored and the sign convention. */
+function storedValues(s: DicomSlice, count: number): Int16Array | Uint16Array {
+  checkNativeLength(s)
+  const byteLength = count * 2
   const start = s.bytes.byteOffset + s.pixelData.offset
   // A typed-array view needs 2-byte alignment; DICOM values start at even offsets, a pooled
   // Buffer may not, and then a copy is cheap compared with reading the file.
@@ -110,6 +116,7 @@ async function decodeWithItk(slices: DicomSlice[], indices: number[], target: In
 /** Decodes the ordered slices of one validated series (same size) into HU. */
 export async function decodeSeries(slices: DicomSlice[]): Promise<Int16Array> {
   const count = slices[0].rows * slices[0].columns
+  for (const s of slices) if (isNativeInt16(s)) checkNativeLength(s)
   const target = new Int16Array(count * slices.length)
   const viaItk: number[] = []
   slices.forEach((s, k) => {

@@ -5,6 +5,7 @@
  */
 import { VolumeReadError } from './errors'
 import type { DicomSlice, Vec3 } from './dicomFile'
+import { checkClaimedSize } from './limits'
 
 export interface SeriesGeometry {
   /** Slices in increasing position along the slice normal. */
@@ -20,6 +21,8 @@ export interface SeriesGeometry {
 const SAME_TOLERANCE = 1e-3
 /** Positions closer than this along the normal (mm) are the same slice position. */
 const DUPLICATE_TOLERANCE_MM = 1e-3
+/** Direction cosines further than this from unit length or orthogonality cannot be a slice plane. */
+const ORTHONORMAL_TOLERANCE = 1e-2
 /** A step larger than this multiple of the median step means slices are missing. */
 const GAP_FACTOR = 1.5
 
@@ -76,6 +79,14 @@ function checkSlices(slices: DicomSlice[]): void {
       throw new VolumeReadError(s.file, 'no ImagePositionPatient/ImageOrientationPatient, so the slice cannot be placed')
     }
     if (!s.pixelSpacing) throw new VolumeReadError(s.file, 'no PixelSpacing')
+    if (!(s.pixelSpacing[0] > 0 && s.pixelSpacing[1] > 0)) {
+      throw new VolumeReadError(s.file, `invalid PixelSpacing ${s.pixelSpacing.join('\\')} (must be positive)`)
+    }
+    const [r, c] = [s.orientation.slice(0, 3), s.orientation.slice(3, 6)]
+    const unit = (v: number[]): boolean => Math.abs(Math.hypot(v[0], v[1], v[2]) - 1) <= ORTHONORMAL_TOLERANCE
+    if (!unit(r) || !unit(c) || Math.abs(dot(r, c)) > ORTHONORMAL_TOLERANCE) {
+      throw new VolumeReadError(s.file, `invalid ImageOrientationPatient ${s.orientation.join('\\')} (not two orthogonal unit vectors)`)
+    }
     const o = first.orientation ?? s.orientation
     if (s.orientation.some((x, i) => Math.abs(x - o[i]) > SAME_TOLERANCE)) {
       throw new VolumeReadError(s.file, `slice orientation differs from ${first.file} in the same series`)
@@ -91,6 +102,8 @@ function checkSlices(slices: DicomSlice[]): void {
 export function assembleSeries(input: DicomSlice[]): SeriesGeometry {
   checkSlices(input)
   const first = input[0]
+  // Before anything is allocated for the pixels: Rows/Columns are whatever the header claims.
+  checkClaimedSize(first.file, [first.columns, first.rows, input.length], 'series size (columns × rows × slices)')
   const o = first.orientation as number[]
   const row = normalize([o[0], o[1], o[2]])
   const col = normalize([o[3], o[4], o[5]])
@@ -102,9 +115,11 @@ export function assembleSeries(input: DicomSlice[]): SeriesGeometry {
   for (let k = 1; k < keyed.length; k++) {
     const step = keyed[k].z - keyed[k - 1].z
     if (step < DUPLICATE_TOLERANCE_MM) {
+      const uid = keyed[k].s.dataset.SOPInstanceUID
+      const copy = typeof uid === 'string' && uid !== '' && uid === keyed[k - 1].s.dataset.SOPInstanceUID
       throw new VolumeReadError(
         keyed[k].s.file,
-        `duplicated slice position (${fmt(keyed[k].z)} mm along the normal, same as ${keyed[k - 1].s.file})`
+        `duplicated slice position (${fmt(keyed[k].z)} mm along the normal, same as ${keyed[k - 1].s.file}${copy ? `; both are the same image, SOPInstanceUID ${uid}` : ''})`
       )
     }
     steps.push(step)
@@ -124,7 +139,8 @@ export function assembleSeries(input: DicomSlice[]): SeriesGeometry {
   // Mean step over the stack, not SliceThickness: thickness is the reconstruction kernel's width
   // and differs from the spacing for overlapping or gapped reconstructions.
   const n = keyed.length
-  const zSpacing = n > 1 ? (keyed[n - 1].z - keyed[0].z) / (n - 1) : (first.spacingBetweenSlices ?? first.sliceThickness ?? 1)
+  const declared = [first.spacingBetweenSlices, first.sliceThickness].find((x) => x !== undefined && x > 0)
+  const zSpacing = n > 1 ? (keyed[n - 1].z - keyed[0].z) / (n - 1) : (declared ?? 1)
   const [rowSpacing, columnSpacing] = first.pixelSpacing as [number, number]
   return {
     slices: keyed.map((k) => k.s),

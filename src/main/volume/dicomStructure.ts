@@ -6,6 +6,7 @@
  */
 import { inflateRawSync } from 'node:zlib'
 import { VolumeReadError } from './errors'
+import { MAX_SIDE } from './limits'
 
 export const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2'
 export const EXPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
@@ -31,10 +32,17 @@ export interface DicomLayout {
 }
 
 const UNDEFINED_LENGTH = 0xffffffff
+/** One slice of the largest size Pulmo reads, 16-bit, plus room for the header: bounds inflation. */
+const MAX_INFLATED_BYTES = 2 * MAX_SIDE * MAX_SIDE + 16 * 2 ** 20
 const ITEM = 0xfffee000
 const ITEM_DELIMITER = 0xfffee00d
 const SEQUENCE_DELIMITER = 0xfffee0dd
 const PIXEL_DATA = 0x7fe00010
+/**
+ * Sequences nested deeper than this are refused: real files nest a few levels, and a damaged file
+ * could otherwise claim thousands of nested undefined-length items and overflow the call stack.
+ */
+const MAX_NESTING = 32
 // VRs whose explicit encoding has 2 reserved bytes and a 32-bit length (PS3.5 §7.1.2).
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'])
 
@@ -93,7 +101,7 @@ class Walker {
   }
 
   /** Elements until `end`, or until an item delimiter when inside an undefined-length item. */
-  dataset(implicit: boolean, insideItem: boolean, onTopLevel?: (h: Header, valueOffset: number) => void): void {
+  dataset(implicit: boolean, insideItem: boolean, onTopLevel?: (h: Header, valueOffset: number) => void, depth = 0): void {
     while (this.pos < this.bytes.length) {
       const h = this.header(implicit)
       if (h.tag === ITEM_DELIMITER) {
@@ -103,7 +111,7 @@ class Walker {
       const valueOffset = this.pos
       if (h.length === UNDEFINED_LENGTH) {
         // Undefined-length UN holds implicit little endian data (PS3.5 §6.2.2).
-        this.sequence(implicit || h.vr === 'UN')
+        this.sequence(implicit || h.vr === 'UN', depth + 1)
       } else {
         this.skip(h.length, `element ${tagName(h.tag)}`)
       }
@@ -113,14 +121,17 @@ class Walker {
   }
 
   /** Items of a sequence or encapsulated pixel data, up to the sequence delimiter. */
-  sequence(implicit: boolean): void {
+  sequence(implicit: boolean, depth: number): void {
+    if (depth > MAX_NESTING) {
+      throw new VolumeReadError(this.file, `malformed DICOM: sequences nested more than ${MAX_NESTING} deep at byte ${this.pos}`)
+    }
     for (;;) {
       const h = this.header(implicit)
       if (h.tag === SEQUENCE_DELIMITER) return
       if (h.tag !== ITEM) {
         throw new VolumeReadError(this.file, `malformed DICOM: expected a sequence item at byte ${this.pos - 8}, found ${tagName(h.tag)}`)
       }
-      if (h.length === UNDEFINED_LENGTH) this.dataset(implicit, true)
+      if (h.length === UNDEFINED_LENGTH) this.dataset(implicit, true, undefined, depth)
       else this.skip(h.length, 'a sequence item')
     }
   }
@@ -161,8 +172,11 @@ export function inspectDicomLayout(bytes: Uint8Array, file: string): DicomLayout
   if (transferSyntax === DEFLATED_LITTLE_ENDIAN) {
     let inflated: Buffer
     try {
-      inflated = inflateRawSync(bytes.subarray(meta.pos))
-    } catch {
+      inflated = inflateRawSync(bytes.subarray(meta.pos), { maxOutputLength: MAX_INFLATED_BYTES })
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new VolumeReadError(file, `the deflated data set inflates to more than ${MAX_INFLATED_BYTES} bytes, more than any slice Pulmo reads (a damaged or malicious file)`)
+      }
       throw new VolumeReadError(file, 'file is truncated or corrupt (the deflated data set does not inflate)')
     }
     body = new Walker(inflated, file, true)

@@ -7,12 +7,22 @@
  * other tool has rewritten the geometry since. Other tools ignore the extension and read the
  * standard sform/qform, both written with code 1 (scanner).
  */
+import { constants as bufferConstants } from 'node:buffer'
 import { readFile, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { gunzip, gzip } from 'node:zlib'
+import { createGunzip, gunzip, gzip } from 'node:zlib'
 import { asVolumeReadError, VolumeReadError } from './errors'
 import { extensionOf } from './files'
-import { encodeNiftiHeader, NIFTI_ECODE_COMMENT, parseNiftiHeader, type NiftiExtension, type NiftiHeader } from './niftiHeader'
+import { checkClaimedSize, saneGeometry } from './limits'
+import {
+  DATATYPE_BYTES,
+  encodeNiftiHeader,
+  NIFTI1_EXTENSIONS_START,
+  NIFTI_ECODE_COMMENT,
+  parseNiftiHeader,
+  type NiftiExtension,
+  type NiftiHeader
+} from './niftiHeader'
 import { flipLpsRas, fromAffine, fromQuaternion, toAffine, toQuaternion, type Geometry, type Vec3 } from './niftiGeometry'
 import { datatypeOf, decodeVoxels, voxelBytes } from './niftiVoxels'
 import { guessModality, guessUnit } from './units'
@@ -30,6 +40,8 @@ const NIFTI_UNITS_MM = 2
 const PULMO_TAG = 'pulmo-volume'
 const IDENTITY_TAG = 'pulmo-identity'
 const UNITS: readonly ValueUnit[] = ['HU', 'grey', 'label', 'probability']
+/** Bytes a .nii.gz may decompress to beyond what its header accounts for (padding some tools add). */
+const GZIP_SLACK_BYTES = 2 ** 20
 
 interface PulmoRecord extends Geometry {
   format: typeof PULMO_TAG
@@ -67,7 +79,8 @@ function pulmoRecord(extensions: NiftiExtension[]): PulmoRecord | undefined {
     try {
       const text = Buffer.from(e.data).toString('utf8').replace(/\0+$/, '')
       const r = JSON.parse(text) as Partial<PulmoRecord>
-      if (r.format === PULMO_TAG && r.spacing?.length === 3 && r.origin?.length === 3 && r.direction?.length === 9) {
+      const numeric = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number')
+      if (r.format === PULMO_TAG && numeric(r.spacing, 3) && numeric(r.origin, 3) && numeric(r.direction, 9)) {
         return r as PulmoRecord
       }
     } catch {
@@ -114,25 +127,32 @@ function agrees(a: Geometry, b: Geometry): boolean {
   return [0, 1, 2].every((i) => close(a.spacing[i], b.spacing[i]) && close(a.origin[i], b.origin[i])) && a.direction.every((x, i) => close(x, b.direction[i]))
 }
 
-/** The header's own geometry, LPS: sform, else qform, else voxel size alone. */
+function usable(g: Geometry): boolean {
+  return saneGeometry(g.spacing, g.origin, g.direction)
+}
+
+/**
+ * The header's own geometry, LPS: sform, else qform, else voxel size alone. A form whose numbers
+ * cannot place voxels (NaN, infinite, zero spacing: a damaged header) gives way to the next one.
+ */
 function headerGeometry(h: NiftiHeader): Geometry {
-  let ras: Geometry
-  if (h.sformCode > 0) {
-    ras = fromAffine(h.srow)
-  } else if (h.qformCode > 0) {
-    const qfac = h.pixdim[0] < 0 ? -1 : 1
-    ras = {
-      spacing: [Math.abs(h.pixdim[1]) || 1, Math.abs(h.pixdim[2]) || 1, Math.abs(h.pixdim[3]) || 1],
-      origin: [...h.qoffset],
-      direction: fromQuaternion({ b: h.quatern[0], c: h.quatern[1], d: h.quatern[2], qfac })
-    }
-  } else {
-    ras = { spacing: [Math.abs(h.pixdim[1]) || 1, Math.abs(h.pixdim[2]) || 1, Math.abs(h.pixdim[3]) || 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }
+  const voxel = (i: number): number => {
+    const x = Math.abs(h.pixdim[i])
+    return Number.isFinite(x) && x > 0 ? x : 1
   }
+  const spacing: Vec3 = [voxel(1), voxel(2), voxel(3)]
+  const candidates: Geometry[] = []
+  if (h.sformCode > 0) candidates.push(fromAffine(h.srow))
+  if (h.qformCode > 0) {
+    const qfac = h.pixdim[0] < 0 ? -1 : 1
+    candidates.push({ spacing, origin: [...h.qoffset], direction: fromQuaternion({ b: h.quatern[0], c: h.quatern[1], d: h.quatern[2], qfac }) })
+  }
+  const ras = candidates.find(usable) ?? { spacing, origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }
   // Metres and micrometres to millimetres (the unit code sits in the low 3 bits).
   const scale = { 1: 1000, 3: 0.001 }[h.xyztUnits & 7] ?? 1
   const lps = flipLpsRas(ras)
-  return { spacing: lps.spacing.map((x) => x * scale) as Vec3, origin: lps.origin.map((x) => x * scale) as Vec3, direction: lps.direction }
+  const scaled = { spacing: lps.spacing.map((x) => x * scale) as Vec3, origin: lps.origin.map((x) => x * scale) as Vec3, direction: lps.direction }
+  return usable(scaled) ? scaled : lps
 }
 
 function dimensions(h: NiftiHeader, file: string): Vec3 {
@@ -143,7 +163,60 @@ function dimensions(h: NiftiHeader, file: string): Vec3 {
   for (let i = 4; i <= n; i++) {
     if (h.dim[i] > 1) throw new VolumeReadError(file, `${n}-D NIfTI (dim[${i}] = ${h.dim[i]}) is not supported; Pulmo reads single 3-D volumes`)
   }
-  return [size(1), size(2), size(3)]
+  const dims: Vec3 = [size(1), size(2), size(3)]
+  checkClaimedSize(file, dims, 'volume size')
+  return dims
+}
+
+const GZIP_ERROR = 'file is truncated or corrupt (gzip data does not decompress)'
+
+/** The first `wanted` decompressed bytes (fewer if the data ends first), decompressing no further. */
+function gunzipHead(compressed: Uint8Array, wanted: number, file: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const stream = createGunzip()
+    const chunks: Buffer[] = []
+    let got = 0
+    let settled = false
+    const settle = (error?: unknown): void => {
+      if (settled) return
+      settled = true
+      stream.destroy()
+      if (error && got < wanted) reject(asVolumeReadError(error, file, GZIP_ERROR))
+      else resolve(Buffer.concat(chunks))
+    }
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk)
+      got += chunk.length
+      if (got >= wanted) settle()
+    })
+    stream.on('end', () => settle())
+    stream.on('error', settle)
+    stream.end(compressed)
+  })
+}
+
+/**
+ * Decompresses a .nii.gz no further than its header accounts for: a few kilobytes of gzip can
+ * expand to gigabytes (a decompression bomb), so the header is read first, its claimed size
+ * checked, and the whole decompressed only up to that size.
+ */
+async function gunzipNifti(compressed: Uint8Array, file: string): Promise<Uint8Array> {
+  const head = await gunzipHead(compressed, NIFTI1_EXTENSIONS_START, file)
+  const h = parseNiftiHeader(head, file)
+  const count = dimensions(h, file).reduce((a, b) => a * b, 1)
+  const expected = h.voxOffset + count * (DATATYPE_BYTES.get(h.datatype) ?? 8)
+  const limit = Math.min(expected + GZIP_SLACK_BYTES, bufferConstants.MAX_LENGTH)
+  try {
+    return await gunzipAsync(compressed, { maxOutputLength: limit })
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new VolumeReadError(
+        file,
+        `gzip data decompresses to more than the ${expected} bytes its NIfTI header describes (a damaged file or a decompression bomb)`
+      )
+    }
+    throw asVolumeReadError(error, file, GZIP_ERROR)
+  }
 }
 
 /** Reads a .nii or .nii.gz file (gzip is recognised by content, whatever the name says). */
@@ -154,13 +227,12 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
   } catch (error) {
     throw new VolumeReadError(path, 'cannot be read', { cause: error })
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = await gunzipAsync(bytes)
-    } catch (error) {
-      throw asVolumeReadError(error, path, 'file is truncated or corrupt (gzip data does not decompress)')
-    }
-  }
+  return decodeNifti(bytes, path, options)
+}
+
+/** A NIfTI file's bytes (gzipped or not) as a volume; `path` names it in errors. */
+export async function decodeNifti(fileBytes: Uint8Array, path: string, options: ReadNiftiOptions = {}): Promise<Volume> {
+  const bytes = fileBytes[0] === 0x1f && fileBytes[1] === 0x8b ? await gunzipNifti(fileBytes, path) : fileBytes
   const h = parseNiftiHeader(bytes, path)
   const dims = dimensions(h, path)
   const data = decodeVoxels(h, bytes, dims[0] * dims[1] * dims[2], path)

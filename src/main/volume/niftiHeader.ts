@@ -3,6 +3,7 @@
  * Offsets follow nifti1.h; both byte orders are read (sizeof_hdr tells which), little endian is
  * written.
  */
+import { constants as bufferConstants } from 'node:buffer'
 import { VolumeReadError } from './errors'
 
 export const NIFTI1_HEADER_SIZE = 348
@@ -89,7 +90,7 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
   if (view.getInt32(0, true) !== NIFTI1_HEADER_SIZE) {
     if (view.getInt32(0, false) === NIFTI1_HEADER_SIZE) le = false
     else if (view.getInt32(0, true) === 540 || view.getInt32(0, false) === 540) throw new VolumeReadError(file, 'NIfTI-2 files are not supported')
-    else throw new VolumeReadError(file, 'not a NIfTI-1 file (sizeof_hdr is not 348)')
+    else throw new VolumeReadError(file, `not a NIfTI-1 file (sizeof_hdr is ${view.getInt32(0, true)}, not 348)`)
   }
   const magic = latin1(bytes, 344, 4)
   if (magic !== 'n+1') {
@@ -98,7 +99,11 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
   }
   const i16 = (o: number): number => view.getInt16(o, le)
   const f32 = (o: number): number => view.getFloat32(o, le)
-  const voxOffset = Math.max(NIFTI1_EXTENSIONS_START, Math.round(f32(108)))
+  const claimedOffset = f32(108)
+  if (!Number.isFinite(claimedOffset) || claimedOffset > bufferConstants.MAX_LENGTH) {
+    throw new VolumeReadError(file, `invalid NIfTI header (vox_offset = ${claimedOffset})`)
+  }
+  const voxOffset = Math.max(NIFTI1_EXTENSIONS_START, Math.round(claimedOffset))
   return {
     littleEndian: le,
     dim: Array.from({ length: 8 }, (_, i) => i16(40 + 2 * i)),

@@ -94,6 +94,12 @@ export function decodeVoxels(h: NiftiHeader, payload: Uint8Array, count: number,
   bytes.set(payload.subarray(h.voxOffset, h.voxOffset + needed))
   if (!h.littleEndian && size > 1) swapBytes(bytes, size)
   const stored = view(h.datatype, bytes.buffer)
+  if (stored instanceof Float32Array || stored instanceof Float64Array) {
+    // NaN or infinite voxels break every measurement downstream; a CT never holds them.
+    for (let i = 0; i < stored.length; i++) {
+      if (!Number.isFinite(stored[i])) throw new VolumeReadError(file, `voxel ${i} is ${stored[i]}; a volume's values must be finite numbers`)
+    }
+  }
   const slope = h.sclSlope
   // scl_slope 0 (or NaN) means "no scaling" (nifti1.h); 1/0 is the identity.
   if (!Number.isFinite(slope) || slope === 0 || (slope === 1 && h.sclInter === 0) || !Number.isFinite(h.sclInter)) return asVoxelArray(stored)

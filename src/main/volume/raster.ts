@@ -4,11 +4,12 @@
  * spacing is 1 and the direction the identity; their values are display grey levels, not HU.
  */
 import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { VolumeReadError } from './errors'
 import { extensionOf, isDirectory, naturalCompare, readHead, sniff, type FileKind } from './files'
 import { readItkImage, toScalarImage, type ScalarImage } from './itkImage'
+import { checkRasterBytes } from './rasterHeader'
 import { IDENTITY_DIRECTION, type Volume, type VoxelArray } from './volume'
 
 export { encodePng8, writePng8 } from './png'
@@ -20,6 +21,13 @@ export function isRasterKind(kind: FileKind): boolean {
 }
 
 async function readSlice(file: string): Promise<ScalarImage> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(file)
+  } catch (error) {
+    throw new VolumeReadError(file, 'cannot be read', { cause: error })
+  }
+  checkRasterBytes(bytes, file)
   const image = toScalarImage(await readItkImage(file, 'PNG or JPEG image'), file, 'luminance')
   if (image.dimensions[2] !== 1) throw new VolumeReadError(file, `expected a 2-D image, found ${image.dimensions.join('×')}`)
   return image
