@@ -82,26 +82,29 @@ export class MaskService {
   ): Promise<MaskVersion> {
     const geometry = await this.studies.volume(seriesId)
     const volume: Volume = { ...geometry, data: labels, unit: 'label', metadata: undefined }
+    const sum = checksum(volume)
     const path = await storeLabelVolume(this.ctx.dataDir, MASK_FOLDER, volume)
     try {
-      const row = this.ctx.store.masks.add(
-        {
-          seriesRef: seriesId,
-          parentRef: base?.id ?? null,
-          source: change.source,
-          modelRef: change.modelRef,
-          author: change.source === 'model' ? 'Pulmo' : this.ctx.userName(),
-          labelSet: LABEL_SET,
-          path,
-          checksum: checksum(volume),
-          trainingSlices: change.trainingSlices
-        },
-        expectedLatest
-      )
-      this.ctx.store.audit.record(this.ctx.userName(), change.source === 'model' ? 'analyse' : 'edit', 'mask', row.id, {
-        seriesId,
-        version: row.version
-      })
+      // The file is complete and flushed before its row exists; the row and its audit entry commit together.
+      const row = this.ctx.store.db.transaction(() => {
+        const added = this.ctx.store.masks.add(
+          {
+            seriesRef: seriesId,
+            parentRef: base?.id ?? null,
+            source: change.source,
+            modelRef: change.modelRef,
+            author: change.source === 'model' ? 'Pulmo' : this.ctx.userName(),
+            labelSet: LABEL_SET,
+            path,
+            checksum: sum,
+            trainingSlices: change.trainingSlices
+          },
+          expectedLatest
+        )
+        const action = change.source === 'model' ? 'analyse' : 'edit'
+        this.ctx.store.audit.record(this.ctx.userName(), action, 'mask', added.id, { seriesId, version: added.version })
+        return added
+      })()
       this.ctx.emit({ type: 'studies-changed' })
       return toView(row, base?.version ?? null)
     } catch (e) {

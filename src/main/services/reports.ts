@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { ApiError, type SeverityReportView } from '../../shared/api'
-import type { ReportRow } from '../db'
+import { nowIso, type ReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
 import type { SeverityReport } from '../severity/scores'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
+import { removeUnreferenced, storeBytes } from './storedFiles'
 import type { StudyService } from './studies'
+
+/** Signed reports' PDFs, named by a random id, inside the data folder. */
+const SIGNED_FOLDER = 'reports'
 
 /** What the database keeps as a report's automatic part. */
 export interface AutomaticReport {
@@ -27,7 +34,9 @@ export class ReportService {
     private readonly ctx: ServiceContext,
     private readonly studies: StudyService,
     private readonly masks: MaskService
-  ) {}
+  ) {
+    removeUnreferenced(ctx.dataDir, SIGNED_FOLDER, new Set(ctx.store.reports.signedPdfPaths()))
+  }
 
   create(seriesId: number, maskId: number | null, automatic: AutomaticReport): SeverityReportView {
     const row = this.ctx.store.reports.create(seriesId, maskId, automatic)
@@ -106,13 +115,33 @@ export class ReportService {
     return this.view(updated)
   }
 
-  sign(reportId: number): SeverityReportView {
+  /**
+   * Signs the report: the PDF as signed is stored first (temporary name, flushed, renamed), then the
+   * sign-off, the PDF's path and SHA-256 and the audit entry commit in one transaction. A crash at
+   * any point leaves either an unsigned report or a signed one whose PDF is complete.
+   */
+  async sign(reportId: number): Promise<SeverityReportView> {
     const row = this.row(reportId)
     if (row.signedAt) throw new ApiError('conflict', `The report was already signed by ${row.signedBy}.`)
-    const signed = this.ctx.store.reports.sign(reportId, this.ctx.userName())
-    this.ctx.store.audit.record(this.ctx.userName(), 'sign', 'report', reportId)
-    this.ctx.emit({ type: 'studies-changed' })
-    return this.view(signed)
+    const by = this.ctx.userName()
+    const at = nowIso()
+    const bytes = await renderReportPdf(await this.input({ ...row, signedBy: by, signedAt: at }))
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const path = await storeBytes(this.ctx.dataDir, SIGNED_FOLDER, '.pdf', bytes)
+    try {
+      const signed = this.ctx.store.db.transaction(() => {
+        const current = this.row(reportId)
+        if (current.signedAt) throw new ApiError('conflict', `The report was already signed by ${current.signedBy}.`)
+        const updated = this.ctx.store.reports.sign(reportId, by, at, { path, sha256 })
+        this.ctx.store.audit.record(by, 'sign', 'report', reportId, { sha256 })
+        return updated
+      })()
+      this.ctx.emit({ type: 'studies-changed' })
+      return this.view(signed)
+    } catch (e) {
+      rmSync(join(this.ctx.dataDir, path), { force: true })
+      throw e
+    }
   }
 
   private async input(row: ReportRow): Promise<ReportInput> {

@@ -8,6 +8,7 @@ import { buildCtSeries, checksum as voxelChecksum, readVolumes, writeDicomFolder
 import { valueRange, type Volume } from '../volume/volume'
 import type { ServiceContext } from './context'
 import { pseudonymKeys, storedSeriesMetadata } from './privacy'
+import { syncFile, syncFolder } from './storedFiles'
 
 /** Voxel files live here, named by a hash of the series UID, so paths never carry patient data. */
 export const seriesFolder = (dataDir: string): string => join(dataDir, 'series')
@@ -120,13 +121,15 @@ export class StudyService {
     try {
       for (const [i, p] of pending.entries()) {
         emit('Storing series', i, pending.length)
-        await writeVolume(p.tmpPath, p.volume)
         written.push(p.tmpPath)
+        await writeVolume(p.tmpPath, p.volume)
+        syncFile(p.tmpPath)
       }
       for (const p of pending) {
         renameSync(p.tmpPath, join(dataDir, p.finalPath))
         written.push(join(dataDir, p.finalPath))
       }
+      syncFolder(seriesFolder(dataDir))
       const created = store.db.transaction(() => pending.map((p) => this.insert(p)))()
       emit('Storing series', pending.length, pending.length)
       for (const id of created) store.audit.record(this.ctx.userName(), 'import', 'series', id, {})

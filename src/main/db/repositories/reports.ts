@@ -3,7 +3,8 @@ import { nowIso, type ReportRow } from './rows'
 
 type RawReport = Omit<ReportRow, 'automatic' | 'edits'> & { automatic: string; edits: string }
 const columns = `id, series_ref AS seriesRef, mask_ref AS maskRef, automatic, edits, findings, impression,
-  signed_by AS signedBy, signed_at AS signedAt, created_at AS createdAt, updated_at AS updatedAt`
+  signed_by AS signedBy, signed_at AS signedAt, signed_pdf_path AS signedPdfPath, signed_pdf_sha256 AS signedPdfSha256,
+  created_at AS createdAt, updated_at AS updatedAt`
 const fromRaw = (r: RawReport): ReportRow => ({ ...r, automatic: JSON.parse(r.automatic), edits: JSON.parse(r.edits) })
 
 /**
@@ -30,6 +31,10 @@ export class ReportRepository {
     return r && fromRaw(r)
   }
 
+  signedPdfPaths(): string[] {
+    return this.db.prepare('SELECT signed_pdf_path FROM severity_reports WHERE signed_pdf_path IS NOT NULL').pluck().all() as string[]
+  }
+
   latestForSeries(seriesRef: number): ReportRow | undefined {
     const r = this.db
       .prepare(`SELECT ${columns} FROM severity_reports WHERE series_ref = ? ORDER BY id DESC LIMIT 1`)
@@ -53,10 +58,14 @@ export class ReportRepository {
     return this.get(id) as ReportRow
   }
 
-  sign(id: number, by: string): ReportRow {
+  /** Signs a report once; `pdf` is the signed document already stored in the data folder. */
+  sign(id: number, by: string, at: string = nowIso(), pdf?: { path: string; sha256: string }): ReportRow {
     const result = this.db
-      .prepare('UPDATE severity_reports SET signed_by = ?, signed_at = ?, updated_at = ? WHERE id = ? AND signed_at IS NULL')
-      .run(by, nowIso(), nowIso(), id)
+      .prepare(
+        `UPDATE severity_reports SET signed_by = ?, signed_at = ?, signed_pdf_path = ?, signed_pdf_sha256 = ?, updated_at = ?
+         WHERE id = ? AND signed_at IS NULL`
+      )
+      .run(by, at, pdf?.path ?? null, pdf?.sha256 ?? null, at, id)
     if (result.changes !== 1) throw new Error(`Report ${id} does not exist or is already signed.`)
     return this.get(id) as ReportRow
   }

@@ -74,6 +74,9 @@ export interface ReportRow {
   impression: string
   signedBy: string | null
   signedAt: string | null
+  /** The PDF the report was signed as (relative to the data folder) and its SHA-256. */
+  signedPdfPath: string | null
+  signedPdfSha256: string | null
   createdAt: string
   updatedAt: string
 }
