@@ -1,6 +1,19 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
+import { CONTENT_SECURITY_POLICY_META } from './src/shared/contentSecurityPolicy'
+
+/** Writes the workstation's one Content-Security-Policy into index.html's meta element. */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'pulmo-content-security-policy',
+    transformIndexHtml: (html) => {
+      if (!html.includes('%PULMO_CSP%')) throw new Error('index.html lost its %PULMO_CSP% placeholder')
+      return html.replace('%PULMO_CSP%', CONTENT_SECURITY_POLICY_META)
+    }
+  }
+}
 
 // One build for every process. The main-side bundle has several entries because the same
 // services run under Electron (index), from the command line (cli) and in the compute child
@@ -34,6 +47,6 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } }
     },
-    plugins: [vue()]
+    plugins: [vue(), contentSecurityPolicy()]
   }
 })

@@ -1,23 +1,25 @@
 /**
  * The Electron entry. It only wires: one window with a locked-down renderer, the contract bound to
- * IPC, events forwarded to the window. All behaviour lives in the services.
+ * IPC, events forwarded to the window. All behaviour lives in the services; the security settings
+ * and decisions live in windowSecurity.ts.
  */
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { appRoot, rendererDir } from './paths'
 import { PulmoService, toApiError } from './services'
-
-const csp =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+import {
+  CONTENT_SECURITY_POLICY,
+  grantPermission,
+  isTrustedSender,
+  isWorkstationPage,
+  secureWebPreferences,
+  windowOpenDecision
+} from './windowSecurity'
 
 const rendererUrl = pathToFileURL(join(rendererDir(), 'index.html')).href
 
-function fromOurRenderer(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? ''
-  return url.startsWith(pathToFileURL(rendererDir()).href)
-}
+const fromOurRenderer = (event: IpcMainInvokeEvent): boolean => isTrustedSender(event.senderFrame, rendererUrl)
 
 function createWindow(service: PulmoService): BrowserWindow {
   const win = new BrowserWindow({
@@ -26,20 +28,7 @@ function createWindow(service: PulmoService): BrowserWindow {
     backgroundColor: '#0f1115',
     title: 'Pulmo',
     icon: join(appRoot(), 'resources', 'icon.png'),
-    webPreferences: {
-      preload: join(appRoot(), 'out', 'preload', 'index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true
-    }
-  })
-  win.webContents.on('will-navigate', (e, url) => {
-    if (url !== rendererUrl) e.preventDefault()
-  })
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
+    webPreferences: secureWebPreferences(join(appRoot(), 'out', 'preload', 'index.cjs'))
   })
   const off = service.onEvent((event) => {
     if (!win.isDestroyed()) win.webContents.send('pulmo:event', event)
@@ -49,12 +38,29 @@ function createWindow(service: PulmoService): BrowserWindow {
   return win
 }
 
+// Every web contents (the window, and anything a bug might create): no navigation away from the
+// workstation page, no new windows, no <webview>.
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (e, url) => {
+    if (!isWorkstationPage(url, rendererUrl)) e.preventDefault()
+  })
+  contents.on('will-redirect', (e, url) => {
+    if (!isWorkstationPage(url, rendererUrl)) e.preventDefault()
+  })
+  contents.on('will-attach-webview', (e) => e.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = windowOpenDecision(url)
+    if (decision.openExternally) void shell.openExternal(url)
+    return { action: decision.action }
+  })
+})
+
 app.whenReady().then(() => {
   const service = new PulmoService({ dataDir: process.env.PULMO_DATA_DIR ?? app.getPath('userData'), transport: 'ipc', version: app.getVersion() })
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } })
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(grantPermission(permission)))
 
   ipcMain.handle('pulmo:invoke', async (event, method: unknown, params: unknown) => {
     if (!fromOurRenderer(event)) return { ok: false, error: { code: 'unauthorized', message: 'Unknown sender.' } }
