@@ -15,7 +15,7 @@ import { formatEta, trainingLine } from './progressLine'
 
 export const METHOD_COMMANDS = ['experiment', 'pretrain', 'train-semi'] as const
 
-export const methodUsage = `  experiment --config FILE [--only NAME[,NAME]]
+export const methodUsage = `  experiment --config FILE [--only NAME]...
                                  k-fold cross-validation of each configuration in FILE (JSON, see
                                  experiments/paper.json); writes table.md and table.json; resumable
   pretrain --images DIR[,DIR] --out DIR [--input-size N] [--rounds N] [--round0-steps N]
@@ -84,7 +84,7 @@ export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], a
     args: argv,
     options: {
       config: { type: 'string' },
-      only: { type: 'string' },
+      only: { type: 'string', multiple: true },
       images: { type: 'string' },
       data: { type: 'string' },
       unlabeled: { type: 'string' },
@@ -110,7 +110,7 @@ export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], a
     const file = readExperimentFile(resolve(values.config))
     await startEngine(values.backend, io)
     const result = await runExperiments(file, {
-      only: values.only?.split(','),
+      only: values.only,
       shouldStop: stopFlag(io),
       onEvent: (e) => {
         const line = eventLine(e)

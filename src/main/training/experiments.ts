@@ -127,7 +127,13 @@ export function markdownTable(rows: TableRow[], folds: number): string {
 
 /** Reads and validates an experiment file; relative paths are taken from the file's folder. */
 export function readExperimentFile(path: string): ExperimentFile {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown
+  if (!existsSync(path)) throw new Error(`${path} does not exist`)
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`)
+  }
   const parsed = ExperimentFile.safeParse(raw)
   if (!parsed.success) {
     throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`)
@@ -160,6 +166,8 @@ export async function runExperiments(
   const emit = options.onEvent ?? (() => {})
   mkdirSync(file.out, { recursive: true })
   const rows: TableRow[] = []
+  const unknown = (options.only ?? []).filter((n) => !file.configurations.some((c) => c.name === n))
+  if (unknown.length) throw new Error(`no configuration named ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${file.configurations.map((c) => `'${c.name}'`).join(', ')})`)
   const selected = file.configurations.filter((c) => !options.only || options.only.includes(c.name))
   for (const c of selected) {
     const results: FoldResult[] = []
