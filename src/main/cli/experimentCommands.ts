@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { InpaintingEvent } from '../training/selfSupervised'
 import { pretrainInpainting } from '../training/selfSupervised'
-import { readExperimentFile, runExperiments, type ExperimentEvent } from '../training/experiments'
+import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
 import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
 import { startEngine, type CommandIo } from './research'
@@ -18,6 +18,9 @@ export const METHOD_COMMANDS = ['experiment', 'pretrain', 'train-semi'] as const
 export const methodUsage = `  experiment --config FILE [--only NAME]...
                                  k-fold cross-validation of each configuration in FILE (JSON, see
                                  experiments/paper.json); writes table.md and table.json; resumable
+  experiment --config FILE --final NAME --model-out DIR [--prior INFNET_DIR]
+                                 train configuration NAME on all labelled slices (shipped models);
+                                 its card gets the configuration's cross-validation row
   pretrain --images DIR[,DIR] --out DIR [--input-size N] [--rounds N] [--round0-steps N]
         [--coach-steps N] [--inpainter-steps N] [--no-coach] [--limit N] [--resume]
                                  self-supervised inpainting with a coach; pictures in OUT/rounds/
@@ -85,6 +88,9 @@ export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], a
     options: {
       config: { type: 'string' },
       only: { type: 'string', multiple: true },
+      final: { type: 'string' },
+      'model-out': { type: 'string' },
+      prior: { type: 'string' },
       images: { type: 'string' },
       data: { type: 'string' },
       unlabeled: { type: 'string' },
@@ -109,6 +115,19 @@ export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], a
     if (!values.config) throw new Error('pulmo experiment needs --config FILE')
     const file = readExperimentFile(resolve(values.config))
     await startEngine(values.backend, io)
+    if (values.final) {
+      if (!values['model-out']) throw new Error('pulmo experiment --final NAME needs --model-out DIR')
+      const status = await trainFinal(file, values.final, resolve(values['model-out']), {
+        prior: values.prior && resolve(values.prior),
+        shouldStop: stopFlag(io),
+        onEvent: (e) => {
+          const line = eventLine(e)
+          if (line) io.log(line)
+        }
+      })
+      io.print(status === 'finished' ? `Trained '${values.final}' on all labelled slices into ${resolve(values['model-out'])}` : 'Stopped; run the same command again to continue.')
+      return 0
+    }
     const result = await runExperiments(file, {
       only: values.only,
       shouldStop: stopFlag(io),

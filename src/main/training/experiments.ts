@@ -294,3 +294,69 @@ function copyModel(from: string, to: string): void {
     if (existsSync(join(from, f))) writeFileSync(join(to, f), readFileSync(join(from, f)))
   }
 }
+
+/**
+ * Trains one configuration of the file on all labelled slices (no held-out fold) into `out`, as
+ * the shipped models are made: the same settings, the same shared pretraining, and for a
+ * multi-class configuration the given single-class model as its prior. The card then carries the
+ * configuration's cross-validation row from table.json, when the experiment has been run.
+ */
+export async function trainFinal(
+  file: ExperimentFile,
+  name: string,
+  out: string,
+  options: { prior?: string; onEvent?: (e: ExperimentEvent) => void; shouldStop?: () => boolean } = {}
+): Promise<'finished' | 'stopped'> {
+  const c = file.configurations.find((x) => x.name === name)
+  if (!c) throw new Error(`no configuration named '${name}' (known: ${file.configurations.map((x) => `'${x.name}'`).join(', ')})`)
+  const emit = options.onEvent ?? (() => {})
+  const hooks = {
+    resume: true,
+    shouldStop: options.shouldStop,
+    onEvent: (event: { kind: string }) => emit({ kind: 'training', configuration: c.name, fold: 0, event: event as TrainingEvent })
+  }
+  const augment = c.augment ? AugmentConfig.parse(c.augment) : undefined
+  let modelDir = out
+  if (c.kind === 'multiclass') {
+    if (!options.prior) throw new Error(`'${name}' is multi-class: name the single-class prior model`)
+    const r = await trainMultiClass(
+      {
+        data: file.data,
+        out,
+        prior: options.prior,
+        ...pick(file.base, ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery']),
+        ...pick(c.train, ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery']),
+        augment
+      },
+      hooks
+    )
+    if (r.status === 'stopped') return 'stopped'
+  } else {
+    const init = await pretrained(file, c, emit, options.shouldStop)
+    if (init === null) return 'stopped'
+    const supervised = SupervisedConfig.parse({ ...file.base, ...c.train, data: file.data, out, augment, pretrained: init })
+    if (c.semi) {
+      const { teacherFrom: _t, ...semi } = c.semi
+      const r = await trainSemiSupervised({ ...semi, supervised: { ...supervised, out: join(out, 'semi') }, unlabeled: file.unlabeled as string }, hooks)
+      if (r.status === 'stopped') return 'stopped'
+      modelDir = r.model
+      copyModel(r.model, out)
+    } else {
+      const r = await trainSupervised(supervised, hooks)
+      if (r.status === 'stopped') return 'stopped'
+    }
+  }
+  const cardPath = join(out, 'card.json')
+  const card = JSON.parse(readFileSync(join(modelDir, 'card.json'), 'utf8')) as Record<string, unknown> & { metrics: Record<string, number>; training: Record<string, unknown> }
+  const tablePath = join(file.out, 'table.json')
+  const row = existsSync(tablePath) ? (JSON.parse(readFileSync(tablePath, 'utf8')) as { rows: TableRow[] }).rows.find((r) => r.name === name) : undefined
+  if (row) {
+    for (const [measure, v] of Object.entries(row.metrics)) {
+      card.metrics[`cv${file.folds}${measure[0].toUpperCase()}${measure.slice(1)}Mean`] = v.mean
+      card.metrics[`cv${file.folds}${measure[0].toUpperCase()}${measure.slice(1)}Std`] = v.std
+    }
+  }
+  card.training = { ...card.training, configuration: name, crossValidation: row ? `${row.folds} of ${file.folds} folds, ${file.data}` : 'not run' }
+  writeFileSync(cardPath, JSON.stringify(card, null, 2) + '\n')
+  return 'finished'
+}
