@@ -47,13 +47,13 @@ export function isWorkstationPage(url: string, rendererUrl: string): boolean {
  * system browser instead; anything else (file:, javascript:, http:) is dropped.
  */
 export function windowOpenDecision(url: string): { action: 'deny'; openExternally: boolean } {
-  let external = false
+  let protocol = ''
   try {
-    external = new URL(url).protocol === 'https:'
+    protocol = new URL(url).protocol
   } catch {
-    external = false
+    // not a URL: nothing to open
   }
-  return { action: 'deny', openExternally: external }
+  return { action: 'deny', openExternally: protocol === 'https:' }
 }
 
 /** An IPC message is served only when it comes from the workstation page's main frame. */

@@ -6,14 +6,16 @@ import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'no
 import { join } from 'node:path'
 import { PulmoService } from '../../src/main/services'
 import { assessSeverity } from '../../src/main/severity'
+import type { ApiEvent } from '../../src/shared/api'
 import { applyEdit, maskEdit } from '../helpers/maskEdits'
 import { p002, projectRoot, tempDir } from '../helpers/paths'
+import { saveTinyModel } from '../helpers/tinyModel'
 
 /**
- * kill -9 in the middle of an import, a mask save and a report signing, for real, on a child
- * process running the services; then the data folder is reopened and checked. (Training killed
- * mid-run and resumed from its checkpoint: test/integration/training.test.ts; the compute process
- * killed under the workstation: test/integration/retraining.test.ts.)
+ * kill -9 in the middle of an import, a mask save, a report signing and a retraining, for real, on
+ * a child process running the services; then the data folder is reopened and checked. (The compute
+ * process killed mid-training, and `pulmo train` killed and resumed with --resume:
+ * test/integration/training.test.ts.)
  */
 
 const worker = join(projectRoot, 'test/helpers/crashWorker.ts')
@@ -43,7 +45,11 @@ function startWorker(...args: string[]): Worker {
       if (!text.startsWith('{')) continue
       const l = JSON.parse(text) as Record<string, unknown>
       lines.push(l)
-      for (const w of [...waiting]) if (w.match(l)) waiting.splice(waiting.indexOf(w), 1) && w.resolve(l)
+      for (const w of [...waiting]) {
+        if (!w.match(l)) continue
+        waiting.splice(waiting.indexOf(w), 1)
+        w.resolve(l)
+      }
     }
   })
   child.stderr!.on('data', (d) => (stderr += d))
@@ -76,6 +82,30 @@ function watchFolder(dir: string, onFile: (name: string) => void): FSWatcher {
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 const temporaries = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.tmp-')) : [])
+
+/** Processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const stat = readFileSync(`/proc/${n}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
+      } catch {
+        return false // ended meanwhile
+      }
+    })
+    .map(Number)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** The database file as SQLite sees it after the kill: it must pass its own integrity check. */
 function integrity(dataDir: string): { integrity: string; foreignKeys: unknown[] } {
@@ -216,7 +246,7 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
         const version = (await service.invoke('masks.list', { seriesId })).at(-1)!
         const labels = await service.masks.labels(seriesId, version.version)
         const { report } = assessSeverity(volume, labels)
-        for (let i = 0; i < 6; i++) {
+        for (let i = 0; i < 9; i++) {
           reportIds.push(service.reports.create(seriesId, version.id, { severity: report, model: { name: 'test', version: '0' }, maskVersion: version.version }).id)
         }
       } finally {
@@ -267,7 +297,11 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
       { at: 'time', fraction: 0.9 },
       { at: 'time', fraction: 0.99 }
     ]
-    for (const [i, point] of killPoints.entries()) {
+    const leftHalfWritten = () => outcomes.some((o) => o.partialFileLeft && !o.signed)
+    // Up to three more inotify-triggered kills if none of the first two landed inside the PDF write.
+    const extra: typeof killPoints = Array.from({ length: 3 }, () => ({ at: 'pdf file appears' }))
+    for (const [i, point] of [...killPoints, ...extra].entries()) {
+      if (i >= killPoints.length && leftHalfWritten()) break
       const reportId = reportIds[i + 1]
       const w = startWorker('sign', dataDir, String(reportId))
       let killing: Promise<boolean> | undefined
@@ -286,6 +320,47 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
     }
     console.log('signing kills:', JSON.stringify(outcomes))
     // The inotify-triggered kills land inside the PDF write: the file was left half-done and the report unsigned.
-    expect(outcomes.some((o) => o.partialFileLeft && !o.signed)).toBe(true)
+    expect(leftHalfWritten()).toBe(true)
+  })
+
+  it('a workstation killed during retraining: no orphan trainer, the run is paused at its checkpoint and resumes from it', async () => {
+    expect(seriesId).toBeGreaterThan(0)
+    const modelDir = await saveTinyModel(dir.path)
+    // Trains on the slices the mask saves above corrected.
+    const w = startWorker('train', dataDir, modelDir, String(seriesId))
+    const { training: runId } = (await w.line((l) => 'training' in l)) as { training: number }
+    const state = join(dataDir, 'training', `run-${runId}`, 'model', 'checkpoint', 'state.json')
+    await w.line((l) => typeof l.trainingStep === 'number' && existsSync(state))
+    const compute = childrenOf(w.child.pid!)
+    expect(compute).toHaveLength(1) // the compute process, training
+    expect(await w.kill()).toBe(true)
+    // The compute process notices its parent is gone and stops, rather than writing on to the checkpoint.
+    await expect.poll(() => compute.filter(alive), { timeout: 20_000 }).toEqual([])
+    const checkpointStep = JSON.parse(readFileSync(state, 'utf8')).globalStep as number
+    expect(checkpointStep).toBeGreaterThanOrEqual(5)
+    expect(integrity(dataDir)).toEqual({ integrity: 'ok', foreignKeys: [] })
+
+    const service = new PulmoService({ dataDir, transport: 'ipc', modelDir })
+    try {
+      const [interrupted] = await service.invoke('training.list', {})
+      expect(interrupted).toMatchObject({ id: runId, status: 'paused', message: 'Interrupted when Pulmo stopped; resume to continue.' })
+      const steps: number[] = []
+      const ended = new Promise<Extract<ApiEvent, { type: 'task-ended' }>>((resolve) =>
+        service.onEvent((e) => {
+          if (e.type === 'training-progress') steps.push(e.step.step)
+          if (e.type === 'task-ended') resolve(e)
+        })
+      )
+      await service.invoke('training.resume', { runId })
+      expect(await ended, 'the resumed run').toMatchObject({ kind: 'training', status: 'finished' })
+      expect(steps[0]).toBe(checkpointStep + 1) // from the checkpoint, not from the start
+      const [finished] = await service.invoke('training.list', {})
+      expect(finished.status).toBe('finished')
+      expect(finished.globalStep).toBe(finished.totalSteps)
+      expect(finished.modelId).not.toBeNull()
+      console.log(`training killed after its checkpoint at step ${checkpointStep}; resumed at step ${steps[0]} of ${finished.totalSteps}`)
+    } finally {
+      await service.shutdown()
+    }
   })
 })
