@@ -203,10 +203,15 @@ export async function pretrainInpainting(
   const probeX = batchOf(stack, probeIndices)
   const probeRandom = tf.tidy(() => cellsToPixels(randomMask(probeIndices.length, cells, cells, config.keepFraction, seededRandom(config.seed + 7)), config.inputSize))
   const probeLoss = (keep: tf.Tensor4D): number =>
-    tf.tidy(() => inpaintingLoss(network, probeX, keep, 0, false).dataSync()[0])
-  /** The coach's mask at pixel resolution: soft (α = 1) for the coach's own update, else hard. */
+    tf.tidy(() => inpaintingLoss(network, probeX, keep, 0, true).dataSync()[0])
+  /**
+   * The coach's mask at pixel resolution: soft (α = 1) for the coach's own update, else hard.
+   * Both networks always normalise with batch statistics, as they train; a frozen network simply
+   * gets no pendingUpdates. Early on, the batch-norm moving averages are far from the batch
+   * statistics, and an eval-mode inpainter would give the coach a meaningless error to maximise.
+   */
   const coachKeep = (x: tf.Tensor4D, soft: boolean, pending?: ForwardContext['pendingUpdates']): tf.Tensor4D => {
-    const scores = coach.scores(x, soft, pending)
+    const scores = coach.scores(x, true, pending)
     return cellsToPixels(soft ? topKMask(scores, config.keepFraction, 1) : hardTopKMask(scores, config.keepFraction), config.inputSize)
   }
 
@@ -241,7 +246,7 @@ export async function pretrainInpainting(
     } else {
       // The coach maximises the frozen inpainter's error on the erased region: loss 1 − L_rec.
       const { value, grads } = tf.variableGrads(
-        () => tf.sub(1, inpaintingLoss(network, x, coachKeep(x, true, pendingUpdates), 0, false)) as tf.Scalar,
+        () => tf.sub(1, inpaintingLoss(network, x, coachKeep(x, true, pendingUpdates), 0, true)) as tf.Scalar,
         coachTrainable
       )
       coachOptimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
