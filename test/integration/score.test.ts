@@ -138,13 +138,21 @@ describe.skipIf(!existsSync(join(projectRoot, 'out/main/cli.js')))(
       } finally {
         store.close()
       }
+      // --identified keeps the real dates; the default (for sharing) shifts them consistently
       const pdf = join(dir.path, 'series.pdf')
-      const run = pulmo('report', String(seriesId), '--pdf', pdf, '--model', paths.model)
+      const run = pulmo('report', String(seriesId), '--pdf', pdf, '--model', paths.model, '--identified')
       expect(run.status, run.stderr).toBe(0)
       const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
       expect(text).toMatch(/L3 anterior .* \d → 2 \(Dr Rossi, 2020-04-02\)/)
       expect(text).toContain('Ground-glass opacity in the left upper lobe.')
       expect(text).toMatch(/Signed by Dr Rossi at \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
+      const shared = join(dir.path, 'shared.pdf')
+      const deidentified = pulmo('report', String(seriesId), '--pdf', shared, '--model', paths.model)
+      expect(deidentified.status, deidentified.stderr).toBe(0)
+      const sharedText = execFileSync('pdftotext', ['-layout', shared, '-'], { encoding: 'utf8' })
+      const edit = /L3 anterior .* \d → 2 \(Dr Rossi, (\d{4}-\d\d-\d\d)\)/.exec(sharedText)
+      expect(edit).not.toBeNull()
+      expect(edit?.[1]).not.toBe('2020-04-02')
     })
   }
 )
