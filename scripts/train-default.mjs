@@ -25,7 +25,8 @@ function bestConfiguration() {
 }
 
 const name = bestConfiguration()
-const out = join(root, 'runs', 'default')
+// one folder per configuration, so a run of another configuration is never resumed by mistake
+const out = join(root, 'runs', 'default', name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, ''))
 if (process.argv.includes('--retrain')) rmSync(out, { recursive: true, force: true })
 console.log(`Training '${name}' on all labelled slices into ${out}`)
 const r = spawnSync(process.execPath, [join(root, 'bin', 'pulmo.js'), 'experiment', '--config', experiment, '--final', name, '--model-out', out], { stdio: 'inherit' })

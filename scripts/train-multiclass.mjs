@@ -16,7 +16,7 @@ if (!existsSync(join(prior, 'model.json'))) {
   console.error(`No prior model in ${prior}; run npm run train:default first.`)
   process.exit(1)
 }
-const out = join(root, 'runs', 'multiclass')
+const out = join(root, 'runs', 'multiclass', name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, ''))
 if (process.argv.includes('--retrain')) rmSync(out, { recursive: true, force: true })
 const r = spawnSync(
   process.execPath,

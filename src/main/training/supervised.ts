@@ -92,7 +92,8 @@ export async function trainSupervised(
   let config = SupervisedConfig.parse(input)
   const checkpoint = options.resume ? loadCheckpoint<SupervisedConfig>(config.out) : undefined
   if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
-  if (checkpoint) config = { ...checkpoint.state.config, out: config.out, data: config.data }
+  // A checkpoint from an older version may lack newer settings: parse it so their defaults apply.
+  if (checkpoint) config = SupervisedConfig.parse({ ...checkpoint.state.config, out: config.out, data: config.data })
 
   const all = await readLabelledSlices(config.data)
   const split =
