@@ -45,5 +45,13 @@ card.notes =
   'per fold, Inf-Net evaluation protocol); the shipped weights are trained on all 50. Expect false positives in ' +
   'dependent (posterior, lower-lobe) lung, and check every result.'
 card.training = { ...card.training, data: 'COVID-SemiSeg doctor-labelled training split, all 50 slices', command: 'npm run train:default' }
+if (card.training.pretrained) {
+  // say what the pretraining was rather than where it lay on the training machine
+  const pretrainCard = JSON.parse(readFileSync(join(card.training.pretrained, 'card.json'), 'utf8'))
+  const t = pretrainCard.training
+  card.training.pretrained = `${t.task}: ${t.slices} unlabelled COVID-SemiSeg slices at ${t.inputSize} px, round 0 ${t.round0Steps} steps + ${t.rounds} rounds × (${t.coachSteps} coach + ${t.inpainterSteps} inpainter steps)`
+  card.training.pretrainingSeconds = t.seconds
+}
+card.training.crossValidation = `5-fold on the same 50 slices (experiments/paper.json, docs/experiments.md)`
 writeFileSync(join(target, 'card.json'), JSON.stringify(card, null, 2) + '\n')
 console.log(`Installed ${target}`)
