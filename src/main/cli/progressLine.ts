@@ -12,13 +12,19 @@ export function formatEta(seconds: number): string {
 /** One human-readable line per training event, for the terminal. */
 export function trainingLine(e: TrainingEvent): string {
   switch (e.kind) {
-    case 'step':
+    case 'step': {
+      // Inf-Net's five terms by their paper names; any other model's terms by their own names
+      const names: Record<string, string> = { global: 'Sg', s5: 'S5', s4: 'S4', s3: 'S3', edge: 'edge' }
+      const terms = Object.entries(e.losses)
+        .filter(([k]) => k !== 'total')
+        .map(([k, v]) => `${names[k] ?? k} ${fmt(v)}`)
+        .join(' ')
       return (
         `epoch ${e.epoch}/${e.epochs} step ${e.globalStep}/${e.totalSteps} size ${e.inputSize} ` +
-        `loss ${fmt(e.losses.total)} (Sg ${fmt(e.losses.global ?? NaN)} S5 ${fmt(e.losses.s5 ?? NaN)} S4 ${fmt(e.losses.s4 ?? NaN)} ` +
-        `S3 ${fmt(e.losses.s3 ?? NaN)} edge ${fmt(e.losses.edge ?? NaN)}) lr ${e.learningRate.toExponential(1)} ` +
+        `loss ${fmt(e.losses.total)}${terms ? ` (${terms})` : ''} lr ${e.learningRate.toExponential(1)} ` +
         `${(e.stepMs / 1000).toFixed(1)} s/step ETA ${formatEta(e.etaSeconds)} [${e.backend}]`
       )
+    }
     case 'validation':
       return `validation (epoch ${e.epoch}, ${e.images} slices): loss ${fmt(e.loss)} Dice ${e.dice.toFixed(4)} maxDice ${e.maxDice.toFixed(4)} sens ${e.sensitivity.toFixed(4)} spec ${e.specificity.toFixed(4)} S ${e.sMeasure.toFixed(4)} E ${e.eMeasure.toFixed(4)} MAE ${e.mae.toFixed(4)}`
     case 'checkpoint':
