@@ -40,7 +40,8 @@ card.training = {
   ...card.training,
   data: 'COVID-SemiSeg doctor-labelled training split, all 50 slices (masks-multiclass)',
   prior: `resources/models/infnet-lite (${priorCard.name} ${priorCard.version})`,
-  command: 'npm run train:multiclass'
+  command: 'npm run train:multiclass',
+  crossValidation: '5-fold on the same 50 slices, each fold with its own fold\'s prior (experiments/paper.json, docs/experiments.md)'
 }
 writeFileSync(join(target, 'card.json'), JSON.stringify(card, null, 2) + '\n')
 console.log(`Installed ${target}`)
