@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -182,7 +182,7 @@ describe('the audit log', () => {
 })
 
 const bin = join(projectRoot, 'bin/pulmo.js')
-describe.skipIf(!existsSync(join(projectRoot, 'out/main/cli.js')))('pulmo export and pulmo audit (the built CLI)', () => {
+describe('pulmo export and pulmo audit (the built CLI)', () => {
   const pulmo = (...args: string[]) =>
     spawnSync(process.execPath, [bin, ...args, '--data-dir', join(dir.path, 'data')], { encoding: 'utf8', timeout: 120_000 })
 

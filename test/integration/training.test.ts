@@ -22,7 +22,7 @@ describe('training in the compute process', () => {
     expect(await compute.start()).toBe('wasm')
     const events: ComputeEvent[] = []
     const dir = join(out.path, 'compute')
-    let job = compute.run({ kind: 'train', config: { ...tiny, out: dir }, resume: false }, (e) => {
+    const job = compute.run({ kind: 'train', config: { ...tiny, out: dir }, resume: false }, (e) => {
       events.push(e)
       if (e.kind === 'step' && e.globalStep === 1) job.cancel()
     })

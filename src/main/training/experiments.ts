@@ -132,7 +132,7 @@ export function readExperimentFile(path: string): ExperimentFile {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'))
   } catch (e) {
-    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`)
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`, { cause: e })
   }
   const parsed = ExperimentFile.safeParse(raw)
   if (!parsed.success) {

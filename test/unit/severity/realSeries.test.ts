@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, segmentLungs, type LungMask } from '../../../src/main/severity/lungMask'
 import { CTSS_REGION_RULES, LOBES, partitionLungRegions } from '../../../src/main/severity/regions'
@@ -24,7 +23,7 @@ function meanWorldX(volume: Volume, labels: Uint8Array, label: number): number {
   return sum / count
 }
 
-describe.skipIf(!existsSync(p002))('segmentLungs on the real COVID series P002 (512×512×133)', () => {
+describe('segmentLungs on the real COVID series P002 (512×512×133)', () => {
   let volume: Volume
   let lungs: LungMask
   let elapsedMs = 0

@@ -99,4 +99,37 @@ describe('the coach and self-supervised inpainting', () => {
     expect(existsSync(join(dir, 'model.json'))).toBe(true)
     expect(JSON.parse(readFileSync(join(dir, 'rounds.json'), 'utf8'))).toHaveLength(2)
   }, 300_000)
+
+  it('stops with a checkpoint and resumes, coach and inpainter, to exactly the weights of an uninterrupted run', async () => {
+    const config = (dir: string) => ({
+      images: [join(semisegTrain, 'images')],
+      limitPerFolder: 4,
+      out: join(out.path, dir),
+      inputSize: 32,
+      batchSize: 2,
+      rounds: 1,
+      round0Steps: 3,
+      coachSteps: 2,
+      inpainterSteps: 3,
+      checkpointEvery: 2
+    })
+    const whole = await pretrainInpainting(config('whole'))
+    expect(whole.globalStep).toBe(8)
+    let steps = 0
+    // stop inside the coach phase of round 1 (after step 4), then resume from the checkpoint
+    const first = await pretrainInpainting(config('split'), {
+      onEvent: (e) => {
+        if (e.kind === 'pretrain-step') steps = e.globalStep
+      },
+      shouldStop: () => steps >= 4
+    })
+    expect(first.status).toBe('stopped')
+    expect(first.globalStep).toBe(4)
+    const events: InpaintingEvent[] = []
+    const second = await pretrainInpainting(config('split'), { resume: true, onEvent: (e) => events.push(e) })
+    expect(second.status).toBe('finished')
+    expect(events.find((e) => e.kind === 'log' && /Resuming at round 1, coach step 1/.test(e.message))).toBeDefined()
+    expect(events.filter((e) => e.kind === 'pretrain-step')).toHaveLength(4)
+    expect(readFileSync(join(out.path, 'split', 'weights.bin')).equals(readFileSync(join(out.path, 'whole', 'weights.bin')))).toBe(true)
+  }, 300_000)
 })
