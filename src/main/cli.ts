@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import type { AuditEntry, StudySummary } from '../shared/api'
 import { segmentMultiClassCommand, trainMultiClassCommand } from './cli/multiClassCommands'
 import { METHOD_COMMANDS, methodCommand, methodUsage } from './cli/experimentCommands'
+import { stopOnSignal } from './cli/stopOnSignal'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
 import { startServer } from './server'
@@ -232,13 +233,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       await startEngine(values.backend, io)
       if (command === 'train-multiclass') {
-        let stop = false
-        const requestStop = (): void => {
-          io.log('Stopping after this step (a checkpoint is written)…')
-          stop = true
-        }
-        process.once('SIGINT', requestStop)
-        process.once('SIGTERM', requestStop)
+        const shouldStop = stopOnSignal(io)
         await trainMultiClassCommand(
           {
             data: resolve(values.data ?? ''),
@@ -258,17 +253,11 @@ export async function main(argv: string[]): Promise<number> {
             resume: values.resume ?? false
           },
           io,
-          () => stop
+          shouldStop
         )
       } else if (command === 'train') {
         if (!values.data || !values.out) throw new UsageError('pulmo train needs --data DIR and --out MODEL_DIR')
-        let stop = false
-        const requestStop = (): void => {
-          io.log('Stopping after this step (a checkpoint is written)…')
-          stop = true
-        }
-        process.once('SIGINT', requestStop)
-        process.once('SIGTERM', requestStop)
+        const shouldStop = stopOnSignal(io)
         await trainCommand(
           {
             data: resolve(values.data),
@@ -287,7 +276,7 @@ export async function main(argv: string[]): Promise<number> {
             resume: values.resume ?? false
           },
           io,
-          () => stop
+          shouldStop
         )
       } else if (command === 'segment') {
         if (!positionals[0] || !values.out) throw new UsageError('pulmo segment needs INPUT and --out DIR')

@@ -12,6 +12,7 @@ import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
 import { startEngine, type CommandIo } from './research'
 import { formatEta, trainingLine } from './progressLine'
+import { stopOnSignal } from './stopOnSignal'
 
 export const METHOD_COMMANDS = ['experiment', 'pretrain', 'train-semi'] as const
 
@@ -63,16 +64,8 @@ function eventLine(e: ExperimentEvent): string | undefined {
   }
 }
 
-function stopFlag(io: CommandIo): () => boolean {
-  let stop = false
-  const requestStop = (): void => {
-    io.log('Stopping after this step (a checkpoint is written); run the same command again to continue…')
-    stop = true
-  }
-  process.once('SIGINT', requestStop)
-  process.once('SIGTERM', requestStop)
-  return () => stop
-}
+const stopFlag = (io: CommandIo): (() => boolean) =>
+  stopOnSignal(io, 'Stopping after this step (a checkpoint is written); run the same command again to continue…')
 
 const int = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined

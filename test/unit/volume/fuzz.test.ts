@@ -30,18 +30,10 @@ import {
   smallCtVolume
 } from '../../helpers/brokenFiles'
 import { tempDir } from '../../helpers/paths'
+import { seededRandom } from '../../../src/main/ml/nn/parameters'
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The project's seeded generator (mulberry32), uniform in [0, 1). */
+const prng = seededRandom
 
 interface Mutation {
   bytes: Uint8Array
