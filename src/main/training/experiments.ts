@@ -204,7 +204,9 @@ function writeTables(file: ExperimentFile, rows: TableRow[]): void {
 
 async function pretrained(file: ExperimentFile, c: ExperimentConfiguration, emit: (e: ExperimentEvent) => void, shouldStop?: () => boolean): Promise<string | undefined | null> {
   if (!c.pretrain) return undefined
-  const spec = { ...c.pretrain, inputSize: file.base.inputSize ?? 352, backbone: file.base.backbone ?? 'lite', limit: file.pretrainSlices }
+  // the network pretrained must be the one the configuration trains: its own size and backbone
+  const settings = { ...file.base, ...c.train }
+  const spec = { ...c.pretrain, inputSize: settings.inputSize ?? 352, backbone: settings.backbone ?? 'lite', limit: file.pretrainSlices }
   const key = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 10)
   const dir = join(file.out, 'pretrained', `${c.pretrain.coach === false ? 'random' : 'coach'}-${key}`)
   if (existsSync(join(dir, 'model.json'))) return dir
@@ -217,7 +219,7 @@ async function pretrained(file: ExperimentFile, c: ExperimentConfiguration, emit
       inputSize: spec.inputSize,
       backbone: spec.backbone,
       architecture: 'infnet',
-      seed: file.base.seed ?? 2020
+      seed: settings.seed ?? 2020
     },
     { resume: true, onEvent: (event) => emit({ kind: 'training', configuration: c.name, fold: -1, event }), shouldStop }
   )
