@@ -51,7 +51,7 @@ function eventLine(e: ExperimentEvent): string | undefined {
       return `== ${e.configuration}: fold ${e.result.fold + 1} done in ${e.result.seconds} s: ${JSON.stringify(e.result)}`
     case 'training': {
       // Pretraining reports with fold −1; every 10th step is enough in a long log.
-      if (e.fold < 0) {
+      if (e.fold === -1) {
         const inner = e.event as InpaintingEvent
         if (inner.kind === 'pretrain-step' && inner.globalStep % 10 !== 0) return undefined
         return `[${e.configuration} pretraining] ${pretrainLine(inner)}`
@@ -59,7 +59,7 @@ function eventLine(e: ExperimentEvent): string | undefined {
       const inner = e.event as TrainingEvent
       if (inner.kind === 'step' && inner.globalStep % 10 !== 0) return undefined
       const line = 'diceGroundGlass' in inner ? JSON.stringify(inner) : trainingLine(inner)
-      return `[${e.configuration} fold ${e.fold + 1}] ${line}`
+      return `[${e.configuration} ${e.fold === -2 ? 'all slices' : `fold ${e.fold + 1}`}] ${line}`
     }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
@@ -69,6 +69,7 @@ export interface TableRow {
 export type ExperimentEvent =
   | { kind: 'fold-start'; configuration: string; fold: number; folds: number }
   | { kind: 'fold-done'; configuration: string; result: FoldResult }
+  /** fold −1 is the shared pretraining, −2 the training of a shipped model on all labelled slices. */
   | { kind: 'training'; configuration: string; fold: number; event: TrainingEvent | InpaintingEvent | { kind: string } }
 
 const SINGLE_MEASURES = ['loss', 'dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'] as const
@@ -181,7 +182,7 @@ export async function runExperiments(
       emit({ kind: 'fold-start', configuration: c.name, fold, folds: file.folds })
       const result = await runFold(file, c, fold, dir, emit, options.shouldStop)
       if (!result) return { status: 'stopped', rows }
-      writeFileSync(resultFile, JSON.stringify(result, null, 1))
+      writeAtomically(resultFile, JSON.stringify(result, null, 1))
       results.push(result)
       emit({ kind: 'fold-done', configuration: c.name, result })
     }
@@ -198,8 +199,8 @@ function writeTables(file: ExperimentFile, rows: TableRow[]): void {
   const merged = file.configurations
     .map((c) => rows.find((r) => r.name === c.name) ?? earlier.find((r) => r.name === c.name))
     .filter((r): r is TableRow => r !== undefined)
-  writeFileSync(path, JSON.stringify({ folds: file.folds, base: file.base, rows: merged }, null, 1))
-  writeFileSync(join(file.out, 'table.md'), markdownTable(merged, file.folds))
+  writeAtomically(path, JSON.stringify({ folds: file.folds, base: file.base, rows: merged }, null, 1))
+  writeAtomically(join(file.out, 'table.md'), markdownTable(merged, file.folds))
 }
 
 async function pretrained(file: ExperimentFile, c: ExperimentConfiguration, emit: (e: ExperimentEvent) => void, shouldStop?: () => boolean): Promise<string | undefined | null> {
@@ -284,6 +285,12 @@ async function runFold(
   return { fold, kind: 'infnet', seconds: Math.round((Date.now() - started) / 1000), ...figures }
 }
 
+/** A kill mid-write leaves the old file or the new one, never half a result that a rerun cannot parse. */
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(path + '.tmp', text)
+  renameSync(path + '.tmp', path)
+}
+
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {}
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k]
@@ -315,7 +322,7 @@ export async function trainFinal(
   const hooks = {
     resume: true,
     shouldStop: options.shouldStop,
-    onEvent: (event: { kind: string }) => emit({ kind: 'training', configuration: c.name, fold: 0, event: event as TrainingEvent })
+    onEvent: (event: { kind: string }) => emit({ kind: 'training', configuration: c.name, fold: -2, event: event as TrainingEvent })
   }
   const augment = c.augment ? AugmentConfig.parse(c.augment) : undefined
   let modelDir = out
