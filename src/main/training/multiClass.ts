@@ -16,11 +16,11 @@ import {
   type InfNetNetwork,
   type MultiClassNetwork
 } from '../ml/models/infnet'
-import { applyPendingUpdates } from '../ml/nn/layers'
 import { seededRandom } from '../ml/nn/parameters'
 import { disposeBatch, labelledBatch } from './batches'
-import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint'
-import { foldSplit, shuffled } from './folds'
+import { loadCheckpoint } from './checkpoint'
+import { runEpochLoop } from './epochLoop'
+import { foldSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingEvent, ValidationReport } from './progress'
 
@@ -283,49 +283,18 @@ export async function trainMultiClass(
       init.dispose()
     }
   }
-  const optimizer = tf.train.adam(config.learningRate)
   const stepsPerEpoch = Math.ceil(train.length / config.batchSize)
-  const totalSteps = stepsPerEpoch * config.epochs
-  let state: TrainingState<MultiClassTrainingConfig> = {
-    config,
-    epoch: 0,
-    stepInEpoch: 0,
-    globalStep: 0,
-    learningRate: config.learningRate,
-    elapsedMs: 0,
-    history: []
-  }
-  if (checkpoint) {
-    network.params.assign(checkpoint.params)
-    await optimizer.setWeights(checkpoint.optimizer)
-    tf.dispose([...Object.values(checkpoint.params), ...checkpoint.optimizer.map((w) => w.tensor)])
-    state = checkpoint.state
-    emit({ kind: 'log', message: `Resuming at epoch ${state.epoch + 1}, step ${state.globalStep} of ${totalSteps}.` })
-  }
-  const trainable = network.params.trainable()
   const backend = engineInfo()?.backend ?? tf.getBackend()
-  const startedAt = Date.now() - state.elapsedMs
-  const save = async (): Promise<void> => {
-    state.elapsedMs = Date.now() - startedAt
-    await saveCheckpoint(config.out, network.params.variables, optimizer, state)
-    emit({ kind: 'checkpoint', globalStep: state.globalStep, path: config.out })
-  }
-
-  let stepsThisSession = 0
-  const sessionStart = Date.now()
-  for (; state.epoch < config.epochs; state.epoch++, state.stepInEpoch = 0) {
-    const lr = config.learningRate * config.decayRate ** Math.floor(state.epoch / config.decayEpoch)
-    ;(optimizer as unknown as { learningRate: number }).learningRate = lr
-    state.learningRate = lr
-    const order = shuffled(train, config.seed * 1000 + state.epoch)
-    for (let step = state.stepInEpoch; step < stepsPerEpoch; step++) {
-      if (options.shouldStop?.()) {
-        await save()
-        network.dispose()
-        optimizer.dispose()
-        return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
-      }
-      const t0 = Date.now()
+  const { status, state, optimizer } = await runEpochLoop({
+    config,
+    out: config.out,
+    params: network.params,
+    train,
+    stepsPerEpoch,
+    checkpoint,
+    emit,
+    shouldStop: options.shouldStop,
+    step: ({ order, step, globalStep }, optimize) => {
       const items = order.slice(step * config.batchSize, (step + 1) * config.batchSize)
       const batch = labelledBatch(
         items.map((t) => t.slice),
@@ -335,53 +304,27 @@ export async function trainMultiClass(
           prior: items.map((t) => t.prior),
           augment: config.augment,
           // Seeded by the step, so that a resumed run draws the same transforms.
-          rand: seededRandom(config.seed * 7919 + state.globalStep)
+          rand: seededRandom(config.seed * 7919 + globalStep)
         }
       )
       const input = multiClassInput(batch.x, batch.prior!)
       const target = oneHotClasses(batch.classes!, network.config.classes)
-      const pendingUpdates: Array<{ variable: tf.Variable; value: tf.Tensor }> = []
-      const terms: Record<string, number> = {}
-      const { value, grads } = tf.variableGrads(() => {
+      const losses = optimize((pendingUpdates, terms) => {
         const loss = multiClassLoss(network.forward(input, true, { pendingUpdates }), target, { diceWeight: config.diceWeight })
         terms.crossEntropy = loss.crossEntropy.dataSync()[0]
         terms.dice = loss.dice.dataSync()[0]
         return loss.total
-      }, trainable)
-      const clipped = Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.clipByValue(g, -config.clip, config.clip) }))
-      optimizer.applyGradients(clipped)
-      applyPendingUpdates({ params: network.params, training: true, pendingUpdates })
-      terms.total = value.dataSync()[0]
-      tf.dispose([value, input, target, ...Object.values(grads), ...clipped.map((c) => c.tensor)])
-      disposeBatch(batch)
-
-      state.globalStep++
-      state.stepInEpoch = step + 1
-      stepsThisSession++
-      const perStep = (Date.now() - sessionStart) / stepsThisSession
-      emit({
-        kind: 'step',
-        epoch: state.epoch + 1,
-        epochs: config.epochs,
-        stepInEpoch: step + 1,
-        stepsPerEpoch,
-        globalStep: state.globalStep,
-        totalSteps,
-        losses: terms,
-        learningRate: lr,
-        inputSize: config.inputSize,
-        stepMs: Date.now() - t0,
-        etaSeconds: Math.round(((totalSteps - state.globalStep) * perStep) / 1000),
-        backend
       })
-      state.history.push({ step: state.globalStep, epoch: state.epoch + 1, ...terms })
-      if (state.history.length > 5000) state.history.splice(0, state.history.length - 5000)
-      if (state.globalStep % config.checkpointEvery === 0) await save()
-      // Steps are synchronous tensor work: yield so that a cancel request can arrive.
-      await new Promise((r) => setImmediate(r))
+      tf.dispose([input, target])
+      disposeBatch(batch)
+      return { losses, inputSize: config.inputSize }
     }
+  })
+  if (status === 'stopped') {
+    network.dispose()
+    optimizer.dispose()
+    return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
   }
-  await save()
   const validationMaps = split.validation.map((i) => maps[i])
   const report = validation.length
     ? await evaluateMultiClass(network, validationMaps, validation, { epoch: config.epochs, diceWeight: config.diceWeight })

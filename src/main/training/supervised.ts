@@ -6,12 +6,12 @@ import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
 import { AugmentConfig } from '../ml/augment'
 import { createNetwork, loadNetwork, saveNetwork, transferBody, type InfNetNetwork } from '../ml/models/infnet'
-import { applyPendingUpdates } from '../ml/nn/layers'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
-import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint'
-import { foldSplit, shuffled } from './folds'
+import { loadCheckpoint } from './checkpoint'
+import { runEpochLoop } from './epochLoop'
+import { foldSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingHooks, ValidationReport } from './progress'
 
@@ -117,97 +117,35 @@ export async function trainSupervised(
     }
     emit({ kind: 'log', message: `Initialised from the pretrained network in ${config.pretrained} (output layers afresh).` })
   }
-  const optimizer = tf.train.adam(config.learningRate)
   const stepsPerEpoch = Math.ceil(train.length / config.batchSize) * config.scales.length
-  const totalSteps = stepsPerEpoch * config.epochs
-  let state: TrainingState<SupervisedConfig> = {
-    config,
-    epoch: 0,
-    stepInEpoch: 0,
-    globalStep: 0,
-    learningRate: config.learningRate,
-    elapsedMs: 0,
-    history: []
-  }
-  if (checkpoint) {
-    network.params.assign(checkpoint.params)
-    await optimizer.setWeights(checkpoint.optimizer)
-    state = checkpoint.state
-    emit({ kind: 'log', message: `Resuming at epoch ${state.epoch + 1}, step ${state.globalStep} of ${totalSteps}.` })
-  }
-  const trainable = network.params.trainable()
   const backend = engineInfo()?.backend ?? tf.getBackend()
-  const startedAt = Date.now() - state.elapsedMs
-  const save = async (): Promise<void> => {
-    state.elapsedMs = Date.now() - startedAt
-    await saveCheckpoint(config.out, network.params.variables, optimizer, state)
-    emit({ kind: 'checkpoint', globalStep: state.globalStep, path: config.out })
-  }
-
-  let stepsThisSession = 0
-  const sessionStart = Date.now()
-  for (; state.epoch < config.epochs; state.epoch++, state.stepInEpoch = 0) {
-    const lr = config.learningRate * config.decayRate ** Math.floor(state.epoch / config.decayEpoch)
-    ;(optimizer as unknown as { learningRate: number }).learningRate = lr
-    state.learningRate = lr
-    // The epoch's order depends only on the seed and the epoch, so a resumed run sees the same batches.
-    const order = shuffled(train, config.seed * 1000 + state.epoch)
-    for (let step = state.stepInEpoch; step < stepsPerEpoch; step++) {
-      if (options.shouldStop?.()) {
-        await save()
-        return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
-      }
-      const t0 = Date.now()
+  const { status, state, optimizer } = await runEpochLoop({
+    config,
+    out: config.out,
+    params: network.params,
+    train,
+    stepsPerEpoch,
+    checkpoint,
+    emit,
+    shouldStop: options.shouldStop,
+    step: ({ order, step, globalStep }, optimize) => {
       const batchIndex = Math.floor(step / config.scales.length)
       const size = scaledSize(config.inputSize, config.scales[step % config.scales.length])
       const batch = labelledBatch(order.slice(batchIndex * config.batchSize, (batchIndex + 1) * config.batchSize), size, {
         augment: config.augment,
         // seeded per step, so a resumed run augments exactly as an uninterrupted one
-        rand: seededRandom(config.seed * 104729 + state.globalStep)
+        rand: seededRandom(config.seed * 104729 + globalStep)
       })
-      const { x, mask, edge } = batch
-      const pendingUpdates: Array<{ variable: tf.Variable; value: tf.Tensor }> = []
-      const terms: Record<string, number> = {}
-      const { value, grads } = tf.variableGrads(() => {
-        const loss = infNetLoss(network.forward(x, true, { pendingUpdates }), mask, edge)
+      const losses = optimize((pendingUpdates, terms) => {
+        const loss = infNetLoss(network.forward(batch.x, true, { pendingUpdates }), batch.mask, batch.edge)
         for (const k of ['global', 's5', 's4', 's3', 'edge'] as const) terms[k] = loss[k].dataSync()[0]
         return loss.total
-      }, trainable)
-      const clipped = Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.clipByValue(g, -config.clip, config.clip) }))
-      optimizer.applyGradients(clipped)
-      applyPendingUpdates({ params: network.params, training: true, pendingUpdates })
-      terms.total = value.dataSync()[0]
-      disposeBatch(batch)
-      tf.dispose([value, ...Object.values(grads), ...clipped.map((c) => c.tensor)])
-
-      state.globalStep++
-      state.stepInEpoch = step + 1
-      stepsThisSession++
-      const stepMs = Date.now() - t0
-      const perStep = (Date.now() - sessionStart) / stepsThisSession
-      emit({
-        kind: 'step',
-        epoch: state.epoch + 1,
-        epochs: config.epochs,
-        stepInEpoch: step + 1,
-        stepsPerEpoch,
-        globalStep: state.globalStep,
-        totalSteps,
-        losses: terms,
-        learningRate: lr,
-        inputSize: size,
-        stepMs,
-        etaSeconds: Math.round(((totalSteps - state.globalStep) * perStep) / 1000),
-        backend
       })
-      state.history.push({ step: state.globalStep, epoch: state.epoch + 1, ...terms })
-      if (state.history.length > 5000) state.history.splice(0, state.history.length - 5000)
-      if (state.globalStep % config.checkpointEvery === 0) await save()
-      // Steps are synchronous tensor work: yield so that a cancel request can arrive.
-      await new Promise((resolve) => setImmediate(resolve))
+      disposeBatch(batch)
+      return { losses, inputSize: size }
     }
-  }
-  await save()
+  })
+  if (status === 'stopped') return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
   const report = validation.length ? await validate(network, validation, config.epochs) : undefined
   if (report) emit(report)
   await saveNetwork(config.out, network, {
