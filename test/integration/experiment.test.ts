@@ -75,6 +75,19 @@ describe('pulmo experiment (the built CLI)', () => {
     expect(md).toMatch(/\| supervised \| [\d.]+ ± [\d.]+ \| 0\.\d{3} ± 0\.\d{3} \|/)
     expect(md).toMatch(/\| multi-class configuration \| val\. loss \| Dice ground-glass \| Dice consolidation \|/)
 
+    // the shipped-model recipe: a configuration trained on all six slices, its card carrying the CV row
+    const final = join(dir.path, 'final')
+    const shipped = pulmo('experiment', '--config', config, '--final', 'self-supervised (coach)', '--model-out', final)
+    expect(shipped.status, shipped.stderr).toBe(0)
+    const card = JSON.parse(readFileSync(join(final, 'card.json'), 'utf8'))
+    const coachRow = table.rows.find((r: { name: string }) => r.name === 'self-supervised (coach)')
+    expect(card.training).toMatchObject({ configuration: 'self-supervised (coach)', trainingSlices: 6 })
+    expect(card.metrics.cv2DiceMean).toBe(coachRow.metrics.dice.mean)
+    const multiFinal = join(dir.path, 'final-multiclass')
+    const multi = pulmo('experiment', '--config', config, '--final', 'multi-class, prior: Semi-Inf-Net', '--model-out', multiFinal, '--prior', final)
+    expect(multi.status, multi.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(join(multiFinal, 'card.json'), 'utf8')).training).toMatchObject({ prior: final, trainingSlices: 6 })
+
     const second = pulmo('experiment', '--config', config)
     expect(second.status, second.stderr).toBe(0)
     expect(second.stderr).not.toMatch(/fold \d\/2$/m)

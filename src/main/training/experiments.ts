@@ -227,6 +227,63 @@ async function pretrained(file: ExperimentFile, c: ExperimentConfiguration, emit
   return r.status === 'finished' ? dir : null
 }
 
+/** Where a configuration trains: its model folder and, for Semi-Inf-Net, the folder of its stages. */
+interface TrainingPlace {
+  model: string
+  semi: string
+  /** The held-out fold, or undefined to train on every labelled slice. */
+  fold?: number
+  /** Multi-class: the single-class prior model. Semi-Inf-Net: the teacher, when one is named. */
+  prior?: string
+  teacher?: string
+}
+
+/**
+ * Trains configuration `c` into `place.model` (with folds, validating the held-out fold):
+ * multi-class training on the prior, or Inf-Net after the shared pretraining, supervised or as
+ * Semi-Inf-Net. The one recipe serves the cross-validation folds and the shipped models.
+ */
+async function trainConfiguration(
+  file: ExperimentFile,
+  c: ExperimentConfiguration,
+  place: TrainingPlace,
+  emit: (e: ExperimentEvent) => void,
+  shouldStop?: () => boolean
+): Promise<{ status: 'finished' | 'stopped'; validation?: ValidationReport | MultiClassValidationReport }> {
+  const hooks = {
+    resume: true,
+    shouldStop,
+    // fold −2 marks the shipped model's training on all slices
+    onEvent: (event: { kind: string }) => emit({ kind: 'training', configuration: c.name, fold: place.fold ?? -2, event: event as TrainingEvent })
+  }
+  const folds = place.fold === undefined ? {} : { folds: file.folds, fold: place.fold }
+  const augment = c.augment ? AugmentConfig.parse(c.augment) : undefined
+  if (c.kind === 'multiclass') {
+    const settings = ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery'] as const
+    const r = await trainMultiClass(
+      { data: file.data, out: place.model, prior: place.prior as string, ...folds, ...pick(file.base, [...settings]), ...pick(c.train, [...settings]), augment },
+      hooks
+    )
+    return { status: r.status, validation: r.validation }
+  }
+  const init = await pretrained(file, c, emit, shouldStop)
+  if (init === null) return { status: 'stopped' }
+  const supervised = SupervisedConfig.parse({ ...file.base, ...c.train, data: file.data, out: place.model, ...folds, augment, pretrained: init })
+  if (!c.semi) return trainSupervised(supervised, hooks)
+  const { teacherFrom: _t, ...semi } = c.semi
+  const r = await trainSemiSupervised({ ...semi, teacher: place.teacher, supervised: { ...supervised, out: place.semi }, unlabeled: file.unlabeled as string }, hooks)
+  // The configuration's model is the final Semi-Inf-Net: multi-class priors and shipping read it from there.
+  if (r.status === 'finished') copyModel(r.model, place.model)
+  return r
+}
+
+/** The model of single-class configuration `name` for `fold`, which must exist already. */
+function foldModel(file: ExperimentFile, name: string, fold: number, role: string, of: string): string {
+  const dir = join(file.out, slug(name), `fold-${fold}`, 'model')
+  if (!existsSync(join(dir, 'model.json'))) throw new Error(`'${of}' fold ${fold}: the ${role} '${name}' has no model for this fold yet (run it first)`)
+  return dir
+}
+
 async function runFold(
   file: ExperimentFile,
   c: ExperimentConfiguration,
@@ -236,53 +293,21 @@ async function runFold(
   shouldStop?: () => boolean
 ): Promise<FoldResult | undefined> {
   const started = Date.now()
-  const hooks = {
-    resume: true,
-    shouldStop,
-    onEvent: (event: { kind: string }) => emit({ kind: 'training', configuration: c.name, fold, event: event as TrainingEvent })
+  const place: TrainingPlace = {
+    model: join(dir, 'model'),
+    semi: join(dir, 'semi'),
+    fold,
+    prior: c.kind === 'multiclass' ? foldModel(file, c.prior as string, fold, 'prior', c.name) : undefined,
+    teacher: c.semi?.teacherFrom ? foldModel(file, c.semi.teacherFrom, fold, 'teacher', c.name) : undefined
   }
-  const augment = c.augment ? AugmentConfig.parse(c.augment) : undefined
-  if (c.kind === 'multiclass') {
-    const priorDir = join(file.out, slug(c.prior as string), `fold-${fold}`, 'model')
-    if (!existsSync(join(priorDir, 'model.json'))) throw new Error(`'${c.name}' fold ${fold}: the prior '${c.prior}' has no model for this fold yet (run it first)`)
-    const r = await trainMultiClass(
-      {
-        data: file.data,
-        out: join(dir, 'model'),
-        prior: priorDir,
-        folds: file.folds,
-        fold,
-        ...pick(file.base, ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery']),
-        ...pick(c.train, ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery']),
-        augment
-      },
-      hooks
-    )
-    if (r.status === 'stopped' || !r.validation) return undefined
-    const { kind: _k, epoch: _e, ...figures } = r.validation
-    return { fold, kind: 'multiclass', seconds: Math.round((Date.now() - started) / 1000), ...figures }
-  }
-  const init = await pretrained(file, c, emit, shouldStop)
-  if (init === null) return undefined
-  const supervised = SupervisedConfig.parse({ ...file.base, ...c.train, data: file.data, out: join(dir, 'model'), folds: file.folds, fold, augment, pretrained: init })
-  let validation: ValidationReport | undefined
-  if (c.semi) {
-    const { teacherFrom, ...semi } = c.semi
-    const teacher = teacherFrom ? join(file.out, slug(teacherFrom), `fold-${fold}`, 'model') : undefined
-    if (teacher && !existsSync(join(teacher, 'model.json'))) throw new Error(`'${c.name}' fold ${fold}: the teacher '${teacherFrom}' has no model for this fold yet (run it first)`)
-    const r = await trainSemiSupervised({ ...semi, teacher, supervised: { ...supervised, out: join(dir, 'semi') }, unlabeled: file.unlabeled as string }, hooks)
-    if (r.status === 'stopped') return undefined
-    validation = r.validation
-    // The fold's model is the final Semi-Inf-Net: priors for multi-class configurations read it from model/.
-    copyModel(r.model, join(dir, 'model'))
-  } else {
-    const r = await trainSupervised(supervised, hooks)
-    if (r.status === 'stopped') return undefined
-    validation = r.validation
-  }
-  if (!validation) throw new Error(`'${c.name}' fold ${fold}: training finished without validating the held-out fold`)
-  const { kind: _k, epoch: _e, ...figures } = validation
-  return { fold, kind: 'infnet', seconds: Math.round((Date.now() - started) / 1000), ...figures }
+  const r = await trainConfiguration(file, c, place, emit, shouldStop)
+  if (r.status === 'stopped') return undefined
+  if (!r.validation) throw new Error(`'${c.name}' fold ${fold}: training finished without validating the held-out fold`)
+  const seconds = Math.round((Date.now() - started) / 1000)
+  const { kind: _k, epoch: _e, ...figures } = r.validation
+  return 'diceGroundGlass' in figures
+    ? { fold, kind: 'multiclass', seconds, ...figures }
+    : { fold, kind: 'infnet', seconds, ...(figures as Omit<ValidationReport, 'kind' | 'epoch'>) }
 }
 
 /** A kill mid-write leaves the old file or the new one, never half a result that a rerun cannot parse. */
@@ -318,45 +343,11 @@ export async function trainFinal(
 ): Promise<'finished' | 'stopped'> {
   const c = file.configurations.find((x) => x.name === name)
   if (!c) throw new Error(`no configuration named '${name}' (known: ${file.configurations.map((x) => `'${x.name}'`).join(', ')})`)
-  const emit = options.onEvent ?? (() => {})
-  const hooks = {
-    resume: true,
-    shouldStop: options.shouldStop,
-    onEvent: (event: { kind: string }) => emit({ kind: 'training', configuration: c.name, fold: -2, event: event as TrainingEvent })
-  }
-  const augment = c.augment ? AugmentConfig.parse(c.augment) : undefined
-  let modelDir = out
-  if (c.kind === 'multiclass') {
-    if (!options.prior) throw new Error(`'${name}' is multi-class: name the single-class prior model`)
-    const r = await trainMultiClass(
-      {
-        data: file.data,
-        out,
-        prior: options.prior,
-        ...pick(file.base, ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery']),
-        ...pick(c.train, ['inputSize', 'epochs', 'batchSize', 'learningRate', 'decayEpoch', 'decayRate', 'clip', 'seed', 'checkpointEvery']),
-        augment
-      },
-      hooks
-    )
-    if (r.status === 'stopped') return 'stopped'
-  } else {
-    const init = await pretrained(file, c, emit, options.shouldStop)
-    if (init === null) return 'stopped'
-    const supervised = SupervisedConfig.parse({ ...file.base, ...c.train, data: file.data, out, augment, pretrained: init })
-    if (c.semi) {
-      const { teacherFrom: _t, ...semi } = c.semi
-      const r = await trainSemiSupervised({ ...semi, supervised: { ...supervised, out: join(out, 'semi') }, unlabeled: file.unlabeled as string }, hooks)
-      if (r.status === 'stopped') return 'stopped'
-      modelDir = r.model
-      copyModel(r.model, out)
-    } else {
-      const r = await trainSupervised(supervised, hooks)
-      if (r.status === 'stopped') return 'stopped'
-    }
-  }
+  if (c.kind === 'multiclass' && !options.prior) throw new Error(`'${name}' is multi-class: name the single-class prior model`)
+  const r = await trainConfiguration(file, c, { model: out, semi: join(out, 'semi'), prior: options.prior }, options.onEvent ?? (() => {}), options.shouldStop)
+  if (r.status === 'stopped') return 'stopped'
   const cardPath = join(out, 'card.json')
-  const card = JSON.parse(readFileSync(join(modelDir, 'card.json'), 'utf8')) as Record<string, unknown> & { metrics: Record<string, number>; training: Record<string, unknown> }
+  const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown> & { metrics: Record<string, number>; training: Record<string, unknown> }
   const tablePath = join(file.out, 'table.json')
   const row = existsSync(tablePath) ? (JSON.parse(readFileSync(tablePath, 'utf8')) as { rows: TableRow[] }).rows.find((r) => r.name === name) : undefined
   if (row) {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { engineInfo } from '../../ml/engine'
+import { INPUT_MEAN, INPUT_STD } from '../../ml/inference/preprocess'
 import { createNetwork, saveNetwork, type AnyNetwork } from '../../ml/models/infnet'
 import { applyPendingUpdates, type ForwardContext } from '../../ml/nn/layers'
 import { seededRandom } from '../../ml/nn/parameters'
@@ -101,7 +102,7 @@ export function inpainterNetwork(config: Pick<InpaintingConfig, 'architecture' |
 /** A picture of the erasing masks: the probe slices side by side, erased cells dark and tinted. */
 function maskPicture(x: tf.Tensor4D, keep: tf.Tensor4D): { png: Buffer; width: number; height: number } {
   const [n, size] = x.shape
-  const grey = tf.tidy(() => tf.clipByValue(tf.add(tf.mul(x, 0.226 * 255), 0.449 * 255), 0, 255).dataSync())
+  const grey = tf.tidy(() => tf.clipByValue(tf.add(tf.mul(x, INPUT_STD * 255), INPUT_MEAN * 255), 0, 255).dataSync())
   const kept = keep.dataSync()
   const width = n * size + (n - 1) * 4
   const rgb = new Uint8Array(width * size * 3).fill(255)
