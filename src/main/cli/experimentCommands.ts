@@ -10,6 +10,8 @@ import { pretrainInpainting } from '../training/selfSupervised'
 import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
 import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
+import type { MultiClassTrainingEvent } from '../training/multiClass'
+import { multiClassTrainingLine } from './multiClassCommands'
 import { startEngine, type CommandIo } from './research'
 import { formatEta, trainingLine } from './progressLine'
 import { stopOnSignal } from './stopOnSignal'
@@ -56,9 +58,10 @@ function eventLine(e: ExperimentEvent): string | undefined {
         if (inner.kind === 'pretrain-step' && inner.globalStep % 10 !== 0) return undefined
         return `[${e.configuration} pretraining] ${pretrainLine(inner)}`
       }
-      const inner = e.event as TrainingEvent
+      const inner = e.event as TrainingEvent | MultiClassTrainingEvent
       if (inner.kind === 'step' && inner.globalStep % 10 !== 0) return undefined
-      const line = 'diceGroundGlass' in inner ? JSON.stringify(inner) : trainingLine(inner)
+      // a validation report is single-class (Inf-Net's protocol) or multi-class (Dice per class)
+      const line = 'diceGroundGlass' in inner ? multiClassTrainingLine(inner) : trainingLine(inner as TrainingEvent)
       return `[${e.configuration} ${e.fold === -2 ? 'all slices' : `fold ${e.fold + 1}`}] ${line}`
     }
   }

@@ -19,12 +19,6 @@ const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixe
 /** One terminal line per multi-class training event. */
 export function multiClassTrainingLine(e: MultiClassTrainingEvent): string {
   switch (e.kind) {
-    case 'step':
-      return (
-        `epoch ${e.epoch}/${e.epochs} step ${e.globalStep}/${e.totalSteps} size ${e.inputSize} ` +
-        `loss ${fmt(e.losses.total)} (CE ${fmt(e.losses.crossEntropy ?? NaN)} Dice ${fmt(e.losses.dice ?? NaN)}) ` +
-        `lr ${e.learningRate.toExponential(1)} ${(e.stepMs / 1000).toFixed(1)} s/step [${e.backend}]`
-      )
     case 'validation':
       return (
         `validation (epoch ${e.epoch}, ${e.slices} slices): loss ${fmt(e.loss)} Dice ground-glass ${e.diceGroundGlass.toFixed(4)} ` +

@@ -13,8 +13,8 @@ export function formatEta(seconds: number): string {
 export function trainingLine(e: TrainingEvent): string {
   switch (e.kind) {
     case 'step': {
-      // Inf-Net's five terms by their paper names; any other model's terms by their own names
-      const names: Record<string, string> = { global: 'Sg', s5: 'S5', s4: 'S4', s3: 'S3', edge: 'edge' }
+      // Inf-Net's five terms by their paper names, the multi-class loss's two short; others as named
+      const names: Record<string, string> = { global: 'Sg', s5: 'S5', s4: 'S4', s3: 'S3', edge: 'edge', crossEntropy: 'CE', dice: 'Dice' }
       const terms = Object.entries(e.losses)
         .filter(([k]) => k !== 'total')
         .map(([k, v]) => `${names[k] ?? k} ${fmt(v)}`)
