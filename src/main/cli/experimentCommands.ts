@@ -3,11 +3,13 @@
  * configurations, written as a table), `pulmo pretrain` (self-supervised inpainting with a coach)
  * and `pulmo train-semi` (Semi-Inf-Net). Each parses its own options.
  */
-import { resolve } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { InpaintingEvent } from '../training/selfSupervised'
 import { pretrainInpainting } from '../training/selfSupervised'
 import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
+import { readInfectionRecipe, runInfectionRecipe } from '../training/infectionRecipe'
 import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
 import type { MultiClassTrainingEvent } from '../training/multiClass'
@@ -16,7 +18,7 @@ import { startEngine, type CommandIo } from './research'
 import { formatEta, trainingLine } from './progressLine'
 import { stopOnSignal } from './stopOnSignal'
 
-export const METHOD_COMMANDS = ['experiment', 'pretrain', 'train-semi'] as const
+export const METHOD_COMMANDS = ['experiment', 'pretrain', 'train-semi', 'train-infection'] as const
 
 export const methodUsage = `  experiment --config FILE [--only NAME]...
                                  k-fold cross-validation of each configuration in FILE (JSON, see
@@ -30,6 +32,10 @@ export const methodUsage = `  experiment --config FILE [--only NAME]...
   train-semi --data DIR --unlabeled DIR --out DIR [--limit N] [--group-size N] [--epochs N]
         [--input-size N] [--folds K --fold I] [--resume]
                                  Semi-Inf-Net: pseudo-labels in groups, then pseudo + labelled training
+  train-infection --config FILE [--only STAGE]...
+                                 the shipped infection model's recipe (experiments/infection.json):
+                                 training folders from the shared data, representation rows, pool,
+                                 fine-tuning per fold and on all 50; resumable, writes OUT/table.json
 `
 
 function pretrainLine(e: InpaintingEvent): string {
@@ -137,6 +143,23 @@ export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], a
       return 0
     }
     io.print(`Table written to ${resolve(file.out, 'table.md')} and table.json`)
+    return 0
+  }
+  if (command === 'train-infection') {
+    if (!values.config) throw new Error('pulmo train-infection needs --config FILE (e.g. experiments/infection.json)')
+    const recipe = readInfectionRecipe(resolve(values.config))
+    await startEngine(values.backend, io)
+    const r = await runInfectionRecipe(recipe, {
+      only: values.only,
+      shouldStop: stopFlag(io),
+      onEvent: (e) => {
+        if (e.kind === 'stage') io.log(`== ${e.name}`)
+        else if (e.kind === 'log') io.log(e.message)
+        else if (e.event.kind !== 'step' || e.event.globalStep % 10 === 0) io.log(`[${e.stage}] ${trainingLine(e.event)}`)
+      }
+    })
+    writeFileSync(join(recipe.out, 'table.json'), JSON.stringify({ results: r.results }, null, 1) + '\n')
+    io.print(r.status === 'finished' ? `Recipe done${r.model ? `; shipped-model candidate in ${r.model}` : ''}; figures in ${join(recipe.out, 'table.json')}` : 'Stopped; run the same command again to continue.')
     return 0
   }
   if (command === 'pretrain') {

@@ -99,7 +99,7 @@ export class InferenceCancelledError extends Error {
   }
 }
 
-interface Crop {
+export interface Crop {
   i0: number
   j0: number
   width: number
@@ -233,7 +233,7 @@ function dilateLungsPerSlice(
 }
 
 /** The lungs' in-plane bounding box over all slices, grown by the margin; the whole slice if no lung. */
-function lungCrop(
+export function lungCrop(
   lungLabels: Uint8Array,
   nx: number,
   ny: number,
@@ -264,6 +264,17 @@ function lungCrop(
   const i0 = Math.max(0, minI - mi)
   const j0 = Math.max(0, minJ - mj)
   return { i0, j0, width: Math.min(nx - 1, maxI + mi) - i0 + 1, height: Math.min(ny - 1, maxJ + mj) - j0 + 1 }
+}
+
+/**
+ * The slices of a volume exactly as inferVolume gives them to the network (the lungs' crop over the
+ * series, the model input window): how training negatives are made from real series.
+ */
+export function networkInputSlices(volume: Volume, lungs: LungMask, indices: number[], options: Pick<VolumeInferenceOptions, 'cropMarginMm' | 'greyLungSegmentation'> = {}): GreySlice[] {
+  const [nx, ny, nz] = volume.dimensions
+  const [sx, sy] = pixelSpacing(volume, options.greyLungSegmentation)
+  const crop = lungCrop(lungs.labels, nx, ny, nz, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, sx, sy)
+  return indices.map((k) => greySlice(volume, k, crop))
 }
 
 /** The crop of slice k as the network sees it: lung-windowed 8-bit grey. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { augmentSample, type AugmentConfig, type SamplePlane } from '../ml/augment'
-import { INPUT_MEAN, standardise } from '../ml/inference/preprocess'
+import { INPUT_MEAN, networkGrey, standardise } from '../ml/inference/preprocess'
+import type { InputNormalisation } from '../ml/models/infnet/config'
 import type { LabelledSlice } from './labelledSlices'
 
 /** A training batch at one size: standardised images; masks and edges in [0, 1]; class labels when asked. */
@@ -31,6 +32,9 @@ const CUTOUT_GREY = INPUT_MEAN * 255
  * `augment`, one transform drawn from `rand` per slice is applied identically to image, mask, edge
  * and labels (cutout only to the image).
  *
+ * `normalisation` is the network's input representation (see equalise.ts), applied to the
+ * image at its own size before anything else, as inference does.
+ *
  * `prior`, one map per slice at the slice's own size (0–1, e.g. Inf-Net's σ(S_3)), adds a bilinear
  * plane warped with the same transform. Cutout leaves it alone, like the labels: it stands for
  * what the single-class model sees, and it does not add draws to `rand`, so batches without it
@@ -39,7 +43,7 @@ const CUTOUT_GREY = INPUT_MEAN * 255
 export function labelledBatch(
   slices: LabelledSlice[],
   size: number,
-  options: { augment?: AugmentConfig; rand?: () => number; classes?: boolean; prior?: Float32Array[] } = {}
+  options: { augment?: AugmentConfig; rand?: () => number; classes?: boolean; prior?: Float32Array[]; normalisation?: InputNormalisation } = {}
 ): LabelledBatch {
   const n = slices.length
   const area = size * size
@@ -51,7 +55,7 @@ export function labelledBatch(
   const prior = options.prior ? new Float32Array(n * area) : undefined
   slices.forEach((s, i) => {
     const planes: SamplePlane[] = [
-      { data: resizePlane(s.image, s.width, s.height, size, false), interpolation: 'bilinear', fill: 0, cutout: CUTOUT_GREY },
+      { data: resizePlane(networkGrey(s.image, options.normalisation), s.width, s.height, size, false), interpolation: 'bilinear', fill: 0, cutout: CUTOUT_GREY },
       { data: resizePlane(s.mask, s.width, s.height, size, false), interpolation: 'bilinear', fill: 0, cutout: false },
       { data: resizePlane(s.edge, s.width, s.height, size, false), interpolation: 'bilinear', fill: 0, cutout: false }
     ]

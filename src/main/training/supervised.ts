@@ -6,6 +6,7 @@ import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
 import { AugmentConfig } from '../ml/augment'
 import { createNetwork, loadNetwork, saveNetwork, transferBody, type InfNetNetwork } from '../ml/models/infnet'
+import { InputNormalisation } from '../ml/models/infnet/config'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
@@ -47,7 +48,14 @@ export const SupervisedConfig = z.object({
    * Extra training slices beside `data` (e.g. Semi-Inf-Net's pseudo-labelled slices), in the
    * same layout (images/, masks/, edges/). They only ever train, never validate.
    */
-  extraData: z.array(z.string()).default([])
+  extraData: z.array(z.string()).default([]),
+  /**
+   * Folders (same layout) never trained on, validated at the end beside the held-out fold: the
+   * whole zenodo volume groups kept out of training. Their figures go into the card as heldOut*.
+   */
+  validationData: z.array(z.string()).default([]),
+  /** The input representation of a new network (see ml/inference/equalise.ts); `init` keeps its own. */
+  inputNormalisation: InputNormalisation.default('fixed')
 })
 export type SupervisedConfig = z.infer<typeof SupervisedConfig>
 
@@ -56,6 +64,7 @@ export interface SupervisedResult {
   globalStep: number
   elapsedMs: number
   validation?: ValidationReport
+  heldOut?: ValidationReport
 }
 
 /** Nearest multiple of 32 to size·scale: Inf-Net's multi-scale sizes (352 → 256, 352, 448). */
@@ -65,7 +74,7 @@ export const scaledSize = (size: number, scale: number): number => Math.max(32, 
 export async function validate(network: InfNetNetwork, slices: LabelledSlice[], epoch: number): Promise<ValidationReport> {
   let lossSum = 0
   for (const s of slices) {
-    const batch = labelledBatch([s], network.config.inputSize)
+    const batch = labelledBatch([s], network.config.inputSize, { normalisation: network.config.inputNormalisation })
     const loss = tf.tidy(() => infNetLoss(network.forward(batch.x, false), batch.mask, batch.edge).total.dataSync()[0])
     lossSum += loss
     disposeBatch(batch)
@@ -107,7 +116,14 @@ export async function trainSupervised(
   const network: InfNetNetwork =
     config.init && existsSync(config.init)
       ? (loadNetwork(config.init) as InfNetNetwork)
-      : createNetwork({ architecture: 'infnet', backbone: config.backbone, inputSize: config.inputSize, channels: 3, seed: config.seed })
+      : createNetwork({
+          architecture: 'infnet',
+          backbone: config.backbone,
+          inputSize: config.inputSize,
+          channels: 3,
+          seed: config.seed,
+          ...(config.inputNormalisation === 'equalised' ? { inputNormalisation: 'equalised' as const } : {})
+        })
   if (config.pretrained && !checkpoint) {
     const pretrained = loadNetwork(config.pretrained)
     try {
@@ -134,7 +150,8 @@ export async function trainSupervised(
       const batch = labelledBatch(order.slice(batchIndex * config.batchSize, (batchIndex + 1) * config.batchSize), size, {
         augment: config.augment,
         // seeded per step, so a resumed run augments exactly as an uninterrupted one
-        rand: seededRandom(config.seed * 104729 + globalStep)
+        rand: seededRandom(config.seed * 104729 + globalStep),
+        normalisation: network.config.inputNormalisation
       })
       const losses = optimize((pendingUpdates, terms) => {
         const loss = infNetLoss(network.forward(batch.x, true, { pendingUpdates }), batch.mask, batch.edge)
@@ -148,6 +165,9 @@ export async function trainSupervised(
   if (status === 'stopped') return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
   const report = validation.length ? await validate(network, validation, config.epochs) : undefined
   if (report) emit(report)
+  const heldOutSlices = (await Promise.all(config.validationData.map((d) => readLabelledSlices(d)))).flat()
+  const heldOut = heldOutSlices.length ? await validate(network, heldOutSlices, config.epochs) : undefined
+  if (heldOut) emit({ kind: 'log', message: `Held-out (${heldOutSlices.length} slices of ${config.validationData.join(', ')}): Dice ${heldOut.dice.toFixed(3)}, max Dice ${heldOut.maxDice.toFixed(3)}, sensitivity ${heldOut.sensitivity.toFixed(3)}, specificity ${heldOut.specificity.toFixed(3)}` })
   await saveNetwork(config.out, network, {
     name: 'infnet-' + config.backbone,
     version: new Date().toISOString().slice(0, 19).replace('T', ' '),
@@ -166,9 +186,25 @@ export async function trainSupervised(
       seconds: Math.round(state.elapsedMs / 1000),
       backend
     },
-    metrics: report ? { validationDice: report.dice, validationMaxDice: report.maxDice, validationLoss: report.loss } : {}
+    metrics: {
+      ...(report ? { validationDice: report.dice, validationMaxDice: report.maxDice, validationLoss: report.loss } : {}),
+      ...(heldOut ? heldOutMetrics(heldOut) : {})
+    }
   })
   network.dispose()
   optimizer.dispose()
-  return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report }
+  return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report, heldOut }
+}
+
+/** The held-out figures as card metrics. */
+function heldOutMetrics(r: ValidationReport): Record<string, number> {
+  return {
+    heldOutDice: r.dice,
+    heldOutMaxDice: r.maxDice,
+    heldOutSensitivity: r.sensitivity,
+    heldOutSpecificity: r.specificity,
+    heldOutSMeasure: r.sMeasure,
+    heldOutEMeasure: r.eMeasure,
+    heldOutMae: r.mae
+  }
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
+import type { InputNormalisation } from '../models/infnet/config'
+import { equaliseGrey } from './equalise'
 
 /**
  * Grey slices (0–255, already lung-windowed) are scaled to [0, 1] and standardised with the
@@ -33,4 +35,9 @@ export function greyTensor(data: Uint8Array, width: number, height: number): tf.
 /** The side a slice is resized to for the network: the model's input size. */
 export function resizeForNetwork(x: tf.Tensor4D, size: number): tf.Tensor4D {
   return x.shape[1] === size && x.shape[2] === size ? x : tf.image.resizeBilinear(x, [size, size], false)
+}
+
+/** A grey slice (0–255) in the representation a network was trained on (its config's inputNormalisation). */
+export function networkGrey(data: Uint8Array, normalisation: InputNormalisation | undefined): Uint8Array {
+  return normalisation === 'equalised' ? equaliseGrey(data) : data
 }

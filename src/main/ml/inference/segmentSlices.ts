@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { AnyNetwork, InfNetNetwork, MultiClassNetwork } from '../models/infnet'
-import { greyTensor, resizeForNetwork, standardise } from './preprocess'
+import { greyTensor, networkGrey, resizeForNetwork, standardise } from './preprocess'
 
 export interface GreySlice {
   data: Uint8Array
@@ -31,7 +31,8 @@ export async function segmentSlices(
     if (options.cancelled?.()) throw new Error('cancelled')
     const batch = slices.slice(start, start + batchSize)
     const probabilities = tf.tidy(() => {
-      const x = tf.concat(batch.map((s) => resizeForNetwork(greyTensor(s.data, s.width, s.height), size)))
+      const normalisation = network.config.inputNormalisation
+      const x = tf.concat(batch.map((s) => resizeForNetwork(greyTensor(networkGrey(s.data, normalisation), s.width, s.height), size)))
       return tf.sigmoid(network.forward(standardise(x), false).s3)
     })
     for (const [i, s] of batch.entries()) {
@@ -61,7 +62,7 @@ export async function labelSlices(
   const labels: Uint8Array[] = []
   for (const [i, s] of slices.entries()) {
     const label = tf.tidy(() => {
-      const grey = standardise(resizeForNetwork(greyTensor(s.data, s.width, s.height), size))
+      const grey = standardise(resizeForNetwork(greyTensor(networkGrey(s.data, network.config.inputNormalisation), s.width, s.height), size))
       const prior = resizeForNetwork(tf.tensor4d(priors[i].data, [1, s.height, s.width, 1]), size)
       const logits = network.forward(tf.concat([grey, prior], 3), false)
       const resized = tf.image.resizeBilinear(logits, [s.height, s.width], false)

@@ -1,5 +1,14 @@
 import { z } from 'zod'
 
+/**
+ * How a grey slice (0–255) becomes the network's input before the fixed standardisation:
+ * 'equalised' replaces grey levels by their rank in the image first (see equalise.ts), so windowed
+ * JPEGs, CLAHE PNGs and HU windowed by Pulmo look alike; absent or 'fixed', the grey levels go in as
+ * they are (the models trained before the equalisation, which keep their behaviour).
+ */
+export const InputNormalisation = z.enum(['fixed', 'equalised'])
+export type InputNormalisation = z.infer<typeof InputNormalisation>
+
 export const BACKBONE_NAMES = ['lite', 'res2net50'] as const
 export type BackboneName = (typeof BACKBONE_NAMES)[number]
 
@@ -18,7 +27,8 @@ export const infNetConfigSchema = z.object({
   inputSize: z.number().int().positive().multipleOf(32),
   channels: z.union([z.literal(1), z.literal(3)]),
   /** Seeds the initial weights. */
-  seed: z.number().int()
+  seed: z.number().int(),
+  inputNormalisation: InputNormalisation.optional()
 })
 export type InfNetConfig = z.infer<typeof infNetConfigSchema>
 
@@ -33,7 +43,8 @@ export const multiClassConfigSchema = z.object({
   channels: z.number().int().positive(),
   classes: z.number().int().min(2),
   baseFilters: z.number().int().positive(),
-  seed: z.number().int()
+  seed: z.number().int(),
+  inputNormalisation: InputNormalisation.optional()
 })
 export type MultiClassConfig = z.infer<typeof multiClassConfigSchema>
 

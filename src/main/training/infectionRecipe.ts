@@ -1,0 +1,168 @@
+/**
+ * The recipe of the shipped infection model, one resumable command (`pulmo train-infection`):
+ * 1. the training folders are prepared from the shared data (trainingSources.ts);
+ * 2. representation: the same network and budget trained on the zenodo slices (CLAHE PNG) and the
+ *    P002 negatives (HU, windowed by Pulmo) with each input representation ('fixed' grey levels or
+ *    'equalised' ranks), validated on the held-out zenodo groups and on all 50 COVID-SemiSeg slices,
+ *    a source neither saw (windowed JPEGs): the measured case for the representation;
+ * 3. pool: Inf-Net on every radiologist- and machine-labelled source but the 50 doctor-labelled
+ *    slices, validated on the held-out zenodo groups;
+ * 4. fine-tuning on the doctor labels, Semi-Inf-Net's order (large set first, then the 50): once per
+ *    fold of a 5-fold split of the 50 (the pool never saw any of them, so each fold's 10 are unseen),
+ *    then on all 50: the shipped model, whose card carries the folds' figures.
+ * Every stage resumes from its checkpoint and is skipped once its result.json exists.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { z } from 'zod'
+import { InputNormalisation } from '../ml/models/infnet/config'
+import type { ValidationReport } from './progress'
+import { loadNetwork } from '../ml/models/infnet'
+import { isInfNet } from '../ml/inference/segmentSlices'
+import { readLabelledSlices } from './labelledSlices'
+import { SupervisedConfig, trainSupervised, validate } from './supervised'
+import { DEFAULT_HELD_OUT_GROUPS, prepareTrainingSources } from './trainingSources'
+import type { TrainingEvent } from './progress'
+
+const Stage = z.object({
+  epochs: z.number().int().positive(),
+  learningRate: z.number().positive(),
+  decayEpoch: z.number().int().positive(),
+  /** Prepared folders (trainingSources.ts) trained on besides the stage's own labelled data. */
+  sources: z.array(z.string()),
+  normalisation: InputNormalisation.optional()
+})
+
+export const InfectionRecipe = z.object({
+  shared: z.string(),
+  out: z.string(),
+  heldOutGroups: z.array(z.string()).default(DEFAULT_HELD_OUT_GROUPS),
+  folds: z.number().int().min(2).default(5),
+  base: SupervisedConfig.pick({ backbone: true, inputSize: true, batchSize: true, scales: true, checkpointEvery: true, seed: true }).partial(),
+  representation: Stage,
+  pool: Stage,
+  fineTune: Stage
+})
+export type InfectionRecipe = z.infer<typeof InfectionRecipe>
+
+export function readInfectionRecipe(path: string): InfectionRecipe {
+  const recipe = InfectionRecipe.parse(JSON.parse(readFileSync(path, 'utf8')))
+  const base = dirname(resolve(path))
+  return { ...recipe, shared: resolve(base, recipe.shared), out: resolve(base, recipe.out) }
+}
+
+export type StageFigures = Omit<ValidationReport, 'kind' | 'epoch'>
+export interface StageResult {
+  name: string
+  seconds: number
+  trainingSlices: number
+  /** the held-out zenodo groups */
+  heldOut?: StageFigures
+  /** the held-out fold of the 50, or all 50 for the representation rows */
+  semiseg?: StageFigures
+}
+
+export type RecipeEvent = { kind: 'stage'; name: string } | { kind: 'training'; stage: string; event: TrainingEvent } | { kind: 'log'; message: string }
+
+const figures = (r: ValidationReport | undefined): StageFigures | undefined => {
+  if (!r) return undefined
+  const { kind: _k, epoch: _e, ...rest } = r
+  return rest
+}
+
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path + '.tmp', text)
+  renameSync(path + '.tmp', path)
+}
+
+export async function runInfectionRecipe(
+  recipe: InfectionRecipe,
+  options: { onEvent?: (e: RecipeEvent) => void; shouldStop?: () => boolean; only?: string[] } = {}
+): Promise<{ status: 'finished' | 'stopped'; results: StageResult[]; model?: string }> {
+  const emit = options.onEvent ?? (() => {})
+  const data = join(recipe.out, 'data')
+  if (!existsSync(join(data, 'prepared.json'))) {
+    emit({ kind: 'stage', name: 'prepare' })
+    const summary = await prepareTrainingSources(recipe.shared, data, { heldOutGroups: recipe.heldOutGroups, log: (message) => emit({ kind: 'log', message }) })
+    writeAtomically(join(data, 'prepared.json'), JSON.stringify(summary, null, 1))
+  }
+  const semiseg = join(recipe.shared, 'covid-semiseg', 'train')
+  const heldOut = join(data, 'zenodo-heldout')
+  const results: StageResult[] = []
+
+  const run = async (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'all' | 'none'): Promise<StageResult | undefined> => {
+    const dir = join(recipe.out, name)
+    const resultFile = join(dir, 'result.json')
+    if (existsSync(resultFile)) {
+      const r = JSON.parse(readFileSync(resultFile, 'utf8')) as StageResult
+      results.push(r)
+      return r
+    }
+    emit({ kind: 'stage', name })
+    const started = Date.now()
+    const r = await trainSupervised(
+      { ...recipe.base, ...config, out: join(dir, 'model'), validationData: [heldOut] },
+      { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event }) }
+    )
+    if (r.status === 'stopped') return undefined
+    // the representation rows are also scored on all 50 COVID-SemiSeg slices, a source they never saw
+    const unseen = semisegFigures === 'all' ? await validateFolder(join(dir, 'model'), semiseg) : undefined
+    const result: StageResult = {
+      name,
+      seconds: Math.round((Date.now() - started) / 1000),
+      trainingSlices: JSON.parse(readFileSync(join(dir, 'model', 'card.json'), 'utf8')).training.trainingSlices,
+      heldOut: figures(r.heldOut),
+      semiseg: unseen ?? (semisegFigures === 'fold' ? figures(r.validation) : undefined)
+    }
+    writeAtomically(resultFile, JSON.stringify(result, null, 1))
+    results.push(result)
+    return result
+  }
+  const source = (names: string[]): string[] => names.map((n) => join(data, n))
+  const wanted = (name: string): boolean => !options.only || options.only.some((o) => name.startsWith(o))
+
+  // 2. representation
+  for (const normalisation of ['fixed', 'equalised'] as const) {
+    const name = `representation-${normalisation}`
+    if (!wanted(name)) continue
+    const [first, ...rest] = source(recipe.representation.sources)
+    const s = recipe.representation
+    if (!(await run(name, { data: first, extraData: rest, epochs: s.epochs, learningRate: s.learningRate, decayEpoch: s.decayEpoch, inputNormalisation: normalisation }, 'all'))) {
+      return { status: 'stopped', results }
+    }
+  }
+  if (!wanted('pool') && !wanted('fine-tune')) return { status: 'finished', results }
+  // 3. pool
+  const pool = recipe.pool
+  const [poolFirst, ...poolRest] = source(pool.sources)
+  const poolResult = await run('pool', { data: poolFirst, extraData: poolRest, epochs: pool.epochs, learningRate: pool.learningRate, decayEpoch: pool.decayEpoch, inputNormalisation: pool.normalisation ?? 'equalised' }, 'none')
+  if (!poolResult) return { status: 'stopped', results }
+  const poolModel = join(recipe.out, 'pool', 'model')
+  // 4. fine-tuning per fold, then on all 50
+  const f = recipe.fineTune
+  const fine = { data: semiseg, extraData: source(f.sources), epochs: f.epochs, learningRate: f.learningRate, decayEpoch: f.decayEpoch, init: poolModel }
+  for (let fold = 0; fold < recipe.folds; fold++) {
+    if (!(await run(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
+  }
+  if (!(await run('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
+  return { status: 'finished', results, model: join(recipe.out, 'fine-tune-all', 'model') }
+}
+
+async function validateFolder(model: string, folder: string): Promise<StageFigures> {
+  const network = loadNetwork(model)
+  try {
+    if (!isInfNet(network)) throw new Error(`${model} is not single-class Inf-Net`)
+    return figures(await validate(network, await readLabelledSlices(folder), 0)) as StageFigures
+  } finally {
+    network.dispose()
+  }
+}
+
+/** Mean ± std over the fold stages of one measure. */
+export function foldSummary(results: StageResult[], measure: keyof StageFigures): { mean: number; std: number; n: number } {
+  const values = results.filter((r) => r.name.startsWith('fine-tune-fold-') && r.semiseg).map((r) => r.semiseg?.[measure] as number)
+  const mean = values.reduce((a, b) => a + b, 0) / (values.length || 1)
+  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0
+  return { mean, std, n: values.length }
+}
