@@ -63,7 +63,10 @@ export class AnalysisService {
     })
     const outDir = join(this.ctx.dataDir, 'analysis', `.run-${taskId}`)
     this.ctx.emit({ type: 'progress', taskId, label: 'Starting analysis', done: 0, total: 1 })
-    const job = this.process().run({ kind: 'analyze', volumePath: join(this.ctx.dataDir, series.voxelPath), modelDir, outDir }, (e) => {
+    // ground glass and consolidation are told apart by the bundled multi-class model, as `pulmo score` does
+    const multiclassDir = defaultModelDir('multiclass')
+    const multiclassModelDir = existsSync(join(multiclassDir, 'model.json')) ? multiclassDir : undefined
+    const job = this.process().run({ kind: 'analyze', volumePath: join(this.ctx.dataDir, series.voxelPath), modelDir, multiclassModelDir, outDir }, (e) => {
       if (e.kind === 'progress') {
         const label = e.label === 'lungs' ? 'Segmenting the lungs' : e.label === 'infection' ? 'Segmenting the infection' : e.label
         this.ctx.emit({ type: 'progress', taskId, label, done: e.done, total: e.total })

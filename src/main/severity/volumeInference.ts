@@ -9,7 +9,9 @@
  *    (COVID-SemiSeg), and one crop keeps the scale constant through the series.
  * 3. Predictions outside the lung mask dilated by `lungMarginMm` in-plane are set to zero: the
  *    network knows nothing of anatomy and fires on bowel, bed and body-wall edges, while a small
- *    margin keeps subpleural lesions that the threshold-based lung mask may have cut off. Slices
+ *    margin keeps subpleural lesions that the threshold-based lung mask may have cut off. Those
+ *    kept lesions then join the lung mask (lungsWithLesions.ts), so no infection lies outside the
+ *    lungs and consolidated lung counts as lung. Slices
  *    without lung are not run through the network at all (at the top and bottom of a chest CT,
  *    that is a good part of the series), and stay zero.
  * 4. Types: infection = probability ≥ `threshold`. Inside it, the multi-class network (given the
@@ -34,6 +36,7 @@ import {
   type LungMask,
   type LungSegmentationOptions
 } from './lungMask'
+import { absorbInfectionIntoLungs } from './lungsWithLesions'
 import { INFECTION_LABEL } from './scores'
 
 export { CONSOLIDATION_MIN_HU, consolidationThreshold } from './infectionDensity'
@@ -174,11 +177,13 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
     progress(Math.min(start + batchSize, slices.length), slices.length, 'infection')
   }
   removeSpecks(infection, labels, volume, options.minLesionMl ?? DEFAULT_VOLUME_INFERENCE.minLesionMl)
+  const marginMm = options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm
+  const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000
   return {
     probability,
     infection,
     labels,
-    lungs,
+    lungs: absorbInfectionIntoLungs(lungs, infection, voxelMl, [Math.ceil(marginMm / sx) + 1, Math.ceil(marginMm / sy) + 1]),
     slicesInferred: slices.length,
     lungsMs,
     inferenceMs: performance.now() - inferenceStart

@@ -30,7 +30,8 @@ const Stage = z.object({
   decayEpoch: z.number().int().positive(),
   /** Prepared folders (trainingSources.ts) trained on besides the stage's own labelled data. */
   sources: z.array(z.string()),
-  normalisation: InputNormalisation.optional()
+  /** 'best': the representation row with the higher mean of held-out zenodo and COVID-SemiSeg Dice. */
+  normalisation: z.union([InputNormalisation, z.literal('best')]).optional()
 })
 
 export const InfectionRecipe = z.object({
@@ -136,7 +137,9 @@ export async function runInfectionRecipe(
   // 3. pool
   const pool = recipe.pool
   const [poolFirst, ...poolRest] = source(pool.sources)
-  const poolResult = await run('pool', { data: poolFirst, extraData: poolRest, epochs: pool.epochs, learningRate: pool.learningRate, decayEpoch: pool.decayEpoch, inputNormalisation: pool.normalisation ?? 'equalised' }, 'none')
+  const normalisation = pool.normalisation === 'best' || pool.normalisation === undefined ? bestRepresentation(results) : pool.normalisation
+  emit({ kind: 'log', message: `pool: input representation '${normalisation}'` })
+  const poolResult = await run('pool', { data: poolFirst, extraData: poolRest, epochs: pool.epochs, learningRate: pool.learningRate, decayEpoch: pool.decayEpoch, inputNormalisation: normalisation }, 'none')
   if (!poolResult) return { status: 'stopped', results }
   const poolModel = join(recipe.out, 'pool', 'model')
   // 4. fine-tuning per fold, then on all 50
@@ -147,6 +150,16 @@ export async function runInfectionRecipe(
   }
   if (!(await run('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
   return { status: 'finished', results, model: join(recipe.out, 'fine-tune-all', 'model') }
+}
+
+/** The representation chosen by validation: the row whose held-out zenodo and COVID-SemiSeg Dice average higher. */
+export function bestRepresentation(results: StageResult[]): 'fixed' | 'equalised' {
+  const score = (n: string): number => {
+    const r = results.find((x) => x.name === `representation-${n}`)
+    if (!r?.heldOut || !r.semiseg) throw new Error(`the representation row '${n}' has not run: it decides the pool's input representation`)
+    return (r.heldOut.dice + r.semiseg.dice) / 2
+  }
+  return score('equalised') >= score('fixed') ? 'equalised' : 'fixed'
 }
 
 async function validateFolder(model: string, folder: string): Promise<StageFigures> {

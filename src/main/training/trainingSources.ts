@@ -132,7 +132,11 @@ export function unlabeledGroup(stem: string): string | undefined {
   return m ? `coronacases-${m[1].padStart(2, '0')}` : undefined
 }
 
-function preparePseudo(semisegDir: string, out: string, heldOut: string[]): number {
+/**
+ * The JPEG slices are re-encoded as grey PNG (lossless, the decoded JPEG exactly): a training run
+ * then loads them in milliseconds instead of ITK's ≈ 0.4 s a file.
+ */
+async function preparePseudo(semisegDir: string, out: string, heldOut: string[]): Promise<number> {
   const dir = join(out, 'pseudo')
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'images'), { recursive: true })
@@ -144,7 +148,8 @@ function preparePseudo(semisegDir: string, out: string, heldOut: string[]): numb
     if (group && heldOut.includes(group)) continue
     const label = join(semisegDir, 'unlabeled', 'pseudo-labels', `${stem}.png`)
     if (!existsSync(label)) continue
-    copyFileSync(join(semisegDir, 'unlabeled', 'images', f), join(dir, 'images', f))
+    const image = await readPlane(join(semisegDir, 'unlabeled', 'images', f))
+    await writePng8(join(dir, 'images', `${stem}.png`), image.data, image.width, image.height)
     copyFileSync(label, join(dir, 'masks', `${stem}.png`))
     n++
   }
@@ -183,7 +188,7 @@ export async function prepareTrainingSources(
   const log = options.log ?? (() => {})
   const heldOut = options.heldOutGroups ?? DEFAULT_HELD_OUT_GROUPS
   const zenodo = await prepareZenodo(join(shared, 'zenodo-covid19-ct-seg'), out, heldOut, log)
-  const pseudo = preparePseudo(join(shared, 'covid-semiseg'), out, heldOut)
+  const pseudo = await preparePseudo(join(shared, 'covid-semiseg'), out, heldOut)
   log(`pseudo-labels: ${pseudo} slices (held-out volumes' slices left out)`)
   // P002-labels.csv row r is InstanceNumber r + 1, at volume index nz − 1 − r (the volume runs caudal to cranial)
   const labels = readFileSync(join(shared, 'dicom/covid-ct-md/P002-labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number))

@@ -1,0 +1,84 @@
+/**
+ * Analysis benchmark and whole-volume behaviour: runs `pulmo score SERIES --json` (the built CLI,
+ * end to end: DICOM read, lungs, infection, regions, scores) on the two real COVID-CT-MD series and
+ * prints one JSON line per series: wall seconds, the model, percent infected (total, left, right),
+ * infected mL (ground glass, consolidation), infection outside the lungs, CT-SS, lobar score and its
+ * lobes, severity and "infection present"; for P002 also the slice-level agreement with the readers'
+ * labels (P002-labels.csv: row r is InstanceNumber r + 1, volume index 132 − r) in slices.
+ *
+ *   npm run bench:analysis            (build first: npm run build)
+ *   npm run bench:analysis -- --model DIR
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { readNifti } from '../src/main/volume'
+
+const { values } = parseArgs({ options: { model: { type: 'string' } } })
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
+const shared = resolve(root, '../shared/data/dicom/covid-ct-md')
+const work = mkdtempSync(join(tmpdir(), 'pulmo-bench-analysis-'))
+const model = values.model ? ['--model', resolve(values.model)] : []
+
+interface Scores {
+  percentInfected: { total: number; left: number; right: number }
+  ggoVolumeMl: number
+  consolidationVolumeMl: number
+  infectionOutsideLungsMl: number
+  lungVolumeMl: number
+  ctss: { total: number }
+  lobar: { total: number; lobes: Array<{ id: string; percent: number; score: number }> }
+  severity: string
+  infectionPresent: boolean
+  model?: { name?: string; version?: string }
+}
+
+function pulmo(args: string[]): { seconds: number; stdout: string } {
+  const started = performance.now()
+  const r = spawnSync(process.execPath, [join(root, 'bin/pulmo.js'), ...args, '--data-dir', join(work, 'data')], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  if (r.status !== 0) throw new Error(`pulmo ${args[0]} failed: ${r.stderr}`)
+  return { seconds: (performance.now() - started) / 1000, stdout: r.stdout }
+}
+
+try {
+  for (const series of ['P002', 'normal002']) {
+    const { seconds, stdout } = pulmo(['score', join(shared, series), '--json', ...model])
+    const s = JSON.parse(stdout) as Scores
+    const line: Record<string, unknown> = {
+      series,
+      seconds: Math.round(seconds * 10) / 10,
+      model: s.model ?? null,
+      lungVolumeMl: Math.round(s.lungVolumeMl),
+      percentInfected: s.percentInfected,
+      ggoMl: Math.round(s.ggoVolumeMl * 10) / 10,
+      consolidationMl: Math.round(s.consolidationVolumeMl * 10) / 10,
+      outsideLungsMl: Math.round(s.infectionOutsideLungsMl * 10) / 10,
+      ctss: s.ctss.total,
+      lobar: s.lobar.total,
+      lobes: Object.fromEntries(s.lobar.lobes.map((l) => [l.id, Math.round(l.percent * 100) / 100])),
+      severity: s.severity,
+      infectionPresent: s.infectionPresent
+    }
+    if (series === 'P002') {
+      const out = join(work, 'p002')
+      pulmo(['segment', join(shared, series), '--out', out, ...model])
+      const infection = (await readNifti(join(out, 'infection.nii.gz'), { unit: 'label' })).data as Uint8Array
+      const rows = readFileSync(join(shared, 'P002-labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number))
+      const sliceSize = 512 * 512
+      let agree = 0
+      for (const [r, row] of rows.entries()) {
+        const k = rows.length - 1 - r
+        let n = 0
+        for (let i = k * sliceSize; i < (k + 1) * sliceSize; i++) n += infection[i]
+        if ((n * 0.6035 * 0.6035 * 2 > 100) === (row[1] === 1)) agree++
+      }
+      line.sliceAgreement = `${agree}/${rows.length}`
+    }
+    console.log(JSON.stringify(line))
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
