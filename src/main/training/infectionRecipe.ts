@@ -20,6 +20,7 @@ import type { ValidationReport } from './progress'
 import { loadNetwork } from '../ml/models/infnet'
 import { isInfNet } from '../ml/inference/segmentSlices'
 import { readLabelledSlices } from './labelledSlices'
+import { trainMultiClass, type MultiClassValidationReport } from './multiClass'
 import { SupervisedConfig, trainSupervised, validate } from './supervised'
 import { DEFAULT_HELD_OUT_GROUPS, prepareTrainingSources } from './trainingSources'
 import type { TrainingEvent } from './progress'
@@ -42,7 +43,19 @@ export const InfectionRecipe = z.object({
   base: SupervisedConfig.pick({ backbone: true, inputSize: true, batchSize: true, scales: true, checkpointEvery: true, seed: true }).partial(),
   representation: Stage,
   pool: Stage,
-  fineTune: Stage
+  fineTune: Stage,
+  /**
+   * Multi-class Inf-Net (ground glass / consolidation; only the 50 doctor-labelled slices carry the
+   * split) on the pool model's infection prior: the pool never saw the 50, so one prior serves every
+   * fold without leaking the held-out fold into it.
+   */
+  multiclass: z.object({
+    inputSize: z.number().int().multipleOf(16),
+    epochs: z.number().int().positive(),
+    learningRate: z.number().positive(),
+    decayEpoch: z.number().int().positive(),
+    baseFilters: z.number().int().positive()
+  })
 })
 export type InfectionRecipe = z.infer<typeof InfectionRecipe>
 
@@ -55,6 +68,8 @@ export function readInfectionRecipe(path: string): InfectionRecipe {
 export type StageFigures = Omit<ValidationReport, 'kind' | 'epoch'>
 export interface StageResult {
   name: string
+  /** multi-class rows: the held-out fold's Dice per class */
+  multiclass?: Omit<MultiClassValidationReport, 'kind' | 'epoch'>
   seconds: number
   trainingSlices: number
   /** the held-out zenodo groups */
@@ -149,6 +164,31 @@ export async function runInfectionRecipe(
     if (!(await run(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
   }
   if (!(await run('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
+  // 5. multi-class on the pool's prior, per fold then on all 50
+  const m = recipe.multiclass
+  for (const fold of [...Array.from({ length: recipe.folds }, (_, i) => i), undefined]) {
+    const name = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
+    const dir = join(recipe.out, name)
+    const resultFile = join(dir, 'result.json')
+    if (existsSync(resultFile)) {
+      results.push(JSON.parse(readFileSync(resultFile, 'utf8')) as StageResult)
+      continue
+    }
+    emit({ kind: 'stage', name })
+    const started = Date.now()
+    const r = await trainMultiClass(
+      { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: poolModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
+      { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
+    )
+    if (r.status === 'stopped') return { status: 'stopped', results }
+    const result: StageResult = { name, seconds: Math.round((Date.now() - started) / 1000), trainingSlices: fold === undefined ? 50 : 40 }
+    if (r.validation) {
+      const { kind: _k, epoch: _e, ...rest } = r.validation
+      result.multiclass = rest
+    }
+    writeAtomically(resultFile, JSON.stringify(result, null, 1))
+    results.push(result)
+  }
   return { status: 'finished', results, model: join(recipe.out, 'fine-tune-all', 'model') }
 }
 
@@ -160,6 +200,10 @@ export function bestRepresentation(results: StageResult[]): 'fixed' | 'equalised
     return (r.heldOut.dice + r.semiseg.dice) / 2
   }
   return score('equalised') >= score('fixed') ? 'equalised' : 'fixed'
+}
+
+function pickBase(recipe: InfectionRecipe): { batchSize?: number; seed?: number; checkpointEvery?: number } {
+  return { batchSize: recipe.base.batchSize, seed: recipe.base.seed, checkpointEvery: recipe.base.checkpointEvery }
 }
 
 async function validateFolder(model: string, folder: string): Promise<StageFigures> {

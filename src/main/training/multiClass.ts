@@ -212,7 +212,7 @@ export async function evaluateMultiClass(
   const k = network.config.classes
   let lossSum = 0
   for (const [i, s] of slices.entries()) {
-    const batch = labelledBatch([s], network.config.inputSize, { classes: true, prior: [maps[i].data] })
+    const batch = labelledBatch([s], network.config.inputSize, { classes: true, prior: [maps[i].data], normalisation: network.config.inputNormalisation })
     lossSum += tf.tidy(() => {
       const logits = network.forward(multiClassInput(batch.x, batch.prior!), false)
       return multiClassLoss(logits, oneHotClasses(batch.classes!, k), { diceWeight: options.diceWeight }).total.dataSync()[0]
@@ -260,6 +260,8 @@ export async function trainMultiClass(
   const priorNetwork = loadPriorNetwork(config.prior)
   const priorCard = readModelCard(config.prior)
   emit({ kind: 'log', message: `Computing the infection prior of ${all.length} slices with ${config.prior}…` })
+  // the U-Net sees the slice in the representation its prior was trained on
+  const inputNormalisation = priorNetwork.config.inputNormalisation
   let maps: ProbabilityMap[]
   try {
     maps = await priorMaps(priorNetwork, all)
@@ -270,7 +272,12 @@ export async function trainMultiClass(
   const validation = split.validation.map((i) => all[i])
 
   const network = createNetwork(
-    defaultMultiClassConfig({ inputSize: config.inputSize, baseFilters: config.baseFilters, seed: config.seed })
+    defaultMultiClassConfig({
+      inputSize: config.inputSize,
+      baseFilters: config.baseFilters,
+      seed: config.seed,
+      ...(inputNormalisation === 'equalised' ? { inputNormalisation } : {})
+    })
   )
   if (config.init && !checkpoint) {
     const init = loadNetwork(config.init)
@@ -304,7 +311,8 @@ export async function trainMultiClass(
           prior: items.map((t) => t.prior),
           augment: config.augment,
           // Seeded by the step, so that a resumed run draws the same transforms.
-          rand: seededRandom(config.seed * 7919 + globalStep)
+          rand: seededRandom(config.seed * 7919 + globalStep),
+          normalisation: network.config.inputNormalisation
         }
       )
       const input = multiClassInput(batch.x, batch.prior!)
