@@ -6,6 +6,7 @@ import {
   CTSS_SEVERE_THRESHOLD,
   ctssRegionScore,
   DEFAULT_INFECTION_PRESENT_PERCENT,
+  DEFAULT_MIN_INVOLVED_ML,
   DEFAULT_NOISE_FLOOR_PERCENT,
   DEFAULT_SEVERITY_CUTOFFS,
   lobarScore,
@@ -36,12 +37,15 @@ export interface SeverityInput {
 
 export interface SeverityOptions {
   noiseFloorPercent: number
+  /** infected mL below which a region or lobe scores 0 (see DEFAULT_MIN_INVOLVED_ML) */
+  minInvolvedMl: number
   infectionPresentPercent: number
   severityCutoffs: SeverityCutoffs
 }
 
 export const DEFAULT_SEVERITY_OPTIONS: SeverityOptions = {
   noiseFloorPercent: DEFAULT_NOISE_FLOOR_PERCENT,
+  minInvolvedMl: DEFAULT_MIN_INVOLVED_ML,
   infectionPresentPercent: DEFAULT_INFECTION_PRESENT_PERCENT,
   severityCutoffs: DEFAULT_SEVERITY_CUTOFFS
 }
@@ -140,7 +144,7 @@ export function computeSeverity(input: SeverityInput, options: Partial<SeverityO
       lung: rule.lung,
       lobe: rule.lobe,
       ...volumes,
-      score: ctssRegionScore(volumes.percent, settings.noiseFloorPercent)
+      score: ctssRegionScore(volumes.percent, settings.noiseFloorPercent, volumes.infectedVolumeMl, settings.minInvolvedMl)
     }
   })
   const lobes: LobeSeverity[] = LOBES.map((lobe) => {
@@ -153,7 +157,7 @@ export function computeSeverity(input: SeverityInput, options: Partial<SeverityO
       name: lobe.name,
       lung: lobe.lung,
       ...volumes,
-      score: lobarScore(volumes.percent, settings.noiseFloorPercent)
+      score: lobarScore(volumes.percent, settings.noiseFloorPercent, volumes.infectedVolumeMl, settings.minInvolvedMl)
     }
   })
 

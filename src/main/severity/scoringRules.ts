@@ -9,6 +9,13 @@
 export const DEFAULT_NOISE_FLOOR_PERCENT = 0.1
 
 /**
+ * A region or lobe is involved only when at least this much of it (mL) is infected, as well as the
+ * noise floor's fraction: the fraction alone lets a 5 mL speck of a 3 mL region count. Set from the
+ * real scans (see MIN_INVOLVED_ML_NOTE in docs/experiments.md and scripts/bench-analysis.ts).
+ */
+export const DEFAULT_MIN_INVOLVED_ML = 0.5
+
+/**
  * Infected percentage of the whole lung above which infection is declared present.
  * Provisional: to be chosen by cross-validation on the labelled slices.
  */
@@ -18,8 +25,8 @@ export const DEFAULT_INFECTION_PRESENT_PERCENT = 0.1
 export const CTSS_SEVERE_THRESHOLD = 19.5
 
 /** CT-SS per region (Yang et al. 2020): 0 none, 1 below 50 %, 2 at or above 50 % opacified. */
-export function ctssRegionScore(percent: number, noiseFloorPercent = DEFAULT_NOISE_FLOOR_PERCENT): 0 | 1 | 2 {
-  if (percent <= 0 || percent < noiseFloorPercent) return 0
+export function ctssRegionScore(percent: number, noiseFloorPercent = DEFAULT_NOISE_FLOOR_PERCENT, infectedMl = Infinity, minInvolvedMl = 0): 0 | 1 | 2 {
+  if (percent <= 0 || percent < noiseFloorPercent || infectedMl < minInvolvedMl) return 0
   return percent < 50 ? 1 : 2
 }
 
@@ -28,8 +35,8 @@ export function ctssRegionScore(percent: number, noiseFloorPercent = DEFAULT_NOI
  * 5 > 75 %. The published bands have gaps between integers; here 25 < p < 50 is 3 and a band's
  * upper bound belongs to it (25 % → 2, 75 % → 4).
  */
-export function lobarScore(percent: number, noiseFloorPercent = DEFAULT_NOISE_FLOOR_PERCENT): 0 | 1 | 2 | 3 | 4 | 5 {
-  if (percent <= 0 || percent < noiseFloorPercent) return 0
+export function lobarScore(percent: number, noiseFloorPercent = DEFAULT_NOISE_FLOOR_PERCENT, infectedMl = Infinity, minInvolvedMl = 0): 0 | 1 | 2 | 3 | 4 | 5 {
+  if (percent <= 0 || percent < noiseFloorPercent || infectedMl < minInvolvedMl) return 0
   if (percent < 5) return 1
   if (percent <= 25) return 2
   if (percent < 50) return 3

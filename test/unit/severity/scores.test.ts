@@ -152,7 +152,7 @@ describe('computeSeverity on the chest phantom', () => {
     expect(computeSeverity(input(infection)).dice).toBeUndefined()
   })
 
-  it('applies the noise floor: a few scattered voxels are no involvement, unless the floor is 0', () => {
+  it('applies the noise floor and the minimum mL: a few scattered voxels are no involvement, unless both are 0', () => {
     const specks = new Uint8Array(infection.length)
     const r1 = regionLabelOf('R1')
     let placed = 0
@@ -168,7 +168,9 @@ describe('computeSeverity on the chest phantom', () => {
     expect(floored.lobar.total).toBe(0)
     expect(floored.infectionPresent).toBe(false)
     expect(floored.severity).toBe('none')
-    const unfloored = computeSeverity(input(specks), { noiseFloorPercent: 0, infectionPresentPercent: 0 })
+    // the fraction floor alone at 0 still leaves 10 voxels under the 0.5 mL minimum
+    expect(computeSeverity(input(specks), { noiseFloorPercent: 0, infectionPresentPercent: 0 }).ctss.total).toBe(0)
+    const unfloored = computeSeverity(input(specks), { noiseFloorPercent: 0, minInvolvedMl: 0, infectionPresentPercent: 0 })
     expect(unfloored.ctss.regions.find((r) => r.id === 'R1')?.score).toBe(1)
     expect(unfloored.ctss.total).toBe(1)
     expect(unfloored.lobar.total).toBe(1)
