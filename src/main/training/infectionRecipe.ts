@@ -118,7 +118,8 @@ export async function runInfectionRecipe(
     emit({ kind: 'stage', name })
     const started = Date.now()
     const r = await trainSupervised(
-      { ...recipe.base, ...config, out: join(dir, 'model'), validationData: [heldOut] },
+      // the folds validate their own 10 slices; the held-out zenodo groups are for the other stages
+      { ...recipe.base, ...config, out: join(dir, 'model'), validationData: semisegFigures === 'fold' ? [] : [heldOut] },
       { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event }) }
     )
     if (r.status === 'stopped') return undefined
