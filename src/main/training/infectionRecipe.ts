@@ -54,7 +54,9 @@ export const InfectionRecipe = z.object({
     epochs: z.number().int().positive(),
     learningRate: z.number().positive(),
     decayEpoch: z.number().int().positive(),
-    baseFilters: z.number().int().positive()
+    baseFilters: z.number().int().positive(),
+    /** false: only the model on all 50 (its card then says it was not cross-validated) */
+    crossValidate: z.boolean().default(true)
   })
 })
 export type InfectionRecipe = z.infer<typeof InfectionRecipe>
@@ -166,8 +168,8 @@ export async function runInfectionRecipe(
   }
   if (!(await run('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
   // 5. multi-class on the pool's prior, per fold then on all 50
-  const m = recipe.multiclass
-  for (const fold of [...Array.from({ length: recipe.folds }, (_, i) => i), undefined]) {
+  const { crossValidate, ...m } = recipe.multiclass
+  for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
     const name = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
     const dir = join(recipe.out, name)
     const resultFile = join(dir, 'result.json')
