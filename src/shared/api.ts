@@ -58,7 +58,9 @@ export const VolumeHeader = z.object({
   unit: z.enum(['HU', 'grey']),
   valueRange: z.tuple([z.number(), z.number()]),
   /** Voxel type of the `series.voxels` payload (little endian). */
-  voxelType: z.enum(['int16', 'uint8'])
+  voxelType: z.enum(['int16', 'uint8']),
+  /** DICOM InstanceNumber of each slice k, or null: slices are then numbered from the head (sliceNumbering.ts). */
+  instanceNumbers: z.array(z.number().int()).nullable()
 })
 export type VolumeHeader = z.infer<typeof VolumeHeader>
 

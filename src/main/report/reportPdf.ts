@@ -212,7 +212,9 @@ function drawSummary(page: PageFlow, input: ReportInput, ctss: FinalCtss): void 
 function drawKeyImages(page: PageFlow, input: ReportInput): void {
   const images = input.keyImages
   if (images.length === 0) return
-  page.heading('Key images (lung window; patient’s right on the left)')
+  page.heading(
+    `Key images (lung window; patient’s right on the left; ${images[0].numbering === 'instance-number' ? 'Im = DICOM InstanceNumber' : 'Im counted from the head'})`
+  )
   const gap = 8
   const perRow = Math.min(4, images.length)
   const cell = (CONTENT_WIDTH - gap * (perRow - 1)) / 4
@@ -227,7 +229,7 @@ function drawKeyImages(page: PageFlow, input: ReportInput): void {
       doc.rect(x, page.y, cell, boxHeight).fill('black')
       doc.image(image.png, x, page.y, { fit: [cell, boxHeight], align: 'center', valign: 'center' })
       doc.font(fonts.regular).fontSize(8).fillColor('black')
-      doc.text(text(`Slice ${image.sliceNumber} · ${ml(image.infectedMl)} mL infected`), x, page.y + boxHeight + 2, {
+      doc.text(text(`Im ${image.sliceNumber} · ${ml(image.infectedMl)} mL infected`), x, page.y + boxHeight + 2, {
         width: cell,
         align: 'center',
         lineBreak: false
