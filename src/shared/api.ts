@@ -153,7 +153,10 @@ export const ModelSummary = z.object({
   createdAt: z.string(),
   /** From the model card: validation Dice and friends, parameters, training data. */
   metrics: z.record(z.string(), z.number()),
-  trainingData: z.string()
+  /** What it was trained on, in words (never a file path). */
+  trainingData: z.string(),
+  /** How many slices it was trained on (without held-out ones), when the card says. */
+  trainingSlices: z.number().int().nullable()
 })
 export type ModelSummary = z.infer<typeof ModelSummary>
 
@@ -180,6 +183,8 @@ export const TrainingRun = z.object({
   etaSeconds: z.number().nullable(),
   /** Validation Dice per evaluation (Inf-Net protocol), in order. */
   validationDice: z.array(z.object({ epoch: z.number().int(), dice: z.number() })),
+  /** Slices held out for validation after the last epoch (one fold of 5); 0 when too few to hold any out. */
+  validationSlices: z.number().int().nonnegative(),
   history: z.array(TrainingStep),
   modelId: z.number().int().nullable(),
   message: z.string()
