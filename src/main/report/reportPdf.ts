@@ -212,9 +212,7 @@ function drawSummary(page: PageFlow, input: ReportInput, ctss: FinalCtss): void 
 function drawKeyImages(page: PageFlow, input: ReportInput): void {
   const images = input.keyImages
   if (images.length === 0) return
-  page.heading(
-    `Key images (lung window; patient’s right on the left; ${images[0].numbering === 'instance-number' ? 'Im = DICOM InstanceNumber' : 'Im counted from the head'})`
-  )
+  page.heading('Key images (lung window; patient’s right on the left)')
   const gap = 8
   const perRow = Math.min(4, images.length)
   const cell = (CONTENT_WIDTH - gap * (perRow - 1)) / 4
@@ -248,7 +246,10 @@ function drawKeyImages(page: PageFlow, input: ReportInput): void {
     return x + 11 + doc.widthOfString(text(label)) + 14
   }
   const next = swatch(MARGIN, OVERLAY_COLOURS.groundGlass, 'ground-glass opacity')
-  swatch(next, OVERLAY_COLOURS.consolidation, 'consolidation')
+  const after = swatch(next, OVERLAY_COLOURS.consolidation, 'consolidation')
+  // What "Im" means, so the numbers can be looked up on the PACS.
+  const numbering = images[0].numbering === 'instance-number' ? 'Im = DICOM InstanceNumber' : 'Im = image number counted from the head (no DICOM InstanceNumber)'
+  doc.font(fonts.regular).fontSize(8).fillColor('black').text(text(numbering), after, page.y, { lineBreak: false })
   page.y += 14
 }
 
