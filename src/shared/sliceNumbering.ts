@@ -25,7 +25,10 @@ export function slicesAscendHeadwards(direction: readonly number[]): boolean {
 }
 
 /** Instance numbers usable as labels: one integer per slice, no two alike. */
-function usable(instanceNumbers: readonly (number | null | undefined)[] | null | undefined, count: number): instanceNumbers is number[] {
+function usable(
+  instanceNumbers: readonly (number | null | undefined)[] | null | undefined,
+  count: number
+): instanceNumbers is number[] {
   if (!instanceNumbers || instanceNumbers.length !== count) return false
   if (!instanceNumbers.every((n) => typeof n === 'number' && Number.isInteger(n))) return false
   return new Set(instanceNumbers).size === count
@@ -69,6 +72,11 @@ export function numberingStep(numbering: SliceNumbering): 1 | -1 {
  * Table position of slice k along the patient's head–foot axis, in mm (the world z of the slice's
  * first voxel, LPS: positive towards the head), as DICOM SliceLocation usually gives it.
  */
-export function slicePositionMm(origin: readonly number[], spacing: readonly number[], direction: readonly number[], k: number): number {
+export function slicePositionMm(
+  origin: readonly number[],
+  spacing: readonly number[],
+  direction: readonly number[],
+  k: number
+): number {
   return origin[2] + direction[8] * k * spacing[2]
 }

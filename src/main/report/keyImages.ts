@@ -98,7 +98,10 @@ export function buildKeyImages(
 /** The key images as the CLI prints them, numbered as on screen and in the PDF: "Key images: Im 104, Im 91 (DICOM InstanceNumber)". */
 export function keyImagesLine(images: readonly KeyImage[]): string {
   if (images.length === 0) return 'Key images: none'
-  const meaning = images[0].numbering === 'instance-number' ? 'DICOM InstanceNumber' : 'no DICOM InstanceNumber: numbered from the head'
+  const meaning =
+    images[0].numbering === 'instance-number'
+      ? 'DICOM InstanceNumber'
+      : 'no DICOM InstanceNumber: numbered from the head'
   return `Key images: ${images.map((image) => `Im ${image.sliceNumber}`).join(', ')} (${meaning})`
 }
 

@@ -248,7 +248,10 @@ function drawKeyImages(page: PageFlow, input: ReportInput): void {
   const next = swatch(MARGIN, OVERLAY_COLOURS.groundGlass, 'ground-glass opacity')
   const after = swatch(next, OVERLAY_COLOURS.consolidation, 'consolidation')
   // What "Im" means, so the numbers can be looked up on the PACS.
-  const numbering = images[0].numbering === 'instance-number' ? 'Im = DICOM InstanceNumber' : 'Im = image number counted from the head (no DICOM InstanceNumber)'
+  const numbering =
+    images[0].numbering === 'instance-number'
+      ? 'Im = DICOM InstanceNumber'
+      : 'Im = image number counted from the head (no DICOM InstanceNumber)'
   doc.font(fonts.regular).fontSize(8).fillColor('black').text(text(numbering), after, page.y, { lineBreak: false })
   page.y += 14
 }

@@ -12,13 +12,26 @@ function phantom(): { values: Int16Array; lungs: Uint8Array; nx: number; ny: num
   const lungs = new Uint8Array(nx * ny)
   for (let y = 1; y < 7; y++) for (let x = 1; x < 11; x++) values[x + y * nx] = 0
   for (let y = 2; y < 6; y++) {
-    for (const x of [2, 3, 4]) (values[x + y * nx] = -900), (lungs[x + y * nx] = 1)
-    for (const x of [7, 8, 9]) (values[x + y * nx] = -900), (lungs[x + y * nx] = 2)
+    for (const [x, side] of [
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [7, 2],
+      [8, 2],
+      [9, 2]
+    ]) {
+      values[x + y * nx] = -900
+      lungs[x + y * nx] = side
+    }
   }
   return { values, lungs, nx, ny }
 }
 
-function fillFrom(x: number, y: number, lungs: Uint8Array | null): { filled: number; slice: Uint8Array; message?: string } {
+function fillFrom(
+  x: number,
+  y: number,
+  lungs: Uint8Array | null
+): { filled: number; slice: Uint8Array; message?: string } {
   const { values, nx, ny } = phantom()
   const slice = new Uint8Array(nx * ny)
   const limit = fillLimit({ nx, ny, seed: x + y * nx, lungs, values, airBelow: -500, constraint: null })
@@ -51,7 +64,15 @@ describe('fill limits', () => {
 
   it('the active constraint bounds the fill instead', () => {
     const { values, lungs, nx, ny } = phantom()
-    const limit = fillLimit({ nx, ny, seed: 0, lungs, values, airBelow: -500, constraint: { inside: () => true, region: 'the HU range' } })
+    const limit = fillLimit({
+      nx,
+      ny,
+      seed: 0,
+      lungs,
+      values,
+      airBelow: -500,
+      constraint: { inside: () => true, region: 'the HU range' }
+    })
     expect('refused' in limit ? limit.refused : limit.region).toBe('the HU range')
   })
 
@@ -64,6 +85,6 @@ describe('fill limits', () => {
     expect(body[256 + 256 * nx]).toBe(1) // the middle of the chest
     // an adult chest cross-section: a few hundred square centimetres, far less than the field of view
     expect(area / 100).toBeGreaterThan(300)
-    expect(area / 100).toBeLessThan(0.8 * (nx * ny * volume.spacing[0] * volume.spacing[1]) / 100)
+    expect(area / 100).toBeLessThan((0.8 * (nx * ny * volume.spacing[0] * volume.spacing[1])) / 100)
   })
 })

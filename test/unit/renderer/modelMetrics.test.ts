@@ -22,11 +22,9 @@ describe('model card figures in words', () => {
     const texts = metricLabels(card('infnet-multiclass').metrics).map((m) => m.text)
     expect(texts).toContain('5-fold CV Dice ground-glass 0.39 ± 0.07')
     expect(texts).toContain('5-fold CV Dice consolidation 0.27 ± 0.11')
-    expect(metricLabels({ validationDice: 0.4123, validationMaxDice: 0.5, validationLoss: 3.25 }).map((m) => m.text)).toEqual([
-      'validation Dice 0.41',
-      'validation max Dice 0.50',
-      'validation loss 3.25'
-    ])
+    expect(
+      metricLabels({ validationDice: 0.4123, validationMaxDice: 0.5, validationLoss: 3.25 }).map((m) => m.text)
+    ).toEqual(['validation Dice 0.41', 'validation max Dice 0.50', 'validation loss 3.25'])
     expect(metricLabels({ someNewFigure: 12.5 }).map((m) => m.text)).toEqual(['some new figure 12.5'])
   })
 

@@ -33,7 +33,12 @@ describe('reformatted overlays', () => {
     const style = { opacity: 1, groundGlass: true, consolidation: true, lungs: false }
     const coronal = planeGeometry('coronal', [nx, ny, nz], [1, 1, 1], 0, false)
     const pixels = new Uint32Array(coronal.width * coronal.height).fill(grey)
-    compositeOverlay(pixels, coronal, { labels, lungs: null, reference: null, acrossSlices: { sliceSize: nx * ny, slices: nz } }, style)
+    compositeOverlay(
+      pixels,
+      coronal,
+      { labels, lungs: null, reference: null, acrossSlices: { sliceSize: nx * ny, slices: nz } },
+      style
+    )
     const rgb = (u: number, v: number): number[] => {
       const p = pixels[u + v * coronal.width]
       return [p & 0xff, (p >> 8) & 0xff, (p >> 16) & 0xff]

@@ -71,7 +71,12 @@ export function metricLabels(metrics: Record<string, number>): MetricLabel[] {
     used.add(key)
     labels.push({
       order: validation ? measureOrder.indexOf(validation[1]) : measureOrder.length,
-      label: { key, text: validation ? `validation ${measureName(validation[1])} ${number(value)}` : `${words(key)} ${number(value)}` }
+      label: {
+        key,
+        text: validation
+          ? `validation ${measureName(validation[1])} ${number(value)}`
+          : `${words(key)} ${number(value)}`
+      }
     })
   }
   return labels
@@ -89,7 +94,10 @@ export function hasValidation(metrics: Record<string, number>): boolean {
  * Why activating this model deserves a second thought, or null: too few training slices, or no
  * held-out figures to judge it by.
  */
-export function activationWarning(model: { trainingSlices: number | null; metrics: Record<string, number> }): string | null {
+export function activationWarning(model: {
+  trainingSlices: number | null
+  metrics: Record<string, number>
+}): string | null {
   const reasons: string[] = []
   if (model.trainingSlices !== null && model.trainingSlices < minimumTrainingSlices) {
     reasons.push(

@@ -210,9 +210,10 @@ export const useMasksStore = defineStore('masks', () => {
     const viewer = useViewerStore()
     const size = sliceSize.value
     const offset = k * size
-    const constraints = [insideLungOnly.value && lungs.value ? 'the lung' : null, huConstraint.value.enabled ? 'the HU range' : null].filter(
-      (name): name is string => name !== null
-    )
+    const constraints = [
+      insideLungOnly.value && lungs.value ? 'the lung' : null,
+      huConstraint.value.enabled ? 'the HU range' : null
+    ].filter((name): name is string => name !== null)
     const values = viewer.voxels ? viewer.voxels.subarray(offset, offset + size) : null
     const range = viewer.header?.valueRange ?? [0, 255]
     return fillLimit({

@@ -37,7 +37,12 @@ export const useUiStore = defineStore('ui', () => {
     })
   }
 
-  async function confirm(options: { title: string; message: string; confirmLabel: string; danger?: boolean }): Promise<boolean> {
+  async function confirm(options: {
+    title: string
+    message: string
+    confirmLabel: string
+    danger?: boolean
+  }): Promise<boolean> {
     return (await choose(options)) === 'confirm'
   }
 

@@ -75,7 +75,9 @@ export const useViewerStore = defineStore('viewer', () => {
   const sliceCount = computed(() => header.value?.dimensions[2] ?? 0)
   /** Image numbers of the slices: InstanceNumber, else counted from the head (same rule as the PDF's). */
   const numbering = computed<SliceNumbering | null>(() =>
-    header.value ? sliceNumbering(header.value.dimensions[2], header.value.direction, header.value.instanceNumbers) : null
+    header.value
+      ? sliceNumbering(header.value.dimensions[2], header.value.direction, header.value.instanceNumbers)
+      : null
   )
   /** +1 or −1: the change of k that shows the next image number. */
   const readingStep = computed(() => (numbering.value ? numberingStep(numbering.value) : 1))

@@ -20,7 +20,11 @@ export const fillTool: AnnotationTool = {
       ctx.cancel()
       return
     }
-    const filled = floodFill({ ...ctx, paintable: (index) => limit.inside(index) && ctx.paintable(index) }, point, ctx.label)
+    const filled = floodFill(
+      { ...ctx, paintable: (index) => limit.inside(index) && ctx.paintable(index) },
+      point,
+      ctx.label
+    )
     if (filled > 0) {
       ctx.changed()
       ctx.notify(`Filled ${filled} voxel${filled === 1 ? '' : 's'} inside ${limit.region}.`)
