@@ -34,6 +34,20 @@ function createWindow(service: PulmoService): BrowserWindow {
     if (!win.isDestroyed()) win.webContents.send('pulmo:event', event)
   })
   win.on('closed', off)
+  // The page holds unsaved edits when it refuses to unload (beforeunload); Electron shows no prompt
+  // of its own, so ask here. preventDefault on this event lets the page go.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      title: 'Unsaved changes',
+      message: 'You have unsaved mask or report edits.',
+      detail: 'Keep editing to save them (Save version, Save report), or discard them and leave.',
+      buttons: ['Keep editing', 'Discard changes and leave'],
+      defaultId: 0,
+      cancelId: 0
+    })
+    if (choice === 1) event.preventDefault()
+  })
   void win.loadURL(rendererUrl)
   return win
 }

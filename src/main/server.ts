@@ -83,6 +83,31 @@ function refusal(gate: Gate, req: IncomingMessage, url: URL, acceptCookie: boole
   return null
 }
 
+/** The workstation page (not one of its assets). */
+function isPageRequest(pathname: string): boolean {
+  return pathname === '/' || pathname === '/index.html'
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** A plain page saying why the workstation is not shown (no script, no style: the CSP allows neither inline). */
+function refusalPage(message: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Pulmo: access refused</title></head>
+<body>
+<h1>Pulmo: access refused</h1>
+<p id="refusal">${escapeHtml(message)}</p>
+<p>This workstation serves patient images and reports, so every page must carry the access token
+that <code>pulmo serve</code> printed when it started: open that address (it ends with
+<code>/?token=…</code>) instead of this one.</p>
+</body>
+</html>
+`
+}
+
 /**
  * Serves the contract over WebSocket (/ws?token=…) and the built renderer over HTTP, on the
  * loopback interface only by default. Every HTTP request and every socket must present the token
@@ -98,9 +123,15 @@ export async function startServer(service: PulmoService, options: ServerOptions 
 
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const refused = refusal(gate, req, url, true)
+    // The page itself needs the token in its address: the cookie is only for the page's own scripts
+    // and styles. A page opened without it (a bookmark, a second tab) would load, find no token
+    // for its socket and show an empty workstation; it is refused instead, with the way in.
+    const page = isPageRequest(url.pathname)
+    const refused = refusal(gate, req, url, !page)
     if (refused) {
-      res.writeHead(refused.status, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(refused.message)
+      const headers = { ...securityHeaders, Connection: 'close' }
+      if (page) res.writeHead(refused.status, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(refusalPage(refused.message))
+      else res.writeHead(refused.status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(refused.message)
       return
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_HTTP_BODY_BYTES || req.headers['transfer-encoding'] !== undefined) {

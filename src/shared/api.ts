@@ -58,7 +58,9 @@ export const VolumeHeader = z.object({
   unit: z.enum(['HU', 'grey']),
   valueRange: z.tuple([z.number(), z.number()]),
   /** Voxel type of the `series.voxels` payload (little endian). */
-  voxelType: z.enum(['int16', 'uint8'])
+  voxelType: z.enum(['int16', 'uint8']),
+  /** DICOM InstanceNumber of each slice k, or null: slices are then numbered from the head (sliceNumbering.ts). */
+  instanceNumbers: z.array(z.number().int()).nullable()
 })
 export type VolumeHeader = z.infer<typeof VolumeHeader>
 
@@ -151,7 +153,10 @@ export const ModelSummary = z.object({
   createdAt: z.string(),
   /** From the model card: validation Dice and friends, parameters, training data. */
   metrics: z.record(z.string(), z.number()),
-  trainingData: z.string()
+  /** What it was trained on, in words (never a file path). */
+  trainingData: z.string(),
+  /** How many slices it was trained on (without held-out ones), when the card says. */
+  trainingSlices: z.number().int().nullable()
 })
 export type ModelSummary = z.infer<typeof ModelSummary>
 
@@ -178,6 +183,8 @@ export const TrainingRun = z.object({
   etaSeconds: z.number().nullable(),
   /** Validation Dice per evaluation (Inf-Net protocol), in order. */
   validationDice: z.array(z.object({ epoch: z.number().int(), dice: z.number() })),
+  /** Slices held out for validation after the last epoch (one fold of 5); 0 when too few to hold any out. */
+  validationSlices: z.number().int().nonnegative(),
   history: z.array(TrainingStep),
   modelId: z.number().int().nullable(),
   message: z.string()

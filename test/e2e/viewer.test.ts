@@ -15,7 +15,7 @@ describe('the workstation in Chromium: import and view P002', () => {
     await ws?.close()
   })
 
-  it('imports P002 through the UI, scrolls to slice 60, sets the lung window and reads HU and pixels', async () => {
+  it('imports P002 through the UI, scrolls to Im 60, sets the lung window and reads HU and pixels', async () => {
     const { page } = ws
     await page.getByTestId('import-button').click()
     await page.getByTestId('import-path').fill(p002)
@@ -26,7 +26,7 @@ describe('the workstation in Chromium: import and view P002', () => {
     await canvas.waitFor({ timeout: 60_000 })
     await expect.poll(() => page.getByTestId('slice-count').textContent(), { timeout: 30_000 }).toMatch(/133/)
 
-    // the mouse wheel moves one slice a notch; scroll until the readout says 60 (1-based)
+    // the mouse wheel moves one image a notch; scroll until the navigator says Im 60 (InstanceNumber 60)
     const box = (await canvas.boundingBox())!
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
     for (let i = 0; i < 200; i++) {
@@ -36,7 +36,10 @@ describe('the workstation in Chromium: import and view P002', () => {
       await expect.poll(async () => Number((await page.getByTestId('slice-index').textContent())!.trim())).not.toBe(shown)
     }
     await expect(page.getByTestId('slice-index').textContent()).resolves.toMatch(/^\s*60\s*$/)
-    const k = 59
+    // P002 is stored foot to head (k = 0 is IM0133), so InstanceNumber 60 is slice k = 133 − 60
+    const k = 73
+    await expect(page.getByTestId('slice-index').getAttribute('data-k')).resolves.toBe(String(k))
+    await expect(page.getByTestId('image-number').textContent()).resolves.toMatch(/Im 60 \/ 133/)
 
     await page.getByTestId('preset-lung').click()
     await expect.poll(() => page.getByTestId('window-readout').textContent()).toMatch(/W 1500 L -600/)

@@ -374,6 +374,10 @@ describe('the workstation in Chromium: analyse, correct, save, report', () => {
     await page.getByTestId('training-start').click()
     const chart = page.getByTestId('loss-chart')
     await chart.waitFor({ timeout: 30_000 })
+    // a handful of corrected slices leave nothing to hold out, and the chart says so (not "yet")
+    await expect(page.getByTestId('dice-chart').textContent()).resolves.toMatch(
+      /No validation: \d training slices? (is|are) too few to hold out a fold \(needs 10 or more\)/
+    )
     await expect
       .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 240_000, interval: 250 })
       .toBeGreaterThan(0)
@@ -400,7 +404,35 @@ describe('the workstation in Chromium: analyse, correct, save, report', () => {
     const runs = await ws.service.invoke('training.list', {})
     const modelId = runs.at(-1)!.modelId!
     expect(modelId).toBeGreaterThan(0)
+    // the new model in words: what it learnt from, no folder path, no figures to judge it by
+    const row = page.locator(`[data-testid="model-row"][data-model-id="${modelId}"]`)
+    await expect(row.getByTestId('model-data').textContent()).resolves.toMatch(
+      /^\s*\d corrected slices? from 1 series\s*·\s*trained on \d slices?\s*$/
+    )
+    await expect(row.getByTestId('model-metrics').textContent()).resolves.toMatch(/No validation figures/)
+    // the page fits a 1600 px window: no sideways scrolling with a finished run in the table
+    await page.setViewportSize({ width: 1600, height: 1000 })
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          type Root = { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+          const root = (globalThis as unknown as Root).document.documentElement
+          return root.scrollWidth - root.clientWidth
+        })
+      )
+      .toBeLessThanOrEqual(0)
+    await page.screenshot({ path: join(screenshots, 'retraining-1600.png'), fullPage: true })
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    // a model trained on a slice or two, without validation, becomes active only when confirmed
     await page.getByTestId(`model-activate-${modelId}`).click()
+    await page.getByTestId('confirm-dialog').waitFor()
+    await expect(page.getByTestId('confirm-dialog').textContent()).resolves.toMatch(
+      /trained on \d slices?, fewer than the 20 this workstation asks for, and it has no validation figures/
+    )
+    await page.getByTestId('confirm-cancel').click()
+    expect((await ws.service.invoke('models.list', {})).find((m) => m.active)?.id).not.toBe(modelId)
+    await page.getByTestId(`model-activate-${modelId}`).click()
+    await page.getByTestId('confirm-ok').click()
     await expect.poll(async () => (await ws.service.invoke('models.list', {})).find((m) => m.active)?.id).toBe(modelId)
   }, 600_000)
 })

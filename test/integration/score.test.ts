@@ -119,6 +119,14 @@ describe(
       const report = pulmo('report', paths.ct, '--pdf', pdf, '--model', paths.model)
       expect(report.status, report.stderr).toBe(0)
       expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+      // the CLI names the key images as the PDF captions them (a NIfTI has no InstanceNumber: from the head)
+      const printed = /Key images: ((?:Im \d+(?:, )?)+) \(no DICOM InstanceNumber: numbered from the head\)/.exec(report.stdout)
+      expect(printed, report.stdout).not.toBeNull()
+      const pdfText = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+      const captions = [...pdfText.matchAll(/Im (\d+) · [\d.]+ mL infected/g)].map((m) => `Im ${m[1]}`)
+      expect(captions.length).toBeGreaterThan(0)
+      expect(printed![1].split(', ')).toEqual(captions)
+      expect(pdfText).toMatch(/Im = image number counted from the head/)
     })
 
     it('reports an imported series by id, with the edits and sign-off stored in the database', () => {

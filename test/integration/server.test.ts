@@ -142,6 +142,14 @@ describe('pulmo serve transport', () => {
     // The page's scripts load with the cookie the page got.
     const script = await get('/assets/app.js', { Cookie: cookie.split(';')[0] })
     expect([script.status, script.body]).toEqual([200, 'console.log(1)'])
+    // The page itself does not: opened without the token in its address, it is refused as a page.
+    for (const path of ['/', '/index.html']) {
+      const refused = await get(path, { Cookie: cookie.split(';')[0] })
+      expect(refused.status, path).toBe(401)
+      expect(refused.headers['content-type']).toMatch(/^text\/html/)
+      expect(refused.body).toMatch(/access token is missing or wrong/)
+      expect(refused.body).not.toContain('<div id="app">')
+    }
     expect((await get('/assets/app.js', { Cookie: `pulmo-token-${server.port}=${'a'.repeat(48)}` })).status).toBe(401)
 
     expect((await get(`/?token=${server.token}`, { Origin: 'http://evil.example' })).status).toBe(403)

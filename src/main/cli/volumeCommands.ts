@@ -12,6 +12,7 @@ import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork 
 import { openStore } from '../db'
 import {
   buildKeyImages,
+  keyImagesLine,
   writeReportPdf,
   type ReportInput,
   type PatientInfo,
@@ -359,6 +360,7 @@ export async function reportCommand(o: VolumeCommandOptions & { pdf: string; ide
       ...(deidentified ? { pseudonym: shared.patient.id } : {})
     })
     io.print(`Wrote ${pdf} (${deidentified ? 'de-identified' : 'with patient identity'})`)
+    io.print(keyImagesLine(input.keyImages))
   } finally {
     store.close()
   }

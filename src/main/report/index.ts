@@ -4,6 +4,7 @@ export {
   buildKeyImages,
   chooseKeySlices,
   DEFAULT_KEY_IMAGES,
+  keyImagesLine,
   OVERLAY_COLOURS,
   renderOverlay,
   type KeyImageOptions

@@ -3,6 +3,7 @@
  * glass and consolidation overlaid in two colours, in the radiological convention (patient's right
  * on the image's left, anterior at the top).
  */
+import { sliceNumbering } from '../../shared/sliceNumbering'
 import { axialOrientation } from '../severity/volumeGeometry'
 import { INFECTION_LABEL } from '../severity/scores'
 import { applyWindow, LUNG_WINDOW, type WindowPreset } from '../volume/window'
@@ -75,13 +76,16 @@ export function buildKeyImages(
   if (labels.length !== volume.data.length) throw new Error('the label map does not match the volume')
   const [nx, ny] = volume.dimensions
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000
+  // The same numbering as the viewer's, so a caption's "Im 60" is the image the radiologist scrolled to.
+  const numbering = sliceNumbering(volume.dimensions[2], volume.direction, volume.instanceNumbers)
   return chooseKeySlices(labels, volume.dimensions, settings.count, options.lungLabels).map((k) => {
     const rgb = renderOverlay(volume, labels, k, settings.window)
     let infectedVoxels = 0
     for (let v = k * nx * ny; v < (k + 1) * nx * ny; v++) if (labels[v] !== 0) infectedVoxels++
     return {
       sliceIndex: k,
-      sliceNumber: k + 1,
+      sliceNumber: numbering.numbers[k],
+      numbering: numbering.source,
       png: encodePngRgb(rgb, nx, ny),
       widthPx: nx,
       heightPx: ny,
@@ -89,6 +93,16 @@ export function buildKeyImages(
       infectedMl: infectedVoxels * voxelMl
     }
   })
+}
+
+/** The key images as the CLI prints them, numbered as on screen and in the PDF: "Key images: Im 104, Im 91 (DICOM InstanceNumber)". */
+export function keyImagesLine(images: readonly KeyImage[]): string {
+  if (images.length === 0) return 'Key images: none'
+  const meaning =
+    images[0].numbering === 'instance-number'
+      ? 'DICOM InstanceNumber'
+      : 'no DICOM InstanceNumber: numbered from the head'
+  return `Key images: ${images.map((image) => `Im ${image.sliceNumber}`).join(', ')} (${meaning})`
 }
 
 /** Slice k as RGB: windowed grey, infection blended in, flipped to the radiological convention. */

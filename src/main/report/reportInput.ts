@@ -3,6 +3,7 @@
  * radiologist's edits stay apart, as in the database, so the PDF can show both.
  */
 import type { RegionId } from '../severity/regionRules'
+import type { SliceNumberSource } from '../../shared/sliceNumbering'
 import type { SeverityReport } from '../severity/scores'
 
 export interface PatientInfo {
@@ -41,8 +42,10 @@ export interface RegionScoreEdit {
 export interface KeyImage {
   /** 0-based index of the slice in the series */
   sliceIndex: number
-  /** what the caption says: 1-based slice number */
+  /** what the caption says: the image number people read (DICOM InstanceNumber, else counted from the head) */
   sliceNumber: number
+  /** where that number comes from (src/shared/sliceNumbering.ts) */
+  numbering: SliceNumberSource
   /** PNG bytes (RGB) */
   png: Buffer
   widthPx: number

@@ -227,7 +227,7 @@ function drawKeyImages(page: PageFlow, input: ReportInput): void {
       doc.rect(x, page.y, cell, boxHeight).fill('black')
       doc.image(image.png, x, page.y, { fit: [cell, boxHeight], align: 'center', valign: 'center' })
       doc.font(fonts.regular).fontSize(8).fillColor('black')
-      doc.text(text(`Slice ${image.sliceNumber} · ${ml(image.infectedMl)} mL infected`), x, page.y + boxHeight + 2, {
+      doc.text(text(`Im ${image.sliceNumber} · ${ml(image.infectedMl)} mL infected`), x, page.y + boxHeight + 2, {
         width: cell,
         align: 'center',
         lineBreak: false
@@ -246,7 +246,13 @@ function drawKeyImages(page: PageFlow, input: ReportInput): void {
     return x + 11 + doc.widthOfString(text(label)) + 14
   }
   const next = swatch(MARGIN, OVERLAY_COLOURS.groundGlass, 'ground-glass opacity')
-  swatch(next, OVERLAY_COLOURS.consolidation, 'consolidation')
+  const after = swatch(next, OVERLAY_COLOURS.consolidation, 'consolidation')
+  // What "Im" means, so the numbers can be looked up on the PACS.
+  const numbering =
+    images[0].numbering === 'instance-number'
+      ? 'Im = DICOM InstanceNumber'
+      : 'Im = image number counted from the head (no DICOM InstanceNumber)'
+  doc.font(fonts.regular).fontSize(8).fillColor('black').text(text(numbering), after, page.y, { lineBreak: false })
   page.y += 14
 }
 

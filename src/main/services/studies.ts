@@ -178,7 +178,8 @@ export class StudyService {
       valueMin: min,
       valueMax: max,
       voxelPath: p.finalPath,
-      checksum: p.checksum
+      checksum: p.checksum,
+      instanceNumbers: p.volume.instanceNumbers ?? null
     })
   }
 
@@ -210,7 +211,8 @@ export class StudyService {
       direction: s.direction,
       unit: s.unit,
       valueRange: [s.valueMin, s.valueMax],
-      voxelType: s.unit === 'HU' ? 'int16' : 'uint8'
+      voxelType: s.unit === 'HU' ? 'int16' : 'uint8',
+      instanceNumbers: s.instanceNumbers
     }
   }
 
@@ -228,6 +230,8 @@ export class StudyService {
     }
     volume.modality = s.modality
     volume.unit = s.unit
+    // The voxel file keeps geometry, not DICOM numbering: key images and captions need it from the row.
+    if (s.instanceNumbers) volume.instanceNumbers = s.instanceNumbers
     this.cache = { seriesId, volume }
     return volume
   }

@@ -5,6 +5,7 @@ import type { ModelRow, TrainingRunRow } from '../db'
 import { readModelCard } from '../ml/models/infnet'
 import { ComputeProcess, JobCancelledError } from '../training/computeProcess'
 import type { TrainJob } from '../training/computeProtocol'
+import { foldSplit } from '../training/folds'
 import type { SupervisedResult } from '../training/supervised'
 import type { AnalysisService } from './analysis'
 import type { ServiceContext } from './context'
@@ -18,6 +19,24 @@ interface RunConfig {
   baseModel: string
   slices: number
   backend: string
+  /** The training data in words, for the model list (the job's data is a folder path). Absent in older runs. */
+  dataDescription?: string
+}
+
+/** Fewer slices than this leave no fold to validate on. */
+const MIN_SLICES_FOR_VALIDATION = 10
+const VALIDATION_FOLDS = 5
+
+/** How many slices a run of `slices` holds out: fold 0 of 5, the split the trainer makes. */
+function validationSlices(config: RunConfig): number {
+  const { folds, fold } = config.job
+  if (folds === undefined) return 0
+  return foldSplit(config.slices, folds, fold ?? 0).validation.length
+}
+
+/** A card's training data in words: a path (a workstation run's folder) is never shown. */
+function looksLikePath(text: string): boolean {
+  return /^([a-zA-Z]:)?[\\/]/.test(text) || /[\\/]training[\\/]run-\d+/.test(text)
 }
 interface RunMetrics {
   globalStep: number
@@ -66,9 +85,21 @@ export class TrainingService {
     return this.ctx.store.models.list().map((m) => this.modelView(m))
   }
 
+  /** What a model was trained on, in words: the run's description, else the card's (unless it is a path). */
+  private trainingDataOf(m: ModelRow, card: { training?: { data?: string; trainingSlices?: number } }): string {
+    const run = this.ctx.store.trainingRuns.list().find((r) => r.modelRef === m.id)
+    const described = run ? (run.config as unknown as RunConfig).dataDescription : undefined
+    if (described) return described
+    const data = card.training?.data ?? ''
+    if (data && !looksLikePath(data)) return data
+    const slices = card.training?.trainingSlices
+    return slices !== undefined ? `${slices} training slice${slices === 1 ? '' : 's'} (retrained on this workstation)` : ''
+  }
+
   private modelView(m: ModelRow): ModelSummary {
-    const card = m.card as { metrics?: Record<string, number>; training?: { data?: string } }
+    const card = m.card as { metrics?: Record<string, number>; training?: { data?: string; trainingSlices?: number } }
     const active = this.ctx.store.models.active(m.kind)
+    const trainingSlices = card.training?.trainingSlices
     return {
       id: m.id,
       name: m.name,
@@ -77,7 +108,8 @@ export class TrainingService {
       active: active ? active.id === m.id : m.path === this.analysis.modelDir(),
       createdAt: m.createdAt,
       metrics: card.metrics ?? {},
-      trainingData: card.training?.data ?? ''
+      trainingData: this.trainingDataOf(m, card),
+      trainingSlices: typeof trainingSlices === 'number' && Number.isInteger(trainingSlices) ? trainingSlices : null
     }
   }
 
@@ -115,6 +147,7 @@ export class TrainingService {
       totalSteps: m.totalSteps ?? 0,
       etaSeconds: m.etaSeconds ?? null,
       validationDice: m.validationDice ?? [],
+      validationSlices: validationSlices(config),
       history: m.history ?? [],
       modelId: run.modelRef,
       message: m.message ?? ''
@@ -139,6 +172,9 @@ export class TrainingService {
     const runDir = join(this.ctx.dataDir, 'training', `run-${run.id}`)
     const dataDir = join(runDir, 'data')
     let slices = 0
+    let correctedSlices = 0
+    let correctedSeries = 0
+    let bundledSlices = 0
     try {
       for (const seriesId of p.seriesIds) {
         const corrected = this.ctx.store.masks.versions(seriesId).filter((m) => m.source === 'annotator').at(-1)
@@ -147,8 +183,13 @@ export class TrainingService {
         const labels = await this.masks.labels(seriesId, corrected.version)
         for (const k of corrected.trainingSlices) await writeTrainingSlice(dataDir, `series${seriesId}-slice${k}`, volume, labels, k)
         slices += corrected.trainingSlices.length
+        correctedSlices += corrected.trainingSlices.length
+        correctedSeries++
       }
-      if (p.includeBundled) slices += copyBundledSlices(dataDir)
+      if (p.includeBundled) {
+        bundledSlices = copyBundledSlices(dataDir)
+        slices += bundledSlices
+      }
       if (slices === 0) throw new ApiError('bad-input', 'No training slices: correct and save some slices first, or include the bundled training slices.')
     } catch (e) {
       this.ctx.store.db.prepare('DELETE FROM training_runs WHERE id = ?').run(run.id)
@@ -164,11 +205,17 @@ export class TrainingService {
         epochs: p.epochs,
         init: base.path,
         checkpointEvery: 5,
-        ...(slices >= 10 ? { folds: 5, fold: 0 } : {})
+        ...(slices >= MIN_SLICES_FOR_VALIDATION ? { folds: VALIDATION_FOLDS, fold: 0 } : {})
       },
       baseModel: `${base.name} ${base.version}`,
       slices,
-      backend: this.backend()
+      backend: this.backend(),
+      dataDescription: [
+        correctedSlices > 0 ? `${correctedSlices} corrected slice${correctedSlices === 1 ? '' : 's'} from ${correctedSeries} series` : null,
+        bundledSlices > 0 ? `${bundledSlices} bundled COVID-SemiSeg slices` : null
+      ]
+        .filter(Boolean)
+        .join(' + ')
     }
     this.ctx.store.db.prepare('UPDATE training_runs SET config = ?, model_ref = NULL WHERE id = ?').run(JSON.stringify(config), run.id)
     this.ctx.store.audit.record(this.ctx.userName(), 'train', 'training_run', run.id, { slices, epochs: p.epochs })

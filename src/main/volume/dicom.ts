@@ -64,7 +64,8 @@ export async function dicomSeriesVolume(slices: DicomSlice[]): Promise<Volume> {
     direction: geometry.direction,
     modality: 'CT',
     unit: 'HU',
-    metadata: seriesMetadata(geometry.slices)
+    metadata: seriesMetadata(geometry.slices),
+    ...instanceNumbersOf(geometry.slices)
   }
 }
 
@@ -83,4 +84,10 @@ export async function readDicomSeries(paths: string[] | string): Promise<Volume[
   // One series at a time keeps a single decoded series plus the file bytes in memory.
   for (const group of groupBySeries(slices).values()) volumes.push(await dicomSeriesVolume(group))
   return volumes
+}
+
+/** Each slice's InstanceNumber in slice order, when every slice has one (how PACS numbers the images). */
+function instanceNumbersOf(slices: readonly { instanceNumber?: number }[]): { instanceNumbers?: number[] } {
+  const numbers = slices.map((s) => s.instanceNumber)
+  return numbers.every((n): n is number => n !== undefined && Number.isFinite(n)) ? { instanceNumbers: numbers.map(Math.trunc) } : {}
 }

@@ -36,6 +36,8 @@ export interface Volume {
   modality: string
   unit: ValueUnit
   metadata?: SeriesMetadata
+  /** DICOM InstanceNumber of slice k (read from DICOM; absent for other formats): the image number people read. */
+  instanceNumbers?: number[]
 }
 
 export const IDENTITY_DIRECTION: readonly number[] = [1, 0, 0, 0, 1, 0, 0, 0, 1]

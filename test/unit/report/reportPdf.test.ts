@@ -99,7 +99,7 @@ describe('writeReportPdf on a phantom report', () => {
     expect(text).toContain('Rounded consolidation in the right lower lobe')
     expect(text).toContain('Not signed')
     // Key images: four captions with their slice numbers.
-    expect(text.match(/Slice \d+ · [\d.]+ mL infected/g)).toHaveLength(input.keyImages.length)
+    expect(text.match(/Im \d+ · [\d.]+ mL infected/g)).toHaveLength(input.keyImages.length)
   })
 
   it('shows an edited region as automatic → final with the latest editor', async () => {

@@ -36,6 +36,8 @@ export interface SeriesRow {
   voxelPath: string
   checksum: string
   importedAt: string
+  /** DICOM InstanceNumber of each slice k; null when the series has none (not DICOM, or imported before they were kept). */
+  instanceNumbers: number[] | null
 }
 
 export interface MaskRow {

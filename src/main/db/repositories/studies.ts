@@ -20,6 +20,7 @@ interface RawSeries {
   voxel_path: string
   checksum: string
   imported_at: string
+  instance_numbers: string | null
 }
 
 function seriesFromRaw(r: RawSeries): SeriesRow {
@@ -41,7 +42,8 @@ function seriesFromRaw(r: RawSeries): SeriesRow {
     valueMax: r.value_max,
     voxelPath: r.voxel_path,
     checksum: r.checksum,
-    importedAt: r.imported_at
+    importedAt: r.imported_at,
+    instanceNumbers: r.instance_numbers === null ? null : (JSON.parse(r.instance_numbers) as number[])
   }
 }
 
@@ -79,21 +81,22 @@ export class StudyRepository {
     )
   }
 
-  insertSeries(s: Omit<SeriesRow, 'id' | 'importedAt'>): number {
+  insertSeries(s: Omit<SeriesRow, 'id' | 'importedAt' | 'instanceNumbers'> & { instanceNumbers?: number[] | null }): number {
     return Number(
       this.db
         .prepare(
           `INSERT INTO series (study_ref, series_instance_uid, series_number, description, modality, unit, columns, rows,
-             slices, spacing, origin, direction, value_min, value_max, voxel_path, checksum, imported_at)
+             slices, spacing, origin, direction, value_min, value_max, voxel_path, checksum, imported_at, instance_numbers)
            VALUES (@studyRef, @seriesInstanceUid, @seriesNumber, @description, @modality, @unit, @columns, @rows,
-             @slices, @spacing, @origin, @direction, @valueMin, @valueMax, @voxelPath, @checksum, @importedAt)`
+             @slices, @spacing, @origin, @direction, @valueMin, @valueMax, @voxelPath, @checksum, @importedAt, @instanceNumbers)`
         )
         .run({
           ...s,
           spacing: JSON.stringify(s.spacing),
           origin: JSON.stringify(s.origin),
           direction: JSON.stringify(s.direction),
-          importedAt: nowIso()
+          importedAt: nowIso(),
+          instanceNumbers: s.instanceNumbers ? JSON.stringify(s.instanceNumbers) : null
         }).lastInsertRowid
     )
   }

@@ -4,6 +4,7 @@
  * context over that slice, to the active tool. The tool paints; the store keeps the undo history.
  */
 import type { EditTool } from '../stores/viewer'
+import type { FillLimit } from './fillLimit'
 import type { SliceTarget, VoxelPoint } from './paint'
 
 export type { VoxelPoint } from './paint'
@@ -23,6 +24,10 @@ export interface ToolContext extends SliceTarget {
   commit(action: string): void
   /** The edit is abandoned: the slice returns to how it was. */
   cancel(): void
+  /** How far a fill from voxel `index` may spread, or why it may not (fillLimit.ts). */
+  fillLimit(index: number): FillLimit
+  /** A line for the user about the edit just made or refused. */
+  notify(message: string): void
 }
 
 export interface PointerInfo {

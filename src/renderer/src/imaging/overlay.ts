@@ -64,6 +64,35 @@ export interface OverlayLayers {
   lungs: Uint8Array | null
   /** The version compared with: voxels where it differs from `labels` are marked. */
   reference: Uint8Array | null
+  /**
+   * Set for coronal and sagittal planes: their rows are axial slices, so the infection is drawn
+   * from the volume across slices (labelAcrossSlices) rather than one row per slice.
+   */
+  acrossSlices?: { sliceSize: number; slices: number } | null
+}
+
+/**
+ * The label a reformatted (coronal, sagittal) plane shows at voxel `index`: infected when at least
+ * two of the slices k − 1, k, k + 1 label that column, consolidation when most of those do.
+ * The masks come from a per-slice 2-D model whose output flickers from slice to slice; drawn row by
+ * row, a reformat shows that flicker as horizontal stripes, whereas a finding seen in neighbouring
+ * slices is anatomy. The axial view, where the mask is edited, always shows every labelled voxel.
+ */
+export function labelAcrossSlices(labels: Uint8Array, index: number, sliceSize: number, slices: number): number {
+  if (slices < 3) return labels[index]
+  const k = Math.floor(index / sliceSize)
+  let votes = 0
+  let consolidation = 0
+  for (let d = -1; d <= 1; d++) {
+    if (k + d < 0 || k + d >= slices) continue
+    const label = labels[index + d * sliceSize]
+    if (label !== 0) {
+      votes++
+      if (label === 2) consolidation++
+    }
+  }
+  if (votes < 2) return 0
+  return consolidation * 2 > votes ? 2 : 1
 }
 
 /** Paints the overlays of one plane over `pixels` (its windowed grey image, row-major width × height). */
@@ -75,6 +104,7 @@ export function compositeOverlay(
 ): void {
   const { width, height, base, du, dv } = plane
   const { labels, lungs, reference } = layers
+  const across = layers.acrossSlices ?? null
   const alpha = Math.min(1, Math.max(0, style.opacity))
   const tables: (Uint32Array | null)[] = [
     null,
@@ -105,7 +135,10 @@ export function compositeOverlay(
         }
       }
       if (showLabels) {
-        const table = tables[(labels as Uint8Array)[index]]
+        const label = across
+          ? labelAcrossSlices(labels as Uint8Array, index, across.sliceSize, across.slices)
+          : (labels as Uint8Array)[index]
+        const table = tables[label]
         if (table) pixels[out + u] = table[greyOf(pixels[out + u])]
       }
       if (showLungs) {

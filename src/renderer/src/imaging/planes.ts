@@ -30,11 +30,8 @@ export interface VoxelIndex {
   z: number
 }
 
-/** True when increasing slice index moves towards the head, so z must be flipped to show it on top. */
-export function slicesAscendHeadwards(direction: readonly number[]): boolean {
-  // Row 2 of the direction matrix is the patient S component of each voxel axis (LPS: +S is head).
-  return direction[8] > 0
-}
+// The rule is shared with the slice numbering (head at the top, Im counted from the head).
+export { slicesAscendHeadwards } from '../../../shared/sliceNumbering'
 
 /** How many planes of this orientation the volume has. */
 export function planeCount(orientation: Orientation, dims: Dimensions): number {

@@ -12,7 +12,8 @@ export const useConnectionStore = defineStore('connection', () => {
   let stop: (() => void) | null = null
 
   /** `pulmo serve` refuses sockets without the token it printed; say so rather than retrying blindly. */
-  const tokenMissing = computed(() => status.value.transport === 'websocket' && !accessToken())
+  // Decided before the first connection attempt (the Electron window has window.pulmo, no token).
+  const tokenMissing = computed(() => !window.pulmo && status.value.transport === 'websocket' && !accessToken())
 
   async function loadIdentity(): Promise<void> {
     const client = getClient()

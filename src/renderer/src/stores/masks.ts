@@ -6,6 +6,7 @@ import { errorMessage, toApiError } from '../api/errors'
 import { applyPatch, diffSlice, type SlicePatch } from '../annotation/patch'
 import { encodeRuns, slicesEqual } from '../annotation/runLength'
 import type { VoxelPoint } from '../annotation/paint'
+import { fillLimit, type FillLimit } from '../annotation/fillLimit'
 import type { OverlayStyle } from '../imaging/overlay'
 import { useViewerStore } from './viewer'
 
@@ -202,6 +203,29 @@ export const useMasksStore = defineStore('masks', () => {
       }
       return true
     }
+  }
+
+  /** How far a fill clicked at `index` of slice k may spread (fillLimit.ts). */
+  function fillLimitAt(k: number, index: number): FillLimit {
+    const viewer = useViewerStore()
+    const size = sliceSize.value
+    const offset = k * size
+    const constraints = [
+      insideLungOnly.value && lungs.value ? 'the lung' : null,
+      huConstraint.value.enabled ? 'the HU range' : null
+    ].filter((name): name is string => name !== null)
+    const values = viewer.voxels ? viewer.voxels.subarray(offset, offset + size) : null
+    const range = viewer.header?.valueRange ?? [0, 255]
+    return fillLimit({
+      nx: dims.value?.[0] ?? 0,
+      ny: dims.value?.[1] ?? 0,
+      seed: index,
+      lungs: lungs.value ? lungs.value.subarray(offset, offset + size) : null,
+      values,
+      // Air: below −500 HU; in a grey image (already windowed), the darkest tenth of its range.
+      airBelow: viewer.header?.unit === 'HU' ? -500 : range[0] + 0.1 * (range[1] - range[0]),
+      constraint: constraints.length > 0 ? { inside: paintable(k), region: constraints.join(' and ') } : null
+    })
   }
 
   /** Starts an edit of slice k (or continues the open one); false when editing is not possible now. */
@@ -477,6 +501,7 @@ export const useMasksStore = defineStore('masks', () => {
     close,
     touch,
     paintable,
+    fillLimitAt,
     beginEdit,
     commitEdit,
     cancelEdit,

@@ -3,12 +3,18 @@ import { ref } from 'vue'
 
 export type AppView = 'reading' | 'report' | 'training'
 
+/** What the user chose in the dialog: the main action, the alternative one, or neither. */
+export type Choice = 'confirm' | 'alternative' | 'cancel'
+
 export interface Confirmation {
   title: string
   message: string
   confirmLabel: string
   danger: boolean
-  resolve: (confirmed: boolean) => void
+  /** A second way on (e.g. "Save and continue" beside "Discard"), shown between cancel and confirm. */
+  alternativeLabel: string | null
+  cancelLabel: string
+  resolve: (choice: Choice) => void
 }
 
 /** Which screen is shown, the settings dialog, and the one confirmation dialog. */
@@ -17,22 +23,33 @@ export const useUiStore = defineStore('ui', () => {
   const settingsOpen = ref(false)
   const confirmation = ref<Confirmation | null>(null)
 
-  function confirm(options: {
+  function choose(options: {
+    title: string
+    message: string
+    confirmLabel: string
+    danger?: boolean
+    alternativeLabel?: string
+    cancelLabel?: string
+  }): Promise<Choice> {
+    confirmation.value?.resolve('cancel')
+    return new Promise((resolve) => {
+      confirmation.value = { danger: false, alternativeLabel: null, cancelLabel: 'Cancel', ...options, resolve }
+    })
+  }
+
+  async function confirm(options: {
     title: string
     message: string
     confirmLabel: string
     danger?: boolean
   }): Promise<boolean> {
-    confirmation.value?.resolve(false)
-    return new Promise((resolve) => {
-      confirmation.value = { danger: false, ...options, resolve }
-    })
+    return (await choose(options)) === 'confirm'
   }
 
-  function answer(confirmed: boolean): void {
+  function answer(choice: Choice | boolean): void {
     const pending = confirmation.value
     confirmation.value = null
-    pending?.resolve(confirmed)
+    pending?.resolve(choice === true ? 'confirm' : choice === false ? 'cancel' : choice)
   }
 
   /** True when a modal owns the keyboard. */
@@ -40,5 +57,5 @@ export const useUiStore = defineStore('ui', () => {
     return settingsOpen.value || confirmation.value !== null
   }
 
-  return { view, settingsOpen, confirmation, confirm, answer, modalOpen }
+  return { view, settingsOpen, confirmation, choose, confirm, answer, modalOpen }
 })

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { SeriesSummary, StudySummary, VolumeHeader } from '../../../shared/api'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
+import { numberingStep, sliceNumbering, type SliceNumbering } from '../../../shared/sliceNumbering'
 import { planeCount, slicesAscendHeadwards, type Orientation } from '../imaging/planes'
 import { decodeVoxels, type VoxelArray } from '../imaging/voxels'
 import { windowPreset, type WindowLevel, type WindowPreset } from '../imaging/windowing'
@@ -51,7 +52,7 @@ export const useViewerStore = defineStore('viewer', () => {
   const voxels = shallowRef<VoxelArray | null>(null)
   const status = ref<ViewerStatus>('idle')
   const error = ref<string | null>(null)
-  /** 0-based slice index k (voxel z); the UI shows k + 1. */
+  /** 0-based slice index k (voxel z); the UI shows the slice's image number (`numbering`). */
   const sliceIndex = ref(0)
   const windowLevel = ref<WindowLevel>({ ...windowPreset('lung') })
   const tool = ref<ViewerTool>('window')
@@ -72,6 +73,29 @@ export const useViewerStore = defineStore('viewer', () => {
   }
 
   const sliceCount = computed(() => header.value?.dimensions[2] ?? 0)
+  /** Image numbers of the slices: InstanceNumber, else counted from the head (same rule as the PDF's). */
+  const numbering = computed<SliceNumbering | null>(() =>
+    header.value
+      ? sliceNumbering(header.value.dimensions[2], header.value.direction, header.value.instanceNumbers)
+      : null
+  )
+  /** +1 or −1: the change of k that shows the next image number. */
+  const readingStep = computed(() => (numbering.value ? numberingStep(numbering.value) : 1))
+  const sliceNumber = computed(() => numbering.value?.numbers[sliceIndex.value] ?? sliceIndex.value + 1)
+  /** 1-based place of the shown slice in reading order (Im 1, 2, 3… or the instance numbers' order). */
+  const slicePosition = computed(() =>
+    readingStep.value === 1 ? sliceIndex.value + 1 : sliceCount.value - sliceIndex.value
+  )
+
+  function numberOf(k: number): number {
+    return numbering.value?.numbers[k] ?? k + 1
+  }
+
+  /** Shows the slice at 1-based reading position `position`. */
+  function setSlicePosition(position: number): void {
+    const p = Math.round(position)
+    setSlice(readingStep.value === 1 ? p - 1 : sliceCount.value - p)
+  }
   const activePreset = computed<WindowPreset['id'] | null>(() => {
     for (const id of ['lung', 'mediastinum'] as const) {
       const preset = windowPreset(id)
@@ -109,8 +133,9 @@ export const useViewerStore = defineStore('viewer', () => {
     else focus.value = { ...focus.value, i: value }
   }
 
+  /** Steps `delta` planes; on the axial view, +1 is the next image number. */
   function stepPlane(orientation: Orientation, delta: number): void {
-    setPlaneIndex(orientation, planeIndex(orientation) + delta)
+    setPlaneIndex(orientation, planeIndex(orientation) + (orientation === 'axial' ? delta * readingStep.value : delta))
   }
 
   /** Moves the crosshair to a voxel: every view shows the planes through it. */
@@ -187,8 +212,9 @@ export const useViewerStore = defineStore('viewer', () => {
     sliceIndex.value = clamp(Math.round(index), 0, sliceCount.value - 1)
   }
 
+  /** Moves `delta` images on in reading order (Arrow Down / Page Down: the next image numbers). */
   function stepSlice(delta: number): void {
-    setSlice(sliceIndex.value + delta)
+    setSlice(sliceIndex.value + delta * readingStep.value)
   }
 
   function setWindow(center: number, width: number): void {
@@ -220,6 +246,12 @@ export const useViewerStore = defineStore('viewer', () => {
     flipZ,
     cursor,
     sliceCount,
+    numbering,
+    readingStep,
+    sliceNumber,
+    slicePosition,
+    numberOf,
+    setSlicePosition,
     activePreset,
     cursorValue,
     valueAt,
