@@ -12,7 +12,8 @@
  *    then on all 50: the shipped model, whose card carries the folds' figures.
  * Every stage resumes from its checkpoint and is skipped once its result.json exists.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { shuffled } from './folds'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InputNormalisation } from '../ml/models/infnet/config'
@@ -44,6 +45,13 @@ export const InfectionRecipe = z.object({
   representation: Stage,
   pool: Stage,
   fineTune: Stage,
+  /**
+   * Fine-tuning on the 50 with a replay of the pool: `slices` drawn (seeded) from each of `sources`
+   * join the doctor-labelled slices, so the network keeps what the large set taught it instead of
+   * forgetting it (fine-tuning on the 50 alone took the held-out zenodo Dice from 0.50 to 0.08).
+   * Runs on all 50, and per fold when `folds` is set.
+   */
+  replay: Stage.extend({ slices: z.number().int().positive(), folds: z.boolean().default(false) }).optional(),
   /**
    * Multi-class Inf-Net (ground glass / consolidation; only the 50 doctor-labelled slices carry the
    * split) on the pool model's infection prior: the pool never saw the 50, so one prior serves every
@@ -167,6 +175,19 @@ export async function runInfectionRecipe(
     if (!(await run(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
   }
   if (!(await run('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
+  // 4b. fine-tuning with a replay of the pool
+  if (recipe.replay) {
+    const rp = recipe.replay
+    const replayDir = join(data, `replay-${rp.slices}`)
+    if (!existsSync(join(replayDir, 'done'))) writeReplay(rp.sources.map((n) => join(data, n)), replayDir, rp.slices, recipe.base.seed ?? 2020)
+    const withReplay = { data: semiseg, extraData: [replayDir], epochs: rp.epochs, learningRate: rp.learningRate, decayEpoch: rp.decayEpoch, init: poolModel }
+    if (rp.folds) {
+      for (let fold = 0; fold < recipe.folds; fold++) {
+        if (!(await run(`replay-fold-${fold}`, { ...withReplay, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
+      }
+    }
+    if (!(await run('replay-all', withReplay, 'none'))) return { status: 'stopped', results }
+  }
   // 5. multi-class on the pool's prior, per fold then on all 50
   const { crossValidate, ...m } = recipe.multiclass
   for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
@@ -203,6 +224,23 @@ export function bestRepresentation(results: StageResult[]): 'fixed' | 'equalised
     return (r.heldOut.dice + r.semiseg.dice) / 2
   }
   return score('equalised') >= score('fixed') ? 'equalised' : 'fixed'
+}
+
+/** A seeded sample of `perSource` slices of each folder, copied into one training folder. */
+function writeReplay(sources: string[], out: string, perSource: number, seed: number): void {
+  for (const sub of ['images', 'masks', 'edges']) mkdirSync(join(out, sub), { recursive: true })
+  for (const [n, dir] of sources.entries()) {
+    const names = readdirSync(join(dir, 'images')).sort()
+    const picked = shuffled(names.map((_, i) => i), seed + n).slice(0, perSource)
+    for (const i of picked) {
+      const file = names[i]
+      const stem = file.replace(/\.[^.]+$/, '')
+      copyFileSync(join(dir, 'images', file), join(out, 'images', file))
+      copyFileSync(join(dir, 'masks', `${stem}.png`), join(out, 'masks', `${stem}.png`))
+      if (existsSync(join(dir, 'edges', `${stem}.png`))) copyFileSync(join(dir, 'edges', `${stem}.png`), join(out, 'edges', `${stem}.png`))
+    }
+  }
+  writeFileSync(join(out, 'done'), '')
 }
 
 function pickBase(recipe: InfectionRecipe): { batchSize?: number; seed?: number; checkpointEvery?: number } {
