@@ -68,7 +68,7 @@ beforeAll(async () => {
     regionLabels: partitionLungRegions(lungs.labels, phantom.volume),
     infectionLabels: lesionLabelMap(phantom, lesions)
   })
-  reportId = service.reports.create(seriesId, null, { severity, model: { name: 'infnet-tiny', version: 'test' }, maskVersion: null }).id
+  reportId = service.store.reports.create(seriesId, null, { severity, model: { name: 'infnet-tiny', version: 'test' }, maskVersion: null }).id
   const patient = pseudonymKeys(service.store).patient('PX-4455')
   pseudonym = patient.pseudonym
   dateShift = patient.dateShiftDays
