@@ -41,7 +41,9 @@ export function selectModels(store: Pick<Store, 'models'> | undefined, options: 
       'not-found',
       infection.origin === 'named'
         ? `No model in ${infection.dir} (model.json missing).`
-        : `No infection model at ${infection.dir}. Train one (pulmo train) or reinstall Pulmo's bundled model.`
+        : infection.origin === 'bundled'
+          ? `The default infection model is not installed (${join(infection.dir, 'model.json')} is missing). Train one with \`pulmo train\`, or name one with --model MODEL_DIR.`
+          : `No infection model at ${infection.dir}. Train one (pulmo train) or reinstall Pulmo's bundled model.`
     )
   }
   const namedMulticlass = options.multiclassDir

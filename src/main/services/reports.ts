@@ -8,6 +8,7 @@ import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, typ
 import { partitionLungRegions } from '../severity/regions'
 import { computeSeverity, type SeverityReport } from '../severity/scores'
 import { readNifti } from '../volume'
+import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
@@ -308,6 +309,23 @@ export class ReportService {
       ...(mask ? { maskVersion: { version: mask.version, source: mask.source, author: mask.author, createdAt: mask.createdAt } } : {}),
       ...(amended?.signedAt ? { amends: { reportId: amended.id, signedBy: amended.signedBy ?? '', signedAt: amended.signedAt } } : {})
     }
+  }
+
+  /**
+   * The PDF of a report that is not stored (`pulmo report PATH`): de-identified with this
+   * installation's pseudonym keys unless `identified`, written atomically, and audited as an export.
+   */
+  async exportUnstored(input: ReportInput, identity: SeriesMetadata, path: string, options: { identified: boolean; source: string }): Promise<void> {
+    const deidentified = !options.identified
+    const shared = deidentified ? deidentifyReportInput(input, identity, pseudonymKeys(this.ctx.store)) : input
+    await writeReportPdf(path, shared)
+    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'series', null, {
+      format: 'pdf',
+      deidentified,
+      path,
+      source: options.source,
+      ...(deidentified ? { pseudonym: shared.patient.id } : {})
+    })
   }
 
   /** The PDF for sharing: de-identified (pseudonym, every date shifted) unless `identified` is asked for. */
