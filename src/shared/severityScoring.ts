@@ -78,6 +78,23 @@ export interface AutomaticScores {
   options: { noiseFloorPercent: number; infectionPresentPercent: number; severityCutoffs: SeverityCutoffs }
 }
 
+/** The automatic part of a report as the contract carries it (SeverityReportView), for the rule. */
+export function automaticScoresOfView(view: {
+  regions: ReadonlyArray<{ id: string; lobe: string; lungVolumeMl: number; percent: number; score: number }>
+  lobes: ReadonlyArray<{ id: string; lungVolumeMl: number; percent: number; score: number }>
+  lungVolumeMl: number
+  percentInfected: { total: number }
+  scoring: AutomaticScores['options']
+}): AutomaticScores {
+  return {
+    regions: view.regions.map((r) => ({ id: r.id, lobe: r.lobe, lungVolumeMl: r.lungVolumeMl, percent: r.percent, score: r.score })),
+    lobes: view.lobes.map((l) => ({ id: l.id, lungVolumeMl: l.lungVolumeMl, percent: l.percent, score: l.score })),
+    lungVolumeMl: view.lungVolumeMl,
+    percentInfected: view.percentInfected.total,
+    options: view.scoring
+  }
+}
+
 /** A radiologist's score of one CT-SS region. */
 export interface RegionEdit {
   regionId: string
@@ -143,7 +160,7 @@ export function shareAgreeingWith(score: number, measuredPercent: number, noiseF
  * CT-SS: each region's latest edit, else its automatic score. Lobar score and severity class
  * follow the edits too: an edited region counts with the infected share nearest its measured one
  * that agrees with the radiologist's score (see shareAgreeingWith); each lobe's share is the
- * lung-volume-weighted mean of its regions', scored on the lobar scale; a lobe with no edited
+ * lung-volume-weighted mean of its regions' (the plain mean when the scan shows none of the lobe), scored on the lobar scale; a lobe with no edited
  * region keeps its automatic score. Infection is present when the (so adjusted) whole-lung share
  * exceeds the threshold or the radiologist scored any region above 0.
  */
@@ -167,7 +184,9 @@ export function finalScores(automatic: AutomaticScores, edits: readonly RegionEd
     if (!changed) return { id: lobe.id, automatic: lobe.score, final: lobe.score, automaticPercent: lobe.percent, finalPercent: lobe.percent }
     const volume = members.reduce((sum, { r }) => sum + r.lungVolumeMl, 0)
     const infected = members.reduce((sum, { r, f }) => sum + (r.lungVolumeMl * f.countedPercent) / 100, 0)
-    const finalPercent = volume > 0 ? (100 * infected) / volume : 0
+    // A lobe the scan does not show (no lung volume) takes its regions' plain mean: the radiologist's word.
+    const finalPercent =
+      volume > 0 ? (100 * infected) / volume : members.reduce((sum, { f }) => sum + f.countedPercent, 0) / Math.max(members.length, 1)
     return { id: lobe.id, automatic: lobe.score, final: lobarScore(finalPercent, noiseFloorPercent), automaticPercent: lobe.percent, finalPercent }
   })
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0)

@@ -143,9 +143,6 @@ export class AnalysisService {
         if (!cancelled && refusedAsNotChestCt(e)) {
           this.ctx.store.audit.record(this.ctx.userName(), 'refuse', 'series', seriesId, { reason: (e as Error).message })
         }
-        if (!cancelled && refusedAsNotChestCt(e)) {
-          this.ctx.store.audit.record(this.ctx.userName(), 'refuse', 'series', seriesId, { reason: (e as Error).message })
-        }
         this.ctx.emit({
           type: 'task-ended',
           taskId,

@@ -1,22 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RegionScore, ReportRecord, SeverityReportView } from '../../../shared/api'
-import { finalScores, type AutomaticScores, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
+import { automaticScoresOfView, finalScores, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 
 export { CTSS_SEVERE_THRESHOLD } from '../../../shared/severityScoring'
-
-/** The automatic part of a report view, as the shared final-score rule takes it. */
-export function automaticScoresOfView(view: SeverityReportView): AutomaticScores {
-  return {
-    regions: view.regions.map((r) => ({ id: r.id, lobe: r.lobe, lungVolumeMl: r.lungVolumeMl, percent: r.percent, score: r.score })),
-    lobes: view.lobes.map((l) => ({ id: l.id, lungVolumeMl: l.lungVolumeMl, percent: l.percent, score: l.score })),
-    lungVolumeMl: view.lungVolumeMl,
-    percentInfected: view.percentInfected.total,
-    options: view.scoring
-  }
-}
 
 export function finalScore(region: RegionScore): number {
   return region.edited?.score ?? region.score
