@@ -223,7 +223,7 @@ describe('only chest CT is analysed', () => {
     const abdomen = (await service.invoke('studies.import', { paths: [join(dir.path, 'inferior')] })).created[0]
     const ended = await analyse(service, abdomen)
     expect(ended.status).toBe('failed')
-    expect(ended.message).toMatch(/^Not analysed\. Not a chest CT: no slice shows two lungs filling a chest/)
+    expect(ended.message).toMatch(/^Not a chest CT: no slice shows two lungs filling a chest/)
     expect(await service.invoke('masks.list', { seriesId: abdomen })).toEqual([])
     expect(await service.invoke('reports.get', { seriesId: abdomen })).toBeNull()
     const refusals = (await service.invoke('audit.list', { entity: 'series' })).filter((e) => e.action === 'refuse')

@@ -26,7 +26,7 @@ function refusedAsNotChestCt(e: unknown): boolean {
 }
 
 function failureMessage(e: unknown): string {
-  if (refusedAsNotChestCt(e)) return `Not analysed. ${(e as Error).message}`
+  if (refusedAsNotChestCt(e)) return (e as Error).message
   return `Analysis failed: ${e instanceof Error ? e.message : String(e)}`
 }
 
