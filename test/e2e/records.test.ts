@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { finalScores, automaticScoresOfView } from '../../src/shared/severityScoring'
 import { copyMostInferiorSlices, photographs } from '../helpers/chestCt'
-import { lungmaskSlices, p002, tempDir } from '../helpers/paths'
+import { lungmaskSlices, p002, projectRoot, tempDir } from '../helpers/paths'
 import { saveTinyModel } from '../helpers/tinyModel'
 import { openWorkstation, type Workstation } from './harness'
+
+const screenshots = join(projectRoot, 'docs/screenshots')
 
 /** Screen position of the centre of voxel (x, y) of the axial canvas (canvas pixels are voxels). */
 async function screenOf(canvas: Locator, x: number, y: number, size = 512): Promise<{ x: number; y: number }> {
@@ -153,7 +156,9 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     await expect(page.getByTestId('report-lobar-total').textContent()).resolves.toBe(String(expected.lobar.final))
     await expect(page.getByTestId('report-lobar-auto').textContent()).resolves.toBe(String(expected.lobar.automatic))
     await expect(page.getByTestId('report-severity').textContent()).resolves.toMatch(new RegExp(expected.severity.final, 'i'))
-    await expect(page.getByTestId('lobe-score-RUL').textContent()).resolves.toMatch(/0\s*→\s*4/)
+    const rulFinal = expected.lobes.find((l) => l.id === 'RUL')!
+    expect(rulFinal.final).toBe(4)
+    await expect(page.getByTestId('lobe-score-RUL').textContent()).resolves.toMatch(new RegExp(`${rulFinal.automatic}\\s*→\\s*4`))
     await page.getByTestId('report-findings').fill('Consolidation in the right lung, corrected on slice ' + (k + 1) + '.')
     await page.getByTestId('report-save').click()
     await expect.poll(() => page.getByTestId('report-message').textContent()).toContain('Report saved')
@@ -168,7 +173,7 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
 
     // the shared PDF (de-identified): the corrected version, the final figures, every date shifted alike
     const text = await download(page, page.getByTestId('report-export'), join(dir.path, 'shared.pdf'))
-    expect(text).toMatch(/Mask version 2 \(corrected by Dr Lee, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): volumes, percentages, scores and key images/)
+    expect(text).toMatch(/Mask version 2 \(corrected by Dr Lee, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): volumes, percentages, scores/)
     expect(text).toContain(`CT severity score (CT-SS): ${expected.ctss.final} / 40`)
     expect(text).toContain(`Lobar score: ${expected.lobar.final} / 25 (automatic ${expected.lobar.automatic})`)
     expect(text).toContain(`Severity class: ${expected.severity.final}`)
@@ -199,9 +204,14 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     expect(text).toMatch(/Signed by Dr Lee at \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
     await row.getByTestId('history-view').click()
     await expect.poll(() => page.getByTestId('history-record-ctss').textContent()).toBe(String(signed.ctss.final))
+    mkdirSync(screenshots, { recursive: true })
+    await page.screenshot({ path: join(screenshots, 'report-amendment.png'), fullPage: true })
     // the study keeps its Reported badge
     await page.getByTestId('nav-reading').click()
-    await expect(page.getByTestId('study-row').first().textContent()).resolves.toContain('Reported')
+    const studies = await ws.service.invoke('studies.list', {})
+    const index = studies.findIndex((s) => s.series.some((x) => x.id === seriesId))
+    expect(studies[index].status.reported).toBe(true)
+    await expect.poll(() => page.getByTestId('study-row').nth(index).textContent()).toContain('Reported')
   }, 400_000)
 
   it('reverting to the model’s version is labelled a revert, not a correction (no training data)', async () => {
