@@ -87,7 +87,13 @@ export function automaticScoresOfView(view: {
   scoring: AutomaticScores['options']
 }): AutomaticScores {
   return {
-    regions: view.regions.map((r) => ({ id: r.id, lobe: r.lobe, lungVolumeMl: r.lungVolumeMl, percent: r.percent, score: r.score })),
+    regions: view.regions.map((r) => ({
+      id: r.id,
+      lobe: r.lobe,
+      lungVolumeMl: r.lungVolumeMl,
+      percent: r.percent,
+      score: r.score
+    })),
     lobes: view.lobes.map((l) => ({ id: l.id, lungVolumeMl: l.lungVolumeMl, percent: l.percent, score: l.score })),
     lungVolumeMl: view.lungVolumeMl,
     percentInfected: view.percentInfected.total,
@@ -169,25 +175,42 @@ export function finalScores(automatic: AutomaticScores, edits: readonly RegionEd
   const known = new Set(automatic.regions.map((r) => r.id))
   for (const e of edits) {
     if (!known.has(e.regionId)) throw new Error(`edit of unknown region ${e.regionId}`)
-    if (e.score !== 0 && e.score !== 1 && e.score !== 2) throw new Error(`region ${e.regionId}: a CT-SS score is 0, 1 or 2, got ${e.score}`)
+    if (e.score !== 0 && e.score !== 1 && e.score !== 2)
+      throw new Error(`region ${e.regionId}: a CT-SS score is 0, 1 or 2, got ${e.score}`)
   }
   const latest = latestRegionEdits(edits)
   const regions: FinalRegion[] = automatic.regions.map((r) => {
     const edit = latest.get(r.id)
     const final = edit?.score ?? r.score
-    const countedPercent = edit && edit.score !== r.score ? shareAgreeingWith(edit.score, r.percent, noiseFloorPercent) : r.percent
+    const countedPercent =
+      edit && edit.score !== r.score ? shareAgreeingWith(edit.score, r.percent, noiseFloorPercent) : r.percent
     return { id: r.id, automatic: r.score, final, ...(edit ? { edit } : {}), countedPercent }
   })
   const lobes: FinalLobe[] = automatic.lobes.map((lobe) => {
     const members = automatic.regions.map((r, n) => ({ r, f: regions[n] })).filter(({ r }) => r.lobe === lobe.id)
     const changed = members.some(({ f }) => f.final !== f.automatic)
-    if (!changed) return { id: lobe.id, automatic: lobe.score, final: lobe.score, automaticPercent: lobe.percent, finalPercent: lobe.percent }
+    if (!changed)
+      return {
+        id: lobe.id,
+        automatic: lobe.score,
+        final: lobe.score,
+        automaticPercent: lobe.percent,
+        finalPercent: lobe.percent
+      }
     const volume = members.reduce((sum, { r }) => sum + r.lungVolumeMl, 0)
     const infected = members.reduce((sum, { r, f }) => sum + (r.lungVolumeMl * f.countedPercent) / 100, 0)
     // A lobe the scan does not show (no lung volume) takes its regions' plain mean: the radiologist's word.
     const finalPercent =
-      volume > 0 ? (100 * infected) / volume : members.reduce((sum, { f }) => sum + f.countedPercent, 0) / Math.max(members.length, 1)
-    return { id: lobe.id, automatic: lobe.score, final: lobarScore(finalPercent, noiseFloorPercent), automaticPercent: lobe.percent, finalPercent }
+      volume > 0
+        ? (100 * infected) / volume
+        : members.reduce((sum, { f }) => sum + f.countedPercent, 0) / Math.max(members.length, 1)
+    return {
+      id: lobe.id,
+      automatic: lobe.score,
+      final: lobarScore(finalPercent, noiseFloorPercent),
+      automaticPercent: lobe.percent,
+      finalPercent
+    }
   })
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0)
   const ctssAutomatic = sum(regions.map((r) => r.automatic))
@@ -199,12 +222,18 @@ export function finalScores(automatic: AutomaticScores, edits: readonly RegionEd
   const regionVolume = sum(automatic.regions.map((r) => r.lungVolumeMl))
   const presentAutomatic = automatic.percentInfected > infectionPresentPercent
   const presentFinal = anyChange
-    ? (regionVolume > 0 && (100 * infectedMl) / regionVolume > infectionPresentPercent) || regions.some((r) => r.final > 0)
+    ? (regionVolume > 0 && (100 * infectedMl) / regionVolume > infectionPresentPercent) ||
+      regions.some((r) => r.final > 0)
     : presentAutomatic
   return {
     regions,
     lobes,
-    ctss: { automatic: ctssAutomatic, final: ctssFinal, severe: ctssSevere(ctssFinal), automaticSevere: ctssSevere(ctssAutomatic) },
+    ctss: {
+      automatic: ctssAutomatic,
+      final: ctssFinal,
+      severe: ctssSevere(ctssFinal),
+      automaticSevere: ctssSevere(ctssAutomatic)
+    },
     lobar: { automatic: lobarAutomatic, final: lobarFinal },
     severity: {
       automatic: severityClass(lobarAutomatic, presentAutomatic, severityCutoffs),

@@ -57,7 +57,8 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
       setup: async (service) => {
         await service.settings.set({ backend: 'wasm', userName: 'Dr Lee' })
         seriesId = (await service.invoke('studies.import', { paths: [lungmaskSlices] })).created[0]
-        photoId = (await service.invoke('studies.import', { paths: [join(photographs, 'circuit-board.jpg')] })).created[0]
+        photoId = (await service.invoke('studies.import', { paths: [join(photographs, 'circuit-board.jpg')] }))
+          .created[0]
         abdomenId = (await service.invoke('studies.import', { paths: [join(dir.path, 'inferior')] })).created[0]
       }
     })
@@ -74,7 +75,9 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     const index = studies.findIndex((s) => s.series.some((x) => x.id === id))
     await page.getByTestId('study-row').nth(index).click()
     await page.getByTestId('series-row').first().click()
-    await expect.poll(() => page.getByTestId('viewer-canvas').getAttribute('data-rendered-slice'), { timeout: 60_000 }).not.toBeNull()
+    await expect
+      .poll(() => page.getByTestId('viewer-canvas').getAttribute('data-rendered-slice'), { timeout: 60_000 })
+      .not.toBeNull()
   }
 
   async function analyse(): Promise<string> {
@@ -130,20 +133,26 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     await page.getByTestId('brush-size').fill('20')
     await stroke(page, canvas, [from + 12, row], [from + 68, row])
     await page.getByTestId('save-version').click()
-    await expect.poll(() => page.getByTestId('save-message').textContent()).toMatch(/Saved version 2: 1 corrected slice marked as training data/)
+    await expect
+      .poll(() => page.getByTestId('save-message').textContent())
+      .toMatch(/Saved version 2: 1 corrected slice marked as training data/)
 
     // the scores follow version 2 without re-running the model: the number on screen is the service's
     const v2 = (await ws.service.invoke('reports.get', { seriesId }))!
     expect(v2).toMatchObject({ id: v1.id, maskVersion: 2 })
     expect(v2.consolidationVolumeMl).toBeGreaterThan(v1.consolidationVolumeMl + 0.5)
     await expect.poll(() => page.getByTestId('scores-mask').textContent()).toBe('mask v2 (corrected by Dr Lee)')
-    await expect.poll(() => page.getByTestId('score-percent-total').textContent()).toContain(shownPercent(v2.percentInfected.total))
+    await expect
+      .poll(() => page.getByTestId('score-percent-total').textContent())
+      .toContain(shownPercent(v2.percentInfected.total))
     expect(shownPercent(v2.percentInfected.total)).not.toBe(shownPercent(v1.percentInfected.total))
     await expect(page.getByTestId('version-scored').count()).resolves.toBe(1)
 
     // the report: the same version; the radiologist scores the right upper lobe ≥ 50 %: CT-SS, lobar score and class follow
     await page.getByTestId('nav-report').click()
-    await expect.poll(() => page.getByTestId('report-mask').textContent()).toBe('scored from mask version 2 (corrected by Dr Lee)')
+    await expect
+      .poll(() => page.getByTestId('report-mask').textContent())
+      .toBe('scored from mask version 2 (corrected by Dr Lee)')
     await expect(page.getByTestId('report-warning').textContent()).resolves.toContain('The series has 2 slices')
     const rul = v2.regions.filter((r) => r.lobe === 'RUL' || r.lobe === 'RLL')
     for (const region of rul) await page.getByTestId(`region-score-${region.id}`).selectOption('2')
@@ -155,11 +164,17 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     await expect.poll(() => page.getByTestId('report-ctss-final').textContent()).toBe(String(expected.ctss.final))
     await expect(page.getByTestId('report-lobar-total').textContent()).resolves.toBe(String(expected.lobar.final))
     await expect(page.getByTestId('report-lobar-auto').textContent()).resolves.toBe(String(expected.lobar.automatic))
-    await expect(page.getByTestId('report-severity').textContent()).resolves.toMatch(new RegExp(expected.severity.final, 'i'))
+    await expect(page.getByTestId('report-severity').textContent()).resolves.toMatch(
+      new RegExp(expected.severity.final, 'i')
+    )
     const rulFinal = expected.lobes.find((l) => l.id === 'RUL')!
     expect(rulFinal.final).toBe(4)
-    await expect(page.getByTestId('lobe-score-RUL').textContent()).resolves.toMatch(new RegExp(`${rulFinal.automatic}\\s*→\\s*4`))
-    await page.getByTestId('report-findings').fill('Consolidation in the right lung, corrected on slice ' + (k + 1) + '.')
+    await expect(page.getByTestId('lobe-score-RUL').textContent()).resolves.toMatch(
+      new RegExp(`${rulFinal.automatic}\\s*→\\s*4`)
+    )
+    await page
+      .getByTestId('report-findings')
+      .fill('Consolidation in the right lung, corrected on slice ' + (k + 1) + '.')
     await page.getByTestId('report-save').click()
     await expect.poll(() => page.getByTestId('report-message').textContent()).toContain('Report saved')
     const saved = (await ws.service.invoke('reports.get', { seriesId }))!
@@ -173,7 +188,9 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
 
     // the shared PDF (de-identified): the corrected version, the final figures, every date shifted alike
     const text = await download(page, page.getByTestId('report-export'), join(dir.path, 'shared.pdf'))
-    expect(text).toMatch(/Mask version 2 \(corrected by Dr Lee, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): volumes, percentages, scores/)
+    expect(text).toMatch(
+      /Mask version 2 \(corrected by Dr Lee, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): volumes, percentages, scores/
+    )
     expect(text).toContain(`CT severity score (CT-SS): ${expected.ctss.final} / 40`)
     expect(text).toContain(`Lobar score: ${expected.lobar.final} / 25 (automatic ${expected.lobar.automatic})`)
     expect(text).toContain(`Severity class: ${expected.severity.final}`)
@@ -193,10 +210,14 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     await page.getByTestId('nav-reading').click()
     await analyse()
     await page.getByTestId('nav-report').click()
-    await expect.poll(() => page.getByTestId('report-amends').textContent()).toMatch(new RegExp(`amends report ${signed.id}, signed by\\s+Dr Lee`))
+    await expect
+      .poll(() => page.getByTestId('report-amends').textContent())
+      .toMatch(new RegExp(`amends report ${signed.id}, signed by\\s+Dr Lee`))
     await expect(page.getByTestId('report-sign').isDisabled()).resolves.toBe(false)
     await expect(page.getByTestId('report-findings').inputValue()).resolves.toBe(signed.findings)
-    await expect(page.getByTestId('report-mask').textContent()).resolves.toBe('scored from mask version 3 (the model’s)')
+    await expect(page.getByTestId('report-mask').textContent()).resolves.toBe(
+      'scored from mask version 3 (the model’s)'
+    )
     const row = page.locator(`[data-testid="history-row"][data-report-id="${signed.id}"]`)
     await expect(row.textContent()).resolves.toContain('Dr Lee')
     const text = await download(page, row.getByTestId('history-signed-pdf'), join(dir.path, 'signed.pdf'))
@@ -219,7 +240,9 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     const v3 = page.locator('[data-testid="version-row"][data-version="3"]')
     await page.locator('[data-testid="version-row"][data-version="2"]').getByTestId('version-revert').click()
     await page.getByTestId('confirm-ok').click()
-    await expect.poll(() => page.getByTestId('save-message').textContent()).toMatch(/Reverted to version 2: saved as version 4/)
+    await expect
+      .poll(() => page.getByTestId('save-message').textContent())
+      .toMatch(/Reverted to version 2: saved as version 4/)
     await page.locator('[data-testid="version-row"][data-version="4"]').waitFor()
     await v3.waitFor()
     await page.locator('[data-testid="version-row"][data-version="1"]').getByTestId('version-revert').click()

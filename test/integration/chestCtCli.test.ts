@@ -24,14 +24,18 @@ describe('pulmo score: only chest CT', () => {
   it('refuses a folder of photographs, naming the reason', () => {
     const run = pulmo('score', photographs)
     expect(run.status).toBe(1)
-    expect(run.stderr).toContain('pulmo score: Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.')
+    expect(run.stderr).toContain(
+      'pulmo score: Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
+    )
     expect(run.stdout).toBe('')
   })
 
   it('refuses the 25 most inferior slices of P002', () => {
     const run = pulmo('score', inferior, '--json')
     expect(run.status).toBe(1)
-    expect(run.stderr).toMatch(/pulmo score: Not a chest CT: no slice shows two lungs filling a chest: at their widest the air-filled lungs are \d+ cm², \d+ % of the body's cross-section/)
+    expect(run.stderr).toMatch(
+      /pulmo score: Not a chest CT: no slice shows two lungs filling a chest: at their widest the air-filled lungs are \d+ cm², \d+ % of the body's cross-section/
+    )
     expect(run.stdout).toBe('')
   }, 300_000)
 
@@ -39,7 +43,9 @@ describe('pulmo score: only chest CT', () => {
     const run = pulmo('score', lungmaskSlices, '--json')
     expect(run.status, run.stderr).toBe(0)
     const scores = JSON.parse(run.stdout)
-    expect(scores.warnings).toEqual(['The series has 2 slices: volumes, percentages and scores describe these slices, not the whole lungs.'])
+    expect(scores.warnings).toEqual([
+      'The series has 2 slices: volumes, percentages and scores describe these slices, not the whole lungs.'
+    ])
     expect(scores.lungVolumeMl).toBeGreaterThan(30)
     expect(scores.ctss.regions).toHaveLength(20)
     expect(scores.model.name).toBe('infnet-lite')

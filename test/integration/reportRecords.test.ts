@@ -61,14 +61,22 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
   it('rescores the report from a saved corrected version: infected volume = the painted lung voxels', async () => {
     const first = (await service.invoke('reports.get', { seriesId }))!
     expect(first).toMatchObject({ maskVersion: 1, mask: { version: 1, source: 'model' } })
-    expect(first.warnings).toEqual(['The series has 2 slices: volumes, percentages and scores describe these slices, not the whole lungs.'])
+    expect(first.warnings).toEqual([
+      'The series has 2 slices: volumes, percentages and scores describe these slices, not the whole lungs.'
+    ])
     await service.invoke('reports.update', { reportId: first.id, findings: 'Kept through rescoring.' })
 
     // erase everything, then paint ground glass on 60 × 40 voxels of the right lung of slice 0
     const cleared = [0, 1].map((k) => ({ k, runs: [0, sliceSize] }))
     const v2 = await service.invoke('masks.save', { seriesId, baseVersion: 1, slices: cleared })
     let report = (await service.invoke('reports.get', { seriesId }))!
-    expect(report).toMatchObject({ id: first.id, maskVersion: 2, infectedVolumeMl: 0, severity: 'none', findings: 'Kept through rescoring.' })
+    expect(report).toMatchObject({
+      id: first.id,
+      maskVersion: 2,
+      infectedVolumeMl: 0,
+      severity: 'none',
+      findings: 'Kept through rescoring.'
+    })
     expect(report.ctss.final).toBe(0)
 
     const labels = new Uint8Array(sliceSize)
@@ -85,7 +93,11 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
         if (lungs[y * 512 + x] === 1) paintedInLung++
       }
     expect(paintedInLung).toBeGreaterThan(1500)
-    const v3 = await service.invoke('masks.save', { seriesId, baseVersion: v2.version, slices: [{ k: 0, runs: encodeRuns(labels) }] })
+    const v3 = await service.invoke('masks.save', {
+      seriesId,
+      baseVersion: v2.version,
+      slices: [{ k: 0, runs: encodeRuns(labels) }]
+    })
     report = (await service.invoke('reports.get', { seriesId }))!
     expect(report.maskVersion).toBe(3)
     expect(report.mask).toMatchObject({ version: 3, source: 'annotator', author: 'Dr Lee', revertedTo: null })
@@ -101,7 +113,12 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
 
     // choosing version 1 again rescores from it, without the model
     const back = await service.invoke('reports.rescore', { seriesId, maskVersion: 1 })
-    expect(back).toMatchObject({ id: first.id, maskVersion: 1, infectedVolumeMl: first.infectedVolumeMl, ctss: first.ctss })
+    expect(back).toMatchObject({
+      id: first.id,
+      maskVersion: 1,
+      infectedVolumeMl: first.infectedVolumeMl,
+      ctss: first.ctss
+    })
     await service.invoke('reports.rescore', { seriesId, maskVersion: 3 })
     const audit = await service.invoke('audit.list', { entity: 'report', entityId: first.id })
     // the analysis's own result is the first rescore entry (version 1), then the saves and choices
@@ -133,7 +150,11 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
 
   it('signs; re-analysis leaves the signed report untouched and drafts an amendment naming it', async () => {
     const draft = (await service.invoke('reports.get', { seriesId }))!
-    await service.invoke('reports.update', { reportId: draft.id, regionScores: [{ regionId: 'L3', score: 2 }], impression: 'Signed impression.' })
+    await service.invoke('reports.update', {
+      reportId: draft.id,
+      regionScores: [{ regionId: 'L3', score: 2 }],
+      impression: 'Signed impression.'
+    })
     signed = await service.invoke('reports.sign', { reportId: draft.id })
     const signedPdf = await service.invoke('reports.signedPdf', { reportId: signed.id })
     expect(createHash('sha256').update(signedPdf).digest('hex')).toBe(signed.signedPdfSha256)
@@ -158,7 +179,12 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
     expect(after.regions.find((r) => r.id === 'L3')!.edited?.score).toBe(2)
     const current = (await service.invoke('reports.get', { seriesId }))!
     expect(current.id).toBe(amendedByRescore.id)
-    expect(current).toMatchObject({ signedAt: null, maskVersion: 4, mask: { source: 'model' }, impression: 'Signed impression.' })
+    expect(current).toMatchObject({
+      signedAt: null,
+      maskVersion: 4,
+      mask: { source: 'model' },
+      impression: 'Signed impression.'
+    })
     expect(current.amends?.reportId).toBe(signed.id)
     const list = await service.invoke('reports.list', { seriesId })
     expect(list.map((r) => [r.id, r.signedBy, r.hasSignedPdf, r.amends, r.amendedBy])).toEqual([
@@ -167,16 +193,28 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
     ])
     expect((await service.invoke('studies.list', {}))[0].status.reported).toBe(true)
     // the audit log ties them: the sign entry, the amendment naming the signed report, the rescore by the analysis
-    const amend = (await service.invoke('audit.list', { entity: 'report', entityId: current.id })).map((e) => [e.action, e.detail.amends ?? e.detail.cause])
-    expect(amend).toEqual(expect.arrayContaining([['amend', signed.id], ['rescore', 'analysis']]))
-    const signEntry = (await service.invoke('audit.list', { entity: 'report', entityId: signed.id })).find((e) => e.action === 'sign')
+    const amend = (await service.invoke('audit.list', { entity: 'report', entityId: current.id })).map((e) => [
+      e.action,
+      e.detail.amends ?? e.detail.cause
+    ])
+    expect(amend).toEqual(
+      expect.arrayContaining([
+        ['amend', signed.id],
+        ['rescore', 'analysis']
+      ])
+    )
+    const signEntry = (await service.invoke('audit.list', { entity: 'report', entityId: signed.id })).find(
+      (e) => e.action === 'sign'
+    )
     expect(signEntry?.detail).toMatchObject({ sha256: signed.signedPdfSha256, maskVersion: 3 })
 
     const file = join(dir.path, 'amendment.pdf')
     await service.invoke('reports.pdf', { reportId: current.id, path: file, identified: true })
     const text = pdfText(file)
     expect(text).toContain('chest CT severity report (amendment)')
-    expect(text).toMatch(new RegExp(`This report amends report ${signed.id}, signed by Dr Lee at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`))
+    expect(text).toMatch(
+      new RegExp(`This report amends report ${signed.id}, signed by Dr Lee at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`)
+    )
     expect(text).toContain('Mask version 4 (the model’s segmentation')
     expect(text).toContain('The series has 2 slices')
   }, 300_000)
@@ -186,7 +224,11 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
     // version 5: a correction of slice 1; then revert to version 4 (the model's)
     const corrected = new Uint8Array(model.subarray(sliceSize, 2 * sliceSize))
     corrected.fill(2, 1000, 3000)
-    const v5 = await service.invoke('masks.save', { seriesId, baseVersion: 4, slices: [{ k: 1, runs: encodeRuns(corrected) }] })
+    const v5 = await service.invoke('masks.save', {
+      seriesId,
+      baseVersion: 4,
+      slices: [{ k: 1, runs: encodeRuns(corrected) }]
+    })
     expect(v5.trainingSlices).toEqual([1])
     const v6 = await service.invoke('masks.save', {
       seriesId,
@@ -214,7 +256,8 @@ describe('only chest CT is analysed', () => {
   })
 
   it('refuses photographs before any model runs, and an abdomen-only series in the compute process', async () => {
-    const photo = (await service.invoke('studies.import', { paths: [join(photographs, 'circuit-board.jpg')] })).created[0]
+    const photo = (await service.invoke('studies.import', { paths: [join(photographs, 'circuit-board.jpg')] }))
+      .created[0]
     expect((await service.invoke('studies.list', {}))[0].series[0].modality).toBe('XC')
     await expect(service.invoke('analysis.start', { seriesId: photo })).rejects.toThrow(
       'Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'

@@ -136,7 +136,7 @@ describe(
 
       // the radiologist's work, through the service as the workstation does it
       const service = new PulmoService({ dataDir: paths.data, transport: 'websocket', modelDir: paths.model })
-      let reportId = 0
+      let reportId: number | undefined
       try {
         await service.settings.set({ userName: 'Dr Rossi' })
         const report = (await service.invoke('reports.get', { seriesId }))!

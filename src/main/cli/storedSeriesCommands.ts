@@ -62,7 +62,11 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
     infectedVolumeMl: ml(view.infectedVolumeMl),
     ggoVolumeMl: ml(view.ggoVolumeMl),
     consolidationVolumeMl: ml(view.consolidationVolumeMl),
-    percentInfected: { total: pct(view.percentInfected.total), left: pct(view.percentInfected.left), right: pct(view.percentInfected.right) },
+    percentInfected: {
+      total: pct(view.percentInfected.total),
+      left: pct(view.percentInfected.left),
+      right: pct(view.percentInfected.right)
+    },
     ctss: {
       total: view.ctss.final,
       automatic: view.ctss.automatic,
@@ -105,14 +109,20 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
   }
 }
 
-export async function scoreStoredSeries(service: PulmoService, seriesId: number, json: boolean, io: CommandIo): Promise<void> {
+export async function scoreStoredSeries(
+  service: PulmoService,
+  seriesId: number,
+  json: boolean,
+  io: CommandIo
+): Promise<void> {
   const view = await currentReport(service, seriesId, io)
   if (json) {
     io.print(JSON.stringify(storedScoresJson(view), null, 2))
     return
   }
   const p = (x: number): string => `${x.toFixed(2)} %`
-  const changed = (a: number | string, b: number | string): string => (String(a) === String(b) ? '' : ` (automatic ${a})`)
+  const changed = (a: number | string, b: number | string): string =>
+    String(a) === String(b) ? '' : ` (automatic ${a})`
   const mask = view.mask
     ? `mask version ${view.mask.version} (${view.mask.source === 'model' ? 'the model’s' : `corrected by ${view.mask.author}`})`
     : 'no mask version'

@@ -263,7 +263,7 @@ export async function scoreCommand(
     `Lung volume       ${summary.lungVolumeMl.toFixed(0)} mL`,
     `Infected          ${summary.infectedVolumeMl.toFixed(1)} mL (ground glass ${summary.ggoVolumeMl.toFixed(1)}, consolidation ${summary.consolidationVolumeMl.toFixed(1)})`,
     `Percent infected  ${pct(summary.percentInfected.total)} (right ${pct(summary.percentInfected.right)}, left ${pct(summary.percentInfected.left)})`,
-    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ' (severe, > ${CTSS_SEVERE_THRESHOLD})' : ''}`,
+    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
     `Lobar score       ${summary.lobar.total} / 25 (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
     `Severity          ${summary.severity}`,
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,

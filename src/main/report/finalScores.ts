@@ -11,8 +11,19 @@ export type { FinalScores } from '../../shared/severityScoring'
 /** The part of an automatic report the final scores are computed from. */
 export function automaticScoresOf(report: SeverityReport): AutomaticScores {
   return {
-    regions: report.ctss.regions.map((r) => ({ id: r.id, lobe: r.lobe, lungVolumeMl: r.lungVolumeMl, percent: r.percent, score: r.score })),
-    lobes: report.lobar.lobes.map((l) => ({ id: l.id, lungVolumeMl: l.lungVolumeMl, percent: l.percent, score: l.score })),
+    regions: report.ctss.regions.map((r) => ({
+      id: r.id,
+      lobe: r.lobe,
+      lungVolumeMl: r.lungVolumeMl,
+      percent: r.percent,
+      score: r.score
+    })),
+    lobes: report.lobar.lobes.map((l) => ({
+      id: l.id,
+      lungVolumeMl: l.lungVolumeMl,
+      percent: l.percent,
+      score: l.score
+    })),
     lungVolumeMl: report.lungVolumeMl,
     percentInfected: report.percentInfected.total,
     options: report.options

@@ -132,7 +132,9 @@ function drawTitle(page: PageFlow, input: ReportInput): void {
   // The privacy and generation line sits below the title, never beside it: a long title and the
   // de-identification note overlapped on one line.
   const generated = (input.generatedAt ?? new Date()).toISOString().slice(0, 16).replace('T', ' ')
-  const privacy = input.deidentified ? 'De-identified: pseudonym for name and ID, every date shifted by the same offset · ' : ''
+  const privacy = input.deidentified
+    ? 'De-identified: pseudonym for name and ID, every date shifted by the same offset · '
+    : ''
   const number = input.reportId !== undefined ? `Report ${input.reportId} · ` : ''
   doc.font(fonts.regular).fontSize(8).fillColor('#555555')
   doc.text(text(`${number}${privacy}Generated ${generated} UTC`), MARGIN, page.y, { width: CONTENT_WIDTH })
@@ -207,7 +209,12 @@ function drawWarnings(page: PageFlow, input: ReportInput): void {
 export function maskVersionLine(input: Pick<ReportInput, 'maskVersion'>): string {
   const m = input.maskVersion
   if (!m) return 'Mask: none stored (figures from the analysis itself).'
-  const who = m.source === 'model' ? 'the model’s segmentation' : m.source === 'annotator' ? `corrected by ${m.author}` : `imported by ${m.author}`
+  const who =
+    m.source === 'model'
+      ? 'the model’s segmentation'
+      : m.source === 'annotator'
+        ? `corrected by ${m.author}`
+        : `imported by ${m.author}`
   return `Mask version ${m.version} (${who}, ${dateTime(m.createdAt)}): volumes, percentages, scores and key images are computed from it.`
 }
 
@@ -222,8 +229,14 @@ function drawSummary(page: PageFlow, input: ReportInput, scores: FinalScores): v
     : ''
   page.paragraph(`CT severity score (CT-SS): ${ctss.final} / 40 — ${severe}${automatic}`, 10, true)
   const lobarNote = changed(scores.lobar.automatic, scores.lobar.final) ? ` (automatic ${scores.lobar.automatic})` : ''
-  const severityNote = changed(scores.severity.automatic, scores.severity.final) ? ` (automatic ${scores.severity.automatic})` : ''
-  page.paragraph(`Lobar score: ${scores.lobar.final} / 25${lobarNote}     Severity class: ${scores.severity.final}${severityNote}`, 10, true)
+  const severityNote = changed(scores.severity.automatic, scores.severity.final)
+    ? ` (automatic ${scores.severity.automatic})`
+    : ''
+  page.paragraph(
+    `Lobar score: ${scores.lobar.final} / 25${lobarNote}     Severity class: ${scores.severity.final}${severityNote}`,
+    10,
+    true
+  )
   page.paragraph(maskVersionLine(input), 9, true)
   page.paragraph(
     `Infected: ${percent(s.percentInfected.total)} % of the lungs (right lung ${percent(s.percentInfected.right)} %, ` +
@@ -366,7 +379,9 @@ function drawLobeTable(page: PageFlow, input: ReportInput, scores: FinalScores):
       ml(s.ggoVolumeMl),
       ml(s.consolidationVolumeMl),
       percent(s.percentInfected.total),
-      scores.lobar.final === scores.lobar.automatic ? `${s.lobar.total} / 25` : `${scores.lobar.automatic} → ${scores.lobar.final} / 25`
+      scores.lobar.final === scores.lobar.automatic
+        ? `${s.lobar.total} / 25`
+        : `${scores.lobar.automatic} → ${scores.lobar.final} / 25`
     ],
     bold: true
   })

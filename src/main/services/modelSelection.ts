@@ -28,7 +28,10 @@ export interface ModelSelectionOptions {
 
 const hasModel = (dir: string): boolean => existsSync(join(dir, 'model.json'))
 
-export function selectModels(store: Pick<Store, 'models'> | undefined, options: ModelSelectionOptions = {}): ModelSelection {
+export function selectModels(
+  store: Pick<Store, 'models'> | undefined,
+  options: ModelSelectionOptions = {}
+): ModelSelection {
   const named = options.infectionDir ?? process.env.PULMO_MODEL_DIR
   const active = store?.models.active('infection')?.path
   const infection: ModelChoice = named
@@ -53,7 +56,8 @@ export function selectModels(store: Pick<Store, 'models'> | undefined, options: 
     return { infection, multiclass: { dir, origin: 'named' } }
   }
   const activeMulticlass = store?.models.active('multiclass')?.path
-  if (activeMulticlass && hasModel(activeMulticlass)) return { infection, multiclass: { dir: activeMulticlass, origin: 'active' } }
+  if (activeMulticlass && hasModel(activeMulticlass))
+    return { infection, multiclass: { dir: activeMulticlass, origin: 'active' } }
   const bundled = defaultModelDir('multiclass')
   return hasModel(bundled) ? { infection, multiclass: { dir: bundled, origin: 'bundled' } } : { infection }
 }

@@ -69,7 +69,8 @@ export function modalityRefusal(modality: string, unit: string): string | null {
   if (modality === 'OT' && unit === 'grey') return null
   if (modality === 'XC') return 'the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
   const name = MODALITY_NAMES[modality] ?? `modality ${modality || 'unknown'}`
-  if (modality === 'CT') return `the CT series has no Hounsfield units (its values are ${unit}); Pulmo scores CT in HU or windowed CT slices.`
+  if (modality === 'CT')
+    return `the CT series has no Hounsfield units (its values are ${unit}); Pulmo scores CT in HU or windowed CT slices.`
   return `the series is ${name}, not CT; Pulmo scores chest CT only.`
 }
 
@@ -166,7 +167,9 @@ function partialEnds(volume: Volume, area: number[], widest: number): string[] {
   const name = (atEnd: boolean): string => {
     const slice = atEnd ? nz : 1
     if (superiorAtEnd === null || volume.unit === 'grey') return `${atEnd ? 'last' : 'first'} slice (${slice})`
-    return atEnd === superiorAtEnd ? `upper end (towards the apices, slice ${slice})` : `lower end (towards the bases, slice ${slice})`
+    return atEnd === superiorAtEnd
+      ? `upper end (towards the apices, slice ${slice})`
+      : `lower end (towards the bases, slice ${slice})`
   }
   const ends: string[] = []
   if (area[0] > limit) ends.push(name(false))
@@ -181,7 +184,8 @@ function bodyOfSlice(volume: Volume, k: number): number {
   const values = volume.data.subarray(k * sliceSize, (k + 1) * sliceSize)
   const threshold = volume.unit === 'grey' ? greyAirThreshold(volume.data) : CHEST_CT_LIMITS.airHu
   const air = new Uint8Array(sliceSize)
-  for (let p = 0; p < sliceSize; p++) air[p] = volume.unit === 'grey' ? (values[p] <= threshold ? 1 : 0) : values[p] < threshold ? 1 : 0
+  for (let p = 0; p < sliceSize; p++)
+    air[p] = volume.unit === 'grey' ? (values[p] <= threshold ? 1 : 0) : values[p] < threshold ? 1 : 0
   const body = segmentBody(air, [nx, ny, 1], volume.unit === 'grey' ? 'tissue-hull' : 'filled-largest-tissue')
   let count = 0
   for (let p = 0; p < sliceSize; p++) if (body[p] !== 0) count++

@@ -24,7 +24,11 @@ function refusal(volume: Volume): string {
 function slab(volume: Volume, from: number, to: number): Volume {
   const [nx, ny] = volume.dimensions
   const data = volume.data.slice(from * nx * ny, to * nx * ny)
-  const origin: [number, number, number] = [volume.origin[0], volume.origin[1], volume.origin[2] + from * volume.spacing[2] * volume.direction[8]]
+  const origin: [number, number, number] = [
+    volume.origin[0],
+    volume.origin[1],
+    volume.origin[2] + from * volume.spacing[2] * volume.direction[8]
+  ]
   return { ...volume, data, dimensions: [nx, ny, to - from], origin }
 }
 
@@ -48,7 +52,9 @@ describe('checkChestCt: only chest CT is scored', () => {
     const [inferior] = await readVolumes([join(dir.path, 'inferior')])
     expect(inferior.dimensions[2]).toBe(25)
     const message = refusal(inferior)
-    expect(message).toMatch(/^Not a chest CT: no slice shows two lungs filling a chest: at their widest the air-filled lungs are \d+ cm², 1\d % of the body/)
+    expect(message).toMatch(
+      /^Not a chest CT: no slice shows two lungs filling a chest: at their widest the air-filled lungs are \d+ cm², 1\d % of the body/
+    )
     expect(message).toContain('abdomen')
   }, 120_000)
 
@@ -57,7 +63,9 @@ describe('checkChestCt: only chest CT is scored', () => {
     const upper = slab(chest, 40, chest.dimensions[2])
     const accepted = checkChestCt(upper)
     expect(accepted.warnings).toHaveLength(1)
-    expect(accepted.warnings[0]).toMatch(/covers the lungs only in part: lung reaches the lower end \(towards the bases, slice 1\)/)
+    expect(accepted.warnings[0]).toMatch(
+      /covers the lungs only in part: lung reaches the lower end \(towards the bases, slice 1\)/
+    )
   }, 120_000)
 
   it('scores the two lungmask slices and the COVID-SemiSeg windowed slices, saying when a series is a few slices', async () => {
@@ -78,17 +86,25 @@ describe('checkChestCt: only chest CT is scored', () => {
   it('refuses colour photographs (read as XC) and the same photograph in grey (no lungs in a body)', async () => {
     const [photo] = await readVolumes([join(photographs, 'circuit-board.jpg')])
     expect(photo.modality).toBe('XC')
-    expect(refusal(photo)).toBe('Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.')
+    expect(refusal(photo)).toBe(
+      'Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
+    )
     // the same picture as grey levels: its dark background would be taken for lungs filling the frame
     const grey: Volume = { ...photo, modality: 'OT' }
-    expect(refusal(grey)).toMatch(/^Not a chest CT: the dark areas taken for lungs fill 9\d % of the image instead of lying inside a body/)
+    expect(refusal(grey)).toMatch(
+      /^Not a chest CT: the dark areas taken for lungs fill 9\d % of the image instead of lying inside a body/
+    )
   }, 60_000)
 
   it('refuses other modalities by name', () => {
-    expect(modalityRefusal('MR', 'HU')).toBe('the series is magnetic resonance (MR), not CT; Pulmo scores chest CT only.')
+    expect(modalityRefusal('MR', 'HU')).toBe(
+      'the series is magnetic resonance (MR), not CT; Pulmo scores chest CT only.'
+    )
     expect(modalityRefusal('CT', 'grey')).toMatch(/no Hounsfield units/)
     expect(modalityRefusal('CT', 'HU')).toBeNull()
     expect(modalityRefusal('OT', 'grey')).toBeNull()
-    expect(refusal({ ...chest, modality: 'PT' })).toBe('Not a chest CT: the series is PET (PT), not CT; Pulmo scores chest CT only.')
+    expect(refusal({ ...chest, modality: 'PT' })).toBe(
+      'Not a chest CT: the series is PET (PT), not CT; Pulmo scores chest CT only.'
+    )
   })
 })

@@ -41,7 +41,11 @@ function automatic(percents: number[]): AutomaticScores {
 
 describe('finalScores: one rule for CT-SS, lobar score and severity', () => {
   it('without edits, returns the automatic scores', () => {
-    const a = automatic(Array(20).fill(0).map((_, n) => (n < 4 ? 20 : 0)))
+    const a = automatic(
+      Array(20)
+        .fill(0)
+        .map((_, n) => (n < 4 ? 20 : 0))
+    )
     const s = finalScores(a, [])
     expect(s.ctss).toEqual({ automatic: 4, final: 4, severe: false, automaticSevere: false })
     // RUL at 20 % → 2; nothing else
@@ -52,7 +56,11 @@ describe('finalScores: one rule for CT-SS, lobar score and severity', () => {
 
   it('the radiologist’s region scores move the lobar score and the severity class, not only CT-SS', () => {
     // RUL regions at 20 % (score 1 each), lobe 20 % → 2; all else clear
-    const a = automatic(Array(20).fill(0).map((_, n) => (n < 4 ? 20 : 0)))
+    const a = automatic(
+      Array(20)
+        .fill(0)
+        .map((_, n) => (n < 4 ? 20 : 0))
+    )
     const at = '2026-01-01T10:00:00Z'
     // the radiologist sees ≥ 50 % in all four RUL regions and involvement in every RLL region (R9–R10 + … )
     const edits = ['R1', 'R2', 'R3', 'R4'].map((regionId) => ({ regionId, score: 2, by: 'Dr A', at }))
@@ -93,12 +101,24 @@ describe('finalScores: one rule for CT-SS, lobar score and severity', () => {
     expect(latest.get('R1')).toMatchObject({ score: 0, by: 'b' })
     // a tie in time keeps the stored order: the later entry wins
     expect(latest.get('R2')).toMatchObject({ score: 2, by: 'c' })
-    const a = automatic(Array(20).fill(0).map((_, n) => (n < 2 ? 60 : 0)))
-    expect(finalScores(a, edits).regions.slice(0, 2).map((r) => r.final)).toEqual([0, 2])
+    const a = automatic(
+      Array(20)
+        .fill(0)
+        .map((_, n) => (n < 2 ? 60 : 0))
+    )
+    expect(
+      finalScores(a, edits)
+        .regions.slice(0, 2)
+        .map((r) => r.final)
+    ).toEqual([0, 2])
   })
 
   it('an edit back to the automatic score changes nothing; unknown regions and scores are refused', () => {
-    const a = automatic(Array(20).fill(0).map((_, n) => (n === 0 ? 30 : 0)))
+    const a = automatic(
+      Array(20)
+        .fill(0)
+        .map((_, n) => (n === 0 ? 30 : 0))
+    )
     const confirmed = finalScores(a, [{ regionId: 'R1', score: 1, by: 'a', at: 'x' }])
     expect(confirmed.lobar.final).toBe(confirmed.lobar.automatic)
     expect(confirmed.edited).toBe(true)

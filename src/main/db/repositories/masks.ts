@@ -39,7 +39,10 @@ export class MaskRepository {
   }
 
   /** Adds the next version; `expectedLatest` is the version the author started from (0 for none). */
-  add(m: Omit<MaskRow, 'id' | 'version' | 'createdAt' | 'revertedTo'> & { revertedTo?: number | null }, expectedLatest: number): MaskRow {
+  add(
+    m: Omit<MaskRow, 'id' | 'version' | 'createdAt' | 'revertedTo'> & { revertedTo?: number | null },
+    expectedLatest: number
+  ): MaskRow {
     return this.db.transaction(() => {
       const latest = this.latest(m.seriesRef)?.version ?? 0
       if (latest !== expectedLatest) {

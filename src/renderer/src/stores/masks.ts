@@ -423,7 +423,12 @@ export const useMasksStore = defineStore('masks', () => {
         return
       }
       try {
-        const saved = await getClient().invoke('masks.save', { seriesId: id, baseVersion: loadedVersion.value, slices, revertTo: version })
+        const saved = await getClient().invoke('masks.save', {
+          seriesId: id,
+          baseVersion: loadedVersion.value,
+          slices,
+          revertTo: version
+        })
         working.set(target)
         loadedVersion.value = saved.version
         resetEditing()
