@@ -10,6 +10,8 @@ import { METHOD_COMMANDS, methodCommand, methodUsage } from './cli/experimentCom
 import { stopOnSignal } from './cli/stopOnSignal'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
+import { isStoredSeriesInput, reportStoredSeries, scoreStoredSeries } from './cli/storedSeriesCommands'
+import { existsSync } from 'node:fs'
 import { startServer } from './server'
 import { PulmoService, toApiError } from './services'
 
@@ -205,6 +207,20 @@ export async function main(argv: string[]): Promise<number> {
         )
       }
       if (command === 'report' && !values.pdf) throw new UsageError('pulmo report needs --pdf FILE')
+      if (command !== 'segment' && isStoredSeriesInput(positionals[0], existsSync)) {
+        // An imported series: through the service, like the workstation (its compute process runs any analysis).
+        if (values.reference) throw new UsageError('--reference is for a volume given by path, not an imported series')
+        if (values.backend) process.env.PULMO_BACKEND = values.backend
+        const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket', modelDir: values.model && resolve(values.model) })
+        try {
+          const seriesId = Number(positionals[0])
+          if (command === 'score') await scoreStoredSeries(service, seriesId, values.json ?? false, io)
+          else await reportStoredSeries(service, seriesId, values.pdf ?? '', values.identified ?? false, io)
+        } finally {
+          await service.shutdown()
+        }
+        return 0
+      }
       await startEngine(values.backend, io)
       const common = {
         input: positionals[0],

@@ -67,7 +67,6 @@ export type VolumeHeader = z.infer<typeof VolumeHeader>
 export const Settings = z.object({
   userName: z.string().min(1).max(200),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
-  defaultModel: z.string().max(200),
   dataDir: z.string()
 })
 export type Settings = z.infer<typeof Settings>
@@ -90,8 +89,10 @@ export const MaskVersion = z.object({
   createdAt: z.string(),
   /** Label values in order: 1 ground-glass, 2 consolidation. */
   labelSet: z.array(z.string()),
-  /** Slices (0-based) an annotator changed: training data for retraining. */
-  trainingSlices: z.array(z.number().int().nonnegative())
+  /** Slices (0-based) where a person's labels differ from the model's: training data for retraining. */
+  trainingSlices: z.array(z.number().int().nonnegative()),
+  /** The version this one restored (a revert), else null. */
+  revertedTo: z.number().int().positive().nullable()
 })
 export type MaskVersion = z.infer<typeof MaskVersion>
 
@@ -103,17 +104,50 @@ export const RegionScore = z.object({
   infectedVolumeMl: z.number(),
   percent: z.number(),
   score: z.number().int(),
+  /** The lobe the region belongs to (RUL, RML, RLL, LUL, LLL). */
+  lobe: z.string(),
   /** The radiologist's score when it differs from the automatic one. */
   edited: z.object({ score: z.number().int(), by: z.string(), at: z.string() }).nullable()
 })
 export type RegionScore = z.infer<typeof RegionScore>
 
-export const LobeScore = z.object({ id: z.string(), name: z.string(), lungVolumeMl: z.number(), infectedVolumeMl: z.number(), percent: z.number(), score: z.number().int() })
+export const LobeScore = z.object({
+  id: z.string(),
+  name: z.string(),
+  lungVolumeMl: z.number(),
+  infectedVolumeMl: z.number(),
+  percent: z.number(),
+  /** the automatic score, from the mask */
+  score: z.number().int(),
+  /** after the radiologist's region scores (see src/shared/severityScoring.ts) */
+  finalScore: z.number().int()
+})
+
+export const ReportMask = z.object({
+  version: z.number().int().positive(),
+  source: z.enum(['model', 'annotator', 'import']),
+  author: z.string(),
+  createdAt: z.string(),
+  revertedTo: z.number().int().positive().nullable()
+})
+
+export const ScoringOptions = z.object({
+  noiseFloorPercent: z.number(),
+  infectionPresentPercent: z.number(),
+  severityCutoffs: z.object({ mildMaxLobarTotal: z.number(), moderateMaxLobarTotal: z.number() })
+})
+
+/** A signed report another one amends. */
+export const AmendedReportRef = z.object({ reportId: id, signedBy: z.string(), signedAt: z.string() })
+
+const SeverityClassName = z.enum(['none', 'mild', 'moderate', 'severe'])
 
 export const SeverityReportView = z.object({
   id,
   seriesId: id,
+  /** The mask version the figures were computed from. */
   maskVersion: z.number().int().nullable(),
+  mask: ReportMask.nullable(),
   model: z.object({ name: z.string(), version: z.string() }),
   lungVolumeMl: z.number(),
   infectedVolumeMl: z.number(),
@@ -123,16 +157,46 @@ export const SeverityReportView = z.object({
   regions: z.array(RegionScore),
   lobes: z.array(LobeScore),
   ctss: z.object({ automatic: z.number().int(), final: z.number().int(), severe: z.boolean() }),
+  /** Final lobar total (after the radiologist's region scores); `automatic.lobarTotal` is the mask's. */
   lobarTotal: z.number().int(),
-  severity: z.string(),
+  /** Final severity class. */
+  severity: SeverityClassName,
   infectionPresent: z.boolean(),
+  automatic: z.object({ lobarTotal: z.number().int(), severity: SeverityClassName, infectionPresent: z.boolean() }),
+  scoring: ScoringOptions,
+  /** What the reader must know: the scan covers the lungs only in part, a few slices only. */
+  warnings: z.array(z.string()),
+  /** The signed report this draft (or signed amendment) supersedes. */
+  amends: AmendedReportRef.nullable(),
+  /** The report that supersedes this one, when there is one. */
+  amendedBy: id.nullable(),
   findings: z.string(),
   impression: z.string(),
   signedBy: z.string().nullable(),
   signedAt: z.string().nullable(),
+  /** A signed report's stored PDF (its SHA-256), viewable with reports.signedPdf. */
+  signedPdfSha256: z.string().nullable(),
+  createdAt: z.string(),
   updatedAt: z.string()
 })
 export type SeverityReportView = z.infer<typeof SeverityReportView>
+
+/** A report in the series' history: drafts, signed reports and amendments, oldest first. */
+export const ReportRecord = z.object({
+  id,
+  seriesId: id,
+  maskVersion: z.number().int().nullable(),
+  ctss: z.number().int(),
+  lobarTotal: z.number().int(),
+  severity: SeverityClassName,
+  signedBy: z.string().nullable(),
+  signedAt: z.string().nullable(),
+  hasSignedPdf: z.boolean(),
+  amends: id.nullable(),
+  amendedBy: id.nullable(),
+  createdAt: z.string()
+})
+export type ReportRecord = z.infer<typeof ReportRecord>
 
 /**
  * An edited slice as run-length pairs [value, count, value, count, …] over its nx·ny voxels
@@ -260,12 +324,39 @@ export const api = {
   },
   /** The lung mask of the latest analysis: uint8 per voxel, 0 outside, 1 right, 2 left lung. */
   'masks.lungs': { params: seriesRef, result: Binary },
-  /** Saves edited slices on top of `baseVersion` as a new version; refused if another version was saved since. */
+  /**
+   * Saves edited slices on top of `baseVersion` as a new version; refused if another version was
+   * saved since. `revertTo` says the slices restore that version. The series' report is rescored
+   * from the new version (an unsigned one in place; after a signed one, as an amendment).
+   */
   'masks.save': {
-    params: z.object({ seriesId: id, baseVersion: z.number().int().nonnegative(), slices: z.array(SliceEdit).min(1).max(4096) }).strict(),
+    params: z
+      .object({
+        seriesId: id,
+        baseVersion: z.number().int().nonnegative(),
+        slices: z.array(SliceEdit).min(1).max(4096),
+        revertTo: z.number().int().positive().optional()
+      })
+      .strict(),
     result: MaskVersion
   },
+  /** The series' current report: the newest draft or signed report. */
   'reports.get': { params: seriesRef, result: SeverityReportView.nullable() },
+  /** One report by id: a signed one stays viewable after it was amended. */
+  'reports.view': { params: z.object({ reportId: id }).strict(), result: SeverityReportView },
+  /** Every report of the series, oldest first: drafts, signed reports, amendments. */
+  'reports.list': { params: seriesRef, result: z.array(ReportRecord) },
+  /**
+   * Recomputes volumes, percentages, CT-SS, lobar score and severity from a mask version without
+   * running the model: the unsigned report is rescored in place (its edits and text kept); after a
+   * signed report, an amendment is created.
+   */
+  'reports.rescore': {
+    params: z.object({ seriesId: id, maskVersion: z.number().int().positive() }).strict(),
+    result: SeverityReportView
+  },
+  /** The PDF a report was signed as, unchanged (checked against its SHA-256). */
+  'reports.signedPdf': { params: z.object({ reportId: id }).strict(), result: Binary },
   'reports.update': {
     params: z
       .object({

@@ -300,6 +300,17 @@ describe('the workstation in Chromium: analyse, correct, save, report', () => {
     ])
     expect(Buffer.from(v5).equals(Buffer.from(v1))).toBe(true)
     await expect.poll(() => page.getByTestId('version-row').count()).toBe(5)
+    // back to the model's labels is a revert, not a correction: no training data
+    const v5Row = page.locator('[data-testid="version-row"][data-version="5"]')
+    await expect(v5Row.getByTestId('version-source').textContent()).resolves.toBe('Reverted to v1')
+    await expect(v5Row.getByTestId('version-training').count()).resolves.toBe(0)
+    // the corrections come back with version 4 (the retraining below trains on them)
+    await page.locator('[data-testid="version-row"][data-version="4"]').getByTestId('version-revert').click()
+    await page.getByTestId('confirm-ok').click()
+    await expect.poll(() => page.getByTestId('version-row').count()).toBe(6)
+    const versions = await ws.service.invoke('masks.list', { seriesId })
+    expect(versions.at(-1)).toMatchObject({ version: 6, revertedTo: 4 })
+    expect(versions.at(-1)!.trainingSlices.length).toBeGreaterThan(0)
   })
 
   it('opens the report editor, changes a region score live, saves, and exports the PDF holding it', async () => {

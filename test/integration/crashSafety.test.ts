@@ -247,7 +247,7 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
         const labels = await service.masks.labels(seriesId, version.version)
         const { report } = assessSeverity(volume, labels)
         for (let i = 0; i < 9; i++) {
-          reportIds.push(service.reports.create(seriesId, version.id, { severity: report, model: { name: 'test', version: '0' }, maskVersion: version.version }).id)
+          reportIds.push(service.store.reports.create(seriesId, version.id, { severity: report, model: { name: 'test', version: '0' }, maskVersion: version.version }).id)
         }
       } finally {
         service.close()

@@ -68,7 +68,7 @@ beforeAll(async () => {
     regionLabels: partitionLungRegions(lungs.labels, phantom.volume),
     infectionLabels: lesionLabelMap(phantom, lesions)
   })
-  reportId = service.reports.create(seriesId, null, { severity, model: { name: 'infnet-tiny', version: 'test' }, maskVersion: null }).id
+  reportId = service.store.reports.create(seriesId, null, { severity, model: { name: 'infnet-tiny', version: 'test' }, maskVersion: null }).id
   const patient = pseudonymKeys(service.store).patient('PX-4455')
   pseudonym = patient.pseudonym
   dateShift = patient.dateShiftDays
@@ -170,9 +170,9 @@ describe('the audit log', () => {
       { format: 'dicom', deidentified: false, path: join(dir.path, 'dicom-identified'), files: 20 }
     ])
     expect(of('export', 'report').map((e) => e.detail)).toEqual([
-      { format: 'pdf', deidentified: true, path: join(dir.path, 'shared.pdf'), pseudonym },
-      { format: 'pdf', deidentified: true, path: 'download', pseudonym },
-      { format: 'pdf', deidentified: false, path: join(dir.path, 'identified.pdf') }
+      { format: 'pdf', deidentified: true, path: join(dir.path, 'shared.pdf'), maskVersion: null, pseudonym },
+      { format: 'pdf', deidentified: true, path: 'download', maskVersion: null, pseudonym },
+      { format: 'pdf', deidentified: false, path: join(dir.path, 'identified.pdf'), maskVersion: null }
     ])
     // Filters and the limit: the latest entries of one entity, oldest first.
     const reportLog = await service.invoke('audit.list', { entity: 'report', entityId: reportId, limit: 2 })

@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../src/main/db'
+import { PulmoService } from '../../src/main/services'
+import { encodeRuns } from '../../src/renderer/src/annotation/runLength'
 import { initEngine } from '../../src/main/ml/engine'
 import { createNetwork, saveNetwork } from '../../src/main/ml/models/infnet'
 import { createChestPhantom, insertLesion, lesionLabelMap } from '../../src/main/severity/phantom'
@@ -129,38 +130,70 @@ describe(
       expect(pdfText).toMatch(/Im = image number counted from the head/)
     })
 
-    it('reports an imported series by id, with the edits and sign-off stored in the database', () => {
+    it('scores and reports an imported series by id through the service: stored analysis, mask version, edits, sign-off', async () => {
       const imported = pulmo('import', paths.ct)
       expect(imported.status, imported.stderr).toBe(0)
       const [study] = JSON.parse(pulmo('studies', '--json').stdout)
       const seriesId: number = study.series[0].id
-      const store = openStore(join(paths.data, 'pulmo.sqlite'))
+      // not analysed yet: the service analyses it (the workstation's Analyze), then prints the stored scores
+      const scored = pulmo('score', String(seriesId), '--model', paths.model, '--json')
+      expect(scored.status, scored.stderr).toBe(0)
+      const first = JSON.parse(scored.stdout)
+      expect(first).toMatchObject({ seriesId, maskVersion: 1, mask: { version: 1, source: 'model' }, signedBy: null })
+      expect(first.model).toMatchObject({ name: 'tiny-random' })
+
+      // the radiologist's work, through the service as the workstation does it
+      const service = new PulmoService({ dataDir: paths.data, transport: 'websocket', modelDir: paths.model })
+      let reportId: number | undefined
       try {
-        const stored = store.reports.create(seriesId, null, {})
-        store.reports.update(stored.id, {
-          edits: [{ regionId: 'L3', score: 2, by: 'Dr Rossi', at: '2020-04-02T10:00:00Z' }],
+        await service.settings.set({ userName: 'Dr Rossi' })
+        const report = (await service.invoke('reports.get', { seriesId }))!
+        reportId = report.id
+        const labels = await service.invoke('masks.voxels', { seriesId })
+        const [nx, ny] = [128, 128]
+        const k = 15
+        const slice = new Uint8Array(labels.subarray(k * nx * ny, (k + 1) * nx * ny))
+        slice.fill(1, 40 * nx, 80 * nx)
+        await service.invoke('masks.save', { seriesId, baseVersion: 1, slices: [{ k, runs: encodeRuns(slice) }] })
+        const current = (await service.invoke('reports.get', { seriesId }))!
+        await service.invoke('reports.update', {
+          reportId: current.id,
+          regionScores: [{ regionId: 'L3', score: current.regions.find((r) => r.id === 'L3')!.score === 2 ? 1 : 2 }],
           findings: 'Ground-glass opacity in the left upper lobe.',
           impression: 'Mild.'
         })
-        store.reports.sign(stored.id, 'Dr Rossi')
+        await service.invoke('reports.sign', { reportId: current.id })
       } finally {
-        store.close()
+        await service.shutdown()
       }
+      const rescored = JSON.parse(pulmo('score', String(seriesId), '--json').stdout)
+      expect(rescored).toMatchObject({ reportId, maskVersion: 2, mask: { version: 2, source: 'annotator', author: 'Dr Rossi' }, signedBy: 'Dr Rossi' })
+      expect(rescored.infectedVolumeMl).toBeGreaterThan(first.infectedVolumeMl)
+      expect(rescored.ctss.regions.find((r: { id: string }) => r.id === 'L3').editedBy).toBe('Dr Rossi')
+
       // --identified keeps the real dates; the default (for sharing) shifts them consistently
       const pdf = join(dir.path, 'series.pdf')
-      const run = pulmo('report', String(seriesId), '--pdf', pdf, '--model', paths.model, '--identified')
+      const run = pulmo('report', String(seriesId), '--pdf', pdf, '--identified')
       expect(run.status, run.stderr).toBe(0)
+      expect(run.stdout).toContain(`report ${reportId}, mask version 2, signed by Dr Rossi`)
       const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
-      expect(text).toMatch(/L3 anterior .* \d → 2 \(Dr Rossi, 2020-04-02\)/)
+      expect(text).toMatch(/L3 anterior .* \d → \d \(Dr Rossi, \d{4}-\d\d-\d\d\)/)
+      expect(text).toContain('Mask version 2 (corrected by Dr Rossi')
       expect(text).toContain('Ground-glass opacity in the left upper lobe.')
       expect(text).toMatch(/Signed by Dr Rossi at \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
+      const today = new Date().toISOString().slice(0, 10)
+      expect(text).toContain(`Generated ${today}`)
       const shared = join(dir.path, 'shared.pdf')
-      const deidentified = pulmo('report', String(seriesId), '--pdf', shared, '--model', paths.model)
+      const deidentified = pulmo('report', String(seriesId), '--pdf', shared)
       expect(deidentified.status, deidentified.stderr).toBe(0)
       const sharedText = execFileSync('pdftotext', ['-layout', shared, '-'], { encoding: 'utf8' })
-      const edit = /L3 anterior .* \d → 2 \(Dr Rossi, (\d{4}-\d\d-\d\d)\)/.exec(sharedText)
+      const edit = /L3 anterior .* \d → \d \(Dr Rossi, (\d{4}-\d\d-\d\d)\)/.exec(sharedText)
       expect(edit).not.toBeNull()
-      expect(edit?.[1]).not.toBe('2020-04-02')
-    })
+      expect(edit?.[1]).not.toBe(today)
+      expect(sharedText).not.toContain(`Generated ${today}`)
+      // the CLI's export went through the service: audited with the report and its mask version
+      const audit = JSON.parse(pulmo('audit', '--json', '--entity', 'report', '--id', String(reportId)).stdout)
+      expect(audit.filter((e: { action: string }) => e.action === 'export').map((e: { detail: { maskVersion: number } }) => e.detail.maskVersion)).toEqual([2, 2])
+    }, 600_000)
   }
 )

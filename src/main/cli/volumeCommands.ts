@@ -1,32 +1,23 @@
 /**
- * The CT-series commands: `pulmo segment` of a volume, `pulmo score` and `pulmo report`. INPUT is a
- * DICOM folder, a NIfTI (or NRRD, MetaImage) file, or the id of a series imported into the data
- * folder. They run the tensor engine in this process, like the research commands.
+ * The CT-series commands for a volume given by path: `pulmo segment` of a volume, `pulmo score` and
+ * `pulmo report`. INPUT is a DICOM folder or a NIfTI (or NRRD, MetaImage) file; they run the tensor
+ * engine in this process, like the research commands, after the same chest-CT check and with the
+ * same model selection as the workstation. An imported series (its id) goes through the service:
+ * see storedSeriesCommands.ts.
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
+import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
 import { engineInfo } from '../ml/engine'
-import { defaultModelDir } from '../ml/defaultModel'
 import { isInfNet } from '../ml/inference/segmentSlices'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
-import { openStore } from '../db'
-import {
-  buildKeyImages,
-  keyImagesLine,
-  writeReportPdf,
-  type ReportInput,
-  type PatientInfo,
-  type RegionScoreEdit,
-  type SeriesInfo,
-  type StudyInfo
-} from '../report'
-import { CTSS_REGION_RULES } from '../severity/regionRules'
+import { buildKeyImages, keyImagesLine, type ReportInput, type PatientInfo, type SeriesInfo, type StudyInfo } from '../report'
+import { checkChestCt } from '../severity/chestCtCheck'
 import { CONSOLIDATION_MIN_HU } from '../severity/infectionDensity'
 import { severitySummary } from '../severity/severitySummary'
 import { analyseVolume, type VolumeAnalysis } from '../severity/volumeAnalysis'
 import { PulmoService, resolveDataDir } from '../services'
-import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from '../services/privacy'
-import { SettingsService } from '../services/settings'
+import { selectModels } from '../services/modelSelection'
 import { readVolumes, writeVolume } from '../volume'
 import type { SeriesMetadata, Volume } from '../volume/volume'
 import type { CommandIo } from './research'
@@ -52,11 +43,8 @@ interface LoadedSeries {
   patient: PatientInfo
   study: StudyInfo
   series: SeriesInfo
-  /** who and what, for de-identification; `seriesId` when the series is an imported one */
+  /** who and what, for de-identification */
   identity: SeriesMetadata
-  seriesId?: number
-  /** the radiologist's work stored with an imported series */
-  stored?: { edits: RegionScoreEdit[]; findings: string; impression: string; signedBy?: string; signedAt?: string }
 }
 
 /** 2D PNG/JPEG input keeps `pulmo segment`'s per-image behaviour; everything else is a series. */
@@ -68,7 +56,24 @@ export function isImageInput(input: string): boolean {
 }
 
 async function loadSeries(input: string, dataDir: string | undefined, io: CommandIo): Promise<LoadedSeries> {
-  if (/^\d+$/.test(input) && !existsSync(input)) return loadImportedSeries(Number(input), dataDir)
+  if (/^\d+$/.test(input) && !existsSync(input)) {
+    // `pulmo segment SERIES_ID` reads the imported volume through the service and stores nothing.
+    const service = new PulmoService({ dataDir, transport: 'websocket' })
+    try {
+      const volume = await service.studies.volume(Number(input))
+      const source = `series ${input} in ${service.dataDir}`
+      return {
+        volume,
+        source,
+        identity: { patientName: '', patientId: '', studyInstanceUid: source, seriesInstanceUid: source },
+        patient: { name: '', id: '' },
+        study: {},
+        series: { dimensions: volume.dimensions, spacing: volume.spacing }
+      }
+    } finally {
+      service.close()
+    }
+  }
   const path = resolve(input)
   const volumes = (await readVolumes([path])).filter((v) => v.unit === 'HU' || v.unit === 'grey')
   if (volumes.length === 0) throw new Error(`${input} holds no CT series (only masks or labels)`)
@@ -97,95 +102,36 @@ async function loadSeries(input: string, dataDir: string | undefined, io: Comman
   }
 }
 
-async function loadImportedSeries(seriesId: number, dataDir: string | undefined): Promise<LoadedSeries> {
-  const service = new PulmoService({ dataDir, transport: 'websocket' })
-  try {
-    const volume = await service.studies.volume(seriesId)
-    const row = service.studies.seriesRow(seriesId)
-    const study = service.store.studies.study(row.studyRef)
-    const patient = study ? service.store.studies.patient(study.patientRef) : undefined
-    const report = service.store.reports.latestForSeries(seriesId)
-    return {
-      volume,
-      source: `series ${seriesId} in ${service.dataDir}`,
-      identity: storedSeriesMetadata(service.store, row),
-      seriesId,
-      patient: {
-        name: patient?.name ?? '',
-        id: patient?.patientId ?? '',
-        birthDate: patient?.birthDate ?? undefined,
-        sex: patient?.sex ?? undefined
-      },
-      study: { date: study?.studyDate, description: study?.description, accessionNumber: study?.accessionNumber },
-      series: {
-        number: row.seriesNumber ?? undefined,
-        description: row.description,
-        dimensions: volume.dimensions,
-        spacing: volume.spacing
-      },
-      ...(report
-        ? {
-            stored: {
-              edits: report.edits.filter(isRegionScoreEdit),
-              findings: report.findings,
-              impression: report.impression,
-              signedBy: report.signedBy ?? undefined,
-              signedAt: report.signedAt ?? undefined
-            }
-          }
-        : {})
-    }
-  } finally {
-    service.close()
-  }
-}
-
-/** The stored edits are JSON written by the workstation: keep only well-formed region score edits. */
-function isRegionScoreEdit(x: unknown): x is RegionScoreEdit {
-  if (typeof x !== 'object' || x === null) return false
-  const e = x as Record<string, unknown>
-  return (
-    CTSS_REGION_RULES.some((r) => r.id === e.regionId) &&
-    typeof e.score === 'number' &&
-    typeof e.by === 'string' &&
-    typeof e.at === 'string'
-  )
-}
-
 function modelRef(dir: string): ModelRef {
   const card = readModelCard(dir)
   return { name: card?.name ?? basename(dir), version: card?.version ?? 'unversioned', dir }
 }
 
 /**
- * The named models, or the bundled defaults. A missing infection model is an error that says which
- * folder was looked at; a missing default multi-class model only means the density rule types the
- * infection.
+ * The models the workstation would use (see selectModels: named, else the data folder's active
+ * model, else the bundled one); the data folder is only read when it exists.
  */
 function loadModels(
   o: VolumeCommandOptions,
   io: CommandIo
 ): { infection: InfNetNetwork; multiclass?: MultiClassNetwork; refs: { infection: ModelRef; multiclass?: ModelRef } } {
-  const infectionDir = o.model ? resolve(o.model) : defaultModelDir('infection')
-  if (!existsSync(join(infectionDir, 'model.json'))) {
-    throw new Error(
-      o.model
-        ? `No model in ${infectionDir} (model.json missing)`
-        : `The default infection model is not installed (${join(infectionDir, 'model.json')} is missing). ` +
-            'Train one with `pulmo train`, or name one with --model MODEL_DIR.'
-    )
+  const dataDir = resolveDataDir(o.dataDir)
+  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? new PulmoService({ dataDir, transport: 'websocket' }) : undefined
+  let selection: ReturnType<typeof selectModels>
+  try {
+    selection = selectModels(service?.store, { infectionDir: o.model, multiclassDir: o.multiclassModel })
+  } finally {
+    service?.close()
   }
+  const infectionDir = selection.infection.dir
   const infection = loadNetwork(infectionDir)
   if (!isInfNet(infection))
     throw new Error(`${infectionDir} holds a ${infection.config.architecture} network, not single-class Inf-Net`)
-  const multiclassDir = o.multiclassModel ? resolve(o.multiclassModel) : defaultModelDir('multiclass')
-  if (!existsSync(join(multiclassDir, 'model.json'))) {
-    if (o.multiclassModel) throw new Error(`No model in ${multiclassDir} (model.json missing)`)
-    io.log(
-      `No multi-class model (${multiclassDir}); ground glass and consolidation are told apart by density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU).`
-    )
+  if (!selection.multiclass) {
+    io.log(`No multi-class model; ground glass and consolidation are told apart by density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU).`)
     return { infection, refs: { infection: modelRef(infectionDir) } }
   }
+  const multiclassDir = selection.multiclass.dir
   const multiclass = loadNetwork(multiclassDir)
   if (isInfNet(multiclass))
     throw new Error(`${multiclassDir} holds a single-class Inf-Net, not the multi-class network`)
@@ -206,12 +152,17 @@ interface Analysed {
   series: LoadedSeries
   analysis: VolumeAnalysis
   models: { infection: ModelRef; multiclass?: ModelRef }
+  /** the chest-CT check's warnings */
+  warnings: string[]
 }
 
 async function analyse(o: VolumeCommandOptions & { reference?: string }, io: CommandIo): Promise<Analysed> {
   const series = await loadSeries(o.input, o.dataDir, io)
   const [nx, ny, nz] = series.volume.dimensions
   io.log(`${series.source}: ${nx}×${ny}×${nz} ${series.volume.unit}`)
+  // Refused (NotChestCtError, naming the reason) before any model is loaded.
+  const check = checkChestCt(series.volume)
+  for (const warning of check.warnings) io.log(`Warning: ${warning}`)
   const referenceInfection = o.reference ? await readReference(o.reference, series.volume) : undefined
   const { infection, multiclass, refs } = loadModels(o, io)
   let cancelled = false
@@ -225,6 +176,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
     const analysis = await analyseVolume(series.volume, {
       infection,
       multiclass,
+      lungs: check.lungs,
       batchSize: o.batchSize,
       referenceInfection,
       cancelled: () => cancelled,
@@ -239,7 +191,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
       `done in ${(t.totalMs / 1000).toFixed(1)} s: lungs ${(t.lungsMs / 1000).toFixed(1)} s, ` +
         `inference ${(t.inferenceMs / 1000).toFixed(1)} s on ${t.slicesInferred}/${t.slices} slices, scores ${(t.scoringMs / 1000).toFixed(1)} s`
     )
-    return { series, analysis, models: refs }
+    return { series, analysis, models: refs, warnings: check.warnings }
   } finally {
     process.removeListener('SIGINT', cancel)
     infection.dispose()
@@ -286,7 +238,7 @@ export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: stri
   await writeVolume(files.lungs, labelVolume(a.series.volume, inference.lungs.labels))
   await writeVolume(files.infection, labelVolume(a.series.volume, inference.infection))
   await writeVolume(files.labels, labelVolume(a.series.volume, inference.labels))
-  const summary = { input: a.series.source, ...runInfo(a), scores: severitySummary(a.analysis.report), files }
+  const summary = { input: a.series.source, ...runInfo(a), warnings: a.warnings, scores: severitySummary(a.analysis.report), files }
   writeFileSync(files.summary + '.partial', JSON.stringify(summary, null, 2) + '\n')
   renameSync(files.summary + '.partial', files.summary)
   io.print(
@@ -302,15 +254,16 @@ export async function scoreCommand(
   const a = await analyse(o, io)
   const summary = severitySummary(a.analysis.report)
   if (o.json) {
-    io.print(JSON.stringify({ ...summary, ...runInfo(a) }, null, 2))
+    io.print(JSON.stringify({ ...summary, warnings: a.warnings, ...runInfo(a) }, null, 2))
     return
   }
   const pct = (x: number): string => `${x.toFixed(2)} %`
   const lines = [
+    ...a.warnings.map((w) => `Warning: ${w}`),
     `Lung volume       ${summary.lungVolumeMl.toFixed(0)} mL`,
     `Infected          ${summary.infectedVolumeMl.toFixed(1)} mL (ground glass ${summary.ggoVolumeMl.toFixed(1)}, consolidation ${summary.consolidationVolumeMl.toFixed(1)})`,
     `Percent infected  ${pct(summary.percentInfected.total)} (right ${pct(summary.percentInfected.right)}, left ${pct(summary.percentInfected.left)})`,
-    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ' (severe, > 19.5)' : ''}`,
+    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
     `Lobar score       ${summary.lobar.total} / 25 (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
     `Severity          ${summary.severity}`,
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,
@@ -323,45 +276,35 @@ export async function scoreCommand(
   io.print(lines.join('\n'))
 }
 
-/** `pulmo report INPUT --pdf FILE`: the automatic report, with the stored edits and sign-off of an imported series. */
-/** The report PDF, de-identified unless `identified`; the export is written to the audit log. */
+/**
+ * `pulmo report PATH --pdf FILE`: the automatic report of a volume given by path, de-identified
+ * unless `identified`; the service de-identifies, writes and audits the export.
+ */
 export async function reportCommand(o: VolumeCommandOptions & { pdf: string; identified?: boolean }, io: CommandIo): Promise<void> {
   const a = await analyse(o, io)
   const { volume } = a.series
-  const stored = a.series.stored
   const pdf = resolve(o.pdf)
   const input: ReportInput = {
     patient: a.series.patient,
     study: a.series.study,
     series: a.series.series,
     severity: a.analysis.report,
-    edits: stored?.edits ?? [],
+    edits: [],
     keyImages: buildKeyImages(volume, a.analysis.inference.labels, { lungLabels: a.analysis.inference.lungs.labels }),
     model: a.models.infection,
     multiclassModel: a.models.multiclass,
-    findings: stored?.findings ?? '',
-    impression: stored?.impression ?? '',
-    signedBy: stored?.signedBy,
-    signedAt: stored?.signedAt
+    findings: '',
+    impression: '',
+    generatedAt: new Date(),
+    warnings: a.warnings
   }
-  const dataDir = resolveDataDir(o.dataDir)
-  mkdirSync(dataDir, { recursive: true })
-  const store = openStore(join(dataDir, 'pulmo.sqlite'))
+  const service = new PulmoService({ dataDir: o.dataDir, transport: 'websocket' })
   try {
     const deidentified = o.identified !== true
-    const shared = deidentified ? deidentifyReportInput(input, a.series.identity, pseudonymKeys(store)) : input
-    await writeReportPdf(pdf, shared)
-    const actor = new SettingsService({ store, dataDir }).get().userName
-    store.audit.record(actor, 'export', 'series', a.series.seriesId ?? null, {
-      format: 'pdf',
-      deidentified,
-      path: pdf,
-      ...(a.series.seriesId === undefined ? { source: a.series.source } : {}),
-      ...(deidentified ? { pseudonym: shared.patient.id } : {})
-    })
+    await service.reports.exportUnstored(input, a.series.identity, pdf, { identified: o.identified === true, source: a.series.source })
     io.print(`Wrote ${pdf} (${deidentified ? 'de-identified' : 'with patient identity'})`)
     io.print(keyImagesLine(input.keyImages))
   } finally {
-    store.close()
+    service.close()
   }
 }

@@ -1,5 +1,5 @@
 /** The severity report: its input, key images with the infection overlay, the PDF. */
-export { finalCtss, type FinalCtss, type FinalRegionScore } from './finalScores'
+export { automaticScoresOf, reportFinalScores, type FinalScores } from './finalScores'
 export {
   buildKeyImages,
   chooseKeySlices,

@@ -78,8 +78,32 @@ export interface ReportInput {
   signedAt?: string
   /** when the report was produced; default now */
   generatedAt?: Date
-  /** the patient's identity was replaced by a pseudonym and the dates shifted */
+  /** the patient's identity was replaced by a pseudonym and every date shifted by the same offset */
   deidentified?: boolean
+  /** the mask version the figures and key images were computed from */
+  maskVersion?: MaskVersionInfo
+  /** what the reader must know about the input: a scan covering the lungs only in part, … */
+  warnings?: string[]
+  /** the report's number in the workstation */
+  reportId?: number
+  /** the signed report this one amends */
+  amends?: AmendedReport
+}
+
+export interface MaskVersionInfo {
+  version: number
+  /** 'model', 'annotator' (corrected by a person) or 'import' */
+  source: string
+  author: string
+  /** ISO date-time */
+  createdAt: string
+}
+
+export interface AmendedReport {
+  reportId: number
+  signedBy: string
+  /** ISO date-time */
+  signedAt: string
 }
 
 /** The name the brief and the database use for a region score edit. */

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import PDFDocument from 'pdfkit'
 import { CTSS_REGION_RULES } from '../severity/regionRules'
-import { CTSS_SEVERE_THRESHOLD } from '../severity/scoringRules'
+import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
 import { CONSOLIDATION_MIN_HU } from '../severity/infectionDensity'
-import { finalCtss, type FinalCtss } from './finalScores'
+import { reportFinalScores, type FinalScores } from './finalScores'
 import { OVERLAY_COLOURS } from './keyImages'
 import { findReportFonts, toWinAnsi, type ReportFonts } from './reportFonts'
 import type { ReportInput } from './reportInput'
@@ -28,7 +28,9 @@ export const APPROXIMATION_NOTE =
   'The 20 CT-SS regions and the five lobes are geometric approximations: levels and anterior, posterior, ' +
   'medial and lateral parts of each lung’s own extent, not the anatomical segment and fissure boundaries. ' +
   'The infection is segmented automatically by the model named above. Region and lobe figures and scores ' +
-  'are proposals for the radiologist to check and correct; corrected scores are shown as automatic → final.'
+  'are proposals for the radiologist to check and correct; corrected scores are shown as automatic → final. ' +
+  'A region the radiologist scored differently counts in its lobe and in the severity class with the infected ' +
+  'share nearest the measured one that agrees with the radiologist’s score.'
 
 export interface ReportPdfOptions {
   fonts?: ReportFonts
@@ -67,15 +69,16 @@ export async function renderReportPdf(input: ReportInput, options: ReportPdfOpti
     doc.on('end', () => resolve())
     doc.on('error', reject)
   })
-  const ctss = finalCtss(input.severity, input.edits)
+  const scores = reportFinalScores(input.severity, input.edits)
   const page = new PageFlow(doc, fonts, text)
 
   drawTitle(page, input)
   drawHeader(page, input)
-  drawSummary(page, input, ctss)
+  drawWarnings(page, input)
+  drawSummary(page, input, scores)
   drawKeyImages(page, input)
-  drawRegionTable(page, input, ctss)
-  drawLobeTable(page, input)
+  drawRegionTable(page, input, scores)
+  drawLobeTable(page, input, scores)
   drawNarrative(page, input)
   drawSignature(page, input)
   drawFooters(page, input)
@@ -123,12 +126,19 @@ class PageFlow {
 
 function drawTitle(page: PageFlow, input: ReportInput): void {
   const { doc, fonts, text } = page
-  doc.font(fonts.bold).fontSize(16).fillColor('#1d3557').text(text('Pulmo — chest CT severity report'), MARGIN, page.y)
+  const title = input.amends ? 'Pulmo — chest CT severity report (amendment)' : 'Pulmo — chest CT severity report'
+  doc.font(fonts.bold).fontSize(16).fillColor('#1d3557').text(text(title), MARGIN, page.y, { width: CONTENT_WIDTH })
+  page.y = doc.y + 2
+  // The privacy and generation line sits below the title, never beside it: a long title and the
+  // de-identification note overlapped on one line.
   const generated = (input.generatedAt ?? new Date()).toISOString().slice(0, 16).replace('T', ' ')
+  const privacy = input.deidentified
+    ? 'De-identified: pseudonym for name and ID, every date shifted by the same offset · '
+    : ''
+  const number = input.reportId !== undefined ? `Report ${input.reportId} · ` : ''
   doc.font(fonts.regular).fontSize(8).fillColor('#555555')
-  const privacy = input.deidentified ? 'De-identified: pseudonym, dates shifted · ' : ''
-  doc.text(text(`${privacy}Generated ${generated} UTC`), MARGIN, page.y + 6, { width: CONTENT_WIDTH, align: 'right' })
-  page.y += 24
+  doc.text(text(`${number}${privacy}Generated ${generated} UTC`), MARGIN, page.y, { width: CONTENT_WIDTH })
+  page.y = doc.y + 4
   doc
     .moveTo(MARGIN, page.y)
     .lineTo(MARGIN + CONTENT_WIDTH, page.y)
@@ -182,22 +192,59 @@ function drawHeader(page: PageFlow, input: ReportInput): void {
 const ml = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1))
 const percent = (p: number): string => (p === 0 ? '0' : p < 1 ? p.toFixed(2) : p.toFixed(1))
 
-function drawSummary(page: PageFlow, input: ReportInput, ctss: FinalCtss): void {
+const dateTime = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`
+
+function drawWarnings(page: PageFlow, input: ReportInput): void {
+  const lines = [...(input.warnings ?? [])]
+  if (input.amends) {
+    lines.unshift(
+      `This report amends report ${input.amends.reportId}, signed by ${input.amends.signedBy} at ${dateTime(input.amends.signedAt)}, ` +
+        'which stays on record unchanged.'
+    )
+  }
+  for (const line of lines) page.paragraph(line, 9, true)
+}
+
+/** Which mask the figures come from: the model's, or a version a person corrected. */
+export function maskVersionLine(input: Pick<ReportInput, 'maskVersion'>): string {
+  const m = input.maskVersion
+  if (!m) return 'Mask: none stored (figures from the analysis itself).'
+  const who =
+    m.source === 'model'
+      ? 'the model’s segmentation'
+      : m.source === 'annotator'
+        ? `corrected by ${m.author}`
+        : `imported by ${m.author}`
+  return `Mask version ${m.version} (${who}, ${dateTime(m.createdAt)}): volumes, percentages, scores and key images are computed from it.`
+}
+
+function drawSummary(page: PageFlow, input: ReportInput, scores: FinalScores): void {
   const s = input.severity
   page.heading('Summary')
+  const { ctss } = scores
   const severe = ctss.severe ? `severe (> ${CTSS_SEVERE_THRESHOLD})` : `not severe (≤ ${CTSS_SEVERE_THRESHOLD})`
-  const automatic = ctss.edited
-    ? ` (automatic ${ctss.automaticTotal} / 40 → final ${ctss.total} / 40 after the radiologist’s edits)`
+  const changed = (a: number | string, b: number | string): boolean => String(a) !== String(b)
+  const automatic = changed(ctss.automatic, ctss.final)
+    ? ` (automatic ${ctss.automatic} / 40 → final ${ctss.final} / 40 after the radiologist’s edits)`
     : ''
-  page.paragraph(`CT severity score (CT-SS): ${ctss.total} / 40 — ${severe}${automatic}`, 10, true)
-  page.paragraph(`Lobar score: ${s.lobar.total} / 25     Severity class: ${s.severity}`, 10, true)
+  page.paragraph(`CT severity score (CT-SS): ${ctss.final} / 40 — ${severe}${automatic}`, 10, true)
+  const lobarNote = changed(scores.lobar.automatic, scores.lobar.final) ? ` (automatic ${scores.lobar.automatic})` : ''
+  const severityNote = changed(scores.severity.automatic, scores.severity.final)
+    ? ` (automatic ${scores.severity.automatic})`
+    : ''
+  page.paragraph(
+    `Lobar score: ${scores.lobar.final} / 25${lobarNote}     Severity class: ${scores.severity.final}${severityNote}`,
+    10,
+    true
+  )
+  page.paragraph(maskVersionLine(input), 9, true)
   page.paragraph(
     `Infected: ${percent(s.percentInfected.total)} % of the lungs (right lung ${percent(s.percentInfected.right)} %, ` +
       `left lung ${percent(s.percentInfected.left)} %). Lung volume ${ml(s.lungVolumeMl)} mL, infected ${ml(s.infectedVolumeMl)} mL: ` +
       `ground-glass opacity ${ml(s.ggoVolumeMl)} mL, consolidation ${ml(s.consolidationVolumeMl)} mL.`
   )
   page.paragraph(
-    `Infection pattern present: ${s.infectionPresent ? 'yes' : 'no'} (threshold: more than ` +
+    `Infection pattern present: ${scores.infectionPresent.final ? 'yes' : 'no'} (threshold: more than ` +
       `${s.options.infectionPresentPercent} % of the lung volume infected).`
   )
   const typing = input.multiclassModel
@@ -260,9 +307,10 @@ function rgbHex(colour: readonly [number, number, number]): string {
   return '#' + colour.map((c) => c.toString(16).padStart(2, '0')).join('')
 }
 
-function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): void {
+function drawRegionTable(page: PageFlow, input: ReportInput, scores: FinalScores): void {
   page.heading('CT severity score by region (Yang et al. 2020: 0 none, 1 < 50 %, 2 ≥ 50 %)', 60)
-  const byId = new Map(ctss.regions.map((r) => [r.id, r]))
+  const { ctss } = scores
+  const byId = new Map(scores.regions.map((r) => [r.id, r]))
   const rows: TableRow[] = input.severity.ctss.regions.map((region) => {
     const final = byId.get(region.id)
     const edit = final?.edit
@@ -286,8 +334,8 @@ function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): v
       ml(input.severity.lungVolumeMl),
       ml(input.severity.infectedVolumeMl),
       percent(input.severity.percentInfected.total),
-      `${ctss.automaticTotal} / 40`,
-      ctss.edited ? `${ctss.automaticTotal} → ${ctss.total} / 40` : ''
+      `${ctss.automatic} / 40`,
+      scores.edited ? `${ctss.automatic} → ${ctss.final} / 40` : ''
     ],
     bold: true
   })
@@ -310,9 +358,14 @@ function drawRegionTable(page: PageFlow, input: ReportInput, ctss: FinalCtss): v
   page.y += 4
 }
 
-function drawLobeTable(page: PageFlow, input: ReportInput): void {
+function drawLobeTable(page: PageFlow, input: ReportInput, scores: FinalScores): void {
   page.heading('Lobar score (Pan et al. 2020: 0 none, 1 < 5 %, 2 5–25 %, 3 26–49 %, 4 50–75 %, 5 > 75 %)', 7 * 13)
   const s = input.severity
+  const finalOf = new Map(scores.lobes.map((l) => [l.id, l]))
+  const scoreText = (id: string, automatic: number): string => {
+    const final = finalOf.get(id)?.final ?? automatic
+    return final === automatic ? String(automatic) : `${automatic} → ${final}`
+  }
   const rows: TableRow[] = s.lobar.lobes.map((lobe) => ({
     cells: [
       `${lobe.id} ${lobe.name}`,
@@ -321,7 +374,7 @@ function drawLobeTable(page: PageFlow, input: ReportInput): void {
       ml(lobe.ggoVolumeMl),
       ml(lobe.consolidationVolumeMl),
       percent(lobe.percent),
-      String(lobe.score)
+      scoreText(lobe.id, lobe.score)
     ]
   }))
   rows.push({
@@ -332,7 +385,9 @@ function drawLobeTable(page: PageFlow, input: ReportInput): void {
       ml(s.ggoVolumeMl),
       ml(s.consolidationVolumeMl),
       percent(s.percentInfected.total),
-      `${s.lobar.total} / 25`
+      scores.lobar.final === scores.lobar.automatic
+        ? `${s.lobar.total} / 25`
+        : `${scores.lobar.automatic} → ${scores.lobar.final} / 25`
     ],
     bold: true
   })
@@ -376,7 +431,7 @@ function drawSignature(page: PageFlow, input: ReportInput): void {
     .stroke()
   page.y += 4
   const signed = input.signedBy
-    ? `Signed by ${input.signedBy}${input.signedAt ? ` at ${input.signedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`
+    ? `Signed by ${input.signedBy}${input.signedAt ? ` at ${dateTime(input.signedAt)}` : ''}`
     : 'Not signed'
   page.paragraph(signed, 9.5, true)
 }

@@ -1,22 +1,35 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, renameSync, rmSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/api'
-import { defaultModelDir } from '../ml/defaultModel'
 import { readModelCard } from '../ml/models/infnet'
+import { modalityRefusal } from '../severity/chestCtCheck'
 import { readNifti } from '../volume'
 import { ComputeProcess, JobCancelledError, type RunningJob } from '../training/computeProcess'
 import type { AnalyzeResult } from '../training/computeProtocol'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import type { ReportService } from './reports'
+import { selectModels, type ModelSelection } from './modelSelection'
 import { removeUnreferenced } from './storedFiles'
 import type { StudyService } from './studies'
 
 /**
  * Runs segmentation and scoring of a series in the compute process, then stores the result as
- * the series' newest mask version, its lung mask, and a new severity report.
+ * the series' newest mask version, its lung mask, and the series' report (see ReportService.attach:
+ * a signed report is never touched; an amendment supersedes it). What is not a chest CT is refused
+ * before any model runs: the modality here, the anatomy in the compute process.
  */
+/** The compute process refuses what is not a chest CT with a message that says so. */
+function refusedAsNotChestCt(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith('Not a chest CT:')
+}
+
+function failureMessage(e: unknown): string {
+  if (refusedAsNotChestCt(e)) return (e as Error).message
+  return `Analysis failed: ${e instanceof Error ? e.message : String(e)}`
+}
+
 export class AnalysisService {
   private compute: ComputeProcess | undefined
   private readonly running = new Map<string, RunningJob<AnalyzeResult>>()
@@ -32,17 +45,25 @@ export class AnalysisService {
     removeUnreferenced(ctx.dataDir, 'analysis', new Set(ctx.store.studies.allLungMaskPaths()))
   }
 
-  /** The model to analyse with: an explicit one (tests, PULMO_MODEL_DIR), the active one, or the bundled default. */
+  /** The models to analyse with (see selectModels: named, else active, else bundled). */
+  models(): ModelSelection {
+    return selectModels(this.ctx.store, { infectionDir: this.options.modelDir })
+  }
+
+  /** The infection model to analyse with. */
   modelDir(): string {
-    const dir =
-      this.options.modelDir ??
-      process.env.PULMO_MODEL_DIR ??
-      this.ctx.store.models.active('infection')?.path ??
-      defaultModelDir('infection')
-    if (!existsSync(join(dir, 'model.json'))) {
-      throw new ApiError('not-found', `No infection model at ${dir}. Train one (pulmo train) or reinstall Pulmo's bundled model.`)
-    }
-    return dir
+    return this.models().infection.dir
+  }
+
+  private registerModel(dir: string, kind: 'infection' | 'multiclass'): { id: number; name: string; version: string } {
+    const card = readModelCard(dir)
+    return this.ctx.store.models.register({
+      name: card?.name ?? (kind === 'infection' ? 'infnet' : 'infnet-multiclass'),
+      version: card?.version ?? 'unversioned',
+      kind,
+      path: dir,
+      card: (card ?? {}) as Record<string, unknown>
+    })
   }
 
   private process(): ComputeProcess {
@@ -52,28 +73,37 @@ export class AnalysisService {
 
   start(seriesId: number, taskId: string = randomUUID()): { taskId: string } {
     const series = this.studies.seriesRow(seriesId)
-    const modelDir = this.modelDir()
-    const card = readModelCard(modelDir)
-    const model = this.ctx.store.models.register({
-      name: card?.name ?? 'infnet',
-      version: card?.version ?? 'unversioned',
-      kind: 'infection',
-      path: modelDir,
-      card: (card ?? {}) as Record<string, unknown>
-    })
+    const refusal = modalityRefusal(series.modality, series.unit)
+    if (refusal) {
+      this.ctx.store.audit.record(this.ctx.userName(), 'refuse', 'series', seriesId, { reason: refusal })
+      throw new ApiError('bad-input', `Not a chest CT: ${refusal}`)
+    }
+    const selection = this.models()
+    const model = this.registerModel(selection.infection.dir, 'infection')
+    const multiclass = selection.multiclass ? this.registerModel(selection.multiclass.dir, 'multiclass') : undefined
     const outDir = join(this.ctx.dataDir, 'analysis', `.run-${taskId}`)
     this.ctx.emit({ type: 'progress', taskId, label: 'Starting analysis', done: 0, total: 1 })
-    // ground glass and consolidation are told apart by the bundled multi-class model, as `pulmo score` does
-    const multiclassDir = defaultModelDir('multiclass')
-    const multiclassModelDir = existsSync(join(multiclassDir, 'model.json')) ? multiclassDir : undefined
-    const job = this.process().run({ kind: 'analyze', volumePath: join(this.ctx.dataDir, series.voxelPath), modelDir, multiclassModelDir, outDir }, (e) => {
+    const job = this.process().run(
+      {
+        kind: 'analyze',
+        volumePath: join(this.ctx.dataDir, series.voxelPath),
+        modality: series.modality,
+        modelDir: selection.infection.dir,
+        ...(selection.multiclass ? { multiclassModelDir: selection.multiclass.dir } : {}),
+        outDir
+      },
+      (e) => {
       if (e.kind === 'progress') {
-        const label = e.label === 'lungs' ? 'Segmenting the lungs' : e.label === 'infection' ? 'Segmenting the infection' : e.label
+        const label = e.label === 'lungs' ? 'Checking the chest CT and segmenting the lungs' : e.label === 'infection' ? 'Segmenting the infection' : e.label
         this.ctx.emit({ type: 'progress', taskId, label, done: e.done, total: e.total })
       }
-    })
+      }
+    )
     this.running.set(taskId, job)
-    this.ctx.store.audit.record(this.ctx.userName(), 'analyse', 'series', seriesId, { model: `${model.name} ${model.version}` })
+    this.ctx.store.audit.record(this.ctx.userName(), 'analyse', 'series', seriesId, {
+      model: `${model.name} ${model.version}`,
+      ...(multiclass ? { multiclassModel: `${multiclass.name} ${multiclass.version}` } : {})
+    })
     job.done
       .then(async (result) => {
         if (this.closed) return
@@ -82,28 +112,44 @@ export class AnalysisService {
         const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
         renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
         this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
-        this.reports.create(seriesId, mask.id, { severity: result.report, model: { name: model.name, version: model.version }, maskVersion: mask.version })
+        const report = this.reports.attach(
+          seriesId,
+          mask.id,
+          {
+            severity: result.report,
+            model: { name: model.name, version: model.version },
+            ...(multiclass ? { multiclassModel: { name: multiclass.name, version: multiclass.version } } : {}),
+            maskVersion: mask.version,
+            warnings: result.warnings
+          },
+          'analysis'
+        )
         const s = result.report
+        const amendment = report.amends ? ` A new draft amends signed report ${report.amends.reportId}, which stays unchanged.` : ''
+        const warning = result.warnings.length ? ` ${result.warnings.join(' ')}` : ''
         this.ctx.emit({
           type: 'task-ended',
           taskId,
           kind: 'analysis',
           status: 'finished',
           seriesId,
-          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).`
+          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).${amendment}${warning}`
         })
         this.ctx.emit({ type: 'studies-changed' })
       })
       .catch((e: unknown) => {
         if (this.closed) return
         const cancelled = e instanceof JobCancelledError
+        if (!cancelled && refusedAsNotChestCt(e)) {
+          this.ctx.store.audit.record(this.ctx.userName(), 'refuse', 'series', seriesId, { reason: (e as Error).message })
+        }
         this.ctx.emit({
           type: 'task-ended',
           taskId,
           kind: 'analysis',
           status: cancelled ? 'cancelled' : 'failed',
           seriesId,
-          message: cancelled ? 'Analysis cancelled.' : `Analysis failed: ${e instanceof Error ? e.message : String(e)}`
+          message: cancelled ? 'Analysis cancelled.' : failureMessage(e)
         })
       })
       .finally(() => {

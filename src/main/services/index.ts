@@ -82,8 +82,19 @@ export class PulmoService {
         return new Uint8Array(labels.buffer as ArrayBuffer, labels.byteOffset, labels.byteLength)
       },
       'masks.lungs': (p) => this.analysis.lungs(p.seriesId),
-      'masks.save': (p) => this.masks.save(p.seriesId, p.baseVersion, p.slices),
+      'masks.save': async (p) => {
+        const saved = await this.masks.save(p.seriesId, p.baseVersion, p.slices, p.revertTo)
+        // A corrected mask counts: the series' scores follow the version just saved.
+        if (this.store.studies.lungMaskPath(p.seriesId) && this.store.reports.latestForSeries(p.seriesId)) {
+          await this.reports.rescore(p.seriesId, saved.version)
+        }
+        return saved
+      },
       'reports.get': (p) => this.reports.latest(p.seriesId),
+      'reports.view': (p) => this.reports.get(p.reportId),
+      'reports.list': (p) => this.reports.list(p.seriesId),
+      'reports.rescore': (p) => this.reports.rescore(p.seriesId, p.maskVersion),
+      'reports.signedPdf': (p) => this.reports.signedPdf(p.reportId),
       'reports.update': (p) => this.reports.update(p.reportId, p),
       'reports.sign': (p) => this.reports.sign(p.reportId),
       'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path, { identified: p.identified }),

@@ -35,7 +35,8 @@ function toView(m: MaskRow, parentVersion: number | null): MaskVersion {
     author: m.author,
     createdAt: m.createdAt,
     labelSet: m.labelSet,
-    trainingSlices: m.trainingSlices
+    trainingSlices: m.trainingSlices,
+    revertedTo: m.revertedTo
   }
 }
 
@@ -53,6 +54,11 @@ export class MaskService {
     const rows = this.ctx.store.masks.versions(seriesId)
     const versionOf = new Map(rows.map((r) => [r.id, r.version]))
     return rows.map((r) => toView(r, r.parentRef === null ? null : (versionOf.get(r.parentRef) ?? null)))
+  }
+
+  /** A version's row (the latest by default); not-found for a version the series does not have. */
+  versionRow(seriesId: number, version?: number): MaskRow | undefined {
+    return this.row(seriesId, version)
   }
 
   private row(seriesId: number, version?: number): MaskRow | undefined {
@@ -77,7 +83,7 @@ export class MaskService {
     seriesId: number,
     labels: Uint8Array,
     base: MaskRow | undefined,
-    change: { source: MaskRow['source']; modelRef: number | null; trainingSlices: number[] },
+    change: { source: MaskRow['source']; modelRef: number | null; trainingSlices: number[]; revertedTo?: number },
     expectedLatest: number
   ): Promise<MaskVersion> {
     const geometry = await this.studies.volume(seriesId)
@@ -97,12 +103,18 @@ export class MaskService {
             labelSet: LABEL_SET,
             path,
             checksum: sum,
-            trainingSlices: change.trainingSlices
+            trainingSlices: change.trainingSlices,
+            revertedTo: change.revertedTo ?? null
           },
           expectedLatest
         )
         const action = change.source === 'model' ? 'analyse' : 'edit'
-        this.ctx.store.audit.record(this.ctx.userName(), action, 'mask', added.id, { seriesId, version: added.version })
+        this.ctx.store.audit.record(this.ctx.userName(), action, 'mask', added.id, {
+          seriesId,
+          version: added.version,
+          trainingSlices: added.trainingSlices.length,
+          ...(change.revertedTo !== undefined ? { revertedTo: change.revertedTo } : {})
+        })
         return added
       })()
       this.ctx.emit({ type: 'studies-changed' })
@@ -114,23 +126,41 @@ export class MaskService {
     }
   }
 
-  /** Applies edited slices to `baseVersion` and saves the result as the next version. */
-  async save(seriesId: number, baseVersion: number, slices: SliceEdit[]): Promise<MaskVersion> {
+  /**
+   * Applies edited slices to `baseVersion` and saves the result as the next version. Training data
+   * are the slices where the result differs from the model's latest segmentation: what a person
+   * changed. Slices painted back to the model's labels (a revert to the model's version) are not.
+   * Without any model version, every slice a person edited (and that holds labels or was edited
+   * before) counts.
+   */
+  async save(seriesId: number, baseVersion: number, slices: SliceEdit[], revertTo?: number): Promise<MaskVersion> {
     const series = this.studies.seriesRow(seriesId)
     const latest = this.row(seriesId)?.version ?? 0
     if (baseVersion !== latest) {
       throw new ApiError('conflict', `Mask version ${latest} was saved since you opened version ${baseVersion}; reload and reapply your edits.`)
     }
+    if (revertTo !== undefined) this.row(seriesId, revertTo)
     const base = baseVersion === 0 ? undefined : this.row(seriesId, baseVersion)
     const labels = await this.labels(seriesId, baseVersion === 0 ? undefined : baseVersion)
     const sliceSize = series.columns * series.rows
-    const edited = new Set(base?.trainingSlices ?? [])
+    const touched = new Set(base?.trainingSlices ?? [])
     for (const s of slices) {
       if (s.k >= series.slices) throw new ApiError('validation', `Slice ${s.k} is outside the series (${series.slices} slices).`)
       decodeRuns(s.runs, labels.subarray(s.k * sliceSize, (s.k + 1) * sliceSize), s.k)
-      edited.add(s.k)
+      touched.add(s.k)
     }
-    return this.add(seriesId, labels, base, { source: 'annotator', modelRef: null, trainingSlices: [...edited].sort((a, b) => a - b) }, baseVersion)
+    const model = this.ctx.store.masks.versions(seriesId).filter((m) => m.source === 'model').at(-1)
+    const modelLabels = model ? await this.labels(seriesId, model.version) : undefined
+    const trainingSlices = [...touched]
+      .filter((k) => {
+        const mine = labels.subarray(k * sliceSize, (k + 1) * sliceSize)
+        if (!modelLabels) return true
+        const theirs = modelLabels.subarray(k * sliceSize, (k + 1) * sliceSize)
+        for (let v = 0; v < sliceSize; v++) if (mine[v] !== theirs[v]) return true
+        return false
+      })
+      .sort((a, b) => a - b)
+    return this.add(seriesId, labels, base, { source: 'annotator', modelRef: null, trainingSlices, revertedTo: revertTo }, baseVersion)
   }
 
   /** Registers a model's segmentation as the newest version. */

@@ -53,8 +53,10 @@ function scrubber(identifiers: string[], pseudonym: string): (text: string) => s
 
 /**
  * The report input with the patient's pseudonym for name and ID, no birth date, accession or
- * descriptions, and every date (study, edits, signature) shifted by the patient's offset so the
- * intervals between them still read true. The radiologist's name stays: a signed report is an
+ * descriptions, and every date of the patient shifted by the patient's offset, so the intervals
+ * between them still read true and no real date is left to link the report to the scan: study,
+ * mask version, edits, signature, the amended report's signature and "Generated". (The workstation's
+ * screen is the identified view and shows the real dates.) The radiologist's name stays: a signed report is an
  * attestation by a named reader, and staff names are not the patient's data.
  */
 export function deidentifyReportInput(input: ReportInput, metadata: SeriesMetadata, keys: PseudonymKeys): ReportInput {
@@ -71,6 +73,9 @@ export function deidentifyReportInput(input: ReportInput, metadata: SeriesMetada
     series: { number: input.series.number, dimensions: input.series.dimensions, spacing: input.series.spacing },
     edits: input.edits.map((e) => ({ ...e, at: shift(e.at) })),
     signedAt: input.signedAt ? shift(input.signedAt) : undefined,
+    generatedAt: new Date(shift((input.generatedAt ?? new Date()).toISOString())),
+    ...(input.maskVersion ? { maskVersion: { ...input.maskVersion, createdAt: shift(input.maskVersion.createdAt) } } : {}),
+    ...(input.amends ? { amends: { ...input.amends, signedAt: shift(input.amends.signedAt) } } : {}),
     deidentified: true
   }
 }

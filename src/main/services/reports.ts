@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ApiError, type SeverityReportView } from '../../shared/api'
-import { nowIso, type ReportRow } from '../db'
-import { buildKeyImages, renderReportPdf, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
-import type { SeverityReport } from '../severity/scores'
+import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
+import { latestRegionEdits, type RegionEdit } from '../../shared/severityScoring'
+import { nowIso, type MaskRow, type ReportRow } from '../db'
+import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
+import { partitionLungRegions } from '../severity/regions'
+import { computeSeverity, type SeverityReport } from '../severity/scores'
+import { readNifti } from '../volume'
+import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
@@ -18,17 +22,22 @@ const SIGNED_FOLDER = 'reports'
 export interface AutomaticReport {
   severity: SeverityReport
   model: { name: string; version: string }
+  /** the multi-class model that typed the infection; without one, the density rule did */
+  multiclassModel?: { name: string; version: string }
   maskVersion: number | null
+  /** from the chest-CT check: partial coverage, a few slices only */
+  warnings?: string[]
 }
 
-/** The last edit per region wins; edits back to the automatic score are kept in the history too. */
-function latestEdits(edits: unknown[]): Map<string, RegionScoreEdit> {
-  const out = new Map<string, RegionScoreEdit>()
-  for (const e of edits as RegionScoreEdit[]) out.set(e.regionId, e)
-  return out
+function regionEdits(row: ReportRow): RegionEdit[] {
+  return row.edits as RegionEdit[]
 }
 
-/** Severity reports: automatic values, the radiologist's edits kept apart, sign-off, PDF. */
+/**
+ * Severity reports: automatic values (from one mask version), the radiologist's edits kept apart,
+ * sign-off, PDF. A signed report is a record: nothing changes it; re-analysis and rescoring after
+ * it create an amendment that names it.
+ */
 export class ReportService {
   constructor(
     private readonly ctx: ServiceContext,
@@ -38,27 +47,28 @@ export class ReportService {
     removeUnreferenced(ctx.dataDir, SIGNED_FOLDER, new Set(ctx.store.reports.signedPdfPaths()))
   }
 
-  create(seriesId: number, maskId: number | null, automatic: AutomaticReport): SeverityReportView {
-    const row = this.ctx.store.reports.create(seriesId, maskId, automatic)
-    return this.view(row)
-  }
-
   private row(reportId: number): ReportRow {
     const row = this.ctx.store.reports.get(reportId)
     if (!row) throw new ApiError('not-found', `There is no report ${reportId}.`)
     return row
   }
 
+  private maskOf(row: ReportRow): MaskRow | undefined {
+    return row.maskRef === null ? undefined : this.ctx.store.masks.get(row.maskRef)
+  }
+
   view(row: ReportRow): SeverityReportView {
     const auto = row.automatic as AutomaticReport
     const s = auto.severity
-    const edits = latestEdits(row.edits)
+    const scores = reportFinalScores(s, regionEdits(row))
+    const latest = latestRegionEdits(regionEdits(row))
     const regions = s.ctss.regions.map((r) => {
-      const e = edits.get(r.id)
+      const e = latest.get(r.id)
       return {
         id: r.id,
         name: r.name,
         lung: r.lung,
+        lobe: r.lobe,
         lungVolumeMl: r.lungVolumeMl,
         infectedVolumeMl: r.infectedVolumeMl,
         percent: r.percent,
@@ -66,11 +76,16 @@ export class ReportService {
         edited: e && e.score !== r.score ? { score: e.score, by: e.by, at: e.at } : null
       }
     })
-    const final = regions.reduce((sum, r) => sum + (r.edited?.score ?? r.score), 0)
+    const finalLobe = new Map(scores.lobes.map((l) => [l.id, l.final]))
+    const mask = this.maskOf(row)
+    const amended = row.amendsRef === null ? undefined : this.ctx.store.reports.get(row.amendsRef)
     return {
       id: row.id,
       seriesId: row.seriesRef,
       maskVersion: auto.maskVersion,
+      mask: mask
+        ? { version: mask.version, source: mask.source, author: mask.author, createdAt: mask.createdAt, revertedTo: mask.revertedTo }
+        : null,
       model: auto.model,
       lungVolumeMl: s.lungVolumeMl,
       infectedVolumeMl: s.infectedVolumeMl,
@@ -78,24 +93,129 @@ export class ReportService {
       consolidationVolumeMl: s.consolidationVolumeMl,
       percentInfected: s.percentInfected,
       regions,
-      lobes: s.lobar.lobes.map((l) => ({ id: l.id, name: l.name, lungVolumeMl: l.lungVolumeMl, infectedVolumeMl: l.infectedVolumeMl, percent: l.percent, score: l.score })),
-      ctss: { automatic: s.ctss.total, final, severe: final > 19.5 },
-      lobarTotal: s.lobar.total,
-      severity: s.severity,
-      infectionPresent: s.infectionPresent,
+      lobes: s.lobar.lobes.map((l) => ({
+        id: l.id,
+        name: l.name,
+        lungVolumeMl: l.lungVolumeMl,
+        infectedVolumeMl: l.infectedVolumeMl,
+        percent: l.percent,
+        score: l.score,
+        finalScore: finalLobe.get(l.id) ?? l.score
+      })),
+      ctss: { automatic: scores.ctss.automatic, final: scores.ctss.final, severe: scores.ctss.severe },
+      lobarTotal: scores.lobar.final,
+      severity: scores.severity.final,
+      infectionPresent: scores.infectionPresent.final,
+      automatic: { lobarTotal: scores.lobar.automatic, severity: scores.severity.automatic, infectionPresent: scores.infectionPresent.automatic },
+      scoring: s.options,
+      warnings: auto.warnings ?? [],
+      amends: amended?.signedAt ? { reportId: amended.id, signedBy: amended.signedBy ?? '', signedAt: amended.signedAt } : null,
+      amendedBy: this.ctx.store.reports.amendmentOf(row.id)?.id ?? null,
       findings: row.findings,
       impression: row.impression,
       signedBy: row.signedBy,
       signedAt: row.signedAt,
+      signedPdfSha256: row.signedPdfSha256,
+      createdAt: row.createdAt,
       updatedAt: row.updatedAt
     }
   }
 
+  /** The series' current report (the newest), viewed. */
   latest(seriesId: number): SeverityReportView | null {
     this.studies.seriesRow(seriesId)
     const row = this.ctx.store.reports.latestForSeries(seriesId)
     if (row) this.ctx.store.audit.record(this.ctx.userName(), 'view', 'report', row.id)
     return row ? this.view(row) : null
+  }
+
+  get(reportId: number): SeverityReportView {
+    const row = this.row(reportId)
+    this.ctx.store.audit.record(this.ctx.userName(), 'view', 'report', row.id)
+    return this.view(row)
+  }
+
+  list(seriesId: number): ReportRecord[] {
+    this.studies.seriesRow(seriesId)
+    return this.ctx.store.reports.forSeries(seriesId).map((row) => {
+      const v = this.view(row)
+      return {
+        id: v.id,
+        seriesId: v.seriesId,
+        maskVersion: v.maskVersion,
+        ctss: v.ctss.final,
+        lobarTotal: v.lobarTotal,
+        severity: v.severity,
+        signedBy: v.signedBy,
+        signedAt: v.signedAt,
+        hasSignedPdf: row.signedPdfPath !== null,
+        amends: row.amendsRef,
+        amendedBy: v.amendedBy,
+        createdAt: row.createdAt
+      }
+    })
+  }
+
+  /**
+   * Puts a new automatic result (an analysis, or a rescoring from a mask version) into the series'
+   * report: the unsigned current report takes it in place, its edits and text kept; after a signed
+   * report, a new draft amends the signed one, starting from its text and region edits; without a
+   * report, a new one. The signed report is never touched.
+   */
+  attach(seriesId: number, maskId: number | null, automatic: AutomaticReport, cause: 'analysis' | 'rescore'): SeverityReportView {
+    const by = this.ctx.userName()
+    const row = this.ctx.store.db.transaction(() => {
+      const current = this.ctx.store.reports.latestForSeries(seriesId)
+      const detail = { seriesId, maskVersion: automatic.maskVersion, cause }
+      if (current && !current.signedAt) {
+        const previous = (current.automatic as AutomaticReport).maskVersion
+        const updated = this.ctx.store.reports.replaceAutomatic(current.id, maskId, automatic)
+        this.ctx.store.audit.record(by, 'rescore', 'report', current.id, { ...detail, fromMaskVersion: previous })
+        return updated
+      }
+      if (current?.signedAt) {
+        const created = this.ctx.store.reports.create(seriesId, maskId, automatic, {
+          amendsRef: current.id,
+          edits: current.edits,
+          findings: current.findings,
+          impression: current.impression
+        })
+        this.ctx.store.audit.record(by, 'amend', 'report', created.id, { ...detail, amends: current.id, amendsSignedBy: current.signedBy })
+        return created
+      }
+      const created = this.ctx.store.reports.create(seriesId, maskId, automatic)
+      this.ctx.store.audit.record(by, 'create', 'report', created.id, detail)
+      return created
+    })()
+    this.ctx.emit({ type: 'studies-changed' })
+    return this.view(row)
+  }
+
+  /**
+   * Rescores the series from a mask version without running the model: the lungs and regions of
+   * the last analysis, the infection labels of that version. Needs an analysis (the lung mask).
+   */
+  async rescore(seriesId: number, maskVersion: number): Promise<SeverityReportView> {
+    this.studies.seriesRow(seriesId)
+    const mask = this.masks.versionRow(seriesId, maskVersion)
+    if (!mask) throw new ApiError('not-found', `Series ${seriesId} has no mask version ${maskVersion}.`)
+    const lungPath = this.ctx.store.studies.lungMaskPath(seriesId)
+    const current = this.ctx.store.reports.latestForSeries(seriesId)
+    if (!lungPath || !current) {
+      throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
+    }
+    const [volume, lungs, infection] = await Promise.all([
+      this.studies.volume(seriesId),
+      readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }),
+      this.masks.labels(seriesId, maskVersion)
+    ])
+    const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
+    const previous = current.automatic as AutomaticReport
+    const severity = computeSeverity(
+      { geometry: volume, lungLabels, regionLabels: partitionLungRegions(lungLabels, volume), infectionLabels: infection },
+      previous.severity.options
+    )
+    return this.attach(seriesId, mask.id, { ...previous, severity, maskVersion }, 'rescore')
   }
 
   update(reportId: number, change: { regionScores?: Array<{ regionId: string; score: number }>; findings?: string; impression?: string }): SeverityReportView {
@@ -133,7 +253,12 @@ export class ReportService {
         const current = this.row(reportId)
         if (current.signedAt) throw new ApiError('conflict', `The report was already signed by ${current.signedBy}.`)
         const updated = this.ctx.store.reports.sign(reportId, by, at, { path, sha256 })
-        this.ctx.store.audit.record(by, 'sign', 'report', reportId, { sha256 })
+        const auto = current.automatic as AutomaticReport
+        this.ctx.store.audit.record(by, 'sign', 'report', reportId, {
+          sha256,
+          maskVersion: auto.maskVersion,
+          ...(current.amendsRef !== null ? { amends: current.amendsRef } : {})
+        })
         return updated
       })()
       this.ctx.emit({ type: 'studies-changed' })
@@ -144,29 +269,66 @@ export class ReportService {
     }
   }
 
+  /** The PDF a report was signed as, byte for byte, after checking its SHA-256. */
+  signedPdf(reportId: number): Uint8Array<ArrayBuffer> {
+    const row = this.row(reportId)
+    if (!row.signedAt || !row.signedPdfPath) throw new ApiError('not-found', `Report ${reportId} has no signed PDF (it is not signed).`)
+    const bytes = readFileSync(join(this.ctx.dataDir, row.signedPdfPath))
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    if (sha256 !== row.signedPdfSha256) throw new ApiError('internal', `The signed PDF of report ${reportId} is damaged (SHA-256 differs).`)
+    this.ctx.store.audit.record(this.ctx.userName(), 'view', 'report', reportId, { signedPdf: true, sha256 })
+    return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+  }
+
   private async input(row: ReportRow): Promise<ReportInput> {
     const auto = row.automatic as AutomaticReport
     const series = this.studies.seriesRow(row.seriesRef)
     const study = this.ctx.store.studies.study(series.studyRef)!
     const patient = this.ctx.store.studies.patient(study.patientRef)!
     const volume = await this.studies.volume(row.seriesRef)
+    // The key images show the mask version the figures come from, not whatever is newest.
     const labels = await this.masks.labels(row.seriesRef, auto.maskVersion ?? undefined)
+    const mask = this.maskOf(row)
+    const amended = row.amendsRef === null ? undefined : this.ctx.store.reports.get(row.amendsRef)
     return {
       patient: { name: patient.name, id: patient.patientId, birthDate: patient.birthDate ?? undefined, sex: patient.sex ?? undefined },
       study: { date: study.studyDate, description: study.description, accessionNumber: study.accessionNumber },
       series: { number: series.seriesNumber ?? undefined, description: series.description, dimensions: [series.columns, series.rows, series.slices], spacing: series.spacing },
       severity: auto.severity,
-      edits: [...latestEdits(row.edits).values()],
+      edits: [...latestRegionEdits(regionEdits(row)).values()] as RegionScoreEdit[],
       keyImages: buildKeyImages(volume, labels),
       model: auto.model,
+      ...(auto.multiclassModel ? { multiclassModel: auto.multiclassModel } : {}),
       findings: row.findings,
       impression: row.impression,
       signedBy: row.signedBy ?? undefined,
-      signedAt: row.signedAt ?? undefined
+      signedAt: row.signedAt ?? undefined,
+      generatedAt: new Date(),
+      reportId: row.id,
+      warnings: auto.warnings ?? [],
+      ...(mask ? { maskVersion: { version: mask.version, source: mask.source, author: mask.author, createdAt: mask.createdAt } } : {}),
+      ...(amended?.signedAt ? { amends: { reportId: amended.id, signedBy: amended.signedBy ?? '', signedAt: amended.signedAt } } : {})
     }
   }
 
-  /** The PDF for sharing: de-identified (pseudonym, shifted dates) unless `identified` is asked for. */
+  /**
+   * The PDF of a report that is not stored (`pulmo report PATH`): de-identified with this
+   * installation's pseudonym keys unless `identified`, written atomically, and audited as an export.
+   */
+  async exportUnstored(input: ReportInput, identity: SeriesMetadata, path: string, options: { identified: boolean; source: string }): Promise<void> {
+    const deidentified = !options.identified
+    const shared = deidentified ? deidentifyReportInput(input, identity, pseudonymKeys(this.ctx.store)) : input
+    await writeReportPdf(path, shared)
+    this.ctx.store.audit.record(this.ctx.userName(), 'export', 'series', null, {
+      format: 'pdf',
+      deidentified,
+      path,
+      source: options.source,
+      ...(deidentified ? { pseudonym: shared.patient.id } : {})
+    })
+  }
+
+  /** The PDF for sharing: de-identified (pseudonym, every date shifted) unless `identified` is asked for. */
   async pdf(reportId: number, path?: string, options: { identified?: boolean } = {}): Promise<{ path: string } | Uint8Array<ArrayBuffer>> {
     const row = this.row(reportId)
     const deidentified = options.identified !== true
@@ -177,6 +339,7 @@ export class ReportService {
       format: 'pdf',
       deidentified,
       path: path ?? 'download',
+      maskVersion: (row.automatic as AutomaticReport).maskVersion,
       ...(deidentified ? { pseudonym: input.patient.id } : {})
     })
     if (path) {

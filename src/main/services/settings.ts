@@ -4,8 +4,7 @@ import type { ServiceContext } from './context'
 
 const defaults = (): Omit<Settings, 'dataDir'> => ({
   userName: safeUserName(),
-  backend: 'auto',
-  defaultModel: 'infnet-lite'
+  backend: 'auto'
 })
 
 function safeUserName(): string {
@@ -21,7 +20,10 @@ export class SettingsService {
 
   get(): Settings {
     const stored = this.ctx.store.settings.get<Partial<Settings>>('workstation') ?? {}
-    return { ...defaults(), ...stored, dataDir: this.ctx.dataDir }
+    // Only known settings: an older installation stored a default model nothing read (the model
+    // is the active one, else the bundled one: see modelSelection.ts).
+    const { userName, backend } = { ...defaults(), ...stored }
+    return { userName, backend, dataDir: this.ctx.dataDir }
   }
 
   set(change: Partial<Omit<Settings, 'dataDir'>>): Settings {

@@ -65,7 +65,8 @@ export class StudyService {
     const { studies, masks, reports } = this.ctx.store
     return studies.studies(query).map((s) => {
       const series = studies.seriesOfStudy(s.id)
-      const maskSources = series.flatMap((x) => masks.versions(x.id).map((m) => m.source))
+      const versions = series.flatMap((x) => masks.versions(x.id))
+      const maskSources = versions.map((m) => m.source)
       return {
         id: s.id,
         patientName: s.patientName,
@@ -75,8 +76,10 @@ export class StudyService {
         description: s.description,
         status: {
           analysed: maskSources.includes('model'),
-          corrected: maskSources.includes('annotator'),
-          reported: series.some((x) => reports.latestForSeries(x.id)?.signedAt)
+          // a person's correction, not a revert to the model's labels
+          corrected: versions.some((m) => m.source === 'annotator' && m.trainingSlices.length > 0),
+          // a signed report stays a record when an amendment is drafted after it
+          reported: series.some((x) => reports.forSeries(x.id).some((r) => r.signedAt !== null))
         },
         series: series.map(toSeriesSummary)
       }

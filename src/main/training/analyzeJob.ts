@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadNetwork, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
+import { checkChestCt } from '../severity/chestCtCheck'
 import { analyseVolume } from '../severity/volumeAnalysis'
 import { readVolumes, writeVolume } from '../volume'
 import type { Volume } from '../volume/volume'
@@ -27,19 +28,27 @@ async function writeAtomically(path: string, volume: Volume): Promise<void> {
   renameSync(tmp, path)
 }
 
-/** Segments a stored series, scores it, and writes its label volumes next to each other. */
+/**
+ * Checks that a stored series is a chest CT (refused with NotChestCtError, whose message names the
+ * reason), segments and scores it, and writes its label volumes next to each other.
+ */
 export async function runAnalyzeJob(
   job: AnalyzeJob,
   emit: (e: ComputeEvent) => void,
   cancelled: () => boolean
 ): Promise<AnalyzeResult> {
   const [volume] = await readVolumes([job.volumePath])
+  // The stored NIfTI does not carry the modality; the service checked it and passes it on.
+  volume.modality = job.modality
+  emit({ kind: 'progress', done: 0, total: 1, label: 'lungs' })
+  const check = checkChestCt(volume)
   const infection = network(job.modelDir)
   if (infection.config.architecture !== 'infnet') throw new Error(`${job.modelDir} is not a single-class Inf-Net model`)
   const multiclass = job.multiclassModelDir ? network(job.multiclassModelDir) : undefined
   const analysis = await analyseVolume(volume, {
     infection: infection as InfNetNetwork,
     multiclass: multiclass?.config.architecture === 'infnet-multiclass' ? (multiclass as MultiClassNetwork) : undefined,
+    lungs: check.lungs,
     onProgress: (done, total, label) => emit({ kind: 'progress', done, total, label }),
     cancelled
   })
@@ -48,5 +57,5 @@ export async function runAnalyzeJob(
   const lungsFile = join(job.outDir, 'lungs.nii.gz')
   await writeAtomically(labelsFile, labelVolume(volume, analysis.inference.labels))
   await writeAtomically(lungsFile, labelVolume(volume, analysis.inference.lungs.labels))
-  return { report: analysis.report, timing: analysis.timing, labelsFile, lungsFile }
+  return { report: analysis.report, timing: analysis.timing, labelsFile, lungsFile, warnings: check.warnings }
 }

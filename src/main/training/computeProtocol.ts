@@ -12,7 +12,15 @@ import type { SupervisedConfig, SupervisedResult } from './supervised'
 export type TrainJob = { kind: 'train'; config: z.input<typeof SupervisedConfig>; resume: boolean }
 
 /** Segment and score one stored volume; label volumes are written into outDir. */
-export type AnalyzeJob = { kind: 'analyze'; volumePath: string; modelDir: string; multiclassModelDir?: string; outDir: string }
+export type AnalyzeJob = {
+  kind: 'analyze'
+  volumePath: string
+  /** the series' modality (OT for grey slices), for the chest-CT check */
+  modality: string
+  modelDir: string
+  multiclassModelDir?: string
+  outDir: string
+}
 
 export type ComputeJob = TrainJob | AnalyzeJob
 
@@ -23,6 +31,8 @@ export interface AnalyzeResult {
   labelsFile: string
   /** 0 outside, 1 right lung, 2 left lung */
   lungsFile: string
+  /** the chest-CT check's warnings (partial coverage, a few slices) */
+  warnings: string[]
 }
 
 export type JobResult<J extends ComputeJob> = J extends TrainJob ? SupervisedResult : AnalyzeResult

@@ -14,6 +14,8 @@ export interface ScalarImage {
   spacing: [number, number, number]
   origin: [number, number, number]
   direction: number[]
+  /** true when the source had colour that is not grey (R, G and B differ), before it became luminance */
+  colourful?: boolean
 }
 
 /** Reads any format ITK knows, with the error naming the file. Not for NIfTI (see nifti.ts). */
@@ -50,6 +52,22 @@ function fit(data: ArrayLike<number>): VoxelArray {
   return out
 }
 
+/**
+ * Whether an RGB(A) image holds colour rather than grey stored as RGB: at least 2 % of its pixels
+ * with channels more than a tenth of the range apart (JPEG's chroma noise on grey stays far below).
+ */
+function hasColour(data: ArrayLike<number>, components: number, count: number, maxValue: number): boolean {
+  const apart = maxValue / 10
+  let coloured = 0
+  for (let i = 0, p = 0; i < count; i++, p += components) {
+    const r = data[p]
+    const g = data[p + 1]
+    const b = data[p + 2]
+    if (Math.max(r, g, b) - Math.min(r, g, b) > apart) coloured++
+  }
+  return coloured >= 0.02 * count
+}
+
 /** Pixel types a Volume holds as they are; others widened or narrowed to the nearest one. */
 function scalarData(data: NonNullable<ItkImage['data']>, path: string): VoxelArray {
   if (data instanceof Int16Array || data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Int32Array || data instanceof Float32Array) {
@@ -75,9 +93,12 @@ export function toScalarImage(image: ItkImage, path: string, colour: 'luminance'
   const components = image.imageType.components
   const raw = image.data as NonNullable<ItkImage['data']>
   let data: VoxelArray
+  let colourful = false
   if (components === 1) data = scalarData(raw, path)
-  else if (colour === 'luminance' && (components === 3 || components === 4)) data = luminance(raw as ArrayLike<number>, components, count)
-  else throw new VolumeReadError(path, `images with ${components} components per pixel are not supported`)
+  else if (colour === 'luminance' && (components === 3 || components === 4)) {
+    data = luminance(raw as ArrayLike<number>, components, count)
+    colourful = hasColour(raw as ArrayLike<number>, components, count, raw instanceof Uint8Array ? 255 : raw instanceof Uint16Array ? 65535 : 1)
+  } else throw new VolumeReadError(path, `images with ${components} components per pixel are not supported`)
 
   const d = Array.from(image.direction as Float64Array)
   const n = dim === 2 ? 2 : 3
@@ -87,6 +108,7 @@ export function toScalarImage(image: ItkImage, path: string, colour: 'luminance'
     dimensions,
     spacing: [image.spacing[0], image.spacing[1], dim >= 3 ? image.spacing[2] : 1],
     origin: [image.origin[0], image.origin[1], dim >= 3 ? image.origin[2] : 0],
-    direction: [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => at(r, c)))
+    direction: [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => at(r, c))),
+    ...(colourful ? { colourful } : {})
   }
 }

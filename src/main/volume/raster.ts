@@ -2,6 +2,7 @@
  * PNG/JPEG slices → a grey-level volume: one image is one slice, a folder of equal-size images is
  * a stack in natural filename order (slice2 before slice10). Such images carry no geometry, so
  * spacing is 1 and the direction the identity; their values are display grey levels, not HU.
+ * Colour images become luminance, with the modality XC (photograph) rather than OT.
  */
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
@@ -57,7 +58,9 @@ function stackOf(files: string[], slices: ScalarImage[]): Volume {
     spacing: [1, 1, 1],
     origin: [0, 0, 0],
     direction: [...IDENTITY_DIRECTION],
-    modality: 'OT',
+    // A colour picture is a photograph (DICOM's XC, external-camera photography), not a CT slice:
+    // luminance keeps it viewable, the modality keeps it from being scored as a chest CT.
+    modality: slices.some((s) => s.colourful === true) ? 'XC' : 'OT',
     unit: 'grey'
   }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   chooseKeySlices,
   encodePngRgb,
-  finalCtss,
+  reportFinalScores,
   OVERLAY_COLOURS,
   renderOverlay,
   toWinAnsi
@@ -19,7 +19,7 @@ function oneVoxelPerRegion(infected: number[]): ReturnType<typeof computeSeverit
   return computeSeverity({ geometry: { spacing: [10, 10, 10] }, lungLabels, regionLabels, infectionLabels })
 }
 
-describe('finalCtss', () => {
+describe('reportFinalScores', () => {
   it('takes each region’s latest edit, keeps the automatic total, and marks > 19.5 as severe', () => {
     const report = oneVoxelPerRegion([0, 1])
     expect(report.ctss.total).toBe(4)
@@ -28,15 +28,15 @@ describe('finalCtss', () => {
       { regionId: 'R1' as const, score: 1, by: 'a', at: '2020-01-01T00:00:00Z' },
       { regionId: 'L5' as const, score: 2, by: 'a', at: '2020-01-01T00:00:00Z' }
     ]
-    const final = finalCtss(report, edits)
-    expect(final.automaticTotal).toBe(4)
-    expect(final.total).toBe(4 - 2 + 2)
+    const final = reportFinalScores(report, edits)
+    expect(final.ctss.automatic).toBe(4)
+    expect(final.ctss.final).toBe(4 - 2 + 2)
     expect(final.regions.find((r) => r.id === 'R1')).toMatchObject({ automatic: 2, final: 0, edit: { by: 'b' } })
     expect(final.edited).toBe(true)
-    expect(final.severe).toBe(false)
+    expect(final.ctss.severe).toBe(false)
     const all = oneVoxelPerRegion([...Array(20).keys()])
-    expect(finalCtss(all, []).severe).toBe(true)
-    expect(finalCtss(all, []).total).toBe(40)
+    expect(reportFinalScores(all, []).ctss.severe).toBe(true)
+    expect(reportFinalScores(all, []).ctss.final).toBe(40)
   })
 })
 

@@ -2,7 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildKeyImages, STANDARD_FONTS, writeReportPdf, type ReportInput } from '../../../src/main/report'
+import {
+  buildKeyImages,
+  reportFinalScores,
+  STANDARD_FONTS,
+  writeReportPdf,
+  type ReportInput
+} from '../../../src/main/report'
 import { segmentLungs } from '../../../src/main/severity/lungMask'
 import { createChestPhantom, insertLesion, lesionLabelMap } from '../../../src/main/severity/phantom'
 import { CTSS_REGION_RULES, partitionLungRegions } from '../../../src/main/severity/regions'
@@ -87,8 +93,16 @@ describe('writeReportPdf on a phantom report', () => {
     expect(s.ctss.total).toBe(2)
     expect(text).toMatch(/CT-SS\): 3 \/ 40 — not severe \(≤ 19\.5\)/)
     expect(text).toContain('automatic 2 / 40 → final 3 / 40')
-    expect(text).toContain(`Lobar score: ${s.lobar.total} / 25`)
-    expect(text).toContain(`Severity class: ${s.severity}`)
+    // R9 edited 1 → 2: it counts with 50 % in the right lower lobe, so the lobe's score rises too
+    const final = reportFinalScores(s, input.edits)
+    const rll = final.lobes.find((l) => l.id === 'RLL')!
+    expect(rll.final).toBeGreaterThan(rll.automatic)
+    expect(final.lobar.final).toBe(s.lobar.total - rll.automatic + rll.final)
+    expect(text).toContain(`Lobar score: ${final.lobar.final} / 25 (automatic ${s.lobar.total})`)
+    expect(text).toContain(`Severity class: ${final.severity.final}`)
+    expect(text.split('\n').find((line) => line.includes('RLL right lower lobe'))).toMatch(
+      new RegExp(`${rll.automatic}\\s*→\\s*${rll.final}\\s*$`)
+    )
     expect(text).toContain(
       `${s.percentInfected.total < 1 ? s.percentInfected.total.toFixed(2) : s.percentInfected.total.toFixed(1)} % of the lungs`
     )

@@ -2,7 +2,7 @@ import type { Db } from '../database'
 import { nowIso, type MaskRow } from './rows'
 
 const columns = `id, series_ref AS seriesRef, version, parent_ref AS parentRef, source, model_ref AS modelRef, author,
-  created_at AS createdAt, label_set AS labelSet, path, checksum, training_slices AS trainingSlices`
+  created_at AS createdAt, label_set AS labelSet, path, checksum, training_slices AS trainingSlices, reverted_to AS revertedTo`
 
 type RawMask = Omit<MaskRow, 'labelSet' | 'trainingSlices'> & { labelSet: string; trainingSlices: string }
 const fromRaw = (r: RawMask): MaskRow => ({
@@ -39,7 +39,10 @@ export class MaskRepository {
   }
 
   /** Adds the next version; `expectedLatest` is the version the author started from (0 for none). */
-  add(m: Omit<MaskRow, 'id' | 'version' | 'createdAt'>, expectedLatest: number): MaskRow {
+  add(
+    m: Omit<MaskRow, 'id' | 'version' | 'createdAt' | 'revertedTo'> & { revertedTo?: number | null },
+    expectedLatest: number
+  ): MaskRow {
     return this.db.transaction(() => {
       const latest = this.latest(m.seriesRef)?.version ?? 0
       if (latest !== expectedLatest) {
@@ -51,7 +54,7 @@ export class MaskRepository {
         this.db
           .prepare(
             `INSERT INTO masks (series_ref, version, parent_ref, source, model_ref, author, created_at, label_set, path,
-               checksum, training_slices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+               checksum, training_slices, reverted_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
           )
           .run(
             m.seriesRef,
@@ -64,7 +67,8 @@ export class MaskRepository {
             JSON.stringify(m.labelSet),
             m.path,
             m.checksum,
-            JSON.stringify(m.trainingSlices)
+            JSON.stringify(m.trainingSlices),
+            m.revertedTo ?? null
           ).lastInsertRowid
       )
       return this.get(id) as MaskRow

@@ -4,7 +4,7 @@ import { nowIso, type ReportRow } from './rows'
 type RawReport = Omit<ReportRow, 'automatic' | 'edits'> & { automatic: string; edits: string }
 const columns = `id, series_ref AS seriesRef, mask_ref AS maskRef, automatic, edits, findings, impression,
   signed_by AS signedBy, signed_at AS signedAt, signed_pdf_path AS signedPdfPath, signed_pdf_sha256 AS signedPdfSha256,
-  created_at AS createdAt, updated_at AS updatedAt`
+  amends_ref AS amendsRef, created_at AS createdAt, updated_at AS updatedAt`
 const fromRaw = (r: RawReport): ReportRow => ({ ...r, automatic: JSON.parse(r.automatic), edits: JSON.parse(r.edits) })
 
 /**
@@ -14,15 +14,52 @@ const fromRaw = (r: RawReport): ReportRow => ({ ...r, automatic: JSON.parse(r.au
 export class ReportRepository {
   constructor(private readonly db: Db) {}
 
-  create(seriesRef: number, maskRef: number | null, automatic: unknown): ReportRow {
+  /** A new draft; an amendment names the signed report it supersedes and may start from its text and edits. */
+  create(
+    seriesRef: number,
+    maskRef: number | null,
+    automatic: unknown,
+    amendment?: { amendsRef: number; edits: unknown[]; findings: string; impression: string }
+  ): ReportRow {
     const at = nowIso()
     const id = Number(
       this.db
         .prepare(
-          'INSERT INTO severity_reports (series_ref, mask_ref, automatic, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'
+          `INSERT INTO severity_reports (series_ref, mask_ref, automatic, edits, findings, impression, amends_ref, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
-        .run(seriesRef, maskRef, JSON.stringify(automatic), at, at).lastInsertRowid
+        .run(
+          seriesRef,
+          maskRef,
+          JSON.stringify(automatic),
+          JSON.stringify(amendment?.edits ?? []),
+          amendment?.findings ?? '',
+          amendment?.impression ?? '',
+          amendment?.amendsRef ?? null,
+          at,
+          at
+        ).lastInsertRowid
     )
+    return this.get(id) as ReportRow
+  }
+
+  /** Every report of a series, oldest first. */
+  forSeries(seriesRef: number): ReportRow[] {
+    return (this.db.prepare(`SELECT ${columns} FROM severity_reports WHERE series_ref = ? ORDER BY id`).all(seriesRef) as RawReport[]).map(fromRaw)
+  }
+
+  /** The report that amends `id`, if any. */
+  amendmentOf(id: number): ReportRow | undefined {
+    const r = this.db.prepare(`SELECT ${columns} FROM severity_reports WHERE amends_ref = ? ORDER BY id DESC LIMIT 1`).get(id) as RawReport | undefined
+    return r && fromRaw(r)
+  }
+
+  /** Rescoring an unsigned draft from another mask version: its edits and text stay. A signed report is refused. */
+  replaceAutomatic(id: number, maskRef: number | null, automatic: unknown): ReportRow {
+    const result = this.db
+      .prepare('UPDATE severity_reports SET mask_ref = ?, automatic = ?, updated_at = ? WHERE id = ? AND signed_at IS NULL')
+      .run(maskRef, JSON.stringify(automatic), nowIso(), id)
+    if (result.changes !== 1) throw new Error(`Report ${id} does not exist or is signed; a signed report is never changed.`)
     return this.get(id) as ReportRow
   }
 

@@ -53,6 +53,8 @@ export interface MaskRow {
   path: string
   checksum: string
   trainingSlices: number[]
+  /** the version this one restored, when it is a revert */
+  revertedTo: number | null
 }
 
 export interface ModelRow {
@@ -79,6 +81,8 @@ export interface ReportRow {
   /** The PDF the report was signed as (relative to the data folder) and its SHA-256. */
   signedPdfPath: string | null
   signedPdfSha256: string | null
+  /** the signed report this one amends */
+  amendsRef: number | null
   createdAt: string
   updatedAt: string
 }

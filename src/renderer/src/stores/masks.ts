@@ -8,6 +8,7 @@ import { encodeRuns, slicesEqual } from '../annotation/runLength'
 import type { VoxelPoint } from '../annotation/paint'
 import { fillLimit, type FillLimit } from '../annotation/fillLimit'
 import type { OverlayStyle } from '../imaging/overlay'
+import { useReportStore } from './report'
 import { useViewerStore } from './viewer'
 
 export type MaskStatus = 'idle' | 'loading' | 'ready' | 'error'
@@ -334,8 +335,11 @@ export const useMasksStore = defineStore('masks', () => {
       // The saved content is the new comparison point; the undo history stays usable.
       originals.clear()
       changedSlices.value = []
-      notice.value = `Saved version ${saved.version}: ${edited.length} edited slice${edited.length === 1 ? '' : 's'} marked as training data.`
-      await fetchVersions(id)
+      notice.value =
+        `Saved version ${saved.version}: ${saved.trainingSlices.length} corrected slice${saved.trainingSlices.length === 1 ? '' : 's'} marked as training data` +
+        ` (${edited.length} edited now). The scores follow version ${saved.version}.`
+      // The service rescored the report from the saved version: show it.
+      await Promise.all([fetchVersions(id), useReportStore().refresh()])
       return saved
     } catch (failure) {
       const apiError = toApiError(failure)
@@ -443,15 +447,20 @@ export const useMasksStore = defineStore('masks', () => {
         return
       }
       try {
-        const saved = await getClient().invoke('masks.save', { seriesId: id, baseVersion: loadedVersion.value, slices })
+        const saved = await getClient().invoke('masks.save', {
+          seriesId: id,
+          baseVersion: loadedVersion.value,
+          slices,
+          revertTo: version
+        })
         working.set(target)
         loadedVersion.value = saved.version
         resetEditing()
         viewing.value = null
         comparing.value = null
-        notice.value = `Reverted to version ${version}: saved as version ${saved.version} (${slices.length} slice${slices.length === 1 ? '' : 's'} changed).`
+        notice.value = `Reverted to version ${version}: saved as version ${saved.version} (${slices.length} slice${slices.length === 1 ? '' : 's'} changed); the scores follow it.`
         touch()
-        await fetchVersions(id)
+        await Promise.all([fetchVersions(id), useReportStore().refresh()])
       } catch (failure) {
         if (toApiError(failure).code === 'conflict') {
           conflict.value = toApiError(failure).message

@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { RegionScore, SeverityReportView } from '../../../shared/api'
+import type { RegionScore, ReportRecord, SeverityReportView } from '../../../shared/api'
+import { automaticScoresOfView, finalScores, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 
-/** CT-SS above 19.5 of 40 marks severe disease (Yang et al. 2020). */
-export const ctssSevereThreshold = 19.5
+export { CTSS_SEVERE_THRESHOLD } from '../../../shared/severityScoring'
 
 export function finalScore(region: RegionScore): number {
   return region.edited?.score ?? region.score
@@ -45,22 +45,46 @@ export const useReportStore = defineStore('report', () => {
     error.value = null
     actionError.value = null
     notice.value = null
+    viewingRecord.value = null
     if (id === null) {
       adopt(null)
+      history.value = []
       loaded.value = false
       return
     }
     if (report.value?.seriesId !== id) adopt(null)
     loading.value = true
     try {
-      const view = await getClient().invoke('reports.get', { seriesId: id })
+      const [view, list] = await Promise.all([
+        getClient().invoke('reports.get', { seriesId: id }),
+        getClient().invoke('reports.list', { seriesId: id })
+      ])
       if (sequence !== loadSequence) return
       adopt(view)
+      history.value = list
       loaded.value = true
     } catch (failure) {
       if (sequence === loadSequence) error.value = errorMessage(failure)
     } finally {
       if (sequence === loadSequence) loading.value = false
+    }
+  }
+
+  /**
+   * Reloads the current report after the service rescored it (a mask version was saved), keeping
+   * the radiologist's unsaved scores and text.
+   */
+  async function refresh(): Promise<void> {
+    const id = seriesId.value
+    if (id === null) return
+    const pendingScores = { ...draftScores.value }
+    const text = dirty.value ? { findings: findings.value, impression: impression.value } : null
+    await load(id)
+    if (seriesId.value !== id || !report.value || report.value.signedAt) return
+    draftScores.value = pendingScores
+    if (text) {
+      findings.value = text.findings
+      impression.value = text.impression
     }
   }
 
@@ -76,8 +100,87 @@ export const useReportStore = defineStore('report', () => {
     notice.value = null
   }
 
-  const liveCtss = computed(() => report.value?.regions.reduce((sum, region) => sum + shownScore(region), 0) ?? 0)
-  const liveSevere = computed(() => liveCtss.value > ctssSevereThreshold)
+  /**
+   * The final scores as they stand with the unsaved region scores too, by the same rule the
+   * service and the PDF use (src/shared/severityScoring.ts).
+   */
+  const live = computed<FinalScores | null>(() => {
+    const view = report.value
+    if (!view) return null
+    const edits: RegionEdit[] = view.regions
+      .filter((r) => shownScore(r) !== r.score)
+      .map((r) => ({ regionId: r.id, score: shownScore(r), by: '', at: '' }))
+    return finalScores(automaticScoresOfView(view), edits)
+  })
+  const liveCtss = computed(() => live.value?.ctss.final ?? 0)
+  const liveSevere = computed(() => live.value?.ctss.severe ?? false)
+  const liveLobar = computed(() => live.value?.lobar.final ?? 0)
+  const liveSeverity = computed(() => live.value?.severity.final ?? 'none')
+  function liveLobeScore(lobeId: string): number {
+    return live.value?.lobes.find((l) => l.id === lobeId)?.final ?? 0
+  }
+
+  /** The series' reports, oldest first: drafts, signed reports, amendments. */
+  const history = ref<ReportRecord[]>([])
+  /** A report of the history shown instead of the current one (read-only), or null. */
+  const viewingRecord = ref<SeverityReportView | null>(null)
+
+  async function loadHistory(id: number): Promise<void> {
+    try {
+      const list = await getClient().invoke('reports.list', { seriesId: id })
+      if (seriesId.value === id) history.value = list
+    } catch (failure) {
+      if (seriesId.value === id) actionError.value = errorMessage(failure)
+    }
+  }
+
+  async function viewRecord(reportId: number): Promise<void> {
+    actionError.value = null
+    try {
+      viewingRecord.value = reportId === report.value?.id ? null : await getClient().invoke('reports.view', { reportId })
+    } catch (failure) {
+      actionError.value = errorMessage(failure)
+    }
+  }
+
+  /** The PDF a report was signed as, unchanged. */
+  async function signedPdf(reportId: number): Promise<Uint8Array | null> {
+    actionError.value = null
+    try {
+      return await getClient().invoke('reports.signedPdf', { reportId })
+    } catch (failure) {
+      actionError.value = errorMessage(failure)
+      return null
+    }
+  }
+
+  /** Rescores the report from a mask version, without running the model. */
+  async function rescore(maskVersion: number): Promise<boolean> {
+    const id = seriesId.value
+    if (id === null) return false
+    busy.value = 'save'
+    actionError.value = null
+    try {
+      const view = await getClient().invoke('reports.rescore', { seriesId: id, maskVersion })
+      if (seriesId.value !== id) return true
+      const keepText = dirty.value ? { findings: findings.value, impression: impression.value } : null
+      adopt(view)
+      if (keepText) {
+        findings.value = keepText.findings
+        impression.value = keepText.impression
+      }
+      notice.value = view.amends
+        ? `Rescored from mask version ${maskVersion} as a new draft amending signed report ${view.amends.reportId}.`
+        : `Rescored from mask version ${maskVersion}.`
+      await loadHistory(id)
+      return true
+    } catch (failure) {
+      actionError.value = errorMessage(failure)
+      return false
+    } finally {
+      busy.value = null
+    }
+  }
   const dirty = computed(
     () =>
       report.value !== null &&
@@ -120,6 +223,7 @@ export const useReportStore = defineStore('report', () => {
     try {
       adopt(await getClient().invoke('reports.sign', { reportId: current.id }))
       notice.value = `Signed by ${report.value?.signedBy ?? ''}.`
+      if (seriesId.value !== null) await loadHistory(seriesId.value)
     } catch (failure) {
       actionError.value = errorMessage(failure)
     } finally {
@@ -162,8 +266,18 @@ export const useReportStore = defineStore('report', () => {
     signed,
     liveCtss,
     liveSevere,
+    liveLobar,
+    liveSeverity,
+    liveLobeScore,
+    history,
+    viewingRecord,
     dirty,
     load,
+    refresh,
+    loadHistory,
+    viewRecord,
+    signedPdf,
+    rescore,
     shownScore,
     setScore,
     save,
