@@ -155,7 +155,11 @@ export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], a
       onEvent: (e) => {
         if (e.kind === 'stage') io.log(`== ${e.name}`)
         else if (e.kind === 'log') io.log(e.message)
-        else if (e.event.kind !== 'step' || e.event.globalStep % 10 === 0) io.log(`[${e.stage}] ${trainingLine(e.event)}`)
+        else if (e.event.kind !== 'step' || e.event.globalStep % 10 === 0) {
+          // multi-class stages report Dice per class
+          const inner = e.event as TrainingEvent | MultiClassTrainingEvent
+          io.log(`[${e.stage}] ${'diceGroundGlass' in inner ? multiClassTrainingLine(inner) : trainingLine(inner as TrainingEvent)}`)
+        }
       }
     })
     writeFileSync(join(recipe.out, 'table.json'), JSON.stringify({ results: r.results }, null, 1) + '\n')
