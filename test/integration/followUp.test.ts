@@ -8,7 +8,6 @@ import { PulmoService } from '../../src/main/services'
 import { lobeLabelMap, LOBES, partitionLungRegions } from '../../src/main/severity/regions'
 import { lungmaskSlices, projectRoot, tempDir } from '../helpers/paths'
 import { retagSeries } from '../helpers/retag'
-import { saveTinyModel } from '../helpers/tinyModel'
 
 async function analyse(service: PulmoService, seriesId: number): Promise<void> {
   let off: () => void = () => {}
@@ -37,8 +36,8 @@ function expectStableEverywhere(c: SeriesComparison): void {
 }
 
 /**
- * Follow-up comparisons on the real lungmask slices (a tiny untrained model drives the analysis;
- * the figures are checked against voxel counts): a copy re-tagged with dcmjs as a later study of the
+ * Follow-up comparisons on the real lungmask slices, analysed with the bundled models (the figures
+ * are checked against voxel counts): a copy re-tagged with dcmjs as a later study of the
  * same patient, a copy as another patient, and a known change painted into one lobe.
  */
 describe('follow-up: two studies of one patient compared', () => {
@@ -51,8 +50,8 @@ describe('follow-up: two studies of one patient compared', () => {
   let voxelMl: number
 
   beforeAll(async () => {
-    const modelDir = await saveTinyModel(dir.path)
-    service = new PulmoService({ dataDir, transport: 'websocket', modelDir })
+    // the bundled models, so the lungs carry infection to compare
+    service = new PulmoService({ dataDir, transport: 'websocket' })
     await service.settings.set({ backend: 'wasm', userName: 'Dr Lee' })
     const patient = { patientId: 'LM-0042', patientName: 'Lung^Mask' }
     const a = retagSeries(lungmaskSlices, join(dir.path, 'first'), { ...patient, studyDate: '20200301' })

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type AppView = 'reading' | 'report' | 'training'
+export type AppView = 'reading' | 'report' | 'training' | 'compare'
 
 export interface Confirmation {
   title: string
