@@ -376,8 +376,11 @@ export const api = {
     params: z.object({ seriesA: id, seriesB: id }).strict(),
     result: SeriesComparison
   },
-  /** The series compared with the patient's most recent earlier analysed study; null when there is none. */
-  'comparison.previous': { params: seriesRef, result: SeriesComparison.nullable() },
+  /** The series (its current report, or `reportId`) compared with the patient's most recent earlier analysed study; null when there is none. */
+  'comparison.previous': {
+    params: z.object({ seriesId: id, /** this report of the series instead of its current one */ reportId: id.optional() }).strict(),
+    result: SeriesComparison.nullable()
+  },
   'models.list': { params: empty, result: z.array(ModelSummary) },
   /** Makes a model the one analyses use (and so rolls back to an earlier one). */
   'models.activate': { params: z.object({ modelId: id }).strict(), result: z.array(ModelSummary) },

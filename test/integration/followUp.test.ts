@@ -3,9 +3,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lobeSummary, type SeriesComparison } from '../../src/shared/followUp'
 import type { TaskEndedEvent } from '../../src/shared/api'
-import { encodeRuns } from '../../src/renderer/src/annotation/runLength'
 import { PulmoService } from '../../src/main/services'
-import { lobeLabelMap, LOBES, partitionLungRegions } from '../../src/main/severity/regions'
+import { addGroundGlassInLobe } from '../helpers/lobeEdit'
 import { lungmaskSlices, projectRoot, tempDir } from '../helpers/paths'
 import { retagSeries } from '../helpers/retag'
 
@@ -107,36 +106,18 @@ describe('follow-up: two studies of one patient compared', () => {
   })
 
   it('a known volume painted into one lobe of the later study is exactly the change reported there', async () => {
-    const header = await service.invoke('series.header', { seriesId: later })
-    const lungs = new Uint8Array(await service.invoke('masks.lungs', { seriesId: later }))
-    const lobes = lobeLabelMap(partitionLungRegions(lungs, { spacing: header.spacing, direction: header.direction, dimensions: header.dimensions }))
-    const [nx, ny] = header.dimensions
-    const sliceSize = nx * ny
-    const versions = await service.invoke('masks.list', { seriesId: later })
-    const base = versions.at(-1)!.version
-    const labels = new Uint8Array(await service.invoke('masks.voxels', { seriesId: later, version: base }))
-    // RLL: paint ground glass on 4000 of its voxels the model left clear
-    const rll = LOBES.findIndex((l) => l.id === 'RLL') + 1
-    let added = 0
-    const touched = new Set<number>()
-    for (let v = 0; v < labels.length && added < 4000; v++) {
-      if (lobes[v] === rll && labels[v] === 0) {
-        labels[v] = 1
-        touched.add(Math.floor(v / sliceSize))
-        added++
-      }
-    }
+    const base = (await service.invoke('masks.list', { seriesId: later })).at(-1)!.version
+    // RLL: ground glass on 4000 of its voxels the model left clear, through the mask-version API
+    const { added, lobeVoxels: rllVoxels } = await addGroundGlassInLobe(service, later, 'RLL', 4000)
     expect(added).toBe(4000)
-    const slices = [...touched].map((k) => ({ k, runs: encodeRuns(labels.subarray(k * sliceSize, (k + 1) * sliceSize)) }))
-    await service.invoke('masks.save', { seriesId: later, baseVersion: base, slices })
     const c = await service.invoke('comparison.compare', { seriesA: first, seriesB: later })
     expect(c.after.maskVersion).toBe(base + 1)
     const addedMl = added * voxelMl
+    expect(addedMl).toBeCloseTo(1.5625, 12) // 4000 voxels of 0.625 × 0.625 × 1 mm
     const lobe = c.lobes.find((l) => l.id === 'RLL')!
     expect(lobe.infectedVolumeMl.change).toBeCloseTo(addedMl, 9)
     expect(lobe.ggoVolumeMl.change).toBeCloseTo(addedMl, 9)
     expect(lobe.consolidationVolumeMl.change).toBe(0)
-    const rllVoxels = lobes.reduce((n, v) => n + (v === rll ? 1 : 0), 0)
     expect(lobe.change).toBeCloseTo((100 * added) / rllVoxels, 9)
     expect(lobe.trend).toBe('worse')
     expect(c.summary).toContain(lobeSummary(lobe))
@@ -173,6 +154,31 @@ describe('follow-up: two studies of one patient compared', () => {
     expect(c.interval_days).toBe(14)
     await expect(service.invoke('comparison.compare', { seriesA: copy, seriesB: other })).rejects.toMatchObject({ code: 'bad-input' })
   }, 300_000)
+
+  it('the follow-up report (PDF) carries the comparison and names the earlier report it compares with', async () => {
+    const earlier = (await service.invoke('reports.get', { seriesId: first }))!
+    const signed = await service.invoke('reports.sign', { reportId: earlier.id })
+    const current = (await service.invoke('reports.get', { seriesId: later }))!
+    const identified = join(dir.path, 'follow-up.pdf')
+    await service.invoke('reports.pdf', { reportId: current.id, path: identified, identified: true })
+    const text = execFileSync('pdftotext', ['-layout', identified, '-'], { encoding: 'utf8' })
+    expect(text).toContain('Follow-up: change since the previous study')
+    expect(text).toContain(`Compared with report ${earlier.id} of the study of 2020-03-01 (series ${first}, mask version 1, signed by Dr Lee at ${signed.signedAt!.slice(0, 16).replace('T', ' ')} UTC; 14 days`)
+    const rll = (await service.invoke('comparison.previous', { seriesId: later }))!.lobes.find((l) => l.id === 'RLL')!
+    expect(text).toMatch(new RegExp(`RLL right lower lobe +[\\d.]+ % +[\\d.]+ % +\\+${rll.change.toFixed(2)} pts +worse`))
+    expect(text).toContain(lobeSummary(rll))
+    // de-identified: the earlier study's date moves with the patient's offset; the interval stays
+    const shared = join(dir.path, 'follow-up-deidentified.pdf')
+    await service.invoke('reports.pdf', { reportId: current.id, path: shared })
+    const sharedText = execFileSync('pdftotext', ['-layout', shared, '-'], { encoding: 'utf8' })
+    expect(sharedText).toMatch(new RegExp(`Compared with report ${earlier.id} of the study of \\d{4}-\\d{2}-\\d{2} \\(series`))
+    expect(sharedText).not.toContain('2020-03-01')
+    expect(sharedText).toContain('14 days earlier')
+    // the earlier study has no previous one: no follow-up section
+    const firstPdf = join(dir.path, 'first.pdf')
+    await service.invoke('reports.pdf', { reportId: earlier.id, path: firstPdf, identified: true })
+    expect(execFileSync('pdftotext', ['-layout', firstPdf, '-'], { encoding: 'utf8' })).not.toContain('Follow-up')
+  }, 120_000)
 
   it('pulmo compare prints the comparison, and --json the documented shape', async () => {
     await service.shutdown()

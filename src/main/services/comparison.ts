@@ -72,8 +72,9 @@ export class ComparisonService {
     return { key, pseudonym: p.pseudonym, pseudonymised: false, shiftDays: p.dateShiftDays }
   }
 
-  private analysed(series: SeriesRow, keys: PseudonymKeys): AnalysedSeries {
-    const report = this.ctx.store.reports.latestForSeries(series.id)
+  private analysed(series: SeriesRow, keys: PseudonymKeys, reportId?: number): AnalysedSeries {
+    const report = reportId === undefined ? this.ctx.store.reports.latestForSeries(series.id) : this.ctx.store.reports.get(reportId)
+    if (report && report.seriesRef !== series.id) throw new ApiError('bad-input', `Report ${reportId} is not a report of series ${series.id}.`)
     if (!report) throw new ApiError('conflict', `Series ${series.id} has not been analysed; analyse it before comparing.`)
     const study = this.ctx.store.studies.study(series.studyRef)!
     const patient = this.ctx.store.studies.patient(study.patientRef)!
@@ -167,10 +168,10 @@ export class ComparisonService {
     return comparison
   }
 
-  /** The series compared with the patient's most recent earlier analysed study, or null. */
-  async previous(seriesId: number): Promise<SeriesComparison | null> {
+  /** The series (its current report, or `reportId`) compared with the patient's most recent earlier analysed study, or null. */
+  async previous(seriesId: number, reportId?: number): Promise<SeriesComparison | null> {
     const keys = this.keys()
-    const current = this.analysed(this.studies.seriesRow(seriesId), keys)
+    const current = this.analysed(this.studies.seriesRow(seriesId), keys, reportId)
     if (!current.frameDate) return null
     const earlier = this.patientSeries(current.identity.pseudonym, keys).filter((s) => s.frameDate && s.frameDate < current.frameDate)
     const previous = earlier.at(-1)

@@ -55,7 +55,8 @@ export class PulmoService {
     this.settings = new SettingsService(ctx)
     this.studies = new StudyService(ctx)
     this.masks = new MaskService(ctx, this.studies)
-    this.reports = new ReportService(ctx, this.studies, this.masks)
+    // The follow-up section of a report: the comparison service reads reports, so it is handed in late.
+    this.reports = new ReportService(ctx, this.studies, this.masks, (seriesId, reportId) => this.comparison.previous(seriesId, reportId))
     this.analysis = new AnalysisService(ctx, this.studies, this.masks, this.reports, {
       modelDir: options.modelDir,
       backend: () => this.settings.get().backend
@@ -102,7 +103,7 @@ export class PulmoService {
       'reports.sign': (p) => this.reports.sign(p.reportId),
       'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path, { identified: p.identified }),
       'comparison.compare': (p) => this.comparison.compare(p.seriesA, p.seriesB),
-      'comparison.previous': (p) => this.comparison.previous(p.seriesId),
+      'comparison.previous': (p) => this.comparison.previous(p.seriesId, p.reportId),
       'models.list': () => this.training.models(),
       'models.activate': (p) => this.training.activate(p.modelId),
       'training.start': (p) => this.training.start(p),
