@@ -174,7 +174,10 @@ export class ComparisonService {
     const current = this.analysed(this.studies.seriesRow(seriesId), keys, reportId)
     if (!current.frameDate) return null
     const earlier = this.patientSeries(current.identity.pseudonym, keys).filter((s) => s.frameDate && s.frameDate < current.frameDate)
-    const previous = earlier.at(-1)
+    const latestDate = earlier.at(-1)?.frameDate
+    // On the same day, a study under the patient's own ID before a de-identified copy of it.
+    const sameDay = earlier.filter((s) => s.frameDate === latestDate)
+    const previous = sameDay.filter((s) => s.identity.key === current.identity.key).at(-1) ?? sameDay.at(-1)
     if (!previous) return null
     return this.build(previous, current, previous.identity.key === current.identity.key ? 'patient-id' : 'pseudonym')
   }
