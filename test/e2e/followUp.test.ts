@@ -117,7 +117,10 @@ describe('follow-up comparison in the workstation', () => {
     // three studies: the trend chart
     await expect(page.getByTestId('compare-trend-chart').getAttribute('data-studies')).resolves.toBe('3')
     await expect(page.getByTestId('compare-trend-line').getAttribute('data-points')).resolves.toBe('6')
-    await page.screenshot({ path: join(screenshots, 'compare.png'), fullPage: true })
+    await page.screenshot({ path: join(screenshots, 'compare.png') })
+    const changeAndTrend = page.locator('.compare-view .report-columns')
+    await changeAndTrend.scrollIntoViewIfNeeded()
+    await changeAndTrend.screenshot({ path: join(screenshots, 'compare-change.png') })
   }, 180_000)
 
   it('the follow-up report shows the comparison section and names the earlier report', async () => {
