@@ -97,12 +97,20 @@ describe('follow-up: two studies of one patient compared', () => {
     })
   })
 
-  it('the later report finds the earlier study to compare with', async () => {
+  it('the later report finds the earlier study to compare with', { timeout: 120_000 }, async () => {
     const previous = await service.invoke('comparison.previous', { seriesId: later })
     expect(previous?.before.seriesId).toBe(first)
     expect(previous?.before.reportId).toBe((await service.invoke('reports.get', { seriesId: first }))!.id)
     await expect(service.invoke('comparison.previous', { seriesId: first })).resolves.toBeNull()
     await expect(service.invoke('comparison.previous', { seriesId: other })).resolves.toBeNull()
+    // a series that names no patient (the lungmask slices as published) has nothing to follow, and is refused for a comparison
+    const anonymous = (await service.invoke('studies.import', { paths: [lungmaskSlices] })).created[0]
+    await analyse(service, anonymous)
+    await expect(service.invoke('comparison.previous', { seriesId: anonymous })).resolves.toBeNull()
+    await expect(service.invoke('comparison.compare', { seriesA: anonymous, seriesB: first })).rejects.toMatchObject({
+      code: 'bad-input',
+      message: `Series ${anonymous} records no patient ID or name, so it cannot be matched to a patient.`
+    })
   })
 
   it('a known volume painted into one lobe of the later study is exactly the change reported there', async () => {

@@ -171,7 +171,11 @@ export class ComparisonService {
   /** The series (its current report, or `reportId`) compared with the patient's most recent earlier analysed study, or null. */
   async previous(seriesId: number, reportId?: number): Promise<SeriesComparison | null> {
     const keys = this.keys()
-    const current = this.analysed(this.studies.seriesRow(seriesId), keys, reportId)
+    const series = this.studies.seriesRow(seriesId)
+    const patient = this.ctx.store.studies.patient(this.ctx.store.studies.study(series.studyRef)!.patientRef)!
+    // A series that names no patient has no earlier study to follow.
+    if (!this.identity(patient, keys)) return null
+    const current = this.analysed(series, keys, reportId)
     if (!current.frameDate) return null
     const earlier = this.patientSeries(current.identity.pseudonym, keys).filter((s) => s.frameDate && s.frameDate < current.frameDate)
     const latestDate = earlier.at(-1)?.frameDate
