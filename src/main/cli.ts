@@ -10,6 +10,7 @@ import { METHOD_COMMANDS, methodCommand, methodUsage } from './cli/experimentCom
 import { stopOnSignal } from './cli/stopOnSignal'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
+import { compareCommand } from './cli/compareCommand'
 import { isStoredSeriesInput, reportStoredSeries, scoreStoredSeries } from './cli/storedSeriesCommands'
 import { existsSync } from 'node:fs'
 import { startServer } from './server'
@@ -47,6 +48,10 @@ Commands:
                                  (Dice against the reference infection mask when given)
   report SERIES --pdf FILE [--identified]
                                  the severity report as PDF, de-identified unless --identified
+  compare SERIES_A SERIES_B [--json]
+                                 how the lungs changed between two analysed series of one patient
+                                 (earlier → later): volumes, % infected per lung and lobe, CT-SS,
+                                 lobar score, improved / stable / worse
   audit [--json] [--entity E] [--id N] [--limit N]
                                  who viewed, edited, signed, exported, imported, deleted what
 ${methodUsage}  evaluate --pred DIR --gt DIR [--json]
@@ -358,6 +363,14 @@ export async function main(argv: string[]): Promise<number> {
         })
         const what = result.format === 'dicom' ? `${result.files} DICOM files in ${result.path}` : result.path
         print(`Wrote ${what} (${result.deidentified ? 'de-identified' : 'with patient identity'})`)
+        return 0
+      }
+      case 'compare': {
+        const [a, b] = positionals.map(Number)
+        if (positionals.length !== 2 || ![a, b].every((n) => Number.isInteger(n) && n > 0)) {
+          throw new UsageError('pulmo compare needs two SERIES_IDs (see `pulmo studies`): SERIES_A SERIES_B.')
+        }
+        await compareCommand(service, a, b, values.json ?? false, io)
         return 0
       }
       case 'audit': {

@@ -4,6 +4,7 @@
  * validate against these. This file imports nothing from Node or the DOM.
  */
 import { z } from 'zod'
+import { SeriesComparison } from './followUp'
 
 const id = z.number().int().positive()
 const vec3 = z.tuple([z.number(), z.number(), z.number()])
@@ -373,6 +374,19 @@ export const api = {
   'reports.pdf': {
     params: z.object({ reportId: id, path: z.string().min(1).max(4096).optional(), identified }).strict(),
     result: z.union([z.object({ path: z.string() }), Binary])
+  },
+  /**
+   * How the lungs changed between two analysed series of one patient (same patient ID, or the same
+   * pseudonym), earlier → later whatever the order given; series of different patients are refused.
+   */
+  'comparison.compare': {
+    params: z.object({ seriesA: id, seriesB: id }).strict(),
+    result: SeriesComparison
+  },
+  /** The series (its current report, or `reportId`) compared with the patient's most recent earlier analysed study; null when there is none. */
+  'comparison.previous': {
+    params: z.object({ seriesId: id, /** this report of the series instead of its current one */ reportId: id.optional() }).strict(),
+    result: SeriesComparison.nullable()
   },
   'models.list': { params: empty, result: z.array(ModelSummary) },
   /** Makes a model the one analyses use (and so rolls back to an earlier one). */

@@ -2,6 +2,7 @@
  * What a severity report PDF is made of. The automatic values (SeverityReport) and the
  * radiologist's edits stay apart, as in the database, so the PDF can show both.
  */
+import type { SeriesComparison } from '../../shared/followUp'
 import type { RegionId } from '../severity/regionRules'
 import type { SliceNumberSource } from '../../shared/sliceNumbering'
 import type { SeverityReport } from '../severity/scores'
@@ -88,6 +89,8 @@ export interface ReportInput {
   reportId?: number
   /** the signed report this one amends */
   amends?: AmendedReport
+  /** a follow-up: this study compared with the patient's previous analysed study (its report named) */
+  followUp?: SeriesComparison
 }
 
 export interface MaskVersionInfo {

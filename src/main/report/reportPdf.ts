@@ -76,6 +76,7 @@ export async function renderReportPdf(input: ReportInput, options: ReportPdfOpti
   drawHeader(page, input)
   drawWarnings(page, input)
   drawSummary(page, input, scores)
+  drawFollowUp(page, input)
   drawKeyImages(page, input)
   drawRegionTable(page, input, scores)
   drawLobeTable(page, input, scores)
@@ -254,6 +255,62 @@ function drawSummary(page: PageFlow, input: ReportInput, scores: FinalScores): v
   if (s.infectionOutsideLungsMl > 0.05) {
     page.paragraph(`Infection labelled outside the lung mask (not scored): ${ml(s.infectionOutsideLungsMl)} mL.`, 8.5)
   }
+}
+
+/** Exported for the test of the section's wording. */
+export function followUpLine(c: NonNullable<ReportInput['followUp']>): string {
+  const earlier = c.before
+  const signed = earlier.signedBy ? `signed by ${earlier.signedBy}${earlier.signedAt ? ` at ${dateTime(earlier.signedAt)}` : ''}` : 'not signed'
+  const interval = c.interval_days === null ? 'interval unknown' : `${c.interval_days} days earlier`
+  return (
+    `Compared with report ${earlier.reportId} of the study of ${earlier.studyDate || 'unknown date'} (series ${earlier.seriesId}, ` +
+    `mask version ${earlier.maskVersion ?? '—'}, ${signed}; ${interval}).`
+  )
+}
+
+/** A follow-up report: how the lungs changed since the patient's previous analysed study, and which report that was. */
+function drawFollowUp(page: PageFlow, input: ReportInput): void {
+  const c = input.followUp
+  if (!c) return
+  page.heading('Follow-up: change since the previous study', 12 * 13)
+  page.paragraph(followUpLine(c), 9.5, true)
+  const signed = (x: number, digits: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(digits)}`
+  const pct = (x: number): string => `${percent(x)} %`
+  const rows: TableRow[] = [
+    ...(['total', 'right', 'left'] as const).map((side) => ({
+      cells: [
+        side === 'total' ? 'Both lungs' : side === 'right' ? 'Right lung' : 'Left lung',
+        pct(c.percentInfected.before[side]),
+        pct(c.percentInfected.after[side]),
+        `${signed(c.percentInfected.change[side], 2)} pts`,
+        c.percentInfected.trend[side]
+      ],
+      bold: side === 'total'
+    })),
+    ...c.lobes.map((l) => ({ cells: [`${l.id} ${l.name}`, pct(l.before), pct(l.after), `${signed(l.change, 2)} pts`, l.trend] })),
+    { cells: ['Infected volume', `${ml(c.infectedVolumeMl.before)} mL`, `${ml(c.infectedVolumeMl.after)} mL`, `${signed(c.infectedVolumeMl.change, 1)} mL`, ''] },
+    { cells: ['Ground glass', `${ml(c.ggoVolumeMl.before)} mL`, `${ml(c.ggoVolumeMl.after)} mL`, `${signed(c.ggoVolumeMl.change, 1)} mL`, ''] },
+    { cells: ['Consolidation', `${ml(c.consolidationVolumeMl.before)} mL`, `${ml(c.consolidationVolumeMl.after)} mL`, `${signed(c.consolidationVolumeMl.change, 1)} mL`, ''] },
+    { cells: ['CT-SS', `${c.ctss.before} / 40`, `${c.ctss.after} / 40`, signed(c.ctss.change, 0), ''] },
+    { cells: ['Lobar score', `${c.lobar.before} / 25`, `${c.lobar.after} / 25`, signed(c.lobar.change, 0), ''] }
+  ]
+  page.y = drawTable(
+    page.doc,
+    page.fonts,
+    page.text,
+    [
+      { header: '% infected, volumes, scores', width: 170 },
+      { header: 'Previous', width: 80, align: 'right' },
+      { header: 'This study', width: 80, align: 'right' },
+      { header: 'Change', width: 80, align: 'right' },
+      { header: 'Trend', width: CONTENT_WIDTH - 410 }
+    ],
+    rows,
+    { x: MARGIN, y: page.y, bottom: BOTTOM, top: MARGIN, fontSize: 8 }
+  )
+  page.y += 4
+  for (const line of c.summary) page.paragraph(line, 9)
+  page.paragraph(`Improved / stable / worse: ${c.rule}`, 8)
 }
 
 function drawKeyImages(page: PageFlow, input: ReportInput): void {

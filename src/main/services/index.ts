@@ -5,6 +5,7 @@ import type { ServiceContext } from './context'
 import { resolveDataDir } from './dataDir'
 import { toApiError } from './errors'
 import { AnalysisService } from './analysis'
+import { ComparisonService } from './comparison'
 import { MaskService } from './masks'
 import { ReportService } from './reports'
 import { SettingsService } from './settings'
@@ -37,6 +38,7 @@ export class PulmoService {
   readonly reports: ReportService
   readonly analysis: AnalysisService
   readonly training: TrainingService
+  readonly comparison: ComparisonService
   private readonly listeners = new Set<(e: ApiEvent) => void>()
   private readonly handlers: Handlers
 
@@ -53,11 +55,13 @@ export class PulmoService {
     this.settings = new SettingsService(ctx)
     this.studies = new StudyService(ctx)
     this.masks = new MaskService(ctx, this.studies)
-    this.reports = new ReportService(ctx, this.studies, this.masks)
+    // The follow-up section of a report: the comparison service reads reports, so it is handed in late.
+    this.reports = new ReportService(ctx, this.studies, this.masks, (seriesId, reportId) => this.comparison.previous(seriesId, reportId))
     this.analysis = new AnalysisService(ctx, this.studies, this.masks, this.reports, {
       modelDir: options.modelDir,
       backend: () => this.settings.get().backend
     })
+    this.comparison = new ComparisonService(ctx, this.studies, this.reports)
     this.training = new TrainingService(ctx, this.studies, this.masks, this.analysis, () => this.settings.get().backend)
     this.handlers = {
       'system.info': () => ({
@@ -98,6 +102,8 @@ export class PulmoService {
       'reports.update': (p) => this.reports.update(p.reportId, p),
       'reports.sign': (p) => this.reports.sign(p.reportId),
       'reports.pdf': (p) => this.reports.pdf(p.reportId, p.path, { identified: p.identified }),
+      'comparison.compare': (p) => this.comparison.compare(p.seriesA, p.seriesB),
+      'comparison.previous': (p) => this.comparison.previous(p.seriesId, p.reportId),
       'models.list': () => this.training.models(),
       'models.activate': (p) => this.training.activate(p.modelId),
       'training.start': (p) => this.training.start(p),

@@ -3,7 +3,8 @@
  * (created on first use, kept in the settings table, never sent to a client), the identity of a
  * stored series, and its de-identified form for the PDF report.
  */
-import { deidentifySeriesMetadata, pseudonymOfSeries, PseudonymKeys, shiftDateTime } from '../privacy'
+import type { SeriesComparison } from '../../shared/followUp'
+import { deidentifySeriesMetadata, pseudonymOfSeries, PseudonymKeys, shiftDate, shiftDateTime } from '../privacy'
 import type { SeriesRow, Store } from '../db'
 import type { ReportInput } from '../report'
 import type { SeriesMetadata } from '../volume/volume'
@@ -51,6 +52,18 @@ function scrubber(identifiers: string[], pseudonym: string): (text: string) => s
   return (text) => text.replace(pattern, pseudonym)
 }
 
+/** A follow-up's dates moved by the patient's offset (the interval stays); descriptions dropped as in the header. */
+function shiftFollowUp(c: SeriesComparison, day: (d: string) => string, at: (d: string) => string): SeriesComparison {
+  const study = (s: SeriesComparison['before']): SeriesComparison['before'] => ({
+    ...s,
+    studyDate: s.studyDate ? day(s.studyDate) : '',
+    studyDescription: '',
+    seriesDescription: '',
+    signedAt: s.signedAt ? at(s.signedAt) : null
+  })
+  return { ...c, before: study(c.before), after: study(c.after), history: c.history.map((h) => ({ ...h, studyDate: h.studyDate ? day(h.studyDate) : '' })) }
+}
+
 /**
  * The report input with the patient's pseudonym for name and ID, no birth date, accession or
  * descriptions, and every date of the patient shifted by the patient's offset, so the intervals
@@ -76,6 +89,7 @@ export function deidentifyReportInput(input: ReportInput, metadata: SeriesMetada
     generatedAt: new Date(shift((input.generatedAt ?? new Date()).toISOString())),
     ...(input.maskVersion ? { maskVersion: { ...input.maskVersion, createdAt: shift(input.maskVersion.createdAt) } } : {}),
     ...(input.amends ? { amends: { ...input.amends, signedAt: shift(input.amends.signedAt) } } : {}),
+    ...(input.followUp ? { followUp: shiftFollowUp(input.followUp, (d) => shiftDate(d, patient.dateShiftDays), shift) } : {}),
     deidentified: true
   }
 }

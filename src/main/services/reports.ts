@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
+import type { SeriesComparison } from '../../shared/followUp'
 import { latestRegionEdits, type RegionEdit } from '../../shared/severityScoring'
 import { nowIso, type MaskRow, type ReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
@@ -42,7 +43,9 @@ export class ReportService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly studies: StudyService,
-    private readonly masks: MaskService
+    private readonly masks: MaskService,
+    /** the comparison a follow-up report carries: the series against the patient's previous study */
+    private readonly followUp?: (seriesId: number, reportId: number) => Promise<SeriesComparison | null>
   ) {
     removeUnreferenced(ctx.dataDir, SIGNED_FOLDER, new Set(ctx.store.reports.signedPdfPaths()))
   }
@@ -290,6 +293,7 @@ export class ReportService {
     const labels = await this.masks.labels(row.seriesRef, auto.maskVersion ?? undefined)
     const mask = this.maskOf(row)
     const amended = row.amendsRef === null ? undefined : this.ctx.store.reports.get(row.amendsRef)
+    const followUp = await this.followUp?.(row.seriesRef, row.id)
     return {
       patient: { name: patient.name, id: patient.patientId, birthDate: patient.birthDate ?? undefined, sex: patient.sex ?? undefined },
       study: { date: study.studyDate, description: study.description, accessionNumber: study.accessionNumber },
@@ -307,7 +311,8 @@ export class ReportService {
       reportId: row.id,
       warnings: auto.warnings ?? [],
       ...(mask ? { maskVersion: { version: mask.version, source: mask.source, author: mask.author, createdAt: mask.createdAt } } : {}),
-      ...(amended?.signedAt ? { amends: { reportId: amended.id, signedBy: amended.signedBy ?? '', signedAt: amended.signedAt } } : {})
+      ...(amended?.signedAt ? { amends: { reportId: amended.id, signedBy: amended.signedBy ?? '', signedAt: amended.signedAt } } : {}),
+      ...(followUp ? { followUp } : {})
     }
   }
 

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type AppView = 'reading' | 'report' | 'training'
+export type AppView = 'reading' | 'report' | 'training' | 'compare'
 
 /** What the user chose in the dialog: the main action, the alternative one, or neither. */
 export type Choice = 'confirm' | 'alternative' | 'cancel'
