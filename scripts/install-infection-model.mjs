@@ -44,6 +44,8 @@ install(join(runs, 'replay-all', 'model'), 'infnet-lite', {
       `with their published Semi-Inf-Net pseudo-labels (held-out volumes' slices left out), ${prepared.negativesP002} uninfected P002 slices (empty masks, ` +
       `cut by inferVolume's own crop and window). Stage 2: the 50 doctor-labelled COVID-SemiSeg slices with a replay of ${recipe.replay.slices} seeded slices of each stage-1 source.`,
     heldOut: `zenodo volume groups ${heldOut} (${prepared.zenodoHeldOut} slices), never trained on; normal002 never trained on`,
+    // distinct slices seen: the pool, then the 50 (the replay re-uses pool slices)
+    trainingSlices: pool.trainingSlices + 50,
     inputSize: recipe.base.inputSize,
     inputRepresentation: 'fixed grey levels (HU through the model window C −350 / W 1400), chosen over rank equalisation by the representation rows',
     stages: [

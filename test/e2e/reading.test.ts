@@ -320,9 +320,10 @@ describe('reading P002 in Chromium: numbering, reformats, fill, unsaved work, ac
     await page.getByTestId('nav-training').click()
     const bundled = page.locator('[data-testid="model-row"]').first()
     await bundled.waitFor()
-    await expect(bundled.getByTestId('model-metrics').textContent()).resolves.toContain('5-fold CV Dice 0.42 ± 0.05')
+    // the bundled model's card: validated on whole zenodo volumes never trained on
+    await expect(bundled.getByTestId('model-metrics').textContent()).resolves.toContain('held-out Dice 0.52')
     await expect(bundled.getByTestId('model-data').textContent()).resolves.toMatch(
-      /COVID-SemiSeg doctor-labelled training split, all 50 slices\s*·\s*trained on 50 slices/
+      /Stage 1 \(pool\): 1197 radiologist-labelled zenodo slices.*·\s*trained on 2504 slices/s
     )
     await expect(page.getByTestId('training-view').textContent()).resolves.not.toMatch(/cv5|validationMaxDice|\/tmp\//)
 

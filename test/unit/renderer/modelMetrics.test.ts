@@ -8,20 +8,21 @@ const card = (name: string): { metrics: Record<string, number>; training: { trai
   JSON.parse(readFileSync(join(projectRoot, 'resources/models', name, 'card.json'), 'utf8'))
 
 describe('model card figures in words', () => {
-  it('the bundled model: cross-validation as mean ± std, Dice first, no raw keys', () => {
+  it('the bundled model: its held-out figures, Dice first, no raw keys', () => {
     const texts = metricLabels(card('infnet-lite').metrics).map((m) => m.text)
-    expect(texts[0]).toBe('5-fold CV Dice 0.42 ± 0.05')
-    expect(texts).toContain('5-fold CV max Dice 0.53 ± 0.06')
-    expect(texts).toContain('5-fold CV sensitivity 0.62 ± 0.06')
-    expect(texts.at(-1)).toBe('5-fold CV loss 5.39 ± 0.13')
-    expect(texts).toHaveLength(8)
-    expect(texts.join(' ')).not.toMatch(/cv5|Mean|Std/)
+    expect(texts[0]).toBe('held-out Dice 0.52')
+    expect(texts).toContain('held-out max Dice 0.58')
+    expect(texts).toContain('held-out specificity 0.95')
+    expect(texts.at(-1)).toBe('held-out MAE 0.01')
+    expect(texts).toHaveLength(7)
+    expect(texts.join(' ')).not.toMatch(/heldOut|cv5|Mean|Std/)
+    expect(hasValidation(card('infnet-lite').metrics)).toBe(true)
   })
 
   it('the multi-class model and a retrained model', () => {
     const texts = metricLabels(card('infnet-multiclass').metrics).map((m) => m.text)
-    expect(texts).toContain('5-fold CV Dice ground-glass 0.39 ± 0.07')
-    expect(texts).toContain('5-fold CV Dice consolidation 0.27 ± 0.11')
+    expect(texts).toContain('5-fold CV Dice ground-glass 0.48 ± 0.08')
+    expect(texts).toContain('5-fold CV Dice consolidation 0.34 ± 0.11')
     expect(
       metricLabels({ validationDice: 0.4123, validationMaxDice: 0.5, validationLoss: 3.25 }).map((m) => m.text)
     ).toEqual(['validation Dice 0.41', 'validation max Dice 0.50', 'validation loss 3.25'])

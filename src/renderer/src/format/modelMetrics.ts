@@ -67,14 +67,15 @@ export function metricLabels(metrics: Record<string, number>): MetricLabel[] {
       continue
     }
     if (/^cv\d+.+Std$/.test(key) && metrics[key.replace(/Std$/, 'Mean')] !== undefined) continue
-    const validation = /^validation(.+)$/.exec(key)
+    // validation{Measure}: a held-out fold; heldOut{Measure}: whole volumes never trained on
+    const validation = /^(validation|heldOut)(.+)$/.exec(key)
     used.add(key)
     labels.push({
-      order: validation ? measureOrder.indexOf(validation[1]) : measureOrder.length,
+      order: validation ? measureOrder.indexOf(validation[2]) : measureOrder.length,
       label: {
         key,
         text: validation
-          ? `validation ${measureName(validation[1])} ${number(value)}`
+          ? `${validation[1] === 'heldOut' ? 'held-out' : 'validation'} ${measureName(validation[2])} ${number(value)}`
           : `${words(key)} ${number(value)}`
       }
     })
@@ -87,7 +88,7 @@ export function metricLabels(metrics: Record<string, number>): MetricLabel[] {
 
 /** Whether the card holds any held-out figure (cross-validation or a validation fold). */
 export function hasValidation(metrics: Record<string, number>): boolean {
-  return Object.keys(metrics).some((key) => /^cv\d+.*Dice.*Mean$/.test(key) || /^validation.*Dice/.test(key))
+  return Object.keys(metrics).some((key) => /^cv\d+.*Dice.*Mean$/.test(key) || /^(validation|heldOut).*Dice/.test(key))
 }
 
 /**
