@@ -162,7 +162,7 @@ export class StudyService {
     })
     const [min, max] = valueRange(p.volume.data)
     const [columns, rows, slices] = p.volume.dimensions
-    return studies.insertSeries({
+    const seriesId = studies.insertSeries({
       studyRef,
       seriesInstanceUid: p.uid,
       seriesNumber: m?.seriesNumber ?? null,
@@ -180,6 +180,10 @@ export class StudyService {
       voxelPath: p.finalPath,
       checksum: p.checksum
     })
+    if (m?.instances?.length === slices) {
+      this.ctx.store.seriesSources.set(seriesId, { frameOfReferenceUid: m.frameOfReferenceUid ?? null, instances: m.instances })
+    }
+    return seriesId
   }
 
   delete(studyId: number): boolean {
