@@ -24,6 +24,12 @@ export interface RunningOrthanc {
   store(files: string[]): Promise<number>
   /** Orthanc's REST API, authenticated: GET → parsed JSON. */
   get<T>(path: string): Promise<T>
+  /** Orthanc's id of a DICOM UID (study, series or instance), or undefined. */
+  lookup(uid: string): Promise<string | undefined>
+  /** The stored Part 10 file of an instance, by its SOP Instance UID. */
+  instanceFile(sopInstanceUid: string): Promise<Uint8Array>
+  /** The instances of a study: SOP Instance UID and modality of each. */
+  studyInstances(studyInstanceUid: string): Promise<Array<{ sopInstanceUid: string; modality: string; seriesDescription: string }>>
   /** Stops Orthanc; it can be started again on the same port and storage (an outage). */
   stop(): Promise<void>
   start(): Promise<void>
@@ -74,7 +80,9 @@ export async function startOrthanc(options: { user?: string; password?: string }
     HttpThreadsCount: 8,
     ConcurrentJobs: 1,
     SaveJobs: false,
-    StableAge: 1
+    StableAge: 1,
+    // One connection per request: the test's many quick requests otherwise race Orthanc's 1 s keep-alive timeout.
+    KeepAlive: false
   }
   const configFile = join(dir.path, 'orthanc.json')
   writeFileSync(configFile, JSON.stringify(config, null, 2))
@@ -85,10 +93,13 @@ export async function startOrthanc(options: { user?: string; password?: string }
 
   async function start(): Promise<void> {
     child = spawn(ORTHANC, [configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // A test process that dies without closing must not leave its PACS running.
+    const started = child
+    process.once('exit', () => started.kill('SIGKILL'))
     child.stdout?.on('data', (d) => (log = (log + d).slice(-4000)))
     child.stderr?.on('data', (d) => (log = (log + d).slice(-4000)))
-    const started = Date.now()
-    while (Date.now() - started < 30_000) {
+    const since = Date.now()
+    while (Date.now() - since < 30_000) {
       if (child.exitCode !== null) throw new Error(`Orthanc exited (${child.exitCode}):\n${log}`)
       try {
         const r = await fetch(`${restUrl}/system`, { headers: { authorization } })
@@ -130,6 +141,35 @@ export async function startOrthanc(options: { user?: string; password?: string }
       const r = await fetch(`${restUrl}${path}`, { headers: { authorization } })
       if (!r.ok) throw new Error(`Orthanc GET ${path}: ${r.status}`)
       return (await r.json()) as T
+    },
+    async lookup(uid) {
+      const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', headers: { authorization }, body: uid })
+      const found = (await r.json()) as Array<{ ID: string }>
+      return found[0]?.ID
+    },
+    async instanceFile(sopInstanceUid) {
+      const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', headers: { authorization }, body: sopInstanceUid })
+      const [found] = (await r.json()) as Array<{ ID: string }>
+      if (!found) throw new Error(`Orthanc holds no instance ${sopInstanceUid}`)
+      const file = await fetch(`${restUrl}/instances/${found.ID}/file`, { headers: { authorization } })
+      return new Uint8Array(await file.arrayBuffer())
+    },
+    async studyInstances(studyInstanceUid) {
+      const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', headers: { authorization }, body: studyInstanceUid })
+      const [found] = (await r.json()) as Array<{ ID: string }>
+      if (!found) return []
+      const series = (await (await fetch(`${restUrl}/studies/${found.ID}/series`, { headers: { authorization } })).json()) as Array<{
+        MainDicomTags: { Modality?: string; SeriesDescription?: string }
+        Instances: string[]
+      }>
+      const out: Array<{ sopInstanceUid: string; modality: string; seriesDescription: string }> = []
+      for (const s of series) {
+        for (const id of s.Instances) {
+          const tags = (await (await fetch(`${restUrl}/instances/${id}`, { headers: { authorization } })).json()) as { MainDicomTags: { SOPInstanceUID: string } }
+          out.push({ sopInstanceUid: tags.MainDicomTags.SOPInstanceUID, modality: s.MainDicomTags.Modality ?? '', seriesDescription: s.MainDicomTags.SeriesDescription ?? '' })
+        }
+      }
+      return out
     },
     stop,
     start,

@@ -38,7 +38,26 @@ function describeNetworkError(e: unknown): string {
   return cause instanceof Error ? cause.message : String(cause)
 }
 
+/** A reused keep-alive connection the server had just closed: worth one more try for a GET. */
+function isStaleConnection(e: unknown): boolean {
+  const cause = e instanceof PacsError ? e.cause : e
+  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause
+  const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : ''
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || (cause instanceof Error && cause.message === 'terminated')
+}
+
 export async function httpRequest(request: HttpRequest, limits: HttpLimits): Promise<HttpResponse> {
+  try {
+    return await exchange(request, limits)
+  } catch (e) {
+    if (request.method === 'GET' && e instanceof PacsError && (e.kind === 'unreachable' || e.kind === 'malformed') && isStaleConnection(e)) {
+      return await exchange(request, limits)
+    }
+    throw e
+  }
+}
+
+async function exchange(request: HttpRequest, limits: HttpLimits): Promise<HttpResponse> {
   const where = safeUrl(request.url)
   const controller = new AbortController()
   let timedOut = false
