@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import dcmjs from 'dcmjs'
 import { ApiError, type ImportResult, type PacsPushResult, type PacsServer, type PacsStudy, type Params } from '../../shared/api'
 import { DicomWebClient, PacsError, safeUrl, type DicomWebConnection, type PacsAuth } from '../pacs'
-import { buildEncapsulatedPdf, buildSegmentation, buildStructuredReport, derivedUid, SEGMENTATION_STORAGE, toBytes, type SourceSeries } from '../dicomResults'
+import { buildEncapsulatedPdf, buildSegmentation, buildStructuredReport, derivedUid, restoreResultAttributes, SEGMENTATION_STORAGE, toBytes, type SourceSeries } from '../dicomResults'
 import { deidentifyDicom, pseudonymOfSeries } from '../privacy'
 import type { DicomDict } from 'dcmjs'
 import type { AnalysisService } from './analysis'
@@ -302,7 +302,7 @@ export class PacsService {
     if (!options.deidentified) return objects
     const keys = pseudonymKeys(this.ctx.store)
     const patient = pseudonymOfSeries(storedSeriesMetadata(this.ctx.store, this.studies.seriesRow(seriesId)), keys)
-    return objects.map((o) => ({ kind: o.kind, dict: deidentifyDicom(o.dict, keys, patient) }))
+    return objects.map((o) => ({ kind: o.kind, dict: restoreResultAttributes(o.dict, deidentifyDicom(o.dict, keys, patient)) }))
   }
 
   async push(target: PacsTarget, seriesId: number, options: { deidentified?: boolean; taskId?: string } = {}): Promise<PacsPushResult> {
