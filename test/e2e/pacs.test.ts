@@ -83,6 +83,8 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     const { page } = ws
     await page.getByTestId('study-row').first().click()
     await page.getByTestId('series-row').first().click()
+    // 133 slices of 512×512 reach the page before the series is ready to analyse.
+    await expect.poll(() => page.getByTestId('analyze-button').isEnabled(), { timeout: 180_000 }).toBe(true)
     await page.getByTestId('analyze-button').click()
     await expect.poll(() => page.getByTestId('score-ctss').isVisible(), { timeout: 300_000 }).toBe(true)
     await page.getByTestId('open-report').click()
