@@ -29,7 +29,8 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
       setup: (service) => {
         service.settings.set({ backend: 'wasm', userName: 'Dr Lee' })
         service.onEvent((e) => {
-          if (e.type === 'progress' && e.label === 'Fetching slices') progressSeen.push({ done: e.done, total: e.total })
+          if (e.type === 'progress' && e.label === 'Fetching slices')
+            progressSeen.push({ done: e.done, total: e.total })
         })
       }
     })
@@ -51,10 +52,21 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     await page.getByTestId('pacs-secret').fill(orthanc.password)
     await page.getByTestId('pacs-save').click()
     await expect.poll(() => page.getByTestId('pacs-server').count()).toBe(1)
-    await expect(page.getByTestId('pacs-server').textContent()).resolves.toMatch(/Hospital PACS.*basic, user pulmo \(secret stored\)/)
+    await expect(page.getByTestId('pacs-server').textContent()).resolves.toMatch(
+      /Hospital PACS.*basic, user pulmo \(secret stored\)/
+    )
     expect(await page.content()).not.toContain(orthanc.password)
     const servers = await ws.service.invoke('pacs.servers.list', {})
-    expect(servers).toEqual([{ id: expect.any(String), name: 'Hospital PACS', url: orthanc.dicomWebUrl, authKind: 'basic', user: orthanc.user, secretSet: true }])
+    expect(servers).toEqual([
+      {
+        id: expect.any(String),
+        name: 'Hospital PACS',
+        url: orthanc.dicomWebUrl,
+        authKind: 'basic',
+        user: orthanc.user,
+        secretSet: true
+      }
+    ])
     expect(JSON.stringify(await ws.service.invoke('audit.list', {}))).not.toContain(orthanc.password)
     await page.getByTestId('settings-dialog').getByRole('button', { name: 'Cancel' }).click()
   })
@@ -68,8 +80,12 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     await expect(page.getByTestId('pacs-study').textContent()).resolves.toMatch(/P002.*CT.*1/)
     await page.getByTestId('pacs-pull').click()
     await page.getByTestId('pacs-pull-progress-text').waitFor({ timeout: 10_000 })
-    await expect.poll(() => page.getByTestId('pacs-pull-progress-text').textContent(), { timeout: 10_000 }).toMatch(/Fetching slices — \d+ of 133/)
-    await expect.poll(() => page.getByTestId('pacs-pulled').textContent(), { timeout: 120_000 }).toBe('Imported 1 series; it is in the study list.')
+    await expect
+      .poll(() => page.getByTestId('pacs-pull-progress-text').textContent(), { timeout: 10_000 })
+      .toMatch(/Fetching slices — \d+ of 133/)
+    await expect
+      .poll(() => page.getByTestId('pacs-pulled').textContent(), { timeout: 120_000 })
+      .toBe('Imported 1 series; it is in the study list.')
     expect(progressSeen.at(-1)).toEqual({ done: 133, total: 133 })
     expect(progressSeen.length).toBeGreaterThan(10)
     await page.getByTestId('pacs-close').click()
@@ -90,22 +106,36 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     await page.getByTestId('open-report').click()
     await page.getByTestId('report-view').waitFor()
     await page.getByTestId('send-to-pacs-button').click()
-    await expect.poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 }).toBe('Sent to PACS: SR stored, SEG stored.')
+    await expect
+      .poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 })
+      .toBe('Sent to PACS: SR stored, SEG stored.')
     let inStudy = await orthanc.studyInstances(study.studyInstanceUid)
-    expect(inStudy.filter((i) => i.modality !== 'CT').map((i) => i.modality).sort()).toEqual(['SEG', 'SR'])
+    expect(
+      inStudy
+        .filter((i) => i.modality !== 'CT')
+        .map((i) => i.modality)
+        .sort()
+    ).toEqual(['SEG', 'SR'])
 
     await page.getByTestId('report-sign').click()
     await page.getByTestId('confirm-ok').click()
     await page.getByTestId('report-signed').waitFor()
     await page.getByTestId('send-to-pacs-button').click()
     // Signing changes the SR (now verified), adds the PDF; the SEG is the same object.
-    await expect.poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 }).toBe('Sent to PACS: SR stored, PDF stored, SEG already there.')
+    await expect
+      .poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 })
+      .toBe('Sent to PACS: SR stored, PDF stored, SEG already there.')
     inStudy = await orthanc.studyInstances(study.studyInstanceUid)
-    expect(inStudy.filter((i) => i.modality !== 'CT').map((i) => i.modality).sort()).toEqual(['DOC', 'SEG', 'SR', 'SR'])
+    expect(
+      inStudy
+        .filter((i) => i.modality !== 'CT')
+        .map((i) => i.modality)
+        .sort()
+    ).toEqual(['DOC', 'SEG', 'SR', 'SR'])
     await page.getByTestId('send-to-pacs-button').click()
-    await expect.poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 }).toBe(
-      'Sent to PACS: SR already there, PDF already there, SEG already there.'
-    )
+    await expect
+      .poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 })
+      .toBe('Sent to PACS: SR already there, PDF already there, SEG already there.')
     expect(await orthanc.studyInstances(study.studyInstanceUid)).toHaveLength(inStudy.length)
   }, 600_000)
 
@@ -113,15 +143,26 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     const { page } = ws
     await orthanc.stop()
     await page.getByTestId('send-to-pacs-button').click()
-    await expect.poll(() => page.getByTestId('send-error').textContent(), { timeout: 30_000 }).toMatch(/Cannot reach the PACS .*nothing listens there/)
+    await expect
+      .poll(() => page.getByTestId('send-error').textContent(), { timeout: 30_000 })
+      .toMatch(/Cannot reach the PACS .*nothing listens there/)
     await orthanc.start()
 
     const [server] = await ws.service.invoke('pacs.servers.list', {})
-    await ws.service.invoke('pacs.servers.save', { id: server.id, name: server.name, url: server.url, authKind: 'basic', user: server.user, secret: 'not-the-password' })
+    await ws.service.invoke('pacs.servers.save', {
+      id: server.id,
+      name: server.name,
+      url: server.url,
+      authKind: 'basic',
+      user: server.user,
+      secret: 'not-the-password'
+    })
     await page.getByTestId('nav-reading').click()
     await page.getByTestId('pacs-button').click()
     await page.getByTestId('pacs-search').click()
-    await expect.poll(() => page.getByTestId('pacs-search-error').textContent(), { timeout: 30_000 }).toMatch(/refused the credentials \(401\)/)
+    await expect
+      .poll(() => page.getByTestId('pacs-search-error').textContent(), { timeout: 30_000 })
+      .toMatch(/refused the credentials \(401\)/)
     expect(await page.content()).not.toContain('not-the-password')
     await page.getByTestId('pacs-close').click()
   }, 120_000)

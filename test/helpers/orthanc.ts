@@ -11,7 +11,10 @@ import { join } from 'node:path'
 import { tempDir } from './paths'
 
 const ORTHANC = '/usr/sbin/Orthanc'
-const DICOMWEB_PLUGIN = ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so', '/usr/lib/orthanc/libOrthancDicomWeb.so.1.7'].find((p) => existsSync(p))
+const DICOMWEB_PLUGIN = [
+  '/usr/share/orthanc/plugins/libOrthancDicomWeb.so',
+  '/usr/lib/orthanc/libOrthancDicomWeb.so.1.7'
+].find((p) => existsSync(p))
 
 export interface RunningOrthanc {
   /** The DICOMweb root, e.g. http://127.0.0.1:PORT/dicom-web */
@@ -29,7 +32,9 @@ export interface RunningOrthanc {
   /** The stored Part 10 file of an instance, by its SOP Instance UID. */
   instanceFile(sopInstanceUid: string): Promise<Uint8Array>
   /** The instances of a study: SOP Instance UID and modality of each. */
-  studyInstances(studyInstanceUid: string): Promise<Array<{ sopInstanceUid: string; modality: string; seriesDescription: string }>>
+  studyInstances(
+    studyInstanceUid: string
+  ): Promise<Array<{ sopInstanceUid: string; modality: string; seriesDescription: string }>>
   /** Stops Orthanc; it can be started again on the same port and storage (an outage). */
   stop(): Promise<void>
   start(): Promise<void>
@@ -58,8 +63,10 @@ export function dicomFiles(folder: string): string[] {
 }
 
 export async function startOrthanc(options: { user?: string; password?: string } = {}): Promise<RunningOrthanc> {
-  if (!existsSync(ORTHANC)) throw new Error(`${ORTHANC} is missing: apt-get install orthanc orthanc-dicomweb (see .ci/run)`)
-  if (!DICOMWEB_PLUGIN) throw new Error('the Orthanc DICOMweb plugin is missing: apt-get install orthanc-dicomweb (see .ci/run)')
+  if (!existsSync(ORTHANC))
+    throw new Error(`${ORTHANC} is missing: apt-get install orthanc orthanc-dicomweb (see .ci/run)`)
+  if (!DICOMWEB_PLUGIN)
+    throw new Error('the Orthanc DICOMweb plugin is missing: apt-get install orthanc-dicomweb (see .ci/run)')
   const dir = tempDir('pulmo-orthanc-')
   const port = await freePort()
   const user = options.user ?? 'pulmo'
@@ -75,7 +82,14 @@ export async function startOrthanc(options: { user?: string; password?: string }
     AuthenticationEnabled: true,
     RegisteredUsers: { [user]: password },
     Plugins: [DICOMWEB_PLUGIN],
-    DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false, Ssl: false, StudiesMetadata: 'Full', SeriesMetadata: 'Full' },
+    DicomWeb: {
+      Enable: true,
+      Root: '/dicom-web/',
+      EnableWado: false,
+      Ssl: false,
+      StudiesMetadata: 'Full',
+      SeriesMetadata: 'Full'
+    },
     StorageCompression: false,
     HttpThreadsCount: 8,
     ConcurrentJobs: 1,
@@ -131,7 +145,11 @@ export async function startOrthanc(options: { user?: string; password?: string }
     async store(files) {
       let stored = 0
       for (const f of files) {
-        const r = await fetch(`${restUrl}/instances`, { method: 'POST', headers: { authorization, 'content-type': 'application/dicom' }, body: readFileSync(f) })
+        const r = await fetch(`${restUrl}/instances`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/dicom' },
+          body: readFileSync(f)
+        })
         if (!r.ok) throw new Error(`Orthanc refused ${f}: ${r.status} ${await r.text()}`)
         stored++
       }
@@ -148,25 +166,41 @@ export async function startOrthanc(options: { user?: string; password?: string }
       return found[0]?.ID
     },
     async instanceFile(sopInstanceUid) {
-      const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', headers: { authorization }, body: sopInstanceUid })
+      const r = await fetch(`${restUrl}/tools/lookup`, {
+        method: 'POST',
+        headers: { authorization },
+        body: sopInstanceUid
+      })
       const [found] = (await r.json()) as Array<{ ID: string }>
       if (!found) throw new Error(`Orthanc holds no instance ${sopInstanceUid}`)
       const file = await fetch(`${restUrl}/instances/${found.ID}/file`, { headers: { authorization } })
       return new Uint8Array(await file.arrayBuffer())
     },
     async studyInstances(studyInstanceUid) {
-      const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', headers: { authorization }, body: studyInstanceUid })
+      const r = await fetch(`${restUrl}/tools/lookup`, {
+        method: 'POST',
+        headers: { authorization },
+        body: studyInstanceUid
+      })
       const [found] = (await r.json()) as Array<{ ID: string }>
       if (!found) return []
-      const series = (await (await fetch(`${restUrl}/studies/${found.ID}/series`, { headers: { authorization } })).json()) as Array<{
+      const series = (await (
+        await fetch(`${restUrl}/studies/${found.ID}/series`, { headers: { authorization } })
+      ).json()) as Array<{
         MainDicomTags: { Modality?: string; SeriesDescription?: string }
         Instances: string[]
       }>
       const out: Array<{ sopInstanceUid: string; modality: string; seriesDescription: string }> = []
       for (const s of series) {
         for (const id of s.Instances) {
-          const tags = (await (await fetch(`${restUrl}/instances/${id}`, { headers: { authorization } })).json()) as { MainDicomTags: { SOPInstanceUID: string } }
-          out.push({ sopInstanceUid: tags.MainDicomTags.SOPInstanceUID, modality: s.MainDicomTags.Modality ?? '', seriesDescription: s.MainDicomTags.SeriesDescription ?? '' })
+          const tags = (await (await fetch(`${restUrl}/instances/${id}`, { headers: { authorization } })).json()) as {
+            MainDicomTags: { SOPInstanceUID: string }
+          }
+          out.push({
+            sopInstanceUid: tags.MainDicomTags.SOPInstanceUID,
+            modality: s.MainDicomTags.Modality ?? '',
+            seriesDescription: s.MainDicomTags.SeriesDescription ?? ''
+          })
         }
       }
       return out

@@ -10,7 +10,8 @@ import { basename, join } from 'node:path'
 import dcmjs from 'dcmjs'
 import { dicomFiles } from './orthanc'
 
-const uid = (...parts: string[]): string => '2.25.' + BigInt('0x' + createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 30)).toString()
+const uid = (...parts: string[]): string =>
+  '2.25.' + BigInt('0x' + createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 30)).toString()
 
 export interface PacsReadyCopy {
   folder: string
@@ -20,7 +21,11 @@ export interface PacsReadyCopy {
 }
 
 /** Copies the folder's DICOM files (or the `slices` of them, 0-based in name order) into `out`. */
-export function pacsReadyCopy(folder: string, out: string, options: { slices?: number[]; tag?: string } = {}): PacsReadyCopy {
+export function pacsReadyCopy(
+  folder: string,
+  out: string,
+  options: { slices?: number[]; tag?: string } = {}
+): PacsReadyCopy {
   mkdirSync(out, { recursive: true })
   const all = dicomFiles(folder)
   const chosen = options.slices ? options.slices.map((i) => all[i]) : all
@@ -29,7 +34,9 @@ export function pacsReadyCopy(folder: string, out: string, options: { slices?: n
   let seriesInstanceUid = ''
   const files = chosen.map((file) => {
     const bytes = readFileSync(file)
-    const message = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+    const message = dcmjs.data.DicomMessage.readFile(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    )
     const d = message.dict
     const text = (t: string): string => String(d[t]?.Value?.[0] ?? '')
     studyInstanceUid = uid('study', text('0020000D'), tag)

@@ -47,7 +47,11 @@ async function analyse(service: PulmoService, seriesId: number): Promise<TaskEnd
   return result
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 240_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 240_000
+): Promise<T> {
   const started = Date.now()
   for (;;) {
     const value = await probe()
@@ -73,7 +77,15 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
     expect(listed.status, listed.stderr).toBe(0)
     const studies = JSON.parse(listed.stdout)
     expect(studies).toEqual([
-      { studyInstanceUid: study.studyInstanceUid, patientName: 'P002', patientId: 'P002', studyDate: '', description: '', modalities: ['CT'], seriesCount: 1 }
+      {
+        studyInstanceUid: study.studyInstanceUid,
+        patientName: 'P002',
+        patientId: 'P002',
+        studyDate: '',
+        description: '',
+        modalities: ['CT'],
+        seriesCount: 1
+      }
     ])
     const none = pulmo('studies', '--patient', 'nobody-here', '--json')
     expect(JSON.parse(none.stdout)).toEqual([])
@@ -81,24 +93,51 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
 
   it('refuses wrong credentials and an unreachable PACS with clear messages', async () => {
     const closedPort = await freePort()
-    const wrong = spawnSync(process.execPath, [bin, 'pacs', 'studies', '--url', orthanc.dicomWebUrl, '--user', orthanc.user, '--password', 'wrong', '--data-dir', dataDir], { encoding: 'utf8' })
+    const wrong = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'pacs',
+        'studies',
+        '--url',
+        orthanc.dicomWebUrl,
+        '--user',
+        orthanc.user,
+        '--password',
+        'wrong',
+        '--data-dir',
+        dataDir
+      ],
+      { encoding: 'utf8' }
+    )
     expect(wrong.status).toBe(1)
     expect(wrong.stderr).toMatch(/refused the credentials \(401\)/)
     expect(wrong.stderr).not.toContain('wrong')
-    const down = spawnSync(process.execPath, [bin, 'pacs', 'studies', '--url', `http://127.0.0.1:${closedPort}/dicom-web`, '--data-dir', dataDir], { encoding: 'utf8' })
+    const down = spawnSync(
+      process.execPath,
+      [bin, 'pacs', 'studies', '--url', `http://127.0.0.1:${closedPort}/dicom-web`, '--data-dir', dataDir],
+      { encoding: 'utf8' }
+    )
     expect(down.status).toBe(1)
-    expect(down.stderr).toMatch(/Cannot reach the PACS for the study search at .*: nothing listens there \(connection refused\)/)
+    expect(down.stderr).toMatch(
+      /Cannot reach the PACS for the study search at .*: nothing listens there \(connection refused\)/
+    )
   })
 
   it('pulls the study with progress, resumes after the PACS went away mid-pull, and is idempotent', async () => {
     // A first pull in process, stopped by taking the PACS away after 40 slices.
     const service = new PulmoService({ dataDir, transport: 'websocket' })
-    const target = PacsService.target({ url: orthanc.dicomWebUrl, auth: { kind: 'basic', user: orthanc.user, password: orthanc.password } })
+    const target = PacsService.target({
+      url: orthanc.dicomWebUrl,
+      auth: { kind: 'basic', user: orthanc.user, password: orthanc.password }
+    })
     let stopping: Promise<void> | undefined
     service.onEvent((e) => {
       if (e.type === 'progress' && e.label === 'Fetching slices' && e.done >= 40 && !stopping) stopping = orthanc.stop()
     })
-    await expect(service.pacs.pull(target, study.studyInstanceUid)).rejects.toThrow(/Cannot reach the PACS|broke off|did not answer/)
+    await expect(service.pacs.pull(target, study.studyInstanceUid)).rejects.toThrow(
+      /Cannot reach the PACS|broke off|did not answer/
+    )
     await stopping
     expect(service.store.studies.studies()).toHaveLength(0) // nothing half imported
     const cache = join(dataDir, 'pacs-cache')
@@ -123,7 +162,7 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
     expect(again.stdout).toMatch(/Created 0 series, 1 already imported/)
   }, 300_000)
 
-  it('analyses, signs and pushes SEG, SR and PDF into P002\'s study; each passes dciodvfy; the SEG reads back to the same masks', async () => {
+  it("analyses, signs and pushes SEG, SR and PDF into P002's study; each passes dciodvfy; the SEG reads back to the same masks", async () => {
     const service = new PulmoService({ dataDir, transport: 'websocket' })
     try {
       await service.settings.set({ backend: 'wasm', userName: 'Dr^Lee' })
@@ -141,27 +180,47 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
     expect(pushed.status, pushed.stderr).toBe(0)
     const result = JSON.parse(pushed.stdout)
     expect(result.studyInstanceUid).toBe(study.studyInstanceUid)
-    expect(result.objects.map((o: { kind: string; status: string }) => `${o.kind} ${o.status}`)).toEqual(['sr stored', 'pdf stored', 'seg stored'])
+    expect(result.objects.map((o: { kind: string; status: string }) => `${o.kind} ${o.status}`)).toEqual([
+      'sr stored',
+      'pdf stored',
+      'seg stored'
+    ])
 
     const inStudy = await orthanc.studyInstances(study.studyInstanceUid)
     expect(inStudy).toHaveLength(136)
-    expect(inStudy.filter((i) => i.modality !== 'CT').map((i) => i.modality).sort()).toEqual(['DOC', 'SEG', 'SR'])
+    expect(
+      inStudy
+        .filter((i) => i.modality !== 'CT')
+        .map((i) => i.modality)
+        .sort()
+    ).toEqual(['DOC', 'SEG', 'SR'])
 
     // Pushing again stores nothing twice.
     const twice = pulmo('push', '1', '--json')
     expect(twice.status, twice.stderr).toBe(0)
-    expect(JSON.parse(twice.stdout).objects.map((o: { status: string }) => o.status)).toEqual(['already-there', 'already-there', 'already-there'])
+    expect(JSON.parse(twice.stdout).objects.map((o: { status: string }) => o.status)).toEqual([
+      'already-there',
+      'already-there',
+      'already-there'
+    ])
     expect(await orthanc.studyInstances(study.studyInstanceUid)).toHaveLength(136)
 
     const uidOf = (kind: string): string => result.objects.find((o: { kind: string }) => o.kind === kind).sopInstanceUid
     const seg = await orthanc.instanceFile(uidOf('seg'))
     const sr = await orthanc.instanceFile(uidOf('sr'))
     const pdf = await orthanc.instanceFile(uidOf('pdf'))
-    for (const [name, bytes] of [['seg', seg], ['sr', sr], ['pdf', pdf]] as const) {
+    for (const [name, bytes] of [
+      ['seg', seg],
+      ['sr', sr],
+      ['pdf', pdf]
+    ] as const) {
       const verdict = dciodvfy(bytes, dir.path, name)
       expect(verdict.errors, `${name}: ${verdict.errors.join('\n')}`).toEqual([])
       // Warnings allowed: Study Date/Time/ID absent in the source study, the private coding scheme 99PULMO, a name without ^.
-      expect(verdict.warnings.every((w) => /Study Date|Study Time|Study ID|99PULMO|Retired Person Name form/.test(w)), verdict.warnings.join('\n')).toBe(true)
+      expect(
+        verdict.warnings.every((w) => /Study Date|Study Time|Study ID|99PULMO|Retired Person Name form/.test(w)),
+        verdict.warnings.join('\n')
+      ).toBe(true)
     }
 
     // The SEG from the PACS reads back to the masks Pulmo stored.
@@ -175,7 +234,12 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
       expect(back.lungs.every((v, i) => v === lungs[i])).toBe(true)
       const infected = labels.reduce((n, v) => n + (v > 0 ? 1 : 0), 0)
       expect(infected).toBeGreaterThan(10_000) // P002 is a COVID case: there is infection to carry
-      expect(back.segments.map((s) => s.label)).toEqual(['Right lung', 'Left lung', 'Ground-glass opacity', 'Consolidation'])
+      expect(back.segments.map((s) => s.label)).toEqual([
+        'Right lung',
+        'Left lung',
+        'Ground-glass opacity',
+        'Consolidation'
+      ])
 
       // The SR states the report's figures and the sign-off.
       const report = reader.reports.view(reader.store.reports.latestForSeries(1)!)
@@ -189,7 +253,9 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
       expect(value('Lung volume')).toBeCloseTo(report.lungVolumeMl, 1)
       expect(items.filter((i) => i.meaning === 'Automatic CT severity score of region')).toHaveLength(20)
       expect(items.filter((i) => i.meaning === 'Lobar involvement score')).toHaveLength(5)
-      expect(items.find((i) => i.meaning === 'Device Observer Model Name')!.item.TextValue).toBe(`${report.model.name} ${report.model.version}`)
+      expect(items.find((i) => i.meaning === 'Device Observer Model Name')!.item.TextValue).toBe(
+        `${report.model.name} ${report.model.version}`
+      )
 
       // The PDF is the signed one, byte for byte.
       const { ds: pdfDs } = readPartTen(pdf)
@@ -204,9 +270,27 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
   }, 600_000)
 
   it('watch: processes a newly stored study by itself, survives the PACS going away, and stops on Ctrl-C without half a result', async () => {
-    const watcher = spawn(process.execPath, [bin, 'pacs', 'watch', '--url', orthanc.dicomWebUrl, '--user', orthanc.user, '--interval', '1', '--timeout', '5', '--data-dir', dataDir], {
-      env: { ...process.env, PULMO_PACS_PASSWORD: orthanc.password, PULMO_BACKEND: 'wasm' }
-    })
+    const watcher = spawn(
+      process.execPath,
+      [
+        bin,
+        'pacs',
+        'watch',
+        '--url',
+        orthanc.dicomWebUrl,
+        '--user',
+        orthanc.user,
+        '--interval',
+        '1',
+        '--timeout',
+        '5',
+        '--data-dir',
+        dataDir
+      ],
+      {
+        env: { ...process.env, PULMO_PACS_PASSWORD: orthanc.password, PULMO_BACKEND: 'wasm' }
+      }
+    )
     let log = ''
     watcher.stderr.on('data', (d) => (log += d))
     const exited = new Promise<number | null>((resolve) => watcher.on('exit', (code) => resolve(code)))
@@ -221,19 +305,34 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
       expect(log).not.toMatch(/pulling/)
 
       // A new study (30 slices of another copy) appears: the watcher pulls, analyses and pushes it.
-      const fresh = pacsReadyCopy(p002, join(dir.path, 'fresh'), { slices: Array.from({ length: 30 }, (_, i) => 50 + i), tag: 'B' })
+      const fresh = pacsReadyCopy(p002, join(dir.path, 'fresh'), {
+        slices: Array.from({ length: 30 }, (_, i) => 50 + i),
+        tag: 'B'
+      })
       await orthanc.store(fresh.files)
-      const objects = await until('the new study\'s SEG', async () => {
+      const objects = await until("the new study's SEG", async () => {
         const inStudy = await orthanc.studyInstances(fresh.studyInstanceUid).catch(() => [])
         return inStudy.some((i) => i.modality === 'SEG') ? inStudy : undefined
       })
-      expect(objects.filter((i) => i.modality !== 'CT').map((i) => i.modality).sort()).toEqual(['SEG', 'SR'])
-      await until('the study to be done', () => (log.includes(`Study ${fresh.studyInstanceUid}: done`) ? true : undefined))
+      expect(
+        objects
+          .filter((i) => i.modality !== 'CT')
+          .map((i) => i.modality)
+          .sort()
+      ).toEqual(['SEG', 'SR'])
+      await until('the study to be done', () =>
+        log.includes(`Study ${fresh.studyInstanceUid}: done`) ? true : undefined
+      )
 
       // Another study; Ctrl-C while it is being analysed leaves nothing of it in the PACS.
-      const third = pacsReadyCopy(p002, join(dir.path, 'third'), { slices: Array.from({ length: 30 }, (_, i) => 20 + i), tag: 'C' })
+      const third = pacsReadyCopy(p002, join(dir.path, 'third'), {
+        slices: Array.from({ length: 30 }, (_, i) => 20 + i),
+        tag: 'C'
+      })
       await orthanc.store(third.files)
-      await until('the third study\'s analysis', () => (log.includes(`Study ${third.studyInstanceUid}: analysing`) ? true : undefined))
+      await until("the third study's analysis", () =>
+        log.includes(`Study ${third.studyInstanceUid}: analysing`) ? true : undefined
+      )
       watcher.kill('SIGINT')
       expect(await exited).toBe(0)
       expect(log).toMatch(/stopped before its result was complete; nothing was sent/)

@@ -28,7 +28,8 @@ const ui = (v: string) => ({ vr: 'UI', Value: [v] })
 
 function multipart(parts: Buffer[], boundary = 'xyzBOUNDARY'): Buffer {
   const chunks: Buffer[] = []
-  for (const p of parts) chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), p, Buffer.from('\r\n'))
+  for (const p of parts)
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), p, Buffer.from('\r\n'))
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return Buffer.concat(chunks)
 }
@@ -39,7 +40,8 @@ function pacsWith(instance: (index: number, bytes: Buffer, res: ServerResponse) 
   return (req, res) => {
     const url = new URL(req.url ?? '/', base)
     const path = url.pathname
-    if (path.endsWith('/series')) return json(res, [{ '0020000E': ui(copy.seriesInstanceUid), '00080060': { vr: 'CS', Value: ['CT'] } }])
+    if (path.endsWith('/series'))
+      return json(res, [{ '0020000E': ui(copy.seriesInstanceUid), '00080060': { vr: 'CS', Value: ['CT'] } }])
     if (path.endsWith('/instances')) {
       return json(
         res,
@@ -59,7 +61,13 @@ let sopUids: string[] = []
 const sopUid = (i: number): string => sopUids[i]
 
 function connection(overrides: Partial<ConstructorParameters<typeof DicomWebClient>[0]> = {}) {
-  return { url: `${base}/dicom-web`, auth: { kind: 'basic' as const, user: 'u', password: 'p' }, timeoutMs: 1500, maxResponseBytes: 2_000_000, ...overrides }
+  return {
+    url: `${base}/dicom-web`,
+    auth: { kind: 'basic' as const, user: 'u', password: 'p' },
+    timeoutMs: 1500,
+    maxResponseBytes: 2_000_000,
+    ...overrides
+  }
 }
 
 async function failure(run: () => Promise<unknown>): Promise<{ error: PacsError; ms: number }> {
@@ -79,7 +87,9 @@ describe('a misbehaving PACS', () => {
     const dcmjs = (await import('dcmjs')).default
     sopUids = copy.files.map((f) => {
       const b = readFileSync(f)
-      const m = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)
+      const m = dcmjs.data.DicomMessage.readFile(
+        b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
+      )
       return String(m.dict['00080018'].Value[0])
     })
     server = createServer((req, res) => handler(req, res))
@@ -103,7 +113,9 @@ describe('a misbehaving PACS', () => {
       res.writeHead(200, { 'content-type': 'application/dicom+json' })
       res.end('<<<this is not json')
     }
-    expect((await failure(() => client.searchStudies())).error.message).toMatch(/answer to the study search is not JSON/)
+    expect((await failure(() => client.searchStudies())).error.message).toMatch(
+      /answer to the study search is not JSON/
+    )
     handler = (_req, res) => json(res, { studies: 'none' })
     expect((await failure(() => client.searchStudies())).error.message).toMatch(/not a DICOM JSON array/)
     handler = (_req, res) => json(res, [{ '0020000D': ui('not a uid!') }])
@@ -133,7 +145,9 @@ describe('a misbehaving PACS', () => {
       req.resume()
       req.on('end', () => res.writeHead(413).end())
     }
-    const { error } = await failure(() => client.store('1.2.3', [{ sopInstanceUid: '1.2.3.4', bytes: new Uint8Array(1000) }]))
+    const { error } = await failure(() =>
+      client.store('1.2.3', [{ sopInstanceUid: '1.2.3.4', bytes: new Uint8Array(1000) }])
+    )
     expect(error.kind).toBe('too-large')
     expect(error.message).toMatch(/refused storing 1 object as too large \(413\)/)
   })
@@ -181,9 +195,14 @@ describe('a misbehaving PACS', () => {
     expect((await failure(() => endless.searchStudies())).error.message).toMatch(/is 50000000000 bytes, more than/)
   })
 
-  async function pullThrough(instance: (index: number, bytes: Buffer, res: ServerResponse) => void): Promise<{ message: string; service: PulmoService }> {
+  async function pullThrough(
+    instance: (index: number, bytes: Buffer, res: ServerResponse) => void
+  ): Promise<{ message: string; service: PulmoService }> {
     handler = pacsWith(instance)
-    const service = new PulmoService({ dataDir: join(dir.path, `data-${Math.random().toString(36).slice(2)}`), transport: 'websocket' })
+    const service = new PulmoService({
+      dataDir: join(dir.path, `data-${Math.random().toString(36).slice(2)}`),
+      transport: 'websocket'
+    })
     const target = PacsService.target(connection())
     let message = ''
     try {
@@ -200,7 +219,9 @@ describe('a misbehaving PACS', () => {
     const files = readdirSync(cache, { recursive: true }).map(String)
     expect(files.filter((f) => f.includes('.tmp-'))).toEqual([])
     // Only complete, checked instances are kept for a resumed pull, never the broken one.
-    expect(files.filter((f) => f.endsWith('.dcm')).every((f) => sopUids.some((u, i) => i < 2 && f.endsWith(`${u}.dcm`)))).toBe(true)
+    expect(
+      files.filter((f) => f.endsWith('.dcm')).every((f) => sopUids.some((u, i) => i < 2 && f.endsWith(`${u}.dcm`)))
+    ).toBe(true)
     service.close()
   }
 
@@ -219,7 +240,10 @@ describe('a misbehaving PACS', () => {
         'connection cut mid-body',
         (i, bytes, res) => {
           const body = multipart([bytes])
-          res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=xyzBOUNDARY', 'content-length': String(body.length) })
+          res.writeHead(200, {
+            'content-type': 'multipart/related; type="application/dicom"; boundary=xyzBOUNDARY',
+            'content-length': String(body.length)
+          })
           if (i === 2) {
             res.write(body.subarray(0, 1000))
             setTimeout(() => res.socket?.destroy(), 50)
@@ -238,7 +262,10 @@ describe('a misbehaving PACS', () => {
       [
         'wrong content type',
         (i, bytes, res) => {
-          res.writeHead(200, { 'content-type': i === 2 ? 'application/json' : 'multipart/related; type="application/dicom"; boundary=xyzBOUNDARY' })
+          res.writeHead(200, {
+            'content-type':
+              i === 2 ? 'application/json' : 'multipart/related; type="application/dicom"; boundary=xyzBOUNDARY'
+          })
           res.end(i === 2 ? '{"error":"oops"}' : multipart([bytes]))
         },
         /with application\/json, not multipart\/related DICOM/

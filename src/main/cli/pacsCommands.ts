@@ -29,11 +29,20 @@ function targetOf(service: PulmoService, values: Record<string, string | boolean
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
   const timeout = str('timeout')
   const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new PacsUsageError(`--timeout must be a positive number of seconds, got ${timeout}`)
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new PacsUsageError(`--timeout must be a positive number of seconds, got ${timeout}`)
   const server = str('server')
   if (server) {
     const found = service.pacs.servers().find((s) => s.id === server || s.name === server)
-    if (!found) throw new PacsUsageError(`No PACS named ${server} in the settings (${service.pacs.servers().map((s) => s.name).join(', ') || 'none configured'}).`)
+    if (!found)
+      throw new PacsUsageError(
+        `No PACS named ${server} in the settings (${
+          service.pacs
+            .servers()
+            .map((s) => s.name)
+            .join(', ') || 'none configured'
+        }).`
+      )
     const t = service.pacs.target(found.id)
     return { ...t, connection: { ...t.connection, timeoutMs } }
   }
@@ -53,9 +62,25 @@ function targetOf(service: PulmoService, values: Record<string, string | boolean
 function formatStudies(studies: PacsStudy[]): string {
   if (studies.length === 0) return 'No studies found.'
   const rows = [['STUDY INSTANCE UID', 'PATIENT', 'PATIENT ID', 'DATE', 'DESCRIPTION', 'MODALITIES', 'SERIES']]
-  for (const s of studies) rows.push([s.studyInstanceUid, s.patientName, s.patientId, s.studyDate, s.description, s.modalities.join(','), s.seriesCount === null ? '' : String(s.seriesCount)])
+  for (const s of studies)
+    rows.push([
+      s.studyInstanceUid,
+      s.patientName,
+      s.patientId,
+      s.studyDate,
+      s.description,
+      s.modalities.join(','),
+      s.seriesCount === null ? '' : String(s.seriesCount)
+    ])
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n')
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n')
 }
 
 export async function pacsCommand(args: string[], io: CommandIo): Promise<number> {
@@ -77,7 +102,8 @@ export async function pacsCommand(args: string[], io: CommandIo): Promise<number
       deidentified: { type: 'boolean', default: false }
     }
   })
-  if (!['studies', 'pull', 'push', 'watch'].includes(sub ?? '')) throw new PacsUsageError(`pulmo pacs needs studies, pull, push or watch\n\n${pacsUsage}`)
+  if (!['studies', 'pull', 'push', 'watch'].includes(sub ?? ''))
+    throw new PacsUsageError(`pulmo pacs needs studies, pull, push or watch\n\n${pacsUsage}`)
   const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
   const progress = (e: { type: string; label?: string; done?: number; total?: number }): void => {
     if (e.type === 'progress' && !values.json) io.log(`${e.label} ${e.done}/${e.total}`)
@@ -95,23 +121,32 @@ export async function pacsCommand(args: string[], io: CommandIo): Promise<number
       service.onEvent(progress)
       const result = await service.pacs.pull(target, uid)
       if (values.json) io.print(JSON.stringify(result, null, 2))
-      else io.print(`Created ${result.created.length} series, ${result.existing.length} already imported${result.created.length ? ` (series ${result.created.join(', ')})` : ''}.`)
+      else
+        io.print(
+          `Created ${result.created.length} series, ${result.existing.length} already imported${result.created.length ? ` (series ${result.created.join(', ')})` : ''}.`
+        )
       return 0
     }
     if (sub === 'push') {
       const seriesId = Number(positionals[0])
-      if (!Number.isInteger(seriesId) || seriesId <= 0) throw new PacsUsageError('pulmo pacs push needs a SERIES_ID (see pulmo studies)')
+      if (!Number.isInteger(seriesId) || seriesId <= 0)
+        throw new PacsUsageError('pulmo pacs push needs a SERIES_ID (see pulmo studies)')
       service.onEvent(progress)
       const result = await service.pacs.push(target, seriesId, { deidentified: values.deidentified })
       if (values.json) io.print(JSON.stringify(result, null, 2))
-      else for (const o of result.objects) io.print(`${o.kind.toUpperCase().padEnd(3)} ${o.status.padEnd(13)} ${o.sopInstanceUid}`)
+      else
+        for (const o of result.objects)
+          io.print(`${o.kind.toUpperCase().padEnd(3)} ${o.status.padEnd(13)} ${o.sopInstanceUid}`)
       return 0
     }
     const interval = values.interval === undefined ? 30 : Number(values.interval)
-    if (!(interval > 0)) throw new PacsUsageError(`--interval must be a positive number of seconds, got ${values.interval}`)
+    if (!(interval > 0))
+      throw new PacsUsageError(`--interval must be a positive number of seconds, got ${values.interval}`)
     const shouldStop = stopOnSignal(io, 'Stopping: the study under way is finished or cancelled, nothing half sent…')
     io.log(`Watching ${target.label} every ${interval} s (Ctrl-C stops).`)
-    const { processed } = await service.pacsWatcher(target).run({ intervalMs: interval * 1000, log: io.log, shouldStop, deidentified: values.deidentified })
+    const { processed } = await service
+      .pacsWatcher(target)
+      .run({ intervalMs: interval * 1000, log: io.log, shouldStop, deidentified: values.deidentified })
     io.log(`Stopped; ${processed.length} ${processed.length === 1 ? 'study' : 'studies'} processed.`)
     return 0
   } finally {

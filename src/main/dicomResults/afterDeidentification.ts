@@ -16,7 +16,8 @@ const TAG = {
   PersonName: '0040A123'
 }
 
-const sorted = (ds: DicomDataset): DicomDataset => Object.fromEntries(Object.entries(ds).sort(([a], [b]) => (a.toUpperCase() < b.toUpperCase() ? -1 : 1)))
+const sorted = (ds: DicomDataset): DicomDataset =>
+  Object.fromEntries(Object.entries(ds).sort(([a], [b]) => (a.toUpperCase() < b.toUpperCase() ? -1 : 1)))
 
 function copyPersonNames(from: DicomDataset, to: DicomDataset): void {
   if (from[TAG.PersonName]) to[TAG.PersonName] = from[TAG.PersonName]
@@ -34,13 +35,16 @@ export function restoreResultAttributes(original: DicomDict, deidentified: Dicom
   const from = original.dict
   const to = { ...deidentified.dict }
   if (from[TAG.DeviceSerialNumber]) to[TAG.DeviceSerialNumber] = from[TAG.DeviceSerialNumber]
-  if (from[TAG.ReferencedPerformedProcedureStepSequence]) to[TAG.ReferencedPerformedProcedureStepSequence] = { vr: 'SQ', Value: [] }
+  if (from[TAG.ReferencedPerformedProcedureStepSequence])
+    to[TAG.ReferencedPerformedProcedureStepSequence] = { vr: 'SQ', Value: [] }
   const observers = from[TAG.VerifyingObserverSequence]?.Value as DicomDataset[] | undefined
   const kept = to[TAG.VerifyingObserverSequence]?.Value as DicomDataset[] | undefined
   if (observers && kept) {
     to[TAG.VerifyingObserverSequence] = {
       vr: 'SQ',
-      Value: kept.map((item, i) => sorted({ ...item, [TAG.VerifyingObserverName]: observers[i][TAG.VerifyingObserverName] }))
+      Value: kept.map((item, i) =>
+        sorted({ ...item, [TAG.VerifyingObserverName]: observers[i][TAG.VerifyingObserverName] })
+      )
     }
   }
   copyPersonNames(from, to)

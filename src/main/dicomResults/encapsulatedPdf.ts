@@ -20,7 +20,8 @@ export interface EncapsulatedPdfInput {
 
 export function buildEncapsulatedPdf(input: EncapsulatedPdfInput): DicomDict {
   const { source } = input
-  if (!(input.pdf[0] === 0x25 && input.pdf[1] === 0x50 && input.pdf[2] === 0x44 && input.pdf[3] === 0x46)) throw new Error('the document is not a PDF')
+  if (!(input.pdf[0] === 0x25 && input.pdf[1] === 0x50 && input.pdf[2] === 0x44 && input.pdf[3] === 0x46))
+    throw new Error('the document is not a PDF')
   const at = dateTime(input.signedAt)
   // OB values have even length; the padding byte is outside EncapsulatedDocumentLength.
   const padded = new Uint8Array(input.pdf.length + (input.pdf.length % 2))

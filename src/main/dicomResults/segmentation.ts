@@ -11,7 +11,17 @@
  * here with dcmjs's data layer instead.
  */
 import type { DicomDict, NaturalDataset } from 'dcmjs'
-import { code, dateTime, decimal, derivedUid, equipment, partTen, patientAndStudy, readPartTen, type SourceSeries } from './common'
+import {
+  code,
+  dateTime,
+  decimal,
+  derivedUid,
+  equipment,
+  partTen,
+  patientAndStudy,
+  readPartTen,
+  type SourceSeries
+} from './common'
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4'
 export const SEG_SERIES_NUMBER = 9101
@@ -21,10 +31,42 @@ const ALTERED = code('49755003', 'SCT', 'Morphologically Altered Structure')
 
 /** The segments, in order; `type` identifies them when reading back. */
 export const SEGMENTS = [
-  { number: 1, label: 'Right lung', category: ANATOMY, type: code('3341006', 'SCT', 'Right lung'), lab: [45000, 35000, 40000], from: 'lungs', value: 1 },
-  { number: 2, label: 'Left lung', category: ANATOMY, type: code('44029006', 'SCT', 'Left lung'), lab: [45000, 25000, 25000], from: 'lungs', value: 2 },
-  { number: 3, label: 'Ground-glass opacity', category: ALTERED, type: code('112120', 'DCM', 'Ground glass opacity'), lab: [50000, 60000, 60000], from: 'labels', value: 1 },
-  { number: 4, label: 'Consolidation', category: ALTERED, type: code('95436008', 'SCT', 'Lung consolidation'), lab: [40000, 55000, 15000], from: 'labels', value: 2 }
+  {
+    number: 1,
+    label: 'Right lung',
+    category: ANATOMY,
+    type: code('3341006', 'SCT', 'Right lung'),
+    lab: [45000, 35000, 40000],
+    from: 'lungs',
+    value: 1
+  },
+  {
+    number: 2,
+    label: 'Left lung',
+    category: ANATOMY,
+    type: code('44029006', 'SCT', 'Left lung'),
+    lab: [45000, 25000, 25000],
+    from: 'lungs',
+    value: 2
+  },
+  {
+    number: 3,
+    label: 'Ground-glass opacity',
+    category: ALTERED,
+    type: code('112120', 'DCM', 'Ground glass opacity'),
+    lab: [50000, 60000, 60000],
+    from: 'labels',
+    value: 1
+  },
+  {
+    number: 4,
+    label: 'Consolidation',
+    category: ALTERED,
+    type: code('95436008', 'SCT', 'Lung consolidation'),
+    lab: [40000, 55000, 15000],
+    from: 'labels',
+    value: 2
+  }
 ] as const
 
 export interface SegmentationInput {
@@ -68,8 +110,10 @@ export function buildSegmentation(input: SegmentationInput): DicomDict {
   const { source } = input
   const [nx, ny, nz] = source.dimensions
   const sliceSize = nx * ny
-  if (input.lungs.length !== sliceSize * nz || input.labels.length !== sliceSize * nz) throw new Error('the masks do not match the series size')
-  if (source.instances.length !== nz) throw new Error(`the series has ${source.instances.length} source instances for ${nz} slices`)
+  if (input.lungs.length !== sliceSize * nz || input.labels.length !== sliceSize * nz)
+    throw new Error('the masks do not match the series size')
+  if (source.instances.length !== nz)
+    throw new Error(`the series has ${source.instances.length} source instances for ${nz} slices`)
   const d = source.direction
   const orientation = [d[0], d[3], d[6], d[1], d[4], d[7]].map(decimal)
   const [sx, sy, sz] = source.spacing
@@ -153,12 +197,24 @@ export function buildSegmentation(input: SegmentationInput): DicomDict {
     SegmentSequence: segments,
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: organization }],
     DimensionIndexSequence: [
-      { DimensionOrganizationUID: organization, DimensionIndexPointer: 0x0062000b, FunctionalGroupPointer: 0x0062000a, DimensionDescriptionLabel: 'ReferencedSegmentNumber' },
-      { DimensionOrganizationUID: organization, DimensionIndexPointer: 0x00200032, FunctionalGroupPointer: 0x00209113, DimensionDescriptionLabel: 'ImagePositionPatient' }
+      {
+        DimensionOrganizationUID: organization,
+        DimensionIndexPointer: 0x0062000b,
+        FunctionalGroupPointer: 0x0062000a,
+        DimensionDescriptionLabel: 'ReferencedSegmentNumber'
+      },
+      {
+        DimensionOrganizationUID: organization,
+        DimensionIndexPointer: 0x00200032,
+        FunctionalGroupPointer: 0x00209113,
+        DimensionDescriptionLabel: 'ImagePositionPatient'
+      }
     ],
     SharedFunctionalGroupsSequence: [
       {
-        PixelMeasuresSequence: [{ PixelSpacing: [decimal(sy), decimal(sx)], SliceThickness: decimal(sz), SpacingBetweenSlices: decimal(sz) }],
+        PixelMeasuresSequence: [
+          { PixelSpacing: [decimal(sy), decimal(sx)], SliceThickness: decimal(sz), SpacingBetweenSlices: decimal(sz) }
+        ],
         PlaneOrientationSequence: [{ ImageOrientationPatient: orientation }]
       }
     ],
@@ -167,7 +223,10 @@ export function buildSegmentation(input: SegmentationInput): DicomDict {
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: source.seriesInstanceUid,
-        ReferencedInstanceSequence: source.instances.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid }))
+        ReferencedInstanceSequence: source.instances.map((i) => ({
+          ReferencedSOPClassUID: i.sopClassUid,
+          ReferencedSOPInstanceUID: i.sopInstanceUid
+        }))
       }
     ],
     PixelData: [packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength)]
@@ -196,10 +255,13 @@ const segmentKey = (c: NaturalDataset): string => `${c.CodingSchemeDesignator}:$
  */
 export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadSegmentation {
   const { ds } = readPartTen(bytes)
-  if (ds.SOPClassUID !== SEGMENTATION_STORAGE) throw new Error(`not a DICOM Segmentation (SOP class ${String(ds.SOPClassUID)})`)
-  if (ds.SegmentationType !== 'BINARY') throw new Error(`only binary segmentations are read, not ${String(ds.SegmentationType)}`)
+  if (ds.SOPClassUID !== SEGMENTATION_STORAGE)
+    throw new Error(`not a DICOM Segmentation (SOP class ${String(ds.SOPClassUID)})`)
+  if (ds.SegmentationType !== 'BINARY')
+    throw new Error(`only binary segmentations are read, not ${String(ds.SegmentationType)}`)
   const [nx, ny, nz] = source.dimensions
-  if (ds.Rows !== ny || ds.Columns !== nx) throw new Error(`the segmentation is ${String(ds.Columns)}×${String(ds.Rows)}, the series ${nx}×${ny}`)
+  if (ds.Rows !== ny || ds.Columns !== nx)
+    throw new Error(`the segmentation is ${String(ds.Columns)}×${String(ds.Rows)}, the series ${nx}×${ny}`)
   const sliceSize = nx * ny
   const bySop = new Map(source.instances.map((inst, k) => [inst.sopInstanceUid, k]))
   const normal = [source.direction[2], source.direction[5], source.direction[8]]
@@ -211,12 +273,18 @@ export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadS
   for (const item of (ds.SegmentSequence as NaturalDataset[]) ?? []) {
     const known = byKey.get(segmentKey(first(item.SegmentedPropertyTypeCodeSequence)))
     if (known) segmentOf.set(Number(item.SegmentNumber), known)
-    summary.push({ number: Number(item.SegmentNumber), label: String(item.SegmentLabel ?? ''), algorithmType: String(item.SegmentAlgorithmType ?? ''), frames: 0 })
+    summary.push({
+      number: Number(item.SegmentNumber),
+      label: String(item.SegmentLabel ?? ''),
+      algorithmType: String(item.SegmentAlgorithmType ?? ''),
+      frames: 0
+    })
   }
   const pixelBuffer = (ds.PixelData as ArrayBuffer[])[0]
   const pixels = new Uint8Array(pixelBuffer)
   const frames = (ds.PerFrameFunctionalGroupsSequence as NaturalDataset[]) ?? []
-  if (pixels.length * 8 < frames.length * sliceSize) throw new Error('the segmentation holds fewer pixels than its frames need')
+  if (pixels.length * 8 < frames.length * sliceSize)
+    throw new Error('the segmentation holds fewer pixels than its frames need')
   const lungs = new Uint8Array(sliceSize * nz)
   const labels = new Uint8Array(sliceSize * nz)
   frames.forEach((frame, f) => {
@@ -226,7 +294,9 @@ export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadS
     if (entry) entry.frames++
     if (!segment) return
     const derivation = frame.DerivationImageSequence ? first(frame.DerivationImageSequence) : undefined
-    const sop = derivation?.SourceImageSequence ? String(first(derivation.SourceImageSequence).ReferencedSOPInstanceUID) : ''
+    const sop = derivation?.SourceImageSequence
+      ? String(first(derivation.SourceImageSequence).ReferencedSOPInstanceUID)
+      : ''
     let k = bySop.get(sop)
     if (k === undefined) {
       const position = (first(frame.PlanePositionSequence).ImagePositionPatient as Array<number | string>).map(Number)
@@ -242,5 +312,11 @@ export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadS
       if (pixels[bit >> 3] & (1 << (bit & 7))) target[out + i] = segment.value
     }
   })
-  return { lungs, labels, sopInstanceUid: String(ds.SOPInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), segments: summary }
+  return {
+    lungs,
+    labels,
+    sopInstanceUid: String(ds.SOPInstanceUID),
+    seriesInstanceUid: String(ds.SeriesInstanceUID),
+    segments: summary
+  }
 }

@@ -23,9 +23,28 @@ export interface SeverityReportContent {
   consolidationVolumeMl: number
   percentInfected: { total: number; left: number; right: number }
   /** Right and left lung volumes (mL) and infected volumes, when known. */
-  lungs?: { right: { lungVolumeMl: number; infectedVolumeMl: number }; left: { lungVolumeMl: number; infectedVolumeMl: number } }
-  regions: Array<{ id: string; name: string; lung: 'right' | 'left'; lungVolumeMl: number; infectedVolumeMl: number; percent: number; score: number; edited: { score: number; by: string; at: string } | null }>
-  lobes: Array<{ id: string; name: string; lungVolumeMl: number; infectedVolumeMl: number; percent: number; score: number }>
+  lungs?: {
+    right: { lungVolumeMl: number; infectedVolumeMl: number }
+    left: { lungVolumeMl: number; infectedVolumeMl: number }
+  }
+  regions: Array<{
+    id: string
+    name: string
+    lung: 'right' | 'left'
+    lungVolumeMl: number
+    infectedVolumeMl: number
+    percent: number
+    score: number
+    edited: { score: number; by: string; at: string } | null
+  }>
+  lobes: Array<{
+    id: string
+    name: string
+    lungVolumeMl: number
+    infectedVolumeMl: number
+    percent: number
+    score: number
+  }>
   ctss: { automatic: number; final: number; severe: boolean }
   lobarTotal: number
   severity: string
@@ -104,7 +123,9 @@ function num(name: NaturalDataset, value: number, units: NaturalDataset): Natura
     RelationshipType: 'CONTAINS',
     ValueType: 'NUM',
     ConceptNameCodeSequence: [name],
-    MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [units], NumericValue: decimal(Number.isFinite(value) ? value : 0) }]
+    MeasuredValueSequence: [
+      { MeasurementUnitsCodeSequence: [units], NumericValue: decimal(Number.isFinite(value) ? value : 0) }
+    ]
   }
 }
 
@@ -113,7 +134,12 @@ function text(relationship: string, name: NaturalDataset, value: string): Natura
 }
 
 function codeItem(relationship: string, name: NaturalDataset, value: NaturalDataset): NaturalDataset {
-  return { RelationshipType: relationship, ValueType: 'CODE', ConceptNameCodeSequence: [name], ConceptCodeSequence: [value] }
+  return {
+    RelationshipType: relationship,
+    ValueType: 'CODE',
+    ConceptNameCodeSequence: [name],
+    ConceptCodeSequence: [value]
+  }
 }
 
 function container(relationship: string | undefined, name: NaturalDataset, items: NaturalDataset[]): NaturalDataset {
@@ -127,25 +153,40 @@ function container(relationship: string | undefined, name: NaturalDataset, items
 }
 
 function group(tracking: string, site: NaturalDataset, items: NaturalDataset[]): NaturalDataset {
-  return container('CONTAINS', concept.group, [text('CONTAINS', concept.tracking, tracking), codeItem('HAS CONCEPT MOD', concept.findingSite, site), ...items])
+  return container('CONTAINS', concept.group, [
+    text('CONTAINS', concept.tracking, tracking),
+    codeItem('HAS CONCEPT MOD', concept.findingSite, site),
+    ...items
+  ])
 }
 
 const percent = (part: number, whole: number): number => (whole > 0 ? (100 * part) / whole : 0)
 
 export function buildStructuredReport(input: StructuredReportInput): DicomDict {
   const { source, report } = input
-  const edited = report.regions.some((r) => r.edited) || report.findings.trim() !== '' || report.impression.trim() !== ''
+  const edited =
+    report.regions.some((r) => r.edited) || report.findings.trim() !== '' || report.impression.trim() !== ''
   const radiologist = report.signedBy ?? report.regions.find((r) => r.edited)?.edited?.by ?? null
   const observer: NaturalDataset[] = [
     codeItem('HAS CONCEPT MOD', concept.language, code('en', 'RFC5646', 'English')),
     codeItem('HAS OBS CONTEXT', concept.observerType, concept.device),
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [concept.deviceUid], UID: derivedUid('pulmo-device', report.model.name, report.model.version) },
+    {
+      RelationshipType: 'HAS OBS CONTEXT',
+      ValueType: 'UIDREF',
+      ConceptNameCodeSequence: [concept.deviceUid],
+      UID: derivedUid('pulmo-device', report.model.name, report.model.version)
+    },
     text('HAS OBS CONTEXT', concept.deviceName, 'Pulmo'),
     text('HAS OBS CONTEXT', concept.deviceModel, `${report.model.name} ${report.model.version}`.slice(0, 64))
   ]
   if (radiologist) {
     observer.push(codeItem('HAS OBS CONTEXT', concept.observerType, concept.person))
-    observer.push({ RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: [concept.personName], PersonName: [{ Alphabetic: radiologist.slice(0, 64) }] })
+    observer.push({
+      RelationshipType: 'HAS OBS CONTEXT',
+      ValueType: 'PNAME',
+      ConceptNameCodeSequence: [concept.personName],
+      PersonName: [{ Alphabetic: radiologist.slice(0, 64) }]
+    })
   }
   observer.push(codeItem('HAS CONCEPT MOD', concept.procedure, concept.chestCt))
 
@@ -182,13 +223,17 @@ export function buildStructuredReport(input: StructuredReportInput): DicomDict {
   }
   for (const region of report.regions) {
     groups.push(
-      group(`CT-SS region ${region.id}`, code(`REGION-${region.id}`, PRIVATE_SCHEME, `CT-SS region ${region.name}`.slice(0, 64)), [
-        num(concept.lungVolume, region.lungVolumeMl, unit.ml),
-        num(concept.infectedVolume, region.infectedVolumeMl, unit.ml),
-        num(concept.percentInfected, region.percent, unit.percent),
-        num(concept.automaticRegionScore, region.score, unit.score),
-        num(concept.regionScore, region.edited?.score ?? region.score, unit.score)
-      ])
+      group(
+        `CT-SS region ${region.id}`,
+        code(`REGION-${region.id}`, PRIVATE_SCHEME, `CT-SS region ${region.name}`.slice(0, 64)),
+        [
+          num(concept.lungVolume, region.lungVolumeMl, unit.ml),
+          num(concept.infectedVolume, region.infectedVolumeMl, unit.ml),
+          num(concept.percentInfected, region.percent, unit.percent),
+          num(concept.automaticRegionScore, region.score, unit.score),
+          num(concept.regionScore, region.edited?.score ?? region.score, unit.score)
+        ]
+      )
     )
   }
   const totals: NaturalDataset[] = [
@@ -203,18 +248,29 @@ export function buildStructuredReport(input: StructuredReportInput): DicomDict {
   if (report.findings.trim()) totals.push(text('CONTAINS', concept.findings, report.findings))
   if (report.impression.trim()) totals.push(text('CONTAINS', concept.impression, report.impression))
 
-  const root = container(undefined, concept.report, [...observer, container('CONTAINS', concept.measurements, [...groups, ...totals])])
+  const root = container(undefined, concept.report, [
+    ...observer,
+    container('CONTAINS', concept.measurements, [...groups, ...totals])
+  ])
   const at = dateTime(report.signedAt ?? report.updatedAt)
   const evidenceSeries: NaturalDataset[] = [
     {
       SeriesInstanceUID: source.seriesInstanceUid,
-      ReferencedSOPSequence: source.instances.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid }))
+      ReferencedSOPSequence: source.instances.map((i) => ({
+        ReferencedSOPClassUID: i.sopClassUid,
+        ReferencedSOPInstanceUID: i.sopInstanceUid
+      }))
     }
   ]
   if (input.segmentation) {
     evidenceSeries.push({
       SeriesInstanceUID: input.segmentation.seriesInstanceUid,
-      ReferencedSOPSequence: [{ ReferencedSOPClassUID: input.segmentation.sopClassUid, ReferencedSOPInstanceUID: input.segmentation.sopInstanceUid }]
+      ReferencedSOPSequence: [
+        {
+          ReferencedSOPClassUID: input.segmentation.sopClassUid,
+          ReferencedSOPInstanceUID: input.segmentation.sopInstanceUid
+        }
+      ]
     })
   }
   const ds: NaturalDataset = {
@@ -245,8 +301,16 @@ export function buildStructuredReport(input: StructuredReportInput): DicomDict {
     ContentDate: at.date,
     ContentTime: at.time,
     PerformedProcedureCodeSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: [{ StudyInstanceUID: source.study.studyInstanceUid, ReferencedSeriesSequence: evidenceSeries }],
-    CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: PRIVATE_SCHEME, CodingSchemeName: 'Pulmo severity measurements', CodingSchemeResponsibleOrganization: 'Pulmo' }],
+    CurrentRequestedProcedureEvidenceSequence: [
+      { StudyInstanceUID: source.study.studyInstanceUid, ReferencedSeriesSequence: evidenceSeries }
+    ],
+    CodingSchemeIdentificationSequence: [
+      {
+        CodingSchemeDesignator: PRIVATE_SCHEME,
+        CodingSchemeName: 'Pulmo severity measurements',
+        CodingSchemeResponsibleOrganization: 'Pulmo'
+      }
+    ],
     ...root
   }
   return partTen(ds)

@@ -2,10 +2,12 @@
  * How Pulmo authenticates to a PACS: nothing, HTTP basic, or a bearer token. The secret only ever
  * leaves this module as an Authorization header; `describeAuth` is what logs and audits may show.
  */
-export type PacsAuth = { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string }
+export type PacsAuth =
+  { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string }
 
 export function authorizationHeader(auth: PacsAuth): Record<string, string> {
-  if (auth.kind === 'basic') return { authorization: 'Basic ' + Buffer.from(`${auth.user}:${auth.password}`, 'utf8').toString('base64') }
+  if (auth.kind === 'basic')
+    return { authorization: 'Basic ' + Buffer.from(`${auth.user}:${auth.password}`, 'utf8').toString('base64') }
   if (auth.kind === 'bearer') return { authorization: `Bearer ${auth.token}` }
   return {}
 }

@@ -19,7 +19,11 @@ export function parseDicomJsonArray(bytes: Uint8Array, what: string): DicomJsonD
     throw new PacsError('malformed', `The PACS answer to ${what} is not JSON.`)
   }
   const parsed = z.array(Dataset).safeParse(value)
-  if (!parsed.success) throw new PacsError('malformed', `The PACS answer to ${what} is not a DICOM JSON array: ${z.prettifyError(parsed.error).split('\n')[0]}`)
+  if (!parsed.success)
+    throw new PacsError(
+      'malformed',
+      `The PACS answer to ${what} is not a DICOM JSON array: ${z.prettifyError(parsed.error).split('\n')[0]}`
+    )
   return parsed.data
 }
 
@@ -47,7 +51,10 @@ export function jsonText(ds: DicomJsonDataset, tag: string): string {
 }
 
 export function jsonTexts(ds: DicomJsonDataset, tag: string): string[] {
-  return (ds[tag]?.Value ?? []).filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean)
+  return (ds[tag]?.Value ?? [])
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter(Boolean)
 }
 
 export function jsonNumber(ds: DicomJsonDataset, tag: string): number | undefined {

@@ -5,7 +5,16 @@
  * half-read study.
  */
 import { authorizationHeader, safeUrl, type PacsAuth } from './auth'
-import { jsonItems, jsonNumber, jsonText, jsonTexts, parseDicomJsonArray, parseDicomJsonObject, TAGS, type DicomJsonDataset } from './dicomJson'
+import {
+  jsonItems,
+  jsonNumber,
+  jsonText,
+  jsonTexts,
+  parseDicomJsonArray,
+  parseDicomJsonObject,
+  TAGS,
+  type DicomJsonDataset
+} from './dicomJson'
 import { PacsError } from './errors'
 import { httpRequest, type HttpLimits } from './http'
 import { buildMultipart, parseContentType, parseMultipart } from './multipart'
@@ -64,7 +73,11 @@ function isoDate(da: string): string {
 }
 
 function requireUid(value: string, what: string): string {
-  if (!UID.test(value) || value.length > 64) throw new PacsError('malformed', `The PACS answered ${what} without a valid UID (${JSON.stringify(value.slice(0, 70))}).`)
+  if (!UID.test(value) || value.length > 64)
+    throw new PacsError(
+      'malformed',
+      `The PACS answered ${what} without a valid UID (${JSON.stringify(value.slice(0, 70))}).`
+    )
   return value
 }
 
@@ -77,12 +90,20 @@ export class DicomWebClient {
     try {
       parsed = new URL(connection.url)
     } catch {
-      throw new PacsError('unreachable', `${JSON.stringify(connection.url)} is not a URL; a DICOMweb root looks like https://pacs.example.org/dicom-web.`)
+      throw new PacsError(
+        'unreachable',
+        `${JSON.stringify(connection.url)} is not a URL; a DICOMweb root looks like https://pacs.example.org/dicom-web.`
+      )
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new PacsError('unreachable', `A DICOMweb URL starts with http:// or https://, not ${parsed.protocol}.`)
-    if (parsed.username || parsed.password) throw new PacsError('unreachable', 'Put the PACS user and password in their own fields, not in the URL.')
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new PacsError('unreachable', `A DICOMweb URL starts with http:// or https://, not ${parsed.protocol}.`)
+    if (parsed.username || parsed.password)
+      throw new PacsError('unreachable', 'Put the PACS user and password in their own fields, not in the URL.')
     this.root = connection.url.replace(/\/+$/, '')
-    this.limits = { timeoutMs: connection.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxResponseBytes: connection.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES }
+    this.limits = {
+      timeoutMs: connection.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: connection.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+    }
   }
 
   get where(): string {
@@ -90,11 +111,22 @@ export class DicomWebClient {
   }
 
   private async getJson(path: string, what: string): Promise<DicomJsonDataset[]> {
-    const r = await httpRequest({ method: 'GET', url: this.root + path, headers: { accept: 'application/dicom+json', ...authorizationHeader(this.connection.auth) }, what }, this.limits)
+    const r = await httpRequest(
+      {
+        method: 'GET',
+        url: this.root + path,
+        headers: { accept: 'application/dicom+json', ...authorizationHeader(this.connection.auth) },
+        what
+      },
+      this.limits
+    )
     if (r.status === 204) return []
     const { mediaType } = parseContentType(r.contentType)
     if (mediaType !== 'application/dicom+json' && mediaType !== 'application/json') {
-      throw new PacsError('malformed', `The PACS answered ${what} with ${mediaType || 'no content type'}, not DICOM JSON (${this.where}).`)
+      throw new PacsError(
+        'malformed',
+        `The PACS answered ${what} with ${mediaType || 'no content type'}, not DICOM JSON (${this.where}).`
+      )
     }
     return parseDicomJsonArray(r.body, what)
   }
@@ -102,7 +134,8 @@ export class DicomWebClient {
   /** QIDO-RS /studies. `patient` matches the patient's name or ID (wildcards allowed). */
   async searchStudies(query: { patient?: string; modality?: string; limit?: number } = {}): Promise<RemoteStudy[]> {
     const params = new URLSearchParams()
-    for (const tag of ['00100010', '00100020', '00080020', '00081030', '00080061', '00201206', '00080050']) params.append('includefield', tag)
+    for (const tag of ['00100010', '00100020', '00080020', '00081030', '00080061', '00201206', '00080050'])
+      params.append('includefield', tag)
     if (query.modality) params.set('ModalitiesInStudy', query.modality)
     if (query.limit) params.set('limit', String(query.limit))
     const patient = query.patient?.trim()
@@ -114,7 +147,10 @@ export class DicomWebClient {
       byName.set('PatientName', pattern)
       const byId = new URLSearchParams(params)
       byId.set('PatientID', pattern)
-      const [a, b] = await Promise.all([this.getJson(`/studies?${byName}`, 'the study search'), this.getJson(`/studies?${byId}`, 'the study search')])
+      const [a, b] = await Promise.all([
+        this.getJson(`/studies?${byName}`, 'the study search'),
+        this.getJson(`/studies?${byId}`, 'the study search')
+      ])
       const seen = new Set<string>()
       found = [...a, ...b].filter((s) => {
         const uid = jsonText(s, TAGS.StudyInstanceUID)
@@ -138,7 +174,10 @@ export class DicomWebClient {
   async searchSeries(studyUid: string): Promise<RemoteSeries[]> {
     const params = new URLSearchParams()
     for (const tag of ['00080060', '0008103E', '00080070', '00200011', '00201209']) params.append('includefield', tag)
-    const found = await this.getJson(`/studies/${requireUid(studyUid, 'a study')}/series?${params}`, 'the series search')
+    const found = await this.getJson(
+      `/studies/${requireUid(studyUid, 'a study')}/series?${params}`,
+      'the series search'
+    )
     return found.map((s) => ({
       seriesInstanceUid: requireUid(jsonText(s, TAGS.SeriesInstanceUID), 'a series'),
       modality: jsonText(s, TAGS.Modality),
@@ -172,20 +211,44 @@ export class DicomWebClient {
       {
         method: 'GET',
         url: this.root + path,
-        headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*', ...authorizationHeader(this.connection.auth) },
+        headers: {
+          accept: 'multipart/related; type="application/dicom"; transfer-syntax=*',
+          ...authorizationHeader(this.connection.auth)
+        },
         what
       },
       this.limits
     )
     const { mediaType, params } = parseContentType(r.contentType)
-    if (mediaType !== 'multipart/related') throw new PacsError('malformed', `The PACS answered ${what} with ${mediaType || 'no content type'}, not multipart/related DICOM (${this.where}).`)
+    if (mediaType !== 'multipart/related')
+      throw new PacsError(
+        'malformed',
+        `The PACS answered ${what} with ${mediaType || 'no content type'}, not multipart/related DICOM (${this.where}).`
+      )
     const parts = parseMultipart(r.body, params.boundary ?? '')
-    if (parts.length !== 1) throw new PacsError('malformed', `The PACS answered ${what} with ${parts.length} parts instead of one (${this.where}).`)
+    if (parts.length !== 1)
+      throw new PacsError(
+        'malformed',
+        `The PACS answered ${what} with ${parts.length} parts instead of one (${this.where}).`
+      )
     const partType = parseContentType(parts[0].headers['content-type'] ?? params.type ?? null).mediaType
-    if (partType && partType !== 'application/dicom') throw new PacsError('malformed', `The PACS answered ${what} with a ${partType} part, not application/dicom (${this.where}).`)
+    if (partType && partType !== 'application/dicom')
+      throw new PacsError(
+        'malformed',
+        `The PACS answered ${what} with a ${partType} part, not application/dicom (${this.where}).`
+      )
     const bytes = parts[0].body
-    if (bytes.length < 132 || bytes[128] !== 0x44 || bytes[129] !== 0x49 || bytes[130] !== 0x43 || bytes[131] !== 0x4d) {
-      throw new PacsError('malformed', `The PACS answered ${what} with something that is not a DICOM file (${this.where}).`)
+    if (
+      bytes.length < 132 ||
+      bytes[128] !== 0x44 ||
+      bytes[129] !== 0x49 ||
+      bytes[130] !== 0x43 ||
+      bytes[131] !== 0x4d
+    ) {
+      throw new PacsError(
+        'malformed',
+        `The PACS answered ${what} with something that is not a DICOM file (${this.where}).`
+      )
     }
     return bytes
   }
@@ -198,7 +261,11 @@ export class DicomWebClient {
       {
         method: 'POST',
         url: `${this.root}/studies/${requireUid(studyUid, 'a study')}`,
-        headers: { 'content-type': contentType, accept: 'application/dicom+json', ...authorizationHeader(this.connection.auth) },
+        headers: {
+          'content-type': contentType,
+          accept: 'application/dicom+json',
+          ...authorizationHeader(this.connection.auth)
+        },
         body,
         what
       },
@@ -210,9 +277,11 @@ export class DicomWebClient {
       sopInstanceUid: jsonText(i, TAGS.ReferencedSOPInstanceUID),
       reason: jsonNumber(i, TAGS.FailureReason) ?? null
     }))
-    if (r.status === 409 && failed.length === 0) throw new PacsError('refused', `The PACS refused ${what} (409) without saying why (${this.where}).`, 409)
+    if (r.status === 409 && failed.length === 0)
+      throw new PacsError('refused', `The PACS refused ${what} (409) without saying why (${this.where}).`, 409)
     // Some servers answer 200 with no body: then every object counts as stored only if none failed.
-    if (stored.length === 0 && failed.length === 0 && r.status >= 200 && r.status < 300) return { stored: objects.map((o) => o.sopInstanceUid), failed }
+    if (stored.length === 0 && failed.length === 0 && r.status >= 200 && r.status < 300)
+      return { stored: objects.map((o) => o.sopInstanceUid), failed }
     return { stored, failed }
   }
 }

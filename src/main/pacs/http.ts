@@ -34,7 +34,8 @@ function describeNetworkError(e: unknown): string {
   if (code === 'ECONNREFUSED') return 'nothing listens there (connection refused)'
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve'
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset'
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return `the TLS connection failed (${code})`
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
+    return `the TLS connection failed (${code})`
   return cause instanceof Error ? cause.message : String(cause)
 }
 
@@ -43,14 +44,21 @@ function isStaleConnection(e: unknown): boolean {
   const cause = e instanceof PacsError ? e.cause : e
   const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause
   const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : ''
-  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || (cause instanceof Error && cause.message === 'terminated')
+  return (
+    code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || (cause instanceof Error && cause.message === 'terminated')
+  )
 }
 
 export async function httpRequest(request: HttpRequest, limits: HttpLimits): Promise<HttpResponse> {
   try {
     return await exchange(request, limits)
   } catch (e) {
-    if (request.method === 'GET' && e instanceof PacsError && (e.kind === 'unreachable' || e.kind === 'malformed') && isStaleConnection(e)) {
+    if (
+      request.method === 'GET' &&
+      e instanceof PacsError &&
+      (e.kind === 'unreachable' || e.kind === 'malformed') &&
+      isStaleConnection(e)
+    ) {
       return await exchange(request, limits)
     }
     throw e
@@ -66,7 +74,10 @@ async function exchange(request: HttpRequest, limits: HttpLimits): Promise<HttpR
     controller.abort()
   }, limits.timeoutMs)
   const timeout = (): PacsError =>
-    new PacsError('timeout', `The PACS did not answer ${request.what} within ${(limits.timeoutMs / 1000).toFixed(0)} s (${where}).`)
+    new PacsError(
+      'timeout',
+      `The PACS did not answer ${request.what} within ${(limits.timeoutMs / 1000).toFixed(0)} s (${where}).`
+    )
   try {
     let response: Response
     try {
@@ -79,12 +90,20 @@ async function exchange(request: HttpRequest, limits: HttpLimits): Promise<HttpR
       })
     } catch (e) {
       if (timedOut) throw timeout()
-      throw new PacsError('unreachable', `Cannot reach the PACS for ${request.what} at ${where}: ${describeNetworkError(e)}.`, undefined, { cause: e })
+      throw new PacsError(
+        'unreachable',
+        `Cannot reach the PACS for ${request.what} at ${where}: ${describeNetworkError(e)}.`,
+        undefined,
+        { cause: e }
+      )
     }
     const declared = Number(response.headers.get('content-length'))
     if (Number.isFinite(declared) && declared > limits.maxResponseBytes) {
       controller.abort()
-      throw new PacsError('too-large', `The PACS answer to ${request.what} is ${declared} bytes, more than the ${limits.maxResponseBytes} Pulmo accepts (${where}).`)
+      throw new PacsError(
+        'too-large',
+        `The PACS answer to ${request.what} is ${declared} bytes, more than the ${limits.maxResponseBytes} Pulmo accepts (${where}).`
+      )
     }
     const chunks: Uint8Array[] = []
     let size = 0
@@ -97,7 +116,10 @@ async function exchange(request: HttpRequest, limits: HttpLimits): Promise<HttpR
           size += value.length
           if (size > limits.maxResponseBytes) {
             controller.abort()
-            throw new PacsError('too-large', `The PACS answer to ${request.what} exceeds the ${limits.maxResponseBytes} bytes Pulmo accepts (${where}).`)
+            throw new PacsError(
+              'too-large',
+              `The PACS answer to ${request.what} exceeds the ${limits.maxResponseBytes} bytes Pulmo accepts (${where}).`
+            )
           }
           chunks.push(value)
         }
@@ -105,7 +127,12 @@ async function exchange(request: HttpRequest, limits: HttpLimits): Promise<HttpR
     } catch (e) {
       if (e instanceof PacsError) throw e
       if (timedOut) throw timeout()
-      throw new PacsError('malformed', `The PACS answer to ${request.what} broke off after ${size} bytes (${where}): ${describeNetworkError(e)}.`, undefined, { cause: e })
+      throw new PacsError(
+        'malformed',
+        `The PACS answer to ${request.what} broke off after ${size} bytes (${where}): ${describeNetworkError(e)}.`,
+        undefined,
+        { cause: e }
+      )
     }
     if (response.status < 200 || response.status > 299) {
       // 409 and the STOW-RS 202 carry a body worth keeping; other errors are just the status.

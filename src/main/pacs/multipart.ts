@@ -62,7 +62,11 @@ function parseHeaders(block: Uint8Array): Record<string, string> {
   for (const line of latin1.decode(block).split('\r\n')) {
     if (!line) continue
     const colon = line.indexOf(':')
-    if (colon <= 0) throw new PacsError('malformed', `a multipart part has a malformed header line (${JSON.stringify(line.slice(0, 60))})`)
+    if (colon <= 0)
+      throw new PacsError(
+        'malformed',
+        `a multipart part has a malformed header line (${JSON.stringify(line.slice(0, 60))})`
+      )
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
   }
   return headers
@@ -84,18 +88,24 @@ export function parseMultipart(body: Uint8Array, boundary: string): BodyPart[] {
     if (body[start] === 45 && body[start + 1] === 45) return parts
     // Transport padding, then CRLF.
     while (body[start] === 32 || body[start] === 9) start++
-    if (body[start] !== 13 || body[start + 1] !== 10) throw new PacsError('malformed', 'a multipart delimiter is not followed by a line break')
+    if (body[start] !== 13 || body[start + 1] !== 10)
+      throw new PacsError('malformed', 'a multipart delimiter is not followed by a line break')
     start += 2
     const separator = indexOf(body, new Uint8Array([13, 10, 13, 10]), start)
     const next = indexOf(body, concat(CRLF, delimiter), start)
-    if (next < 0) throw new PacsError('malformed', `the multipart response is truncated (part ${parts.length + 1} has no closing delimiter)`)
+    if (next < 0)
+      throw new PacsError(
+        'malformed',
+        `the multipart response is truncated (part ${parts.length + 1} has no closing delimiter)`
+      )
     let headers: Record<string, string>
     let contentStart: number
     if (body[start] === 13 && body[start + 1] === 10) {
       headers = {}
       contentStart = start + 2
     } else {
-      if (separator < 0 || separator > next) throw new PacsError('malformed', `part ${parts.length + 1} of the multipart response has no end of headers`)
+      if (separator < 0 || separator > next)
+        throw new PacsError('malformed', `part ${parts.length + 1} of the multipart response has no end of headers`)
       headers = parseHeaders(body.subarray(start, separator))
       contentStart = separator + 4
     }
@@ -115,7 +125,10 @@ function concat(...chunks: Uint8Array[]): Uint8Array {
 }
 
 /** A multipart/related body of DICOM parts for STOW-RS, with a boundary that cannot occur in them. */
-export function buildMultipart(parts: Uint8Array[], type = 'application/dicom'): { body: Uint8Array; contentType: string } {
+export function buildMultipart(
+  parts: Uint8Array[],
+  type = 'application/dicom'
+): { body: Uint8Array; contentType: string } {
   let boundary = ''
   do boundary = 'pulmo-' + randomBytes(16).toString('hex')
   while (parts.some((p) => indexOf(p, new TextEncoder().encode(boundary), 0) >= 0))

@@ -14,9 +14,25 @@ import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dcmjs from 'dcmjs'
-import { ApiError, type ImportResult, type PacsPushResult, type PacsServer, type PacsStudy, type Params } from '../../shared/api'
+import {
+  ApiError,
+  type ImportResult,
+  type PacsPushResult,
+  type PacsServer,
+  type PacsStudy,
+  type Params
+} from '../../shared/api'
 import { DicomWebClient, PacsError, safeUrl, type DicomWebConnection, type PacsAuth } from '../pacs'
-import { buildEncapsulatedPdf, buildSegmentation, buildStructuredReport, derivedUid, restoreResultAttributes, SEGMENTATION_STORAGE, toBytes, type SourceSeries } from '../dicomResults'
+import {
+  buildEncapsulatedPdf,
+  buildSegmentation,
+  buildStructuredReport,
+  derivedUid,
+  restoreResultAttributes,
+  SEGMENTATION_STORAGE,
+  toBytes,
+  type SourceSeries
+} from '../dicomResults'
 import { deidentifyDicom, pseudonymOfSeries } from '../privacy'
 import type { DicomDict } from 'dcmjs'
 import type { AnalysisService } from './analysis'
@@ -90,7 +106,14 @@ export class PacsService {
   }
 
   servers(): PacsServer[] {
-    return this.stored().map((s) => ({ id: s.id, name: s.name, url: s.url, authKind: s.authKind, user: s.user, secretSet: s.secret !== '' }))
+    return this.stored().map((s) => ({
+      id: s.id,
+      name: s.name,
+      url: s.url,
+      authKind: s.authKind,
+      user: s.user,
+      secretSet: s.secret !== ''
+    }))
   }
 
   saveServer(input: Params<'pacs.servers.save'>): PacsServer[] {
@@ -100,8 +123,13 @@ export class PacsService {
     const existing = input.id ? all.find((s) => s.id === input.id) : undefined
     if (input.id && !existing) throw new ApiError('not-found', `There is no PACS ${input.id}.`)
     const secret = input.secret ?? (existing && existing.authKind === input.authKind ? existing.secret : '')
-    if (input.authKind === 'basic' && !input.user) throw new ApiError('validation', 'Basic authentication needs a user name.')
-    if (input.authKind !== 'none' && !secret) throw new ApiError('validation', input.authKind === 'basic' ? 'Basic authentication needs a password.' : 'Bearer authentication needs a token.')
+    if (input.authKind === 'basic' && !input.user)
+      throw new ApiError('validation', 'Basic authentication needs a user name.')
+    if (input.authKind !== 'none' && !secret)
+      throw new ApiError(
+        'validation',
+        input.authKind === 'basic' ? 'Basic authentication needs a password.' : 'Bearer authentication needs a token.'
+      )
     const server: StoredServer = {
       id: existing?.id ?? randomUUID(),
       name: input.name,
@@ -110,8 +138,15 @@ export class PacsService {
       user: input.authKind === 'basic' ? (input.user ?? '') : '',
       secret: input.authKind === 'none' ? '' : secret
     }
-    this.ctx.store.settings.set(SERVERS_KEY, existing ? all.map((s) => (s.id === server.id ? server : s)) : [...all, server])
-    this.ctx.store.audit.record(this.ctx.userName(), existing ? 'edit' : 'create', 'pacs', null, { name: server.name, url: safeUrl(server.url), auth: server.authKind })
+    this.ctx.store.settings.set(
+      SERVERS_KEY,
+      existing ? all.map((s) => (s.id === server.id ? server : s)) : [...all, server]
+    )
+    this.ctx.store.audit.record(this.ctx.userName(), existing ? 'edit' : 'create', 'pacs', null, {
+      name: server.name,
+      url: safeUrl(server.url),
+      auth: server.authKind
+    })
     return this.servers()
   }
 
@@ -119,8 +154,14 @@ export class PacsService {
     const all = this.stored()
     const gone = all.find((s) => s.id === id)
     if (!gone) throw new ApiError('not-found', `There is no PACS ${id}.`)
-    this.ctx.store.settings.set(SERVERS_KEY, all.filter((s) => s.id !== id))
-    this.ctx.store.audit.record(this.ctx.userName(), 'delete', 'pacs', null, { name: gone.name, url: safeUrl(gone.url) })
+    this.ctx.store.settings.set(
+      SERVERS_KEY,
+      all.filter((s) => s.id !== id)
+    )
+    this.ctx.store.audit.record(this.ctx.userName(), 'delete', 'pacs', null, {
+      name: gone.name,
+      url: safeUrl(gone.url)
+    })
     return this.servers()
   }
 
@@ -166,11 +207,15 @@ export class PacsService {
    */
   async pull(target: PacsTarget, studyInstanceUid: string, taskId: string = randomUUID()): Promise<ImportResult> {
     const client = new DicomWebClient(target.connection)
-    const emit = (label: string, done: number, total: number): void => this.ctx.emit({ type: 'progress', taskId, label, done, total })
+    const emit = (label: string, done: number, total: number): void =>
+      this.ctx.emit({ type: 'progress', taskId, label, done, total })
     emit('Asking the PACS for the study', 0, 1)
     const series = (await client.searchSeries(studyInstanceUid)).filter((s) => s.modality === 'CT')
-    if (series.length === 0) throw new ApiError('not-found', `Study ${studyInstanceUid} on ${target.label} holds no CT series.`)
-    const existing = series.map((s) => this.ctx.store.studies.seriesByUid(s.seriesInstanceUid)).filter((s) => s !== undefined)
+    if (series.length === 0)
+      throw new ApiError('not-found', `Study ${studyInstanceUid} on ${target.label} holds no CT series.`)
+    const existing = series
+      .map((s) => this.ctx.store.studies.seriesByUid(s.seriesInstanceUid))
+      .filter((s) => s !== undefined)
     const missing = series.filter((s) => !this.ctx.store.studies.seriesByUid(s.seriesInstanceUid))
     const plans: Array<{ seriesUid: string; dir: string; instances: string[] }> = []
     for (const s of missing) {
@@ -183,7 +228,11 @@ export class PacsService {
     let done = 0
     for (const plan of plans) {
       mkdirSync(plan.dir, { recursive: true })
-      const have = new Set(readdirSync(plan.dir).filter((f) => f.endsWith('.dcm')).map((f) => f.slice(0, -4)))
+      const have = new Set(
+        readdirSync(plan.dir)
+          .filter((f) => f.endsWith('.dcm'))
+          .map((f) => f.slice(0, -4))
+      )
       done += plan.instances.filter((uid) => have.has(uid)).length
       emit('Fetching slices', done, total)
       const queue = plan.instances.filter((uid) => !have.has(uid))
@@ -194,10 +243,16 @@ export class PacsService {
           try {
             header = headerUids(bytes)
           } catch (e) {
-            throw new PacsError('malformed', `The PACS sent instance ${uid} as a DICOM file that cannot be read: ${e instanceof Error ? e.message : String(e)}.`)
+            throw new PacsError(
+              'malformed',
+              `The PACS sent instance ${uid} as a DICOM file that cannot be read: ${e instanceof Error ? e.message : String(e)}.`
+            )
           }
           if (header.sop !== uid || header.series !== plan.seriesUid) {
-            throw new PacsError('malformed', `The PACS sent another instance (${header.sop || 'no UID'}) when asked for ${uid}.`)
+            throw new PacsError(
+              'malformed',
+              `The PACS sent another instance (${header.sop || 'no UID'}) when asked for ${uid}.`
+            )
           }
           const tmp = join(plan.dir, `.tmp-${randomUUID()}`)
           writeFileSync(tmp, bytes)
@@ -210,7 +265,10 @@ export class PacsService {
     }
     let result: ImportResult
     if (plans.length > 0) {
-      result = await this.studies.import(plans.map((p) => p.dir), taskId)
+      result = await this.studies.import(
+        plans.map((p) => p.dir),
+        taskId
+      )
       for (const p of plans) rmSync(p.dir, { recursive: true, force: true })
       rmSync(join(this.ctx.dataDir, PULL_CACHE, hash(studyInstanceUid)), { recursive: true, force: true })
     } else {
@@ -218,7 +276,12 @@ export class PacsService {
       result = { studies: this.studies.list().filter((s) => studyIds.has(s.id)), created: [], existing: [] }
     }
     result = { ...result, existing: [...new Set([...result.existing, ...existing.map((s) => s.id)])] }
-    for (const id of result.created) this.ctx.store.audit.record(this.ctx.userName(), 'pull', 'series', id, { pacs: target.label, studyInstanceUid, slices: total })
+    for (const id of result.created)
+      this.ctx.store.audit.record(this.ctx.userName(), 'pull', 'series', id, {
+        pacs: target.label,
+        studyInstanceUid,
+        slices: total
+      })
     emit('Fetching slices', total, total)
     return result
   }
@@ -237,8 +300,18 @@ export class PacsService {
     }
     const identity = storedSeriesMetadata(this.ctx.store, row)
     return {
-      patient: { name: identity.patientName, id: identity.patientId, birthDate: identity.patientBirthDate, sex: identity.patientSex },
-      study: { studyInstanceUid: identity.studyInstanceUid, date: identity.studyDate, description: identity.studyDescription, accessionNumber: identity.accessionNumber },
+      patient: {
+        name: identity.patientName,
+        id: identity.patientId,
+        birthDate: identity.patientBirthDate,
+        sex: identity.patientSex
+      },
+      study: {
+        studyInstanceUid: identity.studyInstanceUid,
+        date: identity.studyDate,
+        description: identity.studyDescription,
+        accessionNumber: identity.accessionNumber
+      },
       seriesInstanceUid: row.seriesInstanceUid,
       frameOfReferenceUid: source.frameOfReferenceUid,
       instances: source.instances,
@@ -249,10 +322,17 @@ export class PacsService {
   }
 
   /** The SEG, SR and (when signed) PDF of the series' current analysis and report. */
-  async resultObjects(seriesId: number, options: { deidentified?: boolean } = {}): Promise<Array<{ kind: 'seg' | 'sr' | 'pdf'; dict: DicomDict }>> {
+  async resultObjects(
+    seriesId: number,
+    options: { deidentified?: boolean } = {}
+  ): Promise<Array<{ kind: 'seg' | 'sr' | 'pdf'; dict: DicomDict }>> {
     const source = this.sourceSeries(seriesId)
     const reportRow = this.ctx.store.reports.latestForSeries(seriesId)
-    if (!reportRow) throw new ApiError('not-found', `Series ${seriesId} has not been analysed yet: analyse it before sending results.`)
+    if (!reportRow)
+      throw new ApiError(
+        'not-found',
+        `Series ${seriesId} has not been analysed yet: analyse it before sending results.`
+      )
     const report = this.reports.view(reportRow)
     const maskRows = this.ctx.store.masks.versions(seriesId)
     const mask = maskRows.find((m) => m.version === report.maskVersion) ?? maskRows.at(-1)
@@ -277,7 +357,11 @@ export class PacsService {
       dict: buildStructuredReport({
         source,
         report,
-        segmentation: { sopInstanceUid: segUid, seriesInstanceUid: derivedUid(source.seriesInstanceUid, 'pulmo-seg-series'), sopClassUid: SEGMENTATION_STORAGE },
+        segmentation: {
+          sopInstanceUid: segUid,
+          seriesInstanceUid: derivedUid(source.seriesInstanceUid, 'pulmo-seg-series'),
+          sopClassUid: SEGMENTATION_STORAGE
+        },
         resultKey: `${source.seriesInstanceUid}|report|${report.id}|${report.updatedAt}|${report.signedAt ?? ''}`
       })
     })
@@ -302,16 +386,30 @@ export class PacsService {
     if (!options.deidentified) return objects
     const keys = pseudonymKeys(this.ctx.store)
     const patient = pseudonymOfSeries(storedSeriesMetadata(this.ctx.store, this.studies.seriesRow(seriesId)), keys)
-    return objects.map((o) => ({ kind: o.kind, dict: restoreResultAttributes(o.dict, deidentifyDicom(o.dict, keys, patient)) }))
+    return objects.map((o) => ({
+      kind: o.kind,
+      dict: restoreResultAttributes(o.dict, deidentifyDicom(o.dict, keys, patient))
+    }))
   }
 
-  async push(target: PacsTarget, seriesId: number, options: { deidentified?: boolean; taskId?: string } = {}): Promise<PacsPushResult> {
+  async push(
+    target: PacsTarget,
+    seriesId: number,
+    options: { deidentified?: boolean; taskId?: string } = {}
+  ): Promise<PacsPushResult> {
     const taskId = options.taskId ?? randomUUID()
-    const emit = (label: string, done: number, total: number): void => this.ctx.emit({ type: 'progress', taskId, label, done, total })
+    const emit = (label: string, done: number, total: number): void =>
+      this.ctx.emit({ type: 'progress', taskId, label, done, total })
     emit('Building the DICOM objects', 0, 1)
     const objects = (await this.resultObjects(seriesId, options)).map((o) => {
       const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(o.dict.dict)
-      return { kind: o.kind, bytes: toBytes(o.dict), sop: String(ds.SOPInstanceUID), series: String(ds.SeriesInstanceUID), study: String(ds.StudyInstanceUID) }
+      return {
+        kind: o.kind,
+        bytes: toBytes(o.dict),
+        sop: String(ds.SOPInstanceUID),
+        series: String(ds.SeriesInstanceUID),
+        study: String(ds.StudyInstanceUID)
+      }
     })
     const study = objects[0].study
     const client = new DicomWebClient(target.connection)
@@ -335,7 +433,12 @@ export class PacsService {
       const failure = stored.failed.find((f) => f.sopInstanceUid === o.sop || f.sopInstanceUid === '')
       outcome.push(
         failure
-          ? { kind: o.kind, sopInstanceUid: o.sop, status: 'failed', message: `refused by the PACS${failure.reason === null ? '' : ` (reason 0x${failure.reason.toString(16)})`}` }
+          ? {
+              kind: o.kind,
+              sopInstanceUid: o.sop,
+              status: 'failed',
+              message: `refused by the PACS${failure.reason === null ? '' : ` (reason 0x${failure.reason.toString(16)})`}`
+            }
           : { kind: o.kind, sopInstanceUid: o.sop, status: 'stored', message: 'stored' }
       )
     }
@@ -347,7 +450,11 @@ export class PacsService {
     })
     const result = { studyInstanceUid: study, deidentified: options.deidentified === true, objects: outcome }
     const failed = outcome.filter((o) => o.status === 'failed')
-    if (failed.length) throw new ApiError('bad-input', `The PACS refused ${failed.map((f) => f.kind.toUpperCase()).join(', ')} (${target.label}).`)
+    if (failed.length)
+      throw new ApiError(
+        'bad-input',
+        `The PACS refused ${failed.map((f) => f.kind.toUpperCase()).join(', ')} (${target.label}).`
+      )
     return result
   }
 }

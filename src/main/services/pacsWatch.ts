@@ -49,7 +49,8 @@ export class PacsWatcher {
 
   private async sleep(ms: number, shouldStop: () => boolean): Promise<void> {
     const until = Date.now() + ms
-    while (Date.now() < until && !shouldStop()) await new Promise((r) => setTimeout(r, Math.min(200, until - Date.now())))
+    while (Date.now() < until && !shouldStop())
+      await new Promise((r) => setTimeout(r, Math.min(200, until - Date.now())))
   }
 
   /** Runs an analysis to its end; a stop request cancels it. */
@@ -93,7 +94,9 @@ export class PacsWatcher {
       }
       if (options.shouldStop()) return false
       const pushed = await this.pacs.push(this.target, seriesId, { deidentified: options.deidentified })
-      options.log(`Study ${studyUid}: sent ${pushed.objects.map((o) => `${o.kind.toUpperCase()} ${o.status}`).join(', ')}`)
+      options.log(
+        `Study ${studyUid}: sent ${pushed.objects.map((o) => `${o.kind.toUpperCase()} ${o.status}`).join(', ')}`
+      )
     }
     return true
   }
@@ -126,7 +129,9 @@ export class PacsWatcher {
             if (e instanceof PacsError && (e.kind === 'unreachable' || e.kind === 'timeout')) throw e
             const n = (this.attempts.get(uid) ?? 0) + 1
             this.attempts.set(uid, n)
-            options.log(`Study ${uid}: failed (${toApiError(e).message})${n >= MAX_ATTEMPTS ? `; left alone after ${n} attempts` : '; will try again'}`)
+            options.log(
+              `Study ${uid}: failed (${toApiError(e).message})${n >= MAX_ATTEMPTS ? `; left alone after ${n} attempts` : '; will try again'}`
+            )
           }
         }
       } catch (e) {

@@ -27,10 +27,14 @@ describe('multipart/related', () => {
     const { body, contentType } = buildMultipart([new Uint8Array(100).fill(7)])
     const boundary = parseContentType(contentType).params.boundary
     for (const cut of [body.length - 4, body.length - 10, 80, 20]) {
-      expect(() => parseMultipart(body.subarray(0, cut), boundary)).toThrow(/truncated|no end of headers|never occurs|line break/)
+      expect(() => parseMultipart(body.subarray(0, cut), boundary)).toThrow(
+        /truncated|no end of headers|never occurs|line break/
+      )
     }
     expect(() => parseMultipart(body, 'other')).toThrow(/boundary never occurs/)
     expect(() => parseMultipart(body, '')).toThrow(/names no boundary/)
-    expect(() => parseMultipart(enc.encode('--b\r\nContent-Type: x\r\npayload\r\n--b--'), 'b')).toThrow(/no end of headers/)
+    expect(() => parseMultipart(enc.encode('--b\r\nContent-Type: x\r\npayload\r\n--b--'), 'b')).toThrow(
+      /no end of headers/
+    )
   })
 })

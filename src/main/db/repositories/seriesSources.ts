@@ -23,9 +23,9 @@ export class SeriesSourceRepository {
   }
 
   get(seriesRef: number): SeriesSource | undefined {
-    const r = this.db.prepare('SELECT frame_of_reference_uid AS f, instances AS i FROM series_sources WHERE series_ref = ?').get(seriesRef) as
-      | { f: string | null; i: string }
-      | undefined
+    const r = this.db
+      .prepare('SELECT frame_of_reference_uid AS f, instances AS i FROM series_sources WHERE series_ref = ?')
+      .get(seriesRef) as { f: string | null; i: string } | undefined
     return r && { frameOfReferenceUid: r.f, instances: JSON.parse(r.i) as SourceInstance[] }
   }
 }

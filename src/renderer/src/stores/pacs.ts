@@ -40,7 +40,8 @@ export const usePacsStore = defineStore('pacs', () => {
     try {
       servers.value = await getClient().invoke('pacs.servers.list', {})
       serversError.value = null
-      if (!serverId.value || !servers.value.some((s) => s.id === serverId.value)) serverId.value = servers.value[0]?.id ?? null
+      if (!serverId.value || !servers.value.some((s) => s.id === serverId.value))
+        serverId.value = servers.value[0]?.id ?? null
     } catch (failure) {
       serversError.value = errorMessage(failure)
     }
@@ -68,10 +69,14 @@ export const usePacsStore = defineStore('pacs', () => {
   }
 
   /** Follows one task's progress events until `run` settles. */
-  async function withProgress<T>(target: { value: PacsProgress | null }, run: (taskId: string) => Promise<T>): Promise<T> {
+  async function withProgress<T>(
+    target: { value: PacsProgress | null },
+    run: (taskId: string) => Promise<T>
+  ): Promise<T> {
     const taskId = newTaskId()
     const stop = getClient().onEvent((event) => {
-      if (event.type === 'progress' && event.taskId === taskId) target.value = { label: event.label, done: event.done, total: event.total }
+      if (event.type === 'progress' && event.taskId === taskId)
+        target.value = { label: event.label, done: event.done, total: event.total }
     })
     try {
       return await run(taskId)
@@ -85,7 +90,10 @@ export const usePacsStore = defineStore('pacs', () => {
     searching.value = true
     searchError.value = null
     try {
-      results.value = await getClient().invoke('pacs.search', { serverId: serverId.value, patient: patient.trim() || undefined })
+      results.value = await getClient().invoke('pacs.search', {
+        serverId: serverId.value,
+        patient: patient.trim() || undefined
+      })
     } catch (failure) {
       results.value = null
       searchError.value = errorMessage(failure)
@@ -102,7 +110,9 @@ export const usePacsStore = defineStore('pacs', () => {
     pullProgress.value = null
     pulled.value = null
     try {
-      const result = await withProgress(pullProgress, (taskId) => getClient().invoke('pacs.pull', { serverId: id, studyInstanceUid, taskId }))
+      const result = await withProgress(pullProgress, (taskId) =>
+        getClient().invoke('pacs.pull', { serverId: id, studyInstanceUid, taskId })
+      )
       pulled.value = { studyInstanceUid, result }
       return result
     } catch (failure) {
@@ -121,7 +131,9 @@ export const usePacsStore = defineStore('pacs', () => {
     sendProgress.value = null
     sent.value = null
     try {
-      const result = await withProgress(sendProgress, (taskId) => getClient().invoke('pacs.push', { serverId: id, seriesId, deidentified, taskId }))
+      const result = await withProgress(sendProgress, (taskId) =>
+        getClient().invoke('pacs.push', { serverId: id, seriesId, deidentified, taskId })
+      )
       sent.value = { seriesId, result }
     } catch (failure) {
       sendError.value = errorMessage(failure)
