@@ -5,12 +5,15 @@
  * password and a PACS that is down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { openWorkstation, type Workstation } from './harness'
 import { startOrthanc, type RunningOrthanc } from '../helpers/orthanc'
 import { pacsReadyCopy, type PacsReadyCopy } from '../helpers/pacsData'
-import { p002, tempDir } from '../helpers/paths'
+import { p002, projectRoot, tempDir } from '../helpers/paths'
 import { saveTinyModel } from '../helpers/tinyModel'
+
+const screenshots = join(projectRoot, 'docs/screenshots')
 
 describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
   const dir = tempDir('pulmo-e2e-pacs-')
@@ -86,6 +89,8 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     await expect
       .poll(() => page.getByTestId('pacs-pulled').textContent(), { timeout: 120_000 })
       .toBe('Imported 1 series; it is in the study list.')
+    mkdirSync(screenshots, { recursive: true })
+    await page.screenshot({ path: join(screenshots, 'pacs-browser.png') })
     expect(progressSeen.at(-1)).toEqual({ done: 133, total: 133 })
     expect(progressSeen.length).toBeGreaterThan(10)
     await page.getByTestId('pacs-close').click()

@@ -160,7 +160,7 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
     const again = pulmo('pull', study.studyInstanceUid)
     expect(again.status, again.stderr).toBe(0)
     expect(again.stdout).toMatch(/Created 0 series, 1 already imported/)
-  }, 300_000)
+  }, 600_000)
 
   it("analyses, signs and pushes SEG, SR and PDF into P002's study; each passes dciodvfy; the SEG reads back to the same masks", async () => {
     const service = new PulmoService({ dataDir, transport: 'websocket' })
@@ -267,7 +267,7 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
     } finally {
       reader.close()
     }
-  }, 600_000)
+  }, 1_200_000)
 
   it('watch: processes a newly stored study by itself, survives the PACS going away, and stops on Ctrl-C without half a result', async () => {
     const watcher = spawn(
