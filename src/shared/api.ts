@@ -347,7 +347,8 @@ export const api = {
         id: z.string().max(100).optional(),
         name: z.string().min(1).max(200),
         url: z.string().min(1).max(2000),
-        authKind: PacsAuthKind,
+        /** No authentication unless said. */
+        authKind: PacsAuthKind.default('none'),
         user: z.string().max(200).optional(),
         secret: z.string().max(10000).optional()
       })

@@ -117,26 +117,27 @@ export class PacsService {
   }
 
   saveServer(input: Params<'pacs.servers.save'>): PacsServer[] {
+    const authKind = input.authKind ?? 'none'
     // Checks the URL (scheme, no credentials in it) before anything is stored.
     new DicomWebClient({ url: input.url, auth: { kind: 'none' } })
     const all = this.stored()
     const existing = input.id ? all.find((s) => s.id === input.id) : undefined
     if (input.id && !existing) throw new ApiError('not-found', `There is no PACS ${input.id}.`)
-    const secret = input.secret ?? (existing && existing.authKind === input.authKind ? existing.secret : '')
-    if (input.authKind === 'basic' && !input.user)
+    const secret = input.secret ?? (existing && existing.authKind === authKind ? existing.secret : '')
+    if (authKind === 'basic' && !input.user)
       throw new ApiError('validation', 'Basic authentication needs a user name.')
-    if (input.authKind !== 'none' && !secret)
+    if (authKind !== 'none' && !secret)
       throw new ApiError(
         'validation',
-        input.authKind === 'basic' ? 'Basic authentication needs a password.' : 'Bearer authentication needs a token.'
+        authKind === 'basic' ? 'Basic authentication needs a password.' : 'Bearer authentication needs a token.'
       )
     const server: StoredServer = {
       id: existing?.id ?? randomUUID(),
       name: input.name,
       url: input.url.trim(),
-      authKind: input.authKind,
-      user: input.authKind === 'basic' ? (input.user ?? '') : '',
-      secret: input.authKind === 'none' ? '' : secret
+      authKind: authKind,
+      user: authKind === 'basic' ? (input.user ?? '') : '',
+      secret: authKind === 'none' ? '' : secret
     }
     this.ctx.store.settings.set(
       SERVERS_KEY,
