@@ -89,5 +89,6 @@ export const TAGS = {
   SeriesNumber: '00200011',
   InstanceNumber: '00200013',
   NumberOfStudyRelatedSeries: '00201206',
+  NumberOfStudyRelatedInstances: '00201208',
   NumberOfSeriesRelatedInstances: '00201209'
 } as const

@@ -39,6 +39,7 @@ export interface RemoteStudy {
   accessionNumber: string
   modalities: string[]
   seriesCount: number | null
+  instanceCount: number | null
 }
 
 export interface RemoteSeries {
@@ -134,7 +135,7 @@ export class DicomWebClient {
   /** QIDO-RS /studies. `patient` matches the patient's name or ID (wildcards allowed). */
   async searchStudies(query: { patient?: string; modality?: string; limit?: number } = {}): Promise<RemoteStudy[]> {
     const params = new URLSearchParams()
-    for (const tag of ['00100010', '00100020', '00080020', '00081030', '00080061', '00201206', '00080050'])
+    for (const tag of ['00100010', '00100020', '00080020', '00081030', '00080061', '00201206', '00201208', '00080050'])
       params.append('includefield', tag)
     if (query.modality) params.set('ModalitiesInStudy', query.modality)
     if (query.limit) params.set('limit', String(query.limit))
@@ -167,7 +168,8 @@ export class DicomWebClient {
       description: jsonText(s, TAGS.StudyDescription),
       accessionNumber: jsonText(s, TAGS.AccessionNumber),
       modalities: jsonTexts(s, TAGS.ModalitiesInStudy),
-      seriesCount: jsonNumber(s, TAGS.NumberOfStudyRelatedSeries) ?? null
+      seriesCount: jsonNumber(s, TAGS.NumberOfStudyRelatedSeries) ?? null,
+      instanceCount: jsonNumber(s, TAGS.NumberOfStudyRelatedInstances) ?? null
     }))
   }
 

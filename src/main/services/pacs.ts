@@ -22,7 +22,7 @@ import {
   type PacsStudy,
   type Params
 } from '../../shared/api'
-import { DicomWebClient, PacsError, safeUrl, type DicomWebConnection, type PacsAuth } from '../pacs'
+import { DicomWebClient, PacsError, safeUrl, type DicomWebConnection, type PacsAuth, type RemoteStudy } from '../pacs'
 import {
   buildEncapsulatedPdf,
   buildSegmentation,
@@ -124,8 +124,7 @@ export class PacsService {
     const existing = input.id ? all.find((s) => s.id === input.id) : undefined
     if (input.id && !existing) throw new ApiError('not-found', `There is no PACS ${input.id}.`)
     const secret = input.secret ?? (existing && existing.authKind === authKind ? existing.secret : '')
-    if (authKind === 'basic' && !input.user)
-      throw new ApiError('validation', 'Basic authentication needs a user name.')
+    if (authKind === 'basic' && !input.user) throw new ApiError('validation', 'Basic authentication needs a user name.')
     if (authKind !== 'none' && !secret)
       throw new ApiError(
         'validation',
@@ -192,6 +191,11 @@ export class PacsService {
       modalities: s.modalities,
       seriesCount: s.seriesCount
     }))
+  }
+
+  /** The search as the PACS answers it, with instance counts (the watcher waits for a study to stop growing). */
+  async searchRemote(target: PacsTarget, query: { patient?: string; modality?: string } = {}): Promise<RemoteStudy[]> {
+    return new DicomWebClient(target.connection).searchStudies(query)
   }
 
   /** Whether the study already holds a Pulmo segmentation (what the watcher looks for). */

@@ -2,7 +2,9 @@
  * The analysis node: polls a PACS for CT studies without a Pulmo result, and pulls, analyses and
  * pushes them one at a time. A PACS that goes away is waited for (the next poll tries again); a
  * stop request is honoured between steps: a running analysis is cancelled (it stores nothing until
- * it finishes), a push under way completes, so no study is left with half a result.
+ * it finishes), a push under way completes, so no study is left with half a result. A study is
+ * taken once its instance count has not changed for one interval, so one still arriving from the
+ * scanner is not analysed half stored.
  */
 import { randomUUID } from 'node:crypto'
 import type { ApiEvent, TaskEndedEvent } from '../../shared/api'
@@ -27,6 +29,8 @@ export interface WatchOptions {
 
 export class PacsWatcher {
   private readonly attempts = new Map<string, number>()
+  /** Instances per study at the previous poll: a study still arriving is left until it stops growing. */
+  private readonly lastCounts = new Map<string, number | null>()
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -106,7 +110,9 @@ export class PacsWatcher {
     let reachable = true
     for (let poll = 0; !options.shouldStop() && (options.polls === undefined || poll < options.polls); poll++) {
       try {
-        const studies = await this.pacs.search(this.target, { modality: 'CT' })
+        const studies = await this.pacs.searchRemote(this.target, { modality: 'CT' })
+        const previous = new Map(this.lastCounts)
+        for (const s of studies) this.lastCounts.set(s.studyInstanceUid, s.instanceCount)
         if (!reachable) options.log(`The PACS at ${this.target.label} answers again.`)
         reachable = true
         const done = this.done()
@@ -115,6 +121,8 @@ export class PacsWatcher {
           const uid = study.studyInstanceUid
           if (done.has(uid) || (this.attempts.get(uid) ?? 0) >= MAX_ATTEMPTS) continue
           if (!study.modalities.includes('CT') && study.modalities.length > 0) continue
+          // Stable: the same number of instances as one interval ago (a PACS that gives no count is taken as stable).
+          if (!previous.has(uid) || previous.get(uid) !== study.instanceCount) continue
           if (await this.pacs.hasPulmoResult(this.target, uid)) {
             this.markDone(uid)
             continue
