@@ -107,7 +107,7 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     // 133 slices of 512×512 reach the page before the series is ready to analyse.
     await expect.poll(() => page.getByTestId('analyze-button').isEnabled(), { timeout: 180_000 }).toBe(true)
     await page.getByTestId('analyze-button').click()
-    await expect.poll(() => page.getByTestId('score-ctss').isVisible(), { timeout: 300_000 }).toBe(true)
+    await expect.poll(() => page.getByTestId('score-ctss').isVisible(), { timeout: 900_000 }).toBe(true)
     await page.getByTestId('open-report').click()
     await page.getByTestId('report-view').waitFor()
     await page.getByTestId('send-to-pacs-button').click()
@@ -142,7 +142,7 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
       .poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 })
       .toBe('Sent to PACS: SR already there, PDF already there, SEG already there.')
     expect(await orthanc.studyInstances(study.studyInstanceUid)).toHaveLength(inStudy.length)
-  }, 600_000)
+  }, 1_500_000)
 
   it('says so clearly when the PACS is down or refuses the password', async () => {
     const { page } = ws
