@@ -130,6 +130,7 @@ describe('the workstation with a PACS (Chromium, real Orthanc)', () => {
     await expect
       .poll(() => page.getByTestId('send-status').textContent(), { timeout: 120_000 })
       .toBe('Sent to PACS: SR stored, PDF stored, SEG already there.')
+    await page.screenshot({ path: join(screenshots, 'report-send-to-pacs.png') })
     inStudy = await orthanc.studyInstances(study.studyInstanceUid)
     expect(
       inStudy
