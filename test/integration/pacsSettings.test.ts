@@ -84,3 +84,33 @@ describe('PACS servers in the settings', () => {
     await expect(service.invoke('pacs.search', { serverId: server.id })).rejects.toThrow(/no PACS .* in the settings/)
   })
 })
+
+describe('source instances of an imported series', () => {
+  const dir = tempDir()
+  const service = new PulmoService({ dataDir: join(dir.path, 'data'), transport: 'websocket' })
+  afterAll(() => {
+    service.close()
+    dir.remove()
+  })
+
+  it('are kept at import, in slice order, and filled in by importing again a series imported without them', async () => {
+    const { lungmaskSlices } = await import('../helpers/paths')
+    const imported = await service.invoke('studies.import', { paths: [lungmaskSlices] })
+    const seriesId = imported.created[0]
+    const source = service.store.seriesSources.get(seriesId)!
+    expect(source.instances).toHaveLength(2)
+    expect(
+      source.instances.every((i) => /^[0-9.]+$/.test(i.sopInstanceUid) && i.sopClassUid === '1.2.840.10008.5.1.4.1.1.2')
+    ).toBe(true)
+    // Slice order: positions rise along the normal, the first at the series origin.
+    expect(source.instances[0].position).toEqual(service.studies.seriesRow(seriesId).origin)
+    expect(source.instances[1].position[2]).toBeGreaterThan(source.instances[0].position[2])
+    // As if imported by an earlier Pulmo: no source row. Importing again fills it in, nothing else changes.
+    service.store.db.prepare('DELETE FROM series_sources WHERE series_ref = ?').run(seriesId)
+    expect(() => service.pacs.sourceSeries(seriesId)).toThrow(/import it from DICOM again/)
+    const again = await service.invoke('studies.import', { paths: [lungmaskSlices] })
+    expect(again).toMatchObject({ created: [], existing: [seriesId] })
+    expect(service.store.seriesSources.get(seriesId)).toEqual(source)
+    expect(service.pacs.sourceSeries(seriesId).instances).toHaveLength(2)
+  })
+})

@@ -103,7 +103,14 @@ export class StudyService {
       const studyUid = volume.metadata?.studyInstanceUid || derivedUid(checksum, 'study')
       const found = store.studies.seriesByUid(uid) ?? pending.find((p) => p.uid === uid)
       if (found) {
-        if ('id' in found) existing.push(found.id)
+        if ('id' in found) {
+          existing.push(found.id)
+          // A series imported before Pulmo kept its source instances gets them from the new import.
+          const m = volume.metadata
+          if (m?.instances?.length === found.slices && !store.seriesSources.get(found.id)) {
+            store.seriesSources.set(found.id, { frameOfReferenceUid: m.frameOfReferenceUid ?? null, instances: m.instances })
+          }
+        }
         continue
       }
       const name = createHash('sha256').update(uid).digest('hex').slice(0, 24) + '.nii.gz'
