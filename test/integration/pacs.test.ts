@@ -56,7 +56,7 @@ async function until<T>(
   for (;;) {
     const value = await probe()
     if (value !== undefined) return value
-    if (Date.now() - started > timeoutMs) throw new Error(`gave up waiting for ${what}`)
+    if (Date.now() - started > timeoutMs) throw new Error(`gave up waiting for ${what}${context ? `\n${context()}` : ''}`)
     await new Promise((r) => setTimeout(r, 250))
   }
 }
@@ -293,6 +293,7 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
     )
     let log = ''
     watcher.stderr.on('data', (d) => (log += d))
+    context = () => `the watcher's log:\n${log}`
     const exited = new Promise<number | null>((resolve) => watcher.on('exit', (code) => resolve(code)))
     try {
       // P002 already holds a Pulmo SEG: nothing to do. Then an outage.

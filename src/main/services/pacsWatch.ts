@@ -134,7 +134,8 @@ export class PacsWatcher {
               options.log(`Study ${uid}: done`)
             } else options.log(`Study ${uid}: stopped before its result was complete; nothing was sent`)
           } catch (e) {
-            if (e instanceof PacsError && (e.kind === 'unreachable' || e.kind === 'timeout')) throw e
+            // The PACS going away mid-request shows as unreachable, a timeout or an answer that broke off.
+            if (e instanceof PacsError && (e.kind === 'unreachable' || e.kind === 'timeout' || /broke off/.test(e.message))) throw e
             const n = (this.attempts.get(uid) ?? 0) + 1
             this.attempts.set(uid, n)
             options.log(
@@ -143,7 +144,8 @@ export class PacsWatcher {
           }
         }
       } catch (e) {
-        if (!(e instanceof PacsError && (e.kind === 'unreachable' || e.kind === 'timeout'))) throw e
+        // Any PACS failure of a poll is waited out; the next poll tries again.
+        if (!(e instanceof PacsError)) throw e
         if (reachable) options.log(`${e.message} Trying again every ${Math.round(options.intervalMs / 1000)} s.`)
         reachable = false
       }
