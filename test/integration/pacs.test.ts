@@ -47,6 +47,8 @@ async function analyse(service: PulmoService, seriesId: number): Promise<TaskEnd
   return result
 }
 
+let context: (() => string) | undefined
+
 async function until<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
