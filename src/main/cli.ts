@@ -8,6 +8,7 @@ import type { AuditEntry, StudySummary } from '../shared/api'
 import { segmentMultiClassCommand, trainMultiClassCommand } from './cli/multiClassCommands'
 import { METHOD_COMMANDS, methodCommand, methodUsage } from './cli/experimentCommands'
 import { stopOnSignal } from './cli/stopOnSignal'
+import { pacsCommand, PacsUsageError, pacsUsage } from './cli/pacsCommands'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
 import { compareCommand } from './cli/compareCommand'
@@ -54,7 +55,7 @@ Commands:
                                  lobar score, improved / stable / worse
   audit [--json] [--entity E] [--id N] [--limit N]
                                  who viewed, edited, signed, exported, imported, deleted what
-${methodUsage}  evaluate --pred DIR --gt DIR [--json]
+${pacsUsage}${methodUsage}  evaluate --pred DIR --gt DIR [--json]
   evaluate --model MODEL_DIR --images DIR --gt DIR [--json]
                                  Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE
 
@@ -138,6 +139,15 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       io.log(`pulmo ${command}: ${e instanceof Error ? e.message : String(e)}`)
       return e instanceof TypeError && 'code' in e ? 2 : 1
+    }
+  }
+  if (command === 'pacs') {
+    const io = { print: (l: string) => void process.stdout.write(l + '\n'), log: (l: string) => void process.stderr.write(l + '\n') }
+    try {
+      return await pacsCommand(rest, io)
+    } catch (e) {
+      io.log(`pulmo pacs: ${e instanceof PacsUsageError || (e instanceof TypeError && 'code' in e) ? e.message : toApiError(e).message}`)
+      return e instanceof PacsUsageError || (e instanceof TypeError && 'code' in e) ? 2 : 1
     }
   }
   const { values, positionals } = parseArgs({

@@ -278,6 +278,45 @@ export const AuditEntry = z.object({
 })
 export type AuditEntry = z.infer<typeof AuditEntry>
 
+/** A PACS (DICOMweb server) as configured in the settings; its secret never leaves the workstation's database. */
+export const PacsAuthKind = z.enum(['none', 'basic', 'bearer'])
+export const PacsServer = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The DICOMweb root, e.g. https://pacs.example.org/dicom-web */
+  url: z.string(),
+  authKind: PacsAuthKind,
+  user: z.string(),
+  /** Whether a password (basic) or token (bearer) is stored. */
+  secretSet: z.boolean()
+})
+export type PacsServer = z.infer<typeof PacsServer>
+
+export const PacsStudy = z.object({
+  studyInstanceUid: z.string(),
+  patientName: z.string(),
+  patientId: z.string(),
+  studyDate: z.string(),
+  description: z.string(),
+  modalities: z.array(z.string()),
+  seriesCount: z.number().int().nullable()
+})
+export type PacsStudy = z.infer<typeof PacsStudy>
+
+export const PacsPushResult = z.object({
+  studyInstanceUid: z.string(),
+  deidentified: z.boolean(),
+  objects: z.array(
+    z.object({
+      kind: z.enum(['seg', 'sr', 'pdf']),
+      sopInstanceUid: z.string(),
+      status: z.enum(['stored', 'already-there', 'failed']),
+      message: z.string()
+    })
+  )
+})
+export type PacsPushResult = z.infer<typeof PacsPushResult>
+
 /** Raw bytes: the only non-JSON result type; transports carry it as a binary message. */
 export const Binary = z.instanceof(Uint8Array)
 
@@ -412,6 +451,38 @@ export const api = {
   'training.resume': { params: z.object({ runId: id }).strict(), result: TrainingRun },
   'training.cancel': { params: z.object({ runId: id }).strict(), result: TrainingRun },
   'training.list': { params: empty, result: z.array(TrainingRun) },
+  'pacs.servers.list': { params: empty, result: z.array(PacsServer) },
+  /** Adds (no id) or changes a PACS; `secret` (password or token) omitted keeps the stored one. */
+  'pacs.servers.save': {
+    params: z
+      .object({
+        id: z.string().max(100).optional(),
+        name: z.string().min(1).max(200),
+        url: z.string().min(1).max(2000),
+        /** No authentication unless said. */
+        authKind: PacsAuthKind.default('none'),
+        user: z.string().max(200).optional(),
+        secret: z.string().max(10000).optional()
+      })
+      .strict(),
+    result: z.array(PacsServer)
+  },
+  'pacs.servers.delete': { params: z.object({ id: z.string().max(100) }).strict(), result: z.array(PacsServer) },
+  /** QIDO-RS study search; `patient` matches the patient's name or ID. */
+  'pacs.search': {
+    params: z.object({ serverId: z.string().max(100), patient: z.string().max(200).optional() }).strict(),
+    result: z.array(PacsStudy)
+  },
+  /** Imports a study's CT series from the PACS (progress as events under taskId); resumable and idempotent. */
+  'pacs.pull': {
+    params: z.object({ serverId: z.string().max(100), studyInstanceUid: z.string().max(64), taskId: z.string().max(100).optional() }).strict(),
+    result: ImportResult
+  },
+  /** Sends the series' SEG, SR and (when signed) PDF to the PACS; sending again stores nothing twice. */
+  'pacs.push': {
+    params: z.object({ serverId: z.string().max(100), seriesId: id, deidentified: z.boolean().optional(), taskId: z.string().max(100).optional() }).strict(),
+    result: PacsPushResult
+  },
   /** Who viewed, edited, signed, exported, imported and deleted what: the latest entries, oldest first. */
   'audit.list': {
     params: z
@@ -469,7 +540,7 @@ export type ApiEvent = z.infer<typeof ApiEvent>
 
 /** Errors cross every transport as { code, message }; codes let clients react without parsing text. */
 export const ApiErrorShape = z.object({
-  code: z.enum(['validation', 'not-found', 'bad-input', 'conflict', 'cancelled', 'internal', 'unauthorized']),
+  code: z.enum(['validation', 'not-found', 'bad-input', 'conflict', 'cancelled', 'internal', 'unauthorized', 'unavailable']),
   message: z.string()
 })
 export type ApiErrorShape = z.infer<typeof ApiErrorShape>

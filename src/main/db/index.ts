@@ -3,6 +3,7 @@ import { AuditRepository } from './repositories/audit'
 import { MaskRepository } from './repositories/masks'
 import { ModelRepository } from './repositories/models'
 import { ReportRepository } from './repositories/reports'
+import { SeriesSourceRepository } from './repositories/seriesSources'
 import { SettingsRepository } from './repositories/settings'
 import { StudyRepository } from './repositories/studies'
 import { TrainingRunRepository } from './repositories/trainingRuns'
@@ -10,6 +11,7 @@ import { TrainingRunRepository } from './repositories/trainingRuns'
 export type { Db } from './database'
 export * from './repositories/rows'
 export { MaskConflictError } from './repositories/masks'
+export type { SeriesSource } from './repositories/seriesSources'
 
 /** The database and one repository per table group. */
 export interface Store {
@@ -21,6 +23,7 @@ export interface Store {
   trainingRuns: TrainingRunRepository
   audit: AuditRepository
   settings: SettingsRepository
+  seriesSources: SeriesSourceRepository
   close(): void
 }
 
@@ -35,6 +38,7 @@ export function openStore(file: string): Store {
     trainingRuns: new TrainingRunRepository(db),
     audit: new AuditRepository(db),
     settings: new SettingsRepository(db),
+    seriesSources: new SeriesSourceRepository(db),
     close: () => db.close()
   }
 }

@@ -7,6 +7,8 @@ import { toApiError } from './errors'
 import { AnalysisService } from './analysis'
 import { ComparisonService } from './comparison'
 import { MaskService } from './masks'
+import { PacsService, type PacsTarget } from './pacs'
+import { PacsWatcher } from './pacsWatch'
 import { ReportService } from './reports'
 import { SettingsService } from './settings'
 import { StudyService } from './studies'
@@ -14,6 +16,8 @@ import { TrainingService } from './training'
 
 export { resolveDataDir } from './dataDir'
 export { toApiError } from './errors'
+export { PacsService, type PacsTarget } from './pacs'
+export { PacsWatcher } from './pacsWatch'
 
 type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> | Result<M> }
 
@@ -39,19 +43,21 @@ export class PulmoService {
   readonly analysis: AnalysisService
   readonly training: TrainingService
   readonly comparison: ComparisonService
+  readonly pacs: PacsService
   private readonly listeners = new Set<(e: ApiEvent) => void>()
+  private readonly ctx: ServiceContext
   private readonly handlers: Handlers
 
   constructor(options: PulmoServiceOptions) {
     this.dataDir = resolveDataDir(options.dataDir)
     this.store = openStore(join(this.dataDir, 'pulmo.sqlite'))
-    const ctx: ServiceContext = {
+    const ctx: ServiceContext = (this.ctx = {
       store: this.store,
       dataDir: this.dataDir,
       transport: options.transport,
       emit: (e) => this.listeners.forEach((l) => l(e)),
       userName: () => this.settings.get().userName
-    }
+    })
     this.settings = new SettingsService(ctx)
     this.studies = new StudyService(ctx)
     this.masks = new MaskService(ctx, this.studies)
@@ -63,6 +69,7 @@ export class PulmoService {
     })
     this.comparison = new ComparisonService(ctx, this.studies, this.reports)
     this.training = new TrainingService(ctx, this.studies, this.masks, this.analysis, () => this.settings.get().backend)
+    this.pacs = new PacsService(ctx, this.studies, this.masks, this.reports, this.analysis)
     this.handlers = {
       'system.info': () => ({
         version: options.version ?? '0.1.0',
@@ -111,8 +118,19 @@ export class PulmoService {
       'training.resume': (p) => this.training.resume(p.runId),
       'training.cancel': (p) => this.training.cancel(p.runId),
       'training.list': () => this.training.list(),
+      'pacs.servers.list': () => this.pacs.servers(),
+      'pacs.servers.save': (p) => this.pacs.saveServer(p),
+      'pacs.servers.delete': (p) => this.pacs.deleteServer(p.id),
+      'pacs.search': (p) => this.pacs.search(this.pacs.target(p.serverId), { patient: p.patient }),
+      'pacs.pull': (p) => this.pacs.pull(this.pacs.target(p.serverId), p.studyInstanceUid, p.taskId),
+      'pacs.push': (p) => this.pacs.push(this.pacs.target(p.serverId), p.seriesId, { deidentified: p.deidentified, taskId: p.taskId }),
       'audit.list': (p) => this.store.audit.list(p.entity, p.entityId, p.limit) as Result<'audit.list'>
     }
+  }
+
+  /** The analysis node's loop over a PACS (`pulmo pacs watch`). */
+  pacsWatcher(target: PacsTarget): PacsWatcher {
+    return new PacsWatcher(this.ctx, this.pacs, this.analysis, (l) => this.onEvent(l), target)
   }
 
   onEvent(listener: (e: ApiEvent) => void): () => void {

@@ -106,7 +106,14 @@ export class StudyService {
       const studyUid = volume.metadata?.studyInstanceUid || derivedUid(checksum, 'study')
       const found = store.studies.seriesByUid(uid) ?? pending.find((p) => p.uid === uid)
       if (found) {
-        if ('id' in found) existing.push(found.id)
+        if ('id' in found) {
+          existing.push(found.id)
+          // A series imported before Pulmo kept its source instances gets them from the new import.
+          const m = volume.metadata
+          if (m?.instances?.length === found.slices && !store.seriesSources.get(found.id)) {
+            store.seriesSources.set(found.id, { frameOfReferenceUid: m.frameOfReferenceUid ?? null, instances: m.instances })
+          }
+        }
         continue
       }
       const name = createHash('sha256').update(uid).digest('hex').slice(0, 24) + '.nii.gz'
@@ -165,7 +172,7 @@ export class StudyService {
     })
     const [min, max] = valueRange(p.volume.data)
     const [columns, rows, slices] = p.volume.dimensions
-    return studies.insertSeries({
+    const seriesId = studies.insertSeries({
       studyRef,
       seriesInstanceUid: p.uid,
       seriesNumber: m?.seriesNumber ?? null,
@@ -184,6 +191,10 @@ export class StudyService {
       checksum: p.checksum,
       instanceNumbers: p.volume.instanceNumbers ?? null
     })
+    if (m?.instances?.length === slices) {
+      this.ctx.store.seriesSources.set(seriesId, { frameOfReferenceUid: m.frameOfReferenceUid ?? null, instances: m.instances })
+    }
+    return seriesId
   }
 
   delete(studyId: number): boolean {

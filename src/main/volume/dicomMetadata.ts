@@ -31,6 +31,15 @@ export function seriesMetadata(slices: DicomSlice[]): SeriesMetadata {
     seriesDescription: text(ds, 'SeriesDescription'),
     seriesDate: isoDate(text(ds, 'SeriesDate')),
     manufacturer: text(ds, 'Manufacturer'),
-    sourceFiles: slices.map((s) => s.file)
+    sourceFiles: slices.map((s) => s.file),
+    frameOfReferenceUid: text(ds, 'FrameOfReferenceUID'),
+    // Only when every slice has its own instance UID can a derived object reference them.
+    instances: slices.every((s) => text(s.dataset, 'SOPInstanceUID'))
+      ? slices.map((s) => ({
+          sopInstanceUid: text(s.dataset, 'SOPInstanceUID') as string,
+          sopClassUid: text(s.dataset, 'SOPClassUID') ?? '1.2.840.10008.5.1.4.1.1.2',
+          position: s.position ?? [0, 0, 0]
+        }))
+      : undefined
   }
 }

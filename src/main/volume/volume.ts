@@ -25,6 +25,17 @@ export interface SeriesMetadata {
   manufacturer?: string
   /** The files the volume was read from, in slice order. */
   sourceFiles?: string[]
+  frameOfReferenceUid?: string
+  /** The DICOM instances of the slices, in slice order (k): what derived objects (SEG) reference. */
+  instances?: SourceInstance[]
+}
+
+/** One source slice as a derived DICOM object references it. */
+export interface SourceInstance {
+  sopInstanceUid: string
+  sopClassUid: string
+  /** ImagePositionPatient of the slice, mm (LPS). */
+  position: [number, number, number]
 }
 
 export interface Volume {

@@ -7,7 +7,8 @@ const errorCodes: ReadonlySet<string> = new Set<ApiErrorShape['code']>([
   'conflict',
   'cancelled',
   'internal',
-  'unauthorized'
+  'unauthorized',
+  'unavailable'
 ])
 
 function isErrorCode(value: unknown): value is ApiErrorShape['code'] {
