@@ -7,9 +7,10 @@ import { z } from 'zod'
 
 /**
  * A change in percent infected counts only when it is at least this many percentage points…
- * The bundled model marks 1.3 % of a normal chest CT (normal002) as infected: false positives of
- * that size can come and go between two scans of unchanged lungs, so a smaller difference is not
- * read as a change.
+ * Set when the bundled model marked 1.3 % of a normal chest CT (normal002) as infected, false
+ * positives that can come and go between two scans of unchanged lungs. The model shipped since marks
+ * 0.04 % of it, so the floor is now conservative; it stays until repeat scans of unchanged lungs
+ * measure the real spread.
  */
 export const TREND_MIN_POINTS = 2
 
@@ -23,7 +24,7 @@ export const TREND_MIN_RELATIVE = 0.25
 export const TREND_RULE =
   `A change counts when the percent infected moves by at least ${TREND_MIN_POINTS} percentage points and by at least ` +
   `${Math.round(TREND_MIN_RELATIVE * 100)} % of the larger value; less is read as stable (measurement noise: the model's ` +
-  `false positives on normal lungs, about 1.3 %, and the lung volume's change with inspiration, 10–20 %).`
+  `false positives on normal lungs, under 2 points, and the lung volume's change with inspiration, 10–20 %).`
 
 export type Trend = 'improved' | 'stable' | 'worse'
 
