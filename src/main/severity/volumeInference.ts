@@ -102,7 +102,7 @@ export class InferenceCancelledError extends Error {
   }
 }
 
-export interface Crop {
+interface Crop {
   i0: number
   j0: number
   width: number
@@ -238,7 +238,7 @@ function dilateLungsPerSlice(
 }
 
 /** The lungs' in-plane bounding box over all slices, grown by the margin; the whole slice if no lung. */
-export function lungCrop(
+function lungCrop(
   lungLabels: Uint8Array,
   nx: number,
   ny: number,

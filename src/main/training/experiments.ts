@@ -311,7 +311,8 @@ async function runFold(
 }
 
 /** A kill mid-write leaves the old file or the new one, never half a result that a rerun cannot parse. */
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path + '.tmp', text)
   renameSync(path + '.tmp', path)
 }

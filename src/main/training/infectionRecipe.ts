@@ -12,7 +12,8 @@
  *    then on all 50: the shipped model, whose card carries the folds' figures.
  * Every stage resumes from its checkpoint and is skipped once its result.json exists.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeAtomically } from './experiments'
 import { shuffled } from './folds'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
@@ -94,12 +95,6 @@ const figures = (r: ValidationReport | undefined): StageFigures | undefined => {
   if (!r) return undefined
   const { kind: _k, epoch: _e, ...rest } = r
   return rest
-}
-
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path + '.tmp', text)
-  renameSync(path + '.tmp', path)
 }
 
 export async function runInfectionRecipe(
@@ -255,12 +250,4 @@ async function validateFolder(model: string, folder: string): Promise<StageFigur
   } finally {
     network.dispose()
   }
-}
-
-/** Mean ± std over the fold stages of one measure. */
-export function foldSummary(results: StageResult[], measure: keyof StageFigures): { mean: number; std: number; n: number } {
-  const values = results.filter((r) => r.name.startsWith('fine-tune-fold-') && r.semiseg).map((r) => r.semiseg?.[measure] as number)
-  const mean = values.reduce((a, b) => a + b, 0) / (values.length || 1)
-  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0
-  return { mean, std, n: values.length }
 }
