@@ -42,7 +42,7 @@ if (mode === 'import') {
   say({ signed: signed.id })
 } else if (mode === 'train') {
   service.settings.set({ backend: 'wasm' })
-  const run = await service.invoke('training.start', { seriesIds: [Number(extra)], includeBundled: false, epochs: 1, inputSize: 64 })
+  const run = await service.invoke('training.start', { seriesIds: [Number(extra)], includeBundled: false, epochs: 3, inputSize: 64 })
   say({ training: run.id })
   await new Promise<void>((resolve) => service.onEvent((e) => e.type === 'task-ended' && resolve()))
   await service.shutdown()

@@ -344,6 +344,7 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
     try {
       const [interrupted] = await service.invoke('training.list', {})
       expect(interrupted).toMatchObject({ id: runId, status: 'paused', message: 'Interrupted when Pulmo stopped; resume to continue.' })
+      expect(checkpointStep, 'the kill landed before the last step').toBeLessThan(interrupted.totalSteps)
       const steps: number[] = []
       const ended = new Promise<Extract<ApiEvent, { type: 'task-ended' }>>((resolve) =>
         service.onEvent((e) => {

@@ -22,6 +22,10 @@ const onMessage = (listener: (m: ToCompute) => void): void => {
   if (parentPort) parentPort.on('message', (e) => listener(e.data as ToCompute))
   else process.on('message', (m) => listener(m as ToCompute))
 }
+// A forked compute process whose parent died (kill -9) stops at once: checkpoints are swapped in by
+// renames, so the last one stays whole, and nothing trains on unseen past it. (Electron's utility
+// process is ended by Electron with its parent.)
+if (!parentPort) process.on('disconnect', () => process.exit(0))
 
 const cancelled = new Set<string>()
 let queue: Promise<void> = Promise.resolve()
