@@ -25,6 +25,7 @@ import { readLabelledSlices } from './labelledSlices'
 import { trainMultiClass, type MultiClassValidationReport } from './multiClass'
 import { SupervisedConfig, trainSupervised, validate } from './supervised'
 import { DEFAULT_HELD_OUT_GROUPS, prepareTrainingSources } from './trainingSources'
+import { Ablations, coachPretraining, pairedDifference, splitFigures, type SplitFigures } from './infectionAblations'
 import type { TrainingEvent } from './progress'
 
 const Stage = z.object({
@@ -46,6 +47,8 @@ export const InfectionRecipe = z.object({
   representation: Stage,
   pool: Stage,
   fineTune: Stage,
+  /** One-change rows against the pool at the pool's budget (infectionAblations.ts). */
+  ablations: Ablations.optional(),
   /**
    * Fine-tuning on the 50 with a replay of the pool: `slices` drawn (seeded) from each of `sources`
    * join the doctor-labelled slices, so the network keeps what the large set taught it instead of
@@ -87,6 +90,10 @@ export interface StageResult {
   heldOut?: StageFigures
   /** the held-out fold of the 50, or all 50 for the representation rows */
   semiseg?: StageFigures
+  /** ablation rows and the pool: Dice per held-out volume group and per fold of the 50 */
+  splits?: SplitFigures
+  /** ablation rows: per-split differences against the pool (groups first, then folds) */
+  versusPool?: ReturnType<typeof pairedDifference>
 }
 
 export type RecipeEvent = { kind: 'stage'; name: string } | { kind: 'training'; stage: string; event: TrainingEvent } | { kind: 'log'; message: string }
@@ -147,14 +154,15 @@ export async function runInfectionRecipe(
   // 2. representation
   for (const normalisation of ['fixed', 'equalised'] as const) {
     const name = `representation-${normalisation}`
-    if (!wanted(name)) continue
+    // rows not asked for still count when they have run: they choose the pool's representation
+    if (!wanted(name) && !existsSync(join(recipe.out, name, 'result.json'))) continue
     const [first, ...rest] = source(recipe.representation.sources)
     const s = recipe.representation
     if (!(await run(name, { data: first, extraData: rest, epochs: s.epochs, learningRate: s.learningRate, decayEpoch: s.decayEpoch, inputNormalisation: normalisation }, 'all'))) {
       return { status: 'stopped', results }
     }
   }
-  if (!wanted('pool') && !wanted('fine-tune')) return { status: 'finished', results }
+  if (!wanted('pool') && !wanted('fine-tune') && !wanted('ablation')) return { status: 'finished', results }
   // 3. pool
   const pool = recipe.pool
   const [poolFirst, ...poolRest] = source(pool.sources)
@@ -163,6 +171,63 @@ export async function runInfectionRecipe(
   const poolResult = await run('pool', { data: poolFirst, extraData: poolRest, epochs: pool.epochs, learningRate: pool.learningRate, decayEpoch: pool.decayEpoch, inputNormalisation: normalisation }, 'none')
   if (!poolResult) return { status: 'stopped', results }
   const poolModel = join(recipe.out, 'pool', 'model')
+  // 3b. ablations: one change each against the pool, scored per split for paired differences
+  if (recipe.ablations && wanted('ablation')) {
+    const heldOutSlices = await readLabelledSlices(heldOut)
+    const semisegSlices = await readLabelledSlices(semiseg)
+    const seed = recipe.base.seed ?? 2020
+    const splitsOf = (model: string): Promise<SplitFigures> => splitFigures(model, heldOutSlices, semisegSlices, recipe.folds, seed)
+    const poolSplits = await splitsOf(poolModel)
+    poolResult.splits = poolSplits
+    for (const row of recipe.ablations.rows) {
+      const name = `ablation-${row.name}`
+      if (row.sameAs) {
+        const same = results.find((x) => x.name === row.sameAs)
+        if (!same) throw new Error(`ablation ${row.name}: the stage '${row.sameAs}' it is the same as has not run`)
+        const splits = await splitsOf(join(recipe.out, row.sameAs, 'model'))
+        results.push({ ...same, name, splits, versusPool: pairedDifference(splits, poolSplits) })
+        continue
+      }
+      let pretrained: string | undefined
+      if (row.coach) {
+        emit({ kind: 'stage', name: 'coach-pretraining' })
+        pretrained = await coachPretraining(recipe.ablations, {
+          images: [join(recipe.shared, 'covid-semiseg', 'unlabeled', 'images')],
+          out: join(recipe.out, 'coach-pretraining', `size-${row.inputSize ?? recipe.base.inputSize ?? 256}`),
+          inputSize: row.inputSize ?? recipe.base.inputSize ?? 256,
+          batchSize: recipe.base.batchSize,
+          seed,
+          onEvent: (e) => emit({ kind: 'log', message: `[coach-pretraining] ${JSON.stringify(e)}` }),
+          shouldStop: options.shouldStop
+        })
+        if (!pretrained) return { status: 'stopped', results }
+      }
+      const [first, ...rest] = source(row.sources ?? pool.sources)
+      const r = await run(
+        name,
+        {
+          data: first,
+          extraData: rest,
+          epochs: pool.epochs,
+          learningRate: pool.learningRate,
+          decayEpoch: pool.decayEpoch,
+          inputNormalisation: normalisation,
+          ...(row.inputSize ? { inputSize: row.inputSize } : {}),
+          ...(row.cutout !== undefined ? { augment: { cutout: row.cutout } } : {}),
+          ...(pretrained ? { pretrained } : {})
+        },
+        'all'
+      )
+      if (!r) return { status: 'stopped', results }
+      if (!r.splits) {
+        r.splits = await splitsOf(join(recipe.out, name, 'model'))
+        r.versusPool = pairedDifference(r.splits, poolSplits)
+        writeAtomically(join(recipe.out, name, 'result.json'), JSON.stringify(r, null, 1))
+      }
+      emit({ kind: 'log', message: `${name}: versus the pool ${r.versusPool?.mean.toFixed(3)} (${r.versusPool?.wins}/${r.versusPool?.differences.length} splits better)` })
+    }
+    if (options.only && !['fine-tune', 'replay', 'multiclass'].some(wanted)) return { status: 'finished', results }
+  }
   // 4. fine-tuning per fold, then on all 50
   const f = recipe.fineTune
   const fine = { data: semiseg, extraData: source(f.sources), epochs: f.epochs, learningRate: f.learningRate, decayEpoch: f.decayEpoch, init: poolModel }
