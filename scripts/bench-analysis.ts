@@ -69,13 +69,19 @@ try {
       const rows = readFileSync(join(shared, 'P002-labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number))
       const sliceSize = 512 * 512
       let agree = 0
+      const missed: number[] = []
+      const falselyMarked: number[] = []
       for (const [r, row] of rows.entries()) {
         const k = rows.length - 1 - r
         let n = 0
         for (let i = k * sliceSize; i < (k + 1) * sliceSize; i++) n += infection[i]
-        if ((n * 0.6035 * 0.6035 * 2 > 100) === (row[1] === 1)) agree++
+        const marked = n * 0.6035 * 0.6035 * 2 > 100
+        if (marked === (row[1] === 1)) agree++
+        else (marked ? falselyMarked : missed).push(r)
       }
       line.sliceAgreement = `${agree}/${rows.length}`
+      // the label rows (row r is InstanceNumber r + 1) the readers marked and Pulmo did not, and the reverse
+      line.sliceDisagreement = { missed, falselyMarked }
     }
     console.log(JSON.stringify(line))
   }

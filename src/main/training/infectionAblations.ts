@@ -10,12 +10,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { loadNetwork } from '../ml/models/infnet'
-import { isInfNet } from '../ml/inference/segmentSlices'
+import { isInfNet, segmentSlices } from '../ml/inference/segmentSlices'
+import { scoreImage, summariseScores } from '../ml/metrics'
 import { writeAtomically } from './experiments'
 import { foldSplit } from './folds'
 import type { LabelledSlice } from './labelledSlices'
 import { pretrainInpainting, type InpaintingEvent } from './selfSupervised'
-import { validate } from './supervised'
 
 export const AblationRow = z.object({
   name: z.string().regex(/^[a-z0-9.-]+$/),
@@ -59,20 +59,21 @@ export function byGroup(slices: LabelledSlice[]): Map<string, LabelledSlice[]> {
   return groups
 }
 
-/** The split figures of a trained model, cached beside it in splits.json. */
+/** The split figures of a trained model (Dice only: one forward pass a slice), cached beside it in splits.json. */
 export async function splitFigures(modelDir: string, heldOut: LabelledSlice[], semiseg: LabelledSlice[], folds: number, seed: number): Promise<SplitFigures> {
   const cache = join(modelDir, '..', 'splits.json')
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as SplitFigures
   const network = loadNetwork(modelDir)
   try {
     if (!isInfNet(network)) throw new Error(`${modelDir} is not single-class Inf-Net`)
-    const heldOutGroups: Record<string, number> = {}
-    for (const [group, slices] of byGroup(heldOut)) heldOutGroups[group] = (await validate(network, slices, 0)).dice
-    const semisegFolds: number[] = []
-    for (let fold = 0; fold < folds; fold++) {
-      const { validation } = foldSplit(semiseg.length, folds, fold, seed)
-      semisegFolds.push((await validate(network, validation.map((i) => semiseg[i]), 0)).dice)
+    const dice = async (slices: LabelledSlice[]): Promise<number> => {
+      const maps = await segmentSlices(network, slices.map((s) => ({ data: s.image, width: s.width, height: s.height })))
+      return summariseScores(maps.map((m, i) => scoreImage(m, { width: slices[i].width, height: slices[i].height, data: slices[i].mask }, slices[i].name))).dice
     }
+    const heldOutGroups: Record<string, number> = {}
+    for (const [group, slices] of byGroup(heldOut)) heldOutGroups[group] = await dice(slices)
+    const semisegFolds: number[] = []
+    for (let fold = 0; fold < folds; fold++) semisegFolds.push(await dice(foldSplit(semiseg.length, folds, fold, seed).validation.map((i) => semiseg[i])))
     const figures = { heldOutGroups, semisegFolds }
     writeAtomically(cache, JSON.stringify(figures, null, 1))
     return figures
