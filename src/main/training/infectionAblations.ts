@@ -112,3 +112,28 @@ export function pairedDifference(row: SplitFigures, pool: SplitFigures): { diffe
   ]
   return { differences, mean: differences.reduce((a, b) => a + b, 0) / differences.length, wins: differences.filter((d) => d > 0).length }
 }
+
+interface AblationResultRow {
+  name: string
+  seconds: number
+  trainingSlices: number
+  heldOut?: { dice: number }
+  semiseg?: { dice: number }
+  versusPool?: { mean: number; wins: number; differences: number[] }
+}
+
+/** The ablation rows as a markdown table: held-out zenodo and COVID-SemiSeg Dice, and the paired differences against the pool. */
+export function ablationTable(rows: AblationResultRow[]): string {
+  const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(3))
+  const lines = [
+    '| row | slices | train min | held-out zenodo Dice | COVID-SemiSeg Dice (unseen) | vs pool: mean paired difference | splits better |',
+    '|---|---:|---:|---:|---:|---:|---:|'
+  ]
+  for (const r of rows) {
+    const vs = r.versusPool
+    lines.push(
+      `| ${r.name} | ${r.trainingSlices} | ${Math.round(r.seconds / 60)} | ${f(r.heldOut?.dice)} | ${f(r.semiseg?.dice)} | ${vs ? (vs.mean >= 0 ? '+' : '') + vs.mean.toFixed(3) : '–'} | ${vs ? `${vs.wins}/${vs.differences.length}` : '–'} |`
+    )
+  }
+  return lines.join('\n') + '\n'
+}
