@@ -19,9 +19,8 @@ import {
 } from '../ml/models/infnet'
 import { seededRandom } from '../ml/nn/parameters'
 import { disposeBatch, labelledBatch } from './batches'
-import { loadCheckpoint } from './checkpoint'
-import { runEpochLoop } from './epochLoop'
-import { foldSplit } from './folds'
+import { openRun, runEpochLoop } from './epochLoop'
+import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingEvent, ValidationReport } from './progress'
 
@@ -152,22 +151,16 @@ export async function trainMultiClass(
   input: z.input<typeof MultiClassTrainingConfig>,
   options: MultiClassTrainingHooks & { resume?: boolean } = {}
 ): Promise<MultiClassResult> {
-  const emit = options.onEvent ?? (() => {})
-  let config = MultiClassTrainingConfig.parse(input)
-  const checkpoint = options.resume ? loadCheckpoint<MultiClassTrainingConfig>(config.out) : undefined
-  if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
-  if (checkpoint) config = { ...checkpoint.state.config, out: config.out, data: config.data, prior: config.prior }
+  const given = MultiClassTrainingConfig.parse(input)
+  const run = openRun(given, options, (saved) => ({ ...saved, out: given.out, data: given.data, prior: given.prior }))
+  const { config, emit } = run
 
   const all = await readLabelledSlices(config.data)
   const unlabelled = all.filter((s) => !s.classes)
   if (unlabelled.length > 0) {
     throw new Error(`${config.data}: ${unlabelled.length} slice(s) without a multi-class mask in masks-multiclass/, e.g. ${unlabelled[0].name}`)
   }
-  const split =
-    config.folds !== undefined
-      ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
-      : { train: all.map((_, i) => i), validation: [] as number[] }
-
+  const split = runSplit(all.length, config)
   const priorNetwork = loadPriorNetwork(config.prior)
   const priorCard = readModelCard(config.prior)
   emit({ kind: 'log', message: `Computing the infection prior of ${all.length} slices with ${config.prior}…` })
@@ -190,7 +183,7 @@ export async function trainMultiClass(
       ...(inputNormalisation === 'equalised' ? { inputNormalisation } : {})
     })
   )
-  if (config.init && !checkpoint) {
+  if (config.init && !run.checkpoint) {
     const init = loadNetwork(config.init)
     try {
       if (init.config.architecture !== 'infnet-multiclass' || init.config.baseFilters !== config.baseFilters) {
@@ -203,15 +196,11 @@ export async function trainMultiClass(
   }
   const stepsPerEpoch = Math.ceil(train.length / config.batchSize)
   const backend = engineInfo()?.backend ?? tf.getBackend()
-  const { status, state, optimizer } = await runEpochLoop({
-    config,
-    out: config.out,
+  const { status, state } = await runEpochLoop({
+    ...run,
     params: network.params,
     train,
     stepsPerEpoch,
-    checkpoint,
-    emit,
-    shouldStop: options.shouldStop,
     step: ({ order, step, globalStep }, optimize) => {
       const items = order.slice(step * config.batchSize, (step + 1) * config.batchSize)
       const batch = labelledBatch(
@@ -241,7 +230,6 @@ export async function trainMultiClass(
   })
   if (status === 'stopped') {
     network.dispose()
-    optimizer.dispose()
     return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
   }
   const validationMaps = split.validation.map((i) => maps[i])
@@ -288,6 +276,5 @@ export async function trainMultiClass(
       : {}
   })
   network.dispose()
-  optimizer.dispose()
   return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report }
 }

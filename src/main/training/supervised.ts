@@ -10,9 +10,8 @@ import { InputNormalisation } from '../ml/models/infnet/config'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
-import { loadCheckpoint } from './checkpoint'
-import { runEpochLoop } from './epochLoop'
-import { foldSplit } from './folds'
+import { openRun, runEpochLoop } from './epochLoop'
+import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingHooks, ValidationReport } from './progress'
 
@@ -97,18 +96,13 @@ export async function trainSupervised(
   input: z.input<typeof SupervisedConfig>,
   options: TrainingHooks & { resume?: boolean } = {}
 ): Promise<SupervisedResult> {
-  const emit = options.onEvent ?? (() => {})
-  let config = SupervisedConfig.parse(input)
-  const checkpoint = options.resume ? loadCheckpoint<SupervisedConfig>(config.out) : undefined
-  if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
+  const given = SupervisedConfig.parse(input)
   // A checkpoint from an older version may lack newer settings: parse it so their defaults apply.
-  if (checkpoint) config = SupervisedConfig.parse({ ...checkpoint.state.config, out: config.out, data: config.data })
+  const run = openRun(given, options, (saved) => SupervisedConfig.parse({ ...saved, out: given.out, data: given.data }))
+  const { config, emit } = run
 
   const all = await readLabelledSlices(config.data)
-  const split =
-    config.folds !== undefined
-      ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
-      : { train: all.map((_, i) => i), validation: [] as number[] }
+  const split = runSplit(all.length, config)
   const extra = (await Promise.all(config.extraData.map((d) => readLabelledSlices(d)))).flat()
   const train = [...split.train.map((i) => all[i]), ...extra]
   const validation = split.validation.map((i) => all[i])
@@ -124,7 +118,7 @@ export async function trainSupervised(
           seed: config.seed,
           ...(config.inputNormalisation === 'equalised' ? { inputNormalisation: 'equalised' as const } : {})
         })
-  if (config.pretrained && !checkpoint) {
+  if (config.pretrained && !run.checkpoint) {
     const pretrained = loadNetwork(config.pretrained)
     try {
       transferBody(network, pretrained)
@@ -135,15 +129,11 @@ export async function trainSupervised(
   }
   const stepsPerEpoch = Math.ceil(train.length / config.batchSize) * config.scales.length
   const backend = engineInfo()?.backend ?? tf.getBackend()
-  const { status, state, optimizer } = await runEpochLoop({
-    config,
-    out: config.out,
+  const { status, state } = await runEpochLoop({
+    ...run,
     params: network.params,
     train,
     stepsPerEpoch,
-    checkpoint,
-    emit,
-    shouldStop: options.shouldStop,
     step: ({ order, step, globalStep }, optimize) => {
       const batchIndex = Math.floor(step / config.scales.length)
       const size = scaledSize(config.inputSize, config.scales[step % config.scales.length])
@@ -192,7 +182,6 @@ export async function trainSupervised(
     }
   })
   network.dispose()
-  optimizer.dispose()
   return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report, heldOut }
 }
 
