@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { z } from 'zod'
 import { engineInfo } from '../ml/engine'
 import { applyPendingUpdates } from '../ml/nn/layers'
 import type { ParameterStore } from '../ml/nn/parameters'
@@ -17,6 +18,26 @@ export interface EpochSchedule {
   clip?: number
   seed: number
   checkpointEvery: number
+}
+
+/**
+ * The schedule and run settings of the supervised trainers' configs, with Inf-Net's defaults: Adam
+ * at 1e-4, ×0.1 every 50 epochs, gradients clipped to ±0.5 as its clip_gradient does, optional
+ * k-fold validation, a checkpoint every 25 steps.
+ */
+export const epochTrainingFields = {
+  epochs: z.number().int().positive().default(100),
+  batchSize: z.number().int().positive().default(4),
+  learningRate: z.number().positive().default(1e-4),
+  /** The learning rate is multiplied by decayRate once every decayEpoch epochs. */
+  decayEpoch: z.number().int().positive().default(50),
+  decayRate: z.number().positive().default(0.1),
+  /** Gradients are clamped element-wise to ±clip. */
+  clip: z.number().positive().default(0.5),
+  folds: z.number().int().min(2).optional(),
+  fold: z.number().int().min(0).optional(),
+  seed: z.number().int().default(2020),
+  checkpointEvery: z.number().int().positive().default(25)
 }
 
 /** One optimizer step's outcome: its loss terms (with `total`) and the input size it trained at. */
@@ -42,21 +63,8 @@ export interface CompanionNetwork {
   learningRate: number
 }
 
-/** What the loop knows after a step, for the step's event and history entry. */
-export interface StepInfo {
-  /** 0-based epoch and the steps done in it, this one included. */
-  epoch: number
-  stepInEpoch: number
-  stepsPerEpoch: number
-  globalStep: number
-  totalSteps: number
-  losses: Record<string, number>
-  learningRate: number
-  inputSize: number
-  stepMs: number
-  etaSeconds: number
-  backend: string
-}
+/** What the loop knows after a step, for the step's event and history entry (epoch 1-based, as in the event). */
+export type StepInfo = Omit<TrainingProgress, 'kind' | 'epochs'>
 
 export type LoopNotice = { kind: 'checkpoint'; globalStep: number; path: string } | { kind: 'log'; message: string }
 
@@ -79,7 +87,7 @@ export interface EpochLoopOptions<C, T, E> {
   emit: (e: E | LoopNotice) => void
   shouldStop?: () => boolean
   /**
-   * One step of the epoch: build the batch from `order`, then call `optimize` with the loss (and
+   * One step of the epoch (`epoch` 0-based, as in the hooks): build the batch from `order`, then call `optimize` with the loss (and
    * the key of a companion to train that one instead of the first network). `globalStep` is the
    * number of steps before this one (it seeds the step's augmentation).
    */
@@ -141,16 +149,16 @@ interface Trained {
  */
 export async function runEpochLoop<C, T, E = TrainingProgress>(
   o: EpochLoopOptions<C, T, E>
-): Promise<{ status: 'finished' | 'stopped'; state: TrainingState<C> }> {
+): Promise<{ status: 'finished' | 'stopped'; state: TrainingState<C>; backend: string }> {
   const { schedule, emit } = o
   const stepsIn = (epoch: number): number => (typeof o.stepsPerEpoch === 'number' ? o.stepsPerEpoch : o.stepsPerEpoch(epoch))
   const totalSteps = Array.from({ length: schedule.epochs }, (_, e) => stepsIn(e)).reduce((a, b) => a + b, 0)
   const describe = o.describe ?? {
     step: (info: StepInfo) => {
-      const { epoch, stepInEpoch, ...rest } = info
-      const event: TrainingProgress = { kind: 'step', epoch: epoch + 1, epochs: schedule.epochs, stepInEpoch, ...rest }
+      const { epoch, ...rest } = info
+      const event: TrainingProgress = { kind: 'step', epoch, epochs: schedule.epochs, ...rest }
       // Without `describe` the loop's events are TrainingProgress, E's default.
-      return { event: event as unknown as E, history: { step: info.globalStep, epoch: epoch + 1, ...info.losses } }
+      return { event: event as unknown as E, history: { step: info.globalStep, epoch: info.epoch, ...info.losses } }
     },
     resume: (state: TrainingState<C>) => `Resuming at epoch ${state.epoch + 1}, step ${state.globalStep} of ${totalSteps}.`
   }
@@ -158,6 +166,7 @@ export async function runEpochLoop<C, T, E = TrainingProgress>(
     (n) => ({ ...n, optimizer: tf.train.adam(n.learningRate), trainable: n.params.trainable() })
   )
   const single = networks.length === 1
+  const backend = engineInfo()?.backend ?? tf.getBackend()
   let state: TrainingState<C> = {
     config: o.config,
     epoch: 0,
@@ -173,7 +182,6 @@ export async function runEpochLoop<C, T, E = TrainingProgress>(
       state = o.checkpoint.state
       emit({ kind: 'log', message: describe.resume(state, totalSteps) })
     }
-    const backend = engineInfo()?.backend ?? tf.getBackend()
     const startedAt = Date.now() - state.elapsedMs
     const save = async (): Promise<void> => {
       state.elapsedMs = Date.now() - startedAt
@@ -214,7 +222,7 @@ export async function runEpochLoop<C, T, E = TrainingProgress>(
       for (let step = state.stepInEpoch; step < steps; step++) {
         if (o.shouldStop?.()) {
           await save()
-          return { status: 'stopped', state }
+          return { status: 'stopped', state, backend }
         }
         const t0 = Date.now()
         const { losses, inputSize } = o.step({ order, epoch: state.epoch, step, globalStep: state.globalStep }, optimize)
@@ -223,7 +231,7 @@ export async function runEpochLoop<C, T, E = TrainingProgress>(
         stepsThisSession++
         const perStep = (Date.now() - sessionStart) / stepsThisSession
         const { event, history } = describe.step({
-          epoch: state.epoch,
+          epoch: state.epoch + 1,
           stepInEpoch: step + 1,
           stepsPerEpoch: steps,
           globalStep: state.globalStep,
@@ -245,7 +253,7 @@ export async function runEpochLoop<C, T, E = TrainingProgress>(
       o.onEpochEnd?.(state.epoch)
     }
     await save()
-    return { status: 'finished', state }
+    return { status: 'finished', state, backend }
   } finally {
     for (const n of networks) n.optimizer.dispose()
   }

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { AugmentConfig } from '../ml/augment'
-import { engineInfo } from '../ml/engine'
 import { labelSlices, segmentSlices, isInfNet, type ProbabilityMap } from '../ml/inference/segmentSlices'
 import { multiClassLoss } from '../ml/losses/multiClassLoss'
 import { multiClassScores, type MultiClassScores } from '../ml/metrics/multiClass'
@@ -19,7 +18,7 @@ import {
 } from '../ml/models/infnet'
 import { seededRandom } from '../ml/nn/parameters'
 import { disposeBatch, labelledBatch } from './batches'
-import { openRun, runEpochLoop } from './epochLoop'
+import { epochTrainingFields, openRun, runEpochLoop } from './epochLoop'
 import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingEvent, ValidationReport } from './progress'
@@ -30,18 +29,7 @@ export const MultiClassTrainingConfig = z.object({
   /** The single-class Inf-Net model folder whose σ(S_3) is the U-Net's second input. */
   prior: z.string(),
   inputSize: z.number().int().multipleOf(16).default(352),
-  epochs: z.number().int().positive().default(100),
-  batchSize: z.number().int().positive().default(4),
-  learningRate: z.number().positive().default(1e-4),
-  /** The learning rate is multiplied by decayRate once every decayEpoch epochs. */
-  decayEpoch: z.number().int().positive().default(50),
-  decayRate: z.number().positive().default(0.1),
-  /** Gradients are clamped element-wise to ±clip. */
-  clip: z.number().positive().default(0.5),
-  folds: z.number().int().min(2).optional(),
-  fold: z.number().int().min(0).optional(),
-  seed: z.number().int().default(2020),
-  checkpointEvery: z.number().int().positive().default(25),
+  ...epochTrainingFields,
   /** Start from these weights (a saved multi-class network folder) instead of random ones. */
   init: z.string().optional(),
   /** Training augmentation; none when absent. */
@@ -194,13 +182,11 @@ export async function trainMultiClass(
       init.dispose()
     }
   }
-  const stepsPerEpoch = Math.ceil(train.length / config.batchSize)
-  const backend = engineInfo()?.backend ?? tf.getBackend()
-  const { status, state } = await runEpochLoop({
+  const { status, state, backend } = await runEpochLoop({
     ...run,
     params: network.params,
     train,
-    stepsPerEpoch,
+    stepsPerEpoch: Math.ceil(train.length / config.batchSize),
     step: ({ order, step, globalStep }, optimize) => {
       const items = order.slice(step * config.batchSize, (step + 1) * config.batchSize)
       const batch = labelledBatch(

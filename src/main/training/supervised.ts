@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { existsSync } from 'node:fs'
 import { z } from 'zod'
-import { engineInfo } from '../ml/engine'
 import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
 import { AugmentConfig } from '../ml/augment'
@@ -10,7 +9,7 @@ import { InputNormalisation } from '../ml/models/infnet/config'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
-import { openRun, runEpochLoop } from './epochLoop'
+import { epochTrainingFields, openRun, runEpochLoop } from './epochLoop'
 import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingHooks, ValidationReport } from './progress'
@@ -20,20 +19,9 @@ export const SupervisedConfig = z.object({
   out: z.string(),
   backbone: z.enum(['lite', 'res2net50']).default('lite'),
   inputSize: z.number().int().multipleOf(32).default(352),
-  epochs: z.number().int().positive().default(100),
-  batchSize: z.number().int().positive().default(4),
-  learningRate: z.number().positive().default(1e-4),
-  /** The learning rate is multiplied by decayRate once every decayEpoch epochs (Inf-Net: 0.1 at 50). */
-  decayEpoch: z.number().int().positive().default(50),
-  decayRate: z.number().positive().default(0.1),
-  /** Gradients are clamped element-wise to ±clip, as Inf-Net's clip_gradient does. */
-  clip: z.number().positive().default(0.5),
+  ...epochTrainingFields,
   /** Each batch is trained once at every scale of the input size (Inf-Net: 0.75, 1, 1.25). */
   scales: z.array(z.number().positive()).default([0.75, 1, 1.25]),
-  folds: z.number().int().min(2).optional(),
-  fold: z.number().int().min(0).optional(),
-  seed: z.number().int().default(2020),
-  checkpointEvery: z.number().int().positive().default(25),
   /** Start from these weights (a saved network folder) instead of random ones. */
   init: z.string().optional(),
   /**
@@ -127,13 +115,11 @@ export async function trainSupervised(
     }
     emit({ kind: 'log', message: `Initialised from the pretrained network in ${config.pretrained} (output layers afresh).` })
   }
-  const stepsPerEpoch = Math.ceil(train.length / config.batchSize) * config.scales.length
-  const backend = engineInfo()?.backend ?? tf.getBackend()
-  const { status, state } = await runEpochLoop({
+  const { status, state, backend } = await runEpochLoop({
     ...run,
     params: network.params,
     train,
-    stepsPerEpoch,
+    stepsPerEpoch: Math.ceil(train.length / config.batchSize) * config.scales.length,
     step: ({ order, step, globalStep }, optimize) => {
       const batchIndex = Math.floor(step / config.scales.length)
       const size = scaledSize(config.inputSize, config.scales[step % config.scales.length])

@@ -252,7 +252,7 @@ export async function pretrainInpainting(
       },
       describe: {
         step: (info) => {
-          const { round, phase } = phases[info.epoch]
+          const { round, phase } = phases[info.epoch - 1]
           const loss = info.losses.total
           return {
             event: { kind: 'pretrain-step', round, rounds: config.rounds, phase, step: info.stepInEpoch, globalStep: info.globalStep, totalSteps: info.totalSteps, loss, stepMs: info.stepMs, etaSeconds: info.etaSeconds, backend },

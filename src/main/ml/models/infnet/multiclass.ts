@@ -25,7 +25,8 @@ function up(ctx: ForwardContext, name: string, x: tf.Tensor4D, skip: tf.Tensor4D
 /**
  * Multi-class Inf-Net: the reference's Inf_Net_UNet (bilinear variant, four levels) taking the
  * slice concatenated with Inf-Net's single-class infection probability. The prior tells the U-Net
- * where infection is, so it only has to learn which kind (ground-glass vs consolidation).
+ * where infection is, so it only has to learn which kind (ground-glass vs consolidation). It is
+ * the project's one U-Net: the inpainting pretrainer and the engine benchmark build it too.
  *
  * @param x [N, H, W, config.channels] (slice, prior), H and W multiples of 16.
  * @returns [N, H, W, config.classes] logits; softmax over the last axis gives class probabilities.
