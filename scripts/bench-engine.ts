@@ -34,7 +34,7 @@ interface ModelBenchmark {
   run(options: WorkloadOptions & { microBatch?: number }): Promise<WorkloadTiming>
 }
 
-/** The configurations: Inf-Net at 352×352 with both backbones, the U-Net at 256×256. */
+/** The configurations: Inf-Net at 352×352 with both backbones, the multi-class U-Net at 256×256. */
 const MODELS: Record<string, ModelBenchmark> = {
   unet: { batch: 4, size: 256, run: benchmarkUNet },
   lite: { batch: 4, size: 352, run: (o) => benchmarkInfNet('lite', o) },

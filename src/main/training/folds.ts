@@ -28,3 +28,8 @@ export function foldSplit(n: number, k: number, fold: number, seed = 2020): { tr
   const train = order.filter((i) => !validation.includes(i)).sort((a, b) => a - b)
   return { train, validation }
 }
+
+/** A run's split: its fold when `folds` is set, else every item trains and none validates. */
+export function runSplit(n: number, c: { folds?: number; fold?: number; seed: number }): { train: number[]; validation: number[] } {
+  return c.folds !== undefined ? foldSplit(n, c.folds, c.fold ?? 0, c.seed) : { train: Array.from({ length: n }, (_, i) => i), validation: [] }
+}

@@ -119,7 +119,11 @@ export async function runInfectionRecipe(
   const heldOut = join(data, 'zenodo-heldout')
   const results: StageResult[] = []
 
-  const run = async (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'all' | 'none'): Promise<StageResult | undefined> => {
+  /**
+   * One stage: when its result.json exists the recorded result counts and nothing runs; else
+   * `train` runs it in its folder (undefined when stopped) and its result is recorded.
+   */
+  const stage = async (name: string, train: (dir: string) => Promise<Omit<StageResult, 'name' | 'seconds'> | undefined>): Promise<StageResult | undefined> => {
     const dir = join(recipe.out, name)
     const resultFile = join(dir, 'result.json')
     if (existsSync(resultFile)) {
@@ -129,25 +133,29 @@ export async function runInfectionRecipe(
     }
     emit({ kind: 'stage', name })
     const started = Date.now()
-    const r = await trainSupervised(
-      // the folds validate their own 10 slices; the held-out zenodo groups are for the other stages
-      { ...recipe.base, ...config, out: join(dir, 'model'), validationData: semisegFigures === 'fold' ? [] : [heldOut] },
-      { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event }) }
-    )
-    if (r.status === 'stopped') return undefined
-    // the representation rows are also scored on all 50 COVID-SemiSeg slices, a source they never saw
-    const unseen = semisegFigures === 'all' ? await validateFolder(join(dir, 'model'), semiseg) : undefined
-    const result: StageResult = {
-      name,
-      seconds: Math.round((Date.now() - started) / 1000),
-      trainingSlices: JSON.parse(readFileSync(join(dir, 'model', 'card.json'), 'utf8')).training.trainingSlices,
-      heldOut: figures(r.heldOut),
-      semiseg: unseen ?? (semisegFigures === 'fold' ? figures(r.validation) : undefined)
-    }
+    const trained = await train(dir)
+    if (!trained) return undefined
+    const result: StageResult = { name, seconds: Math.round((Date.now() - started) / 1000), ...trained }
     writeAtomically(resultFile, JSON.stringify(result, null, 1))
     results.push(result)
     return result
   }
+  const run = (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'all' | 'none'): Promise<StageResult | undefined> =>
+    stage(name, async (dir) => {
+      const r = await trainSupervised(
+        // the folds validate their own 10 slices; the held-out zenodo groups are for the other stages
+        { ...recipe.base, ...config, out: join(dir, 'model'), validationData: semisegFigures === 'fold' ? [] : [heldOut] },
+        { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event }) }
+      )
+      if (r.status === 'stopped') return undefined
+      // the representation rows are also scored on all 50 COVID-SemiSeg slices, a source they never saw
+      const unseen = semisegFigures === 'all' ? await validateFolder(join(dir, 'model'), semiseg) : undefined
+      return {
+        trainingSlices: JSON.parse(readFileSync(join(dir, 'model', 'card.json'), 'utf8')).training.trainingSlices,
+        heldOut: figures(r.heldOut),
+        semiseg: unseen ?? (semisegFigures === 'fold' ? figures(r.validation) : undefined)
+      }
+    })
   const source = (names: string[]): string[] => names.map((n) => join(data, n))
   const wanted = (name: string): boolean => !options.only || options.only.some((o) => name.startsWith(o))
 
@@ -252,26 +260,20 @@ export async function runInfectionRecipe(
   const { crossValidate, ...m } = recipe.multiclass
   for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
     const name = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
-    const dir = join(recipe.out, name)
-    const resultFile = join(dir, 'result.json')
-    if (existsSync(resultFile)) {
-      results.push(JSON.parse(readFileSync(resultFile, 'utf8')) as StageResult)
-      continue
-    }
-    emit({ kind: 'stage', name })
-    const started = Date.now()
-    const r = await trainMultiClass(
-      { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: poolModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
-      { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
-    )
-    if (r.status === 'stopped') return { status: 'stopped', results }
-    const result: StageResult = { name, seconds: Math.round((Date.now() - started) / 1000), trainingSlices: fold === undefined ? 50 : 40 }
-    if (r.validation) {
-      const { kind: _k, epoch: _e, ...rest } = r.validation
-      result.multiclass = rest
-    }
-    writeAtomically(resultFile, JSON.stringify(result, null, 1))
-    results.push(result)
+    const done = await stage(name, async (dir) => {
+      const r = await trainMultiClass(
+        { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: poolModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
+        { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
+      )
+      if (r.status === 'stopped') return undefined
+      const result: Omit<StageResult, 'name' | 'seconds'> = { trainingSlices: fold === undefined ? 50 : 40 }
+      if (r.validation) {
+        const { kind: _k, epoch: _e, ...rest } = r.validation
+        result.multiclass = rest
+      }
+      return result
+    })
+    if (!done) return { status: 'stopped', results }
   }
   return { status: 'finished', results, model: join(recipe.out, 'fine-tune-all', 'model') }
 }

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { AugmentConfig } from '../ml/augment'
-import { engineInfo } from '../ml/engine'
 import { labelSlices, segmentSlices, isInfNet, type ProbabilityMap } from '../ml/inference/segmentSlices'
 import { multiClassLoss } from '../ml/losses/multiClassLoss'
+import { multiClassScores, type MultiClassScores } from '../ml/metrics/multiClass'
 import {
   createNetwork,
   defaultMultiClassConfig,
@@ -18,9 +18,8 @@ import {
 } from '../ml/models/infnet'
 import { seededRandom } from '../ml/nn/parameters'
 import { disposeBatch, labelledBatch } from './batches'
-import { loadCheckpoint } from './checkpoint'
-import { runEpochLoop } from './epochLoop'
-import { foldSplit } from './folds'
+import { epochTrainingFields, openRun, runEpochLoop } from './epochLoop'
+import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingEvent, ValidationReport } from './progress'
 
@@ -30,18 +29,7 @@ export const MultiClassTrainingConfig = z.object({
   /** The single-class Inf-Net model folder whose σ(S_3) is the U-Net's second input. */
   prior: z.string(),
   inputSize: z.number().int().multipleOf(16).default(352),
-  epochs: z.number().int().positive().default(100),
-  batchSize: z.number().int().positive().default(4),
-  learningRate: z.number().positive().default(1e-4),
-  /** The learning rate is multiplied by decayRate once every decayEpoch epochs. */
-  decayEpoch: z.number().int().positive().default(50),
-  decayRate: z.number().positive().default(0.1),
-  /** Gradients are clamped element-wise to ±clip. */
-  clip: z.number().positive().default(0.5),
-  folds: z.number().int().min(2).optional(),
-  fold: z.number().int().min(0).optional(),
-  seed: z.number().int().default(2020),
-  checkpointEvery: z.number().int().positive().default(25),
+  ...epochTrainingFields,
   /** Start from these weights (a saved multi-class network folder) instead of random ones. */
   init: z.string().optional(),
   /** Training augmentation; none when absent. */
@@ -54,32 +42,14 @@ export const MultiClassTrainingConfig = z.object({
 export type MultiClassTrainingConfig = z.infer<typeof MultiClassTrainingConfig>
 
 /**
- * Validation of multi-class Inf-Net on held-out slices.
- *
- * - loss: the training loss (cross-entropy + Dice term) at the training size, mean over slices.
- * - Dice per class: on arg-max labels at each slice's own size, one Dice per slice, averaged over
- *   slices. A slice where a class is in neither the prediction nor the ground truth scores Dice 1
- *   for that class (the class was correctly found absent); a slice with it in only one of them
- *   scores 0. `slicesWithGroundGlass` / `slicesWithConsolidation` say on how many slices the class
- *   is actually present, to read the averages with.
- * - meanDice: the mean of the two classes' Dice.
- * - sensitivity / specificity per class: pooled over all pixels of all slices (one-vs-rest), so
- *   that slices without the class need no convention.
+ * Validation of multi-class Inf-Net on held-out slices: the per-class figures (see
+ * MultiClassScores) and the training loss (cross-entropy + Dice term) at the training size, mean
+ * over slices.
  */
-export interface MultiClassValidationReport {
+export interface MultiClassValidationReport extends MultiClassScores {
   kind: 'validation'
   epoch: number
-  slices: number
   loss: number
-  diceGroundGlass: number
-  diceConsolidation: number
-  meanDice: number
-  sensitivityGroundGlass: number
-  specificityGroundGlass: number
-  sensitivityConsolidation: number
-  specificityConsolidation: number
-  slicesWithGroundGlass: number
-  slicesWithConsolidation: number
 }
 
 /** A training run's events: those of single-class training, with the multi-class validation. */
@@ -96,78 +66,6 @@ export interface MultiClassResult {
   globalStep: number
   elapsedMs: number
   validation?: MultiClassValidationReport
-}
-
-export const GROUND_GLASS = 1
-export const CONSOLIDATION = 2
-
-/** Per-slice counts of one class against the rest: true/false positives and negatives. */
-export interface ClassCounts {
-  tp: number
-  fp: number
-  fn: number
-  tn: number
-}
-
-export function classCounts(predicted: Uint8Array, truth: Uint8Array, cls: number): ClassCounts {
-  if (predicted.length !== truth.length) throw new Error(`prediction has ${predicted.length} pixels, ground truth ${truth.length}`)
-  const c = { tp: 0, fp: 0, fn: 0, tn: 0 }
-  for (let i = 0; i < truth.length; i++) {
-    const p = predicted[i] === cls
-    const g = truth[i] === cls
-    if (p && g) c.tp++
-    else if (p) c.fp++
-    else if (g) c.fn++
-    else c.tn++
-  }
-  return c
-}
-
-/** Dice of one class on one slice; 1 when the class is in neither prediction nor truth (see the report). */
-export function classDice(c: ClassCounts): number {
-  const denominator = 2 * c.tp + c.fp + c.fn
-  return denominator === 0 ? 1 : (2 * c.tp) / denominator
-}
-
-/** The per-class figures of a set of (prediction, truth) label maps, as the report defines them. */
-export function multiClassScores(
-  pairs: Array<{ predicted: Uint8Array; truth: Uint8Array }>
-): Omit<MultiClassValidationReport, 'kind' | 'epoch' | 'loss'> {
-  const perClass = (cls: number): { dice: number; sensitivity: number; specificity: number; present: number } => {
-    let dice = 0
-    let present = 0
-    const pooled = { tp: 0, fp: 0, fn: 0, tn: 0 }
-    for (const { predicted, truth } of pairs) {
-      const c = classCounts(predicted, truth, cls)
-      dice += classDice(c)
-      if (c.tp + c.fn > 0) present++
-      pooled.tp += c.tp
-      pooled.fp += c.fp
-      pooled.fn += c.fn
-      pooled.tn += c.tn
-    }
-    const ratio = (a: number, b: number): number => (b === 0 ? 1 : a / b)
-    return {
-      dice: pairs.length ? dice / pairs.length : 0,
-      sensitivity: ratio(pooled.tp, pooled.tp + pooled.fn),
-      specificity: ratio(pooled.tn, pooled.tn + pooled.fp),
-      present
-    }
-  }
-  const gg = perClass(GROUND_GLASS)
-  const co = perClass(CONSOLIDATION)
-  return {
-    slices: pairs.length,
-    diceGroundGlass: gg.dice,
-    diceConsolidation: co.dice,
-    meanDice: (gg.dice + co.dice) / 2,
-    sensitivityGroundGlass: gg.sensitivity,
-    specificityGroundGlass: gg.specificity,
-    sensitivityConsolidation: co.sensitivity,
-    specificityConsolidation: co.specificity,
-    slicesWithGroundGlass: gg.present,
-    slicesWithConsolidation: co.present
-  }
 }
 
 /** Loads a single-class Inf-Net to serve as the prior, with a clear error for anything else. */
@@ -241,22 +139,16 @@ export async function trainMultiClass(
   input: z.input<typeof MultiClassTrainingConfig>,
   options: MultiClassTrainingHooks & { resume?: boolean } = {}
 ): Promise<MultiClassResult> {
-  const emit = options.onEvent ?? (() => {})
-  let config = MultiClassTrainingConfig.parse(input)
-  const checkpoint = options.resume ? loadCheckpoint<MultiClassTrainingConfig>(config.out) : undefined
-  if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
-  if (checkpoint) config = { ...checkpoint.state.config, out: config.out, data: config.data, prior: config.prior }
+  const given = MultiClassTrainingConfig.parse(input)
+  const run = openRun(given, options, (saved) => ({ ...saved, out: given.out, data: given.data, prior: given.prior }))
+  const { config, emit } = run
 
   const all = await readLabelledSlices(config.data)
   const unlabelled = all.filter((s) => !s.classes)
   if (unlabelled.length > 0) {
     throw new Error(`${config.data}: ${unlabelled.length} slice(s) without a multi-class mask in masks-multiclass/, e.g. ${unlabelled[0].name}`)
   }
-  const split =
-    config.folds !== undefined
-      ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
-      : { train: all.map((_, i) => i), validation: [] as number[] }
-
+  const split = runSplit(all.length, config)
   const priorNetwork = loadPriorNetwork(config.prior)
   const priorCard = readModelCard(config.prior)
   emit({ kind: 'log', message: `Computing the infection prior of ${all.length} slices with ${config.prior}…` })
@@ -279,7 +171,7 @@ export async function trainMultiClass(
       ...(inputNormalisation === 'equalised' ? { inputNormalisation } : {})
     })
   )
-  if (config.init && !checkpoint) {
+  if (config.init && !run.checkpoint) {
     const init = loadNetwork(config.init)
     try {
       if (init.config.architecture !== 'infnet-multiclass' || init.config.baseFilters !== config.baseFilters) {
@@ -290,17 +182,11 @@ export async function trainMultiClass(
       init.dispose()
     }
   }
-  const stepsPerEpoch = Math.ceil(train.length / config.batchSize)
-  const backend = engineInfo()?.backend ?? tf.getBackend()
-  const { status, state, optimizer } = await runEpochLoop({
-    config,
-    out: config.out,
+  const { status, state, backend } = await runEpochLoop({
+    ...run,
     params: network.params,
     train,
-    stepsPerEpoch,
-    checkpoint,
-    emit,
-    shouldStop: options.shouldStop,
+    stepsPerEpoch: Math.ceil(train.length / config.batchSize),
     step: ({ order, step, globalStep }, optimize) => {
       const items = order.slice(step * config.batchSize, (step + 1) * config.batchSize)
       const batch = labelledBatch(
@@ -330,7 +216,6 @@ export async function trainMultiClass(
   })
   if (status === 'stopped') {
     network.dispose()
-    optimizer.dispose()
     return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs }
   }
   const validationMaps = split.validation.map((i) => maps[i])
@@ -377,6 +262,5 @@ export async function trainMultiClass(
       : {}
   })
   network.dispose()
-  optimizer.dispose()
   return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report }
 }

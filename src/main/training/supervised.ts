@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { existsSync } from 'node:fs'
 import { z } from 'zod'
-import { engineInfo } from '../ml/engine'
 import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
 import { AugmentConfig } from '../ml/augment'
@@ -10,9 +9,8 @@ import { InputNormalisation } from '../ml/models/infnet/config'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
-import { loadCheckpoint } from './checkpoint'
-import { runEpochLoop } from './epochLoop'
-import { foldSplit } from './folds'
+import { epochTrainingFields, openRun, runEpochLoop } from './epochLoop'
+import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingHooks, ValidationReport } from './progress'
 
@@ -21,20 +19,9 @@ export const SupervisedConfig = z.object({
   out: z.string(),
   backbone: z.enum(['lite', 'res2net50']).default('lite'),
   inputSize: z.number().int().multipleOf(32).default(352),
-  epochs: z.number().int().positive().default(100),
-  batchSize: z.number().int().positive().default(4),
-  learningRate: z.number().positive().default(1e-4),
-  /** The learning rate is multiplied by decayRate once every decayEpoch epochs (Inf-Net: 0.1 at 50). */
-  decayEpoch: z.number().int().positive().default(50),
-  decayRate: z.number().positive().default(0.1),
-  /** Gradients are clamped element-wise to ±clip, as Inf-Net's clip_gradient does. */
-  clip: z.number().positive().default(0.5),
+  ...epochTrainingFields,
   /** Each batch is trained once at every scale of the input size (Inf-Net: 0.75, 1, 1.25). */
   scales: z.array(z.number().positive()).default([0.75, 1, 1.25]),
-  folds: z.number().int().min(2).optional(),
-  fold: z.number().int().min(0).optional(),
-  seed: z.number().int().default(2020),
-  checkpointEvery: z.number().int().positive().default(25),
   /** Start from these weights (a saved network folder) instead of random ones. */
   init: z.string().optional(),
   /**
@@ -97,18 +84,13 @@ export async function trainSupervised(
   input: z.input<typeof SupervisedConfig>,
   options: TrainingHooks & { resume?: boolean } = {}
 ): Promise<SupervisedResult> {
-  const emit = options.onEvent ?? (() => {})
-  let config = SupervisedConfig.parse(input)
-  const checkpoint = options.resume ? loadCheckpoint<SupervisedConfig>(config.out) : undefined
-  if (options.resume && !checkpoint) emit({ kind: 'log', message: `No checkpoint in ${config.out}; starting from the beginning.` })
+  const given = SupervisedConfig.parse(input)
   // A checkpoint from an older version may lack newer settings: parse it so their defaults apply.
-  if (checkpoint) config = SupervisedConfig.parse({ ...checkpoint.state.config, out: config.out, data: config.data })
+  const run = openRun(given, options, (saved) => SupervisedConfig.parse({ ...saved, out: given.out, data: given.data }))
+  const { config, emit } = run
 
   const all = await readLabelledSlices(config.data)
-  const split =
-    config.folds !== undefined
-      ? foldSplit(all.length, config.folds, config.fold ?? 0, config.seed)
-      : { train: all.map((_, i) => i), validation: [] as number[] }
+  const split = runSplit(all.length, config)
   const extra = (await Promise.all(config.extraData.map((d) => readLabelledSlices(d)))).flat()
   const train = [...split.train.map((i) => all[i]), ...extra]
   const validation = split.validation.map((i) => all[i])
@@ -124,7 +106,7 @@ export async function trainSupervised(
           seed: config.seed,
           ...(config.inputNormalisation === 'equalised' ? { inputNormalisation: 'equalised' as const } : {})
         })
-  if (config.pretrained && !checkpoint) {
+  if (config.pretrained && !run.checkpoint) {
     const pretrained = loadNetwork(config.pretrained)
     try {
       transferBody(network, pretrained)
@@ -133,17 +115,11 @@ export async function trainSupervised(
     }
     emit({ kind: 'log', message: `Initialised from the pretrained network in ${config.pretrained} (output layers afresh).` })
   }
-  const stepsPerEpoch = Math.ceil(train.length / config.batchSize) * config.scales.length
-  const backend = engineInfo()?.backend ?? tf.getBackend()
-  const { status, state, optimizer } = await runEpochLoop({
-    config,
-    out: config.out,
+  const { status, state, backend } = await runEpochLoop({
+    ...run,
     params: network.params,
     train,
-    stepsPerEpoch,
-    checkpoint,
-    emit,
-    shouldStop: options.shouldStop,
+    stepsPerEpoch: Math.ceil(train.length / config.batchSize) * config.scales.length,
     step: ({ order, step, globalStep }, optimize) => {
       const batchIndex = Math.floor(step / config.scales.length)
       const size = scaledSize(config.inputSize, config.scales[step % config.scales.length])
@@ -192,7 +168,6 @@ export async function trainSupervised(
     }
   })
   network.dispose()
-  optimizer.dispose()
   return { status: 'finished', globalStep: state.globalStep, elapsedMs: state.elapsedMs, validation: report, heldOut }
 }
 

@@ -1,17 +1,26 @@
 /**
- * The one error type of the volume I/O module. Callers (import service, CLI, UI) show `message` to
- * the user as is, so it always names the offending file and says what is wrong with it; `file` and
+ * An input error that names what it is about: `message` is `subject: reason`, shown to the user as
+ * is, so it always names the offending file or input and says what is wrong with it; `subject` and
  * `reason` are kept apart so a caller can also group or log failures without parsing the message.
  */
-export class VolumeReadError extends Error {
-  override readonly name = 'VolumeReadError'
-
+export class SubjectError extends Error {
   constructor(
-    readonly file: string,
+    readonly subject: string,
     readonly reason: string,
     options?: { cause?: unknown }
   ) {
-    super(`${file}: ${reason}`, options)
+    super(`${subject}: ${reason}`, options)
+  }
+}
+
+/** The one error type of the volume I/O module (import service, CLI, UI); `file` is its subject. */
+export class VolumeReadError extends SubjectError {
+  override readonly name = 'VolumeReadError'
+  readonly file: string
+
+  constructor(file: string, reason: string, options?: { cause?: unknown }) {
+    super(file, reason, options)
+    this.file = file
   }
 }
 

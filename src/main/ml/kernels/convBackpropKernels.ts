@@ -10,26 +10,22 @@ import { convGeometry } from './convGeometry'
  * registered for, so on wasm they reach its fast XNNPACK convolution.
  */
 
-export function conv2dBackpropInputKernel(args: {
+/** What the engine passes a kernel. */
+interface KernelArgs {
   inputs: tf.NamedTensorInfoMap
   attrs?: tf.NamedAttrMap
-}): tf.TensorInfo {
-  const dy = tensor4d(args.inputs.dy, 'dy')
-  const filter = tensor4d(args.inputs.filter, 'filter')
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs
-  const g = convGeometry(attrs.inputShape, filter.shape, attrs)
-  return conv2dInputGradient(dy, filter, g)
 }
 
-export function conv2dBackpropFilterKernel(args: {
-  inputs: tf.NamedTensorInfoMap
-  attrs?: tf.NamedAttrMap
-}): tf.TensorInfo {
-  const x = tensor4d(args.inputs.x, 'x')
-  const dy = tensor4d(args.inputs.dy, 'dy')
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs
-  const g = convGeometry(x.shape, attrs.filterShape, attrs)
-  return conv2dFilterGradient(x, dy, g)
+export function conv2dBackpropInputKernel({ inputs, attrs }: KernelArgs): tf.TensorInfo {
+  const filter = tensor4d(inputs.filter, 'filter')
+  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs
+  return conv2dInputGradient(tensor4d(inputs.dy, 'dy'), filter, convGeometry(a.inputShape, filter.shape, a))
+}
+
+export function conv2dBackpropFilterKernel({ inputs, attrs }: KernelArgs): tf.TensorInfo {
+  const x = tensor4d(inputs.x, 'x')
+  const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs
+  return conv2dFilterGradient(x, tensor4d(inputs.dy, 'dy'), convGeometry(x.shape, a.filterShape, a))
 }
 
 /** Kernel inputs arrive as the engine's Tensor objects; the gradient maths needs them as such. */

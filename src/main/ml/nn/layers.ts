@@ -11,34 +11,82 @@ export interface ForwardContext {
   training: boolean
   /** Moving-average updates computed in a training step, applied by the trainer after the step. */
   pendingUpdates?: Array<{ variable: tf.Variable; value: tf.Tensor }>
+  /**
+   * When present, collects the multiply-accumulates of every convolution, so a probe pass measures a
+   * network's cost without a separate formula that could drift from the code.
+   */
+  macs?: { total: number }
 }
 
-export interface ConvOptions {
+/**
+ * The one convolution block of every network here (MONAI's Convolution): convolution, then batch
+ * norm if `norm` names one, then the activation. Parameter names are given in full, because they are
+ * the names the saved models and the reference checkpoints use: `<conv>/kernel` (+ `<conv>/bias`),
+ * `<norm>/gamma`, `<norm>/beta`, `<norm>/moving_mean`, `<norm>/moving_variance`.
+ */
+export interface ConvolutionOptions {
+  /** Name of the convolution's parameters. */
+  conv: string
+  /** Name of the batch norm's parameters; absent, no normalisation. */
+  norm?: string
+  /** Applied last; absent, the block is linear after the norm. */
+  act?: 'relu'
   filters: number
   kernel: number | [number, number]
   stride?: number
   dilation?: number
+  /**
+   * A number or per-axis pair is symmetric zero padding, as PyTorch's `padding`; the default keeps
+   * the size at stride 1 (dilation·(k−1)/2). Explicit padding (not tfjs 'same', which pads
+   * bottom/right first at stride 2) keeps strided layers aligned with the reference code, so its
+   * checkpoints can be ported. 'same' and 'valid' are tfjs's own.
+   */
+  padding?: number | [number, number] | 'same' | 'valid'
+  /** Default: a bias only without a norm (a batch norm's β replaces it). */
   bias?: boolean
-  /** 'same' keeps size/stride; explicit numbers pad symmetrically. */
-  padding?: 'same' | 'valid'
 }
 
-export function conv2d(ctx: ForwardContext, name: string, x: tf.Tensor4D, o: ConvOptions): tf.Tensor4D {
-  const [kh, kw] = typeof o.kernel === 'number' ? [o.kernel, o.kernel] : o.kernel
-  const inChannels = x.shape[3]
-  const w = ctx.params.get(`${name}/kernel`, [kh, kw, inChannels, o.filters], 'heNormal')
-  const stride = o.stride ?? 1
+function pair(v: number | [number, number]): [number, number] {
+  return typeof v === 'number' ? [v, v] : v
+}
+
+export function convolution(ctx: ForwardContext, x: tf.Tensor4D, o: ConvolutionOptions): tf.Tensor4D {
+  const [kh, kw] = pair(o.kernel)
   const dilation = o.dilation ?? 1
-  let y = tf.conv2d(x, w as tf.Tensor4D, stride, o.padding ?? 'same', 'NHWC', dilation)
-  if (o.bias ?? true) y = tf.add(y, ctx.params.get(`${name}/bias`, [o.filters], 'zeros'))
-  return y
+  const stride = o.stride ?? 1
+  const w = ctx.params.get(`${o.conv}/kernel`, [kh, kw, x.shape[3], o.filters], 'heNormal') as tf.Tensor4D
+  const padding = o.padding ?? [(dilation * (kh - 1)) >> 1, (dilation * (kw - 1)) >> 1]
+  let pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]]
+  if (typeof padding === 'string') pad = padding
+  else {
+    const [ph, pw] = pair(padding)
+    pad = [
+      [0, 0],
+      [ph, ph],
+      [pw, pw],
+      [0, 0]
+    ]
+  }
+  let y = tf.conv2d(x, w, stride, pad, 'NHWC', dilation)
+  if (ctx.macs) ctx.macs.total += y.shape[0] * y.shape[1] * y.shape[2] * kh * kw * x.shape[3] * o.filters
+  if (o.bias ?? o.norm === undefined) y = tf.add(y, ctx.params.get(`${o.conv}/bias`, [o.filters], 'zeros'))
+  if (o.norm !== undefined) y = batchNorm(ctx, o.norm, y)
+  return o.act === 'relu' ? tf.relu(y) : y
+}
+
+/**
+ * The parameter names of Inf-Net's BasicConv2d (`<name>.conv`, `<name>.bn`), as in the reference
+ * state dict. The reference class builds a ReLU but never applies it, so none is added here either.
+ */
+export function basicConv2d(name: string): Pick<ConvolutionOptions, 'conv' | 'norm'> {
+  return { conv: `${name}.conv`, norm: `${name}.bn` }
 }
 
 const BN_MOMENTUM = 0.9
 const BN_EPSILON = 1e-5
 
 /** Batch normalisation over N, H, W with learned scale/offset and moving statistics for inference. */
-export function batchNorm(ctx: ForwardContext, name: string, x: tf.Tensor4D): tf.Tensor4D {
+function batchNorm(ctx: ForwardContext, name: string, x: tf.Tensor4D): tf.Tensor4D {
   const c = x.shape[3]
   const gamma = ctx.params.get(`${name}/gamma`, [c], 'ones')
   const beta = ctx.params.get(`${name}/beta`, [c], 'zeros')
@@ -55,24 +103,6 @@ export function batchNorm(ctx: ForwardContext, name: string, x: tf.Tensor4D): tf
     { variable: movingVar, value: tf.keep(tf.add(tf.mul(movingVar, BN_MOMENTUM), tf.mul(variance, 1 - BN_MOMENTUM))) }
   )
   return y
-}
-
-/** conv → batch norm → ReLU, the unit most of Inf-Net is built from ("BasicConv2d"). */
-export function convBnRelu(ctx: ForwardContext, name: string, x: tf.Tensor4D, o: ConvOptions, relu = true): tf.Tensor4D {
-  const y = batchNorm(ctx, `${name}/bn`, conv2d(ctx, `${name}/conv`, x, { ...o, bias: false }))
-  return relu ? tf.relu(y) : y
-}
-
-export function upsample(x: tf.Tensor4D, factor: number): tf.Tensor4D {
-  return tf.image.resizeBilinear(x, [Math.round(x.shape[1] * factor), Math.round(x.shape[2] * factor)], false)
-}
-
-export function resizeTo(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
-  return x.shape[1] === h && x.shape[2] === w ? x : tf.image.resizeBilinear(x, [h, w], false)
-}
-
-export function maxPool(x: tf.Tensor4D, size = 2, stride = size): tf.Tensor4D {
-  return tf.maxPool(x, size, stride, 'same')
 }
 
 /** Applies and disposes the moving-average updates a training forward pass queued. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { applyPendingUpdates, convBnRelu, conv2d, type ForwardContext } from '../../ml/nn/layers'
+import { applyPendingUpdates, convolution, type ConvolutionOptions, type ForwardContext } from '../../ml/nn/layers'
 import { ParameterStore } from '../../ml/nn/parameters'
 
 /** The coach's score map is at 1/16 of the input: one erasing decision per 16×16 cell. */
@@ -21,11 +21,12 @@ export class CoachNetwork {
   scores(x: tf.Tensor4D, training: boolean, pendingUpdates?: ForwardContext['pendingUpdates']): tf.Tensor4D {
     const ctx: ForwardContext = { params: this.params, training, pendingUpdates }
     let y = x
-    for (const [i, filters] of [16, 32, 64, 64].entries()) {
-      y = convBnRelu(ctx, `coach.down${i + 1}`, y, { filters, kernel: 3, stride: 2 })
-    }
-    y = convBnRelu(ctx, 'coach.context', y, { filters: 64, kernel: 3 })
-    return conv2d(ctx, 'coach.score', y, { filters: 1, kernel: 1 })
+    // tfjs 'same' padding throughout, as the coach was first written (checkpoints keep their meaning).
+    const block = (name: string, filters: number, stride: number): ConvolutionOptions =>
+      ({ conv: `${name}/conv`, norm: `${name}/bn`, act: 'relu', filters, kernel: 3, stride, padding: 'same' })
+    for (const [i, filters] of [16, 32, 64, 64].entries()) y = convolution(ctx, y, block(`coach.down${i + 1}`, filters, 2))
+    y = convolution(ctx, y, block('coach.context', 64, 1))
+    return convolution(ctx, y, { conv: 'coach.score', filters: 1, kernel: 1, padding: 'same' })
   }
 
   applyUpdates(pendingUpdates: ForwardContext['pendingUpdates']): void {

@@ -5,10 +5,11 @@ import { z } from 'zod'
 import { engineInfo } from '../../ml/engine'
 import { INPUT_MEAN, INPUT_STD } from '../../ml/inference/preprocess'
 import { createNetwork, saveNetwork, type AnyNetwork } from '../../ml/models/infnet'
-import { applyPendingUpdates, type ForwardContext } from '../../ml/nn/layers'
+import type { ForwardContext } from '../../ml/nn/layers'
 import { seededRandom } from '../../ml/nn/parameters'
 import { encodePng } from '../../volume/png'
-import { loadCheckpoint, saveCheckpoint, type TrainingState } from '../checkpoint'
+import { loadCheckpoint } from '../checkpoint'
+import { runEpochLoop } from '../epochLoop'
 import type { TrainingHooks } from '../progress'
 import { CoachNetwork, COACH_CELL, cellsToPixels, hardTopKMask, randomMask, topKMask } from './coach'
 import { readGreySlices, type GreyStack } from './greySlices'
@@ -64,10 +65,8 @@ export type InpaintingEvent =
   | { kind: 'checkpoint'; globalStep: number; path: string }
   | { kind: 'log'; message: string }
 
+/** What a run keeps beside the loop's state: the round's losses and the finished rounds. */
 interface InpaintingProgress {
-  round: number
-  phase: 'coach' | 'inpainter'
-  stepInPhase: number
   roundLosses: number[]
   /** The probe loss with this round's masks when its inpainter phase began. */
   probeBefore?: number
@@ -153,51 +152,16 @@ export async function pretrainInpainting(
   emit({ kind: 'log', message: `Pretraining on ${stack.count} slices at ${config.inputSize} px.` })
   const network = inpainterNetwork(config)
   const coach = new CoachNetwork(config.seed + 1)
-  const inpainterOptimizer = tf.train.adam(config.learningRate)
-  const coachOptimizer = tf.train.adam(config.coachLearningRate)
   const cells = config.inputSize / COACH_CELL
-  const totalSteps = config.round0Steps + config.rounds * (config.coachSteps * (config.coach ? 1 : 0) + config.inpainterSteps)
-
-  let progress: InpaintingProgress = { round: 0, phase: 'inpainter', stepInPhase: 0, roundLosses: [], rounds: [] }
-  let state: TrainingState<{ config: InpaintingConfig; progress: InpaintingProgress }> = {
-    config: { config, progress },
-    epoch: 0,
-    stepInEpoch: 0,
-    globalStep: 0,
-    learningRate: config.learningRate,
-    elapsedMs: 0,
-    history: []
+  // The schedule as the loop's epochs: round 0's inpainter phase, then per round the coach's and the inpainter's.
+  const phases: Array<{ round: number; phase: 'coach' | 'inpainter'; steps: number }> = [{ round: 0, phase: 'inpainter', steps: config.round0Steps }]
+  for (let round = 1; round <= config.rounds; round++) {
+    if (config.coach && config.coachSteps > 0) phases.push({ round, phase: 'coach', steps: config.coachSteps })
+    phases.push({ round, phase: 'inpainter', steps: config.inpainterSteps })
   }
-  if (checkpoint) {
-    const coachValues: Record<string, tf.Tensor> = {}
-    const networkValues: Record<string, tf.Tensor> = {}
-    for (const [name, t] of Object.entries(checkpoint.params)) {
-      if (name.startsWith('coach::')) coachValues[name.slice(7)] = t
-      else networkValues[name] = t
-    }
-    network.params.assign(networkValues)
-    coach.params.assign(coachValues)
-    await inpainterOptimizer.setWeights(checkpoint.optimizers?.inpainter ?? checkpoint.optimizer)
-    if (checkpoint.optimizers?.coach?.length) await coachOptimizer.setWeights(checkpoint.optimizers.coach)
-    tf.dispose(Object.values(checkpoint.params))
-    state = checkpoint.state
-    progress = state.config.progress
-    emit({ kind: 'log', message: `Resuming at round ${progress.round}, ${progress.phase} step ${progress.stepInPhase}.` })
-  }
+  // The checkpoint's progress object is the one the loop saves again, so it is updated in place.
+  const progress: InpaintingProgress = checkpoint?.state.config.progress ?? { roundLosses: [], rounds: [] }
   mkdirSync(join(config.out, 'rounds'), { recursive: true })
-
-  const allVariables = (): Map<string, tf.Variable> => {
-    const m = new Map(network.params.variables)
-    for (const [name, v] of coach.params.variables) m.set('coach::' + name, v)
-    return m
-  }
-  const startedAt = Date.now() - state.elapsedMs
-  const save = async (): Promise<void> => {
-    state.elapsedMs = Date.now() - startedAt
-    state.config = { config, progress }
-    await saveCheckpoint(config.out, allVariables(), { inpainter: inpainterOptimizer, coach: coachOptimizer }, state)
-    emit({ kind: 'checkpoint', globalStep: state.globalStep, path: config.out })
-  }
 
   // Fixed probe slices and fixed random masks: each round's picture and losses compare like with like.
   const probeIndices = Array.from({ length: Math.min(PROBE_SLICES, stack.count) }, (_, i) => Math.floor((i * stack.count) / Math.min(PROBE_SLICES, stack.count)))
@@ -215,118 +179,93 @@ export async function pretrainInpainting(
     const scores = coach.scores(x, true, pending)
     return cellsToPixels(soft ? topKMask(scores, config.keepFraction, 1) : hardTopKMask(scores, config.keepFraction), config.inputSize)
   }
-
-  /** The probe loss with the masks the inpainter trains on this round. */
-  const roundProbeLoss = (): number => {
-    const keep = tf.tidy(() => (config.coach && progress.round > 0 ? coachKeep(probeX, false) : probeRandom.clone()))
-    const loss = probeLoss(keep)
-    keep.dispose()
-    return loss
-  }
-  const trainable = network.params.trainable()
-  const coachTrainable = coach.params.trainable()
+  /** The probe masks of a round: the coach's hard masks after round 0 (with a coach), else the fixed random ones. */
+  const probeKeep = (round: number): tf.Tensor4D => tf.tidy(() => (config.coach && round > 0 ? coachKeep(probeX, false) : probeRandom.clone()))
   const backend = engineInfo()?.backend ?? tf.getBackend()
-  let stepsThisSession = 0
-  const sessionStart = Date.now()
 
-  const runStep = (phase: 'coach' | 'inpainter', rand: () => number): number => {
-    const indices = Array.from({ length: config.batchSize }, () => Math.floor(rand() * stack.count))
-    const x = batchOf(stack, indices)
-    const pendingUpdates: Array<{ variable: tf.Variable; value: tf.Tensor }> = []
-    let loss: number
-    if (phase === 'inpainter') {
-      const useCoach = config.coach && progress.round > 0
-      const keep = tf.tidy(() =>
-        useCoach ? coachKeep(x, false) : cellsToPixels(randomMask(config.batchSize, cells, cells, config.keepFraction, rand), config.inputSize)
-      )
-      const { value, grads } = tf.variableGrads(() => inpaintingLoss(network, x, keep, config.contextWeight, true, pendingUpdates), trainable)
-      inpainterOptimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
-      applyPendingUpdates({ params: network.params, training: true, pendingUpdates })
-      loss = value.dataSync()[0]
-      tf.dispose([value, keep, ...Object.values(grads)])
-    } else {
-      // The coach maximises the frozen inpainter's error on the erased region: loss 1 − L_rec.
-      const { value, grads } = tf.variableGrads(
-        () => tf.sub(1, inpaintingLoss(network, x, coachKeep(x, true, pendingUpdates), 0, true)) as tf.Scalar,
-        coachTrainable
-      )
-      coachOptimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
-      coach.applyUpdates(pendingUpdates)
-      loss = value.dataSync()[0]
-      tf.dispose([value, ...Object.values(grads)])
+  /** The end of a round: the picture and the probe losses. */
+  const finishRound = (round: number): void => {
+    const keep = probeKeep(round)
+    const picture = join(config.out, 'rounds', `round-${round}.png`)
+    writeFileSync(picture, maskPicture(probeX, keep).png)
+    const fifth = Math.max(1, Math.floor(progress.roundLosses.length / 5))
+    const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length)
+    const summary: RoundSummary = {
+      round,
+      probeLossBefore: progress.probeBefore ?? NaN,
+      probeLossCoach: probeLoss(keep),
+      probeLossRandom: probeLoss(probeRandom),
+      trainLossStart: mean(progress.roundLosses.slice(0, fifth)),
+      trainLossEnd: mean(progress.roundLosses.slice(-fifth)),
+      picture
     }
-    x.dispose()
-    return loss
+    keep.dispose()
+    progress.rounds.push(summary)
+    emit({ kind: 'round', summary })
+    writeFileSync(join(config.out, 'rounds.json'), JSON.stringify(progress.rounds, null, 1))
+    progress.roundLosses = []
   }
 
   try {
-    while (progress.round <= config.rounds) {
-      const phases: Array<['coach' | 'inpainter', number]> =
-        progress.round === 0 ? [['inpainter', config.round0Steps]] : [...(config.coach && config.coachSteps > 0 ? [['coach', config.coachSteps] as ['coach', number]] : []), ['inpainter', config.inpainterSteps]]
-      for (const [phase, steps] of phases) {
-        if (phase === 'coach' && progress.phase === 'inpainter' && progress.stepInPhase > 0) continue // resumed past it
-        progress.phase = phase
-        if (phase === 'inpainter' && progress.stepInPhase === 0) progress.probeBefore = roundProbeLoss()
-        for (; progress.stepInPhase < steps; ) {
-          if (options.shouldStop?.()) {
-            await save()
-            return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs, rounds: progress.rounds }
-          }
-          const t0 = Date.now()
-          // One generator per step: a resumed run draws the same batches and masks.
-          const rand = seededRandom(config.seed * 7919 + state.globalStep)
-          const loss = runStep(phase, rand)
-          if (phase === 'inpainter') progress.roundLosses.push(loss)
-          progress.stepInPhase++
-          state.globalStep++
-          stepsThisSession++
-          const perStep = (Date.now() - sessionStart) / stepsThisSession
-          emit({
-            kind: 'pretrain-step',
-            round: progress.round,
-            rounds: config.rounds,
-            phase,
-            step: progress.stepInPhase,
-            globalStep: state.globalStep,
-            totalSteps,
-            loss,
-            stepMs: Date.now() - t0,
-            etaSeconds: Math.round(((totalSteps - state.globalStep) * perStep) / 1000),
-            backend
-          })
-          state.history.push({ step: state.globalStep, round: progress.round, [phase]: loss })
-          if (state.history.length > 5000) state.history.splice(0, state.history.length - 5000)
-          if (state.globalStep % config.checkpointEvery === 0) await save()
-          await new Promise((resolve) => setImmediate(resolve))
+    const { status, state } = await runEpochLoop<{ config: InpaintingConfig; progress: InpaintingProgress }, never, InpaintingEvent>({
+      config: { config, progress },
+      schedule: { epochs: phases.length, learningRate: config.learningRate, decayEpoch: 1, decayRate: 1, seed: config.seed, checkpointEvery: config.checkpointEvery },
+      out: config.out,
+      params: network.params,
+      key: 'inpainter',
+      companions: [{ key: 'coach', params: coach.params, learningRate: config.coachLearningRate }],
+      train: [],
+      stepsPerEpoch: (epoch) => phases[epoch].steps,
+      checkpoint,
+      emit,
+      shouldStop: options.shouldStop,
+      onEpochStart: (epoch, stepInEpoch) => {
+        // The probe loss with the masks the inpainter trains on this round, as its phase begins.
+        if (phases[epoch].phase === 'inpainter' && stepInEpoch === 0) {
+          const keep = probeKeep(phases[epoch].round)
+          progress.probeBefore = probeLoss(keep)
+          keep.dispose()
         }
-        progress.stepInPhase = 0
-        if (phase === 'coach') progress.phase = 'inpainter'
+      },
+      onEpochEnd: (epoch) => {
+        if (phases[epoch].phase === 'inpainter') finishRound(phases[epoch].round)
+      },
+      step: ({ epoch, globalStep }, optimize) => {
+        const { round, phase } = phases[epoch]
+        // One generator per step: a resumed run draws the same batches and masks.
+        const rand = seededRandom(config.seed * 7919 + globalStep)
+        const x = batchOf(stack, Array.from({ length: config.batchSize }, () => Math.floor(rand() * stack.count)))
+        let loss: number
+        if (phase === 'inpainter') {
+          const keep = tf.tidy(() =>
+            config.coach && round > 0 ? coachKeep(x, false) : cellsToPixels(randomMask(config.batchSize, cells, cells, config.keepFraction, rand), config.inputSize)
+          )
+          loss = optimize((pendingUpdates) => inpaintingLoss(network, x, keep, config.contextWeight, true, pendingUpdates)).total
+          keep.dispose()
+          progress.roundLosses.push(loss)
+        } else {
+          // The coach maximises the frozen inpainter's error on the erased region: loss 1 − L_rec.
+          loss = optimize((pendingUpdates) => tf.sub(1, inpaintingLoss(network, x, coachKeep(x, true, pendingUpdates), 0, true)) as tf.Scalar, 'coach').total
+        }
+        x.dispose()
+        return { losses: { total: loss }, inputSize: config.inputSize }
+      },
+      describe: {
+        step: (info) => {
+          const { round, phase } = phases[info.epoch - 1]
+          const loss = info.losses.total
+          return {
+            event: { kind: 'pretrain-step', round, rounds: config.rounds, phase, step: info.stepInEpoch, globalStep: info.globalStep, totalSteps: info.totalSteps, loss, stepMs: info.stepMs, etaSeconds: info.etaSeconds, backend },
+            history: { step: info.globalStep, round, [phase]: loss }
+          }
+        },
+        resume: (s) => {
+          const at = phases[Math.min(s.epoch, phases.length - 1)]
+          return `Resuming at round ${at.round}, ${at.phase} step ${s.stepInEpoch}.`
+        }
       }
-      // End of the round: the picture and the probe losses.
-      const useCoach = config.coach && progress.round > 0
-      const keep = tf.tidy(() => (useCoach ? coachKeep(probeX, false) : probeRandom.clone()))
-      const picture = join(config.out, 'rounds', `round-${progress.round}.png`)
-      writeFileSync(picture, maskPicture(probeX, keep).png)
-      const fifth = Math.max(1, Math.floor(progress.roundLosses.length / 5))
-      const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length)
-      const summary: RoundSummary = {
-        round: progress.round,
-        probeLossBefore: progress.probeBefore ?? NaN,
-        probeLossCoach: probeLoss(keep),
-        probeLossRandom: probeLoss(probeRandom),
-        trainLossStart: mean(progress.roundLosses.slice(0, fifth)),
-        trainLossEnd: mean(progress.roundLosses.slice(-fifth)),
-        picture
-      }
-      keep.dispose()
-      progress.rounds.push(summary)
-      emit({ kind: 'round', summary })
-      writeFileSync(join(config.out, 'rounds.json'), JSON.stringify(progress.rounds, null, 1))
-      progress.round++
-      progress.phase = 'inpainter'
-      progress.roundLosses = []
-    }
-    await save()
+    })
+    if (status === 'stopped') return { status: 'stopped', globalStep: state.globalStep, elapsedMs: state.elapsedMs, rounds: progress.rounds }
     await saveNetwork(config.out, network, {
       name: `inpainting-${config.architecture}${config.architecture === 'infnet' ? '-' + config.backbone : ''}`,
       version: new Date().toISOString().slice(0, 19).replace('T', ' '),
@@ -351,7 +290,5 @@ export async function pretrainInpainting(
     tf.dispose([probeX, probeRandom])
     network.dispose()
     coach.dispose()
-    inpainterOptimizer.dispose()
-    coachOptimizer.dispose()
   }
 }

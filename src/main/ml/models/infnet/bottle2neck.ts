@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { batchNorm } from '../../nn/layers'
-import { conv, type ModelContext } from './conv'
+import { convolution, type ForwardContext } from '../../nn/layers'
 import { avgPoolCountingPad } from './pooling'
 
 export interface Bottle2neckOptions {
@@ -24,22 +23,20 @@ export interface Bottle2neckOptions {
  * downsamples with an average pool before its 1×1 conv instead of a strided 1×1 conv, so no input
  * pixel is skipped.
  */
-export function bottle2neck(ctx: ModelContext, name: string, x: tf.Tensor4D, o: Bottle2neckOptions): tf.Tensor4D {
-  const widened = tf.relu(batchNorm(ctx, `${name}.bn1`, conv(ctx, `${name}.conv1`, x, { filters: o.width * o.scale, kernel: 1 })))
+export function bottle2neck(ctx: ForwardContext, name: string, x: tf.Tensor4D, o: Bottle2neckOptions): tf.Tensor4D {
+  const widened = convolution(ctx, x, { conv: `${name}.conv1`, norm: `${name}.bn1`, filters: o.width * o.scale, kernel: 1, act: 'relu' })
   const groups: tf.Tensor4D[] = o.scale === 1 ? [widened] : tf.split<tf.Tensor4D>(widened, o.scale, 3)
   const nums = o.scale === 1 ? 1 : o.scale - 1
   const outs: tf.Tensor4D[] = []
   let sp: tf.Tensor4D | undefined
   for (let i = 0; i < nums; i++) {
     const input: tf.Tensor4D = i === 0 || o.stage || sp === undefined ? groups[i] : tf.add<tf.Tensor4D>(sp, groups[i])
-    sp = tf.relu(
-      batchNorm(ctx, `${name}.bns.${i}`, conv(ctx, `${name}.convs.${i}`, input, { filters: o.width, kernel: 3, stride: o.stride }))
-    )
+    sp = convolution(ctx, input, { conv: `${name}.convs.${i}`, norm: `${name}.bns.${i}`, filters: o.width, kernel: 3, stride: o.stride, act: 'relu' })
     outs.push(sp)
   }
   if (o.scale !== 1) outs.push(o.stage ? avgPoolCountingPad(groups[nums], 3, o.stride, 1) : groups[nums])
   const merged = outs.length === 1 ? outs[0] : tf.concat(outs, 3)
-  const out = batchNorm(ctx, `${name}.bn3`, conv(ctx, `${name}.conv3`, merged, { filters: o.planes * o.expansion, kernel: 1 }))
+  const out = convolution(ctx, merged, { conv: `${name}.conv3`, norm: `${name}.bn3`, filters: o.planes * o.expansion, kernel: 1 })
   const residual = o.downsample ? shortcut(ctx, `${name}.downsample`, x, o.planes * o.expansion, o.stride) : x
   return tf.relu(tf.add<tf.Tensor4D>(out, residual))
 }
@@ -48,7 +45,7 @@ export function bottle2neck(ctx: ModelContext, name: string, x: tf.Tensor4D, o: 
  * v1b shortcut: AvgPool2d(stride, stride, ceil_mode=True, count_include_pad=False), 1×1 conv, BN.
  * Inputs are multiples of 32, so every pooled map has even size and 'valid' pooling is identical.
  */
-function shortcut(ctx: ModelContext, name: string, x: tf.Tensor4D, filters: number, stride: number): tf.Tensor4D {
+function shortcut(ctx: ForwardContext, name: string, x: tf.Tensor4D, filters: number, stride: number): tf.Tensor4D {
   const pooled = stride > 1 ? tf.avgPool(x, stride, stride, 'valid') : x
-  return batchNorm(ctx, `${name}.2`, conv(ctx, `${name}.1`, pooled, { filters, kernel: 1 }))
+  return convolution(ctx, pooled, { conv: `${name}.1`, norm: `${name}.2`, filters, kernel: 1 })
 }

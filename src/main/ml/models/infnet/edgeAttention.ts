@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { basicConv2d, type ModelContext } from './conv'
+import { basicConv2d, convolution, type ForwardContext } from '../../nn/layers'
 
 export interface EdgeAttention {
   /** Edge features (1/4 resolution) that every reverse-attention module concatenates. */
@@ -14,10 +14,10 @@ export interface EdgeAttention {
  * module where the infection's boundary is. As in the reference these convolutions have no
  * activation between them (its BasicConv2d omits the ReLU).
  */
-export function edgeAttention(ctx: ModelContext, name: string, x1: tf.Tensor4D, channels: number): EdgeAttention {
-  let y = basicConv2d(ctx, `${name}_conv1`, x1, { filters: channels, kernel: 1 })
-  y = basicConv2d(ctx, `${name}_conv2`, y, { filters: channels, kernel: 3 })
-  const features = basicConv2d(ctx, `${name}_conv3`, y, { filters: channels, kernel: 3 })
-  const edge = basicConv2d(ctx, `${name}_conv4`, features, { filters: 1, kernel: 3 })
+export function edgeAttention(ctx: ForwardContext, name: string, x1: tf.Tensor4D, channels: number): EdgeAttention {
+  let y = convolution(ctx, x1, { ...basicConv2d(`${name}_conv1`), filters: channels, kernel: 1 })
+  y = convolution(ctx, y, { ...basicConv2d(`${name}_conv2`), filters: channels, kernel: 3 })
+  const features = convolution(ctx, y, { ...basicConv2d(`${name}_conv3`), filters: channels, kernel: 3 })
+  const edge = convolution(ctx, features, { ...basicConv2d(`${name}_conv4`), filters: 1, kernel: 3 })
   return { features, edge }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { InfNetConfig } from './config'
-import type { ModelContext } from './conv'
+import type { ForwardContext } from '../../nn/layers'
 import { edgeAttention } from './edgeAttention'
 import { interpolateBilinear } from './interpolate'
 import { parallelPartialDecoder } from './parallelPartialDecoder'
@@ -34,7 +34,7 @@ export interface InfNetOutputs {
  *
  * @param x [N, H, W, config.channels] or [N, H, W, 1] (replicated), H and W multiples of 32.
  */
-export function infNet(ctx: ModelContext, config: InfNetConfig, x: tf.Tensor4D): InfNetOutputs {
+export function infNet(ctx: ForwardContext, config: InfNetConfig, x: tf.Tensor4D): InfNetOutputs {
   const [, h, w, c] = x.shape
   if (h % 32 !== 0 || w % 32 !== 0) throw new Error(`Inf-Net needs a size that is a multiple of 32, got ${h}×${w}`)
   let input = x

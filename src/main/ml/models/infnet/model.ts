@@ -5,7 +5,7 @@ import { ParameterStore } from '../../nn/parameters'
 import { readSavedModel, saveParameters } from '../../nn/serialization'
 import { measureComplexity } from './complexity'
 import { networkConfigSchema, type InfNetConfig, type MultiClassConfig, type NetworkConfig } from './config'
-import type { ModelContext } from './conv'
+import type { ForwardContext } from '../../nn/layers'
 import { infNet } from './infnet'
 import { multiClassInfNet } from './multiclass'
 import type { AnyNetwork, ForwardOptions, InfNetNetwork, MultiClassNetwork, Network } from './network'
@@ -33,7 +33,7 @@ export type ModelCardInput = Pick<ModelCard, 'name' | 'version' | 'training'> & 
 
 function build<C extends NetworkConfig, O>(
   config: C,
-  run: (ctx: ModelContext, config: C, x: tf.Tensor4D) => O
+  run: (ctx: ForwardContext, config: C, x: tf.Tensor4D) => O
 ): Network<C, O> {
   const params = new ParameterStore(config.seed)
   const network: Network<C, O> = {

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs'
 import type { ParameterStore } from '../../nn/parameters'
 import type { InfNetConfig, MultiClassConfig } from './config'
-import type { ModelContext } from './conv'
+import type { ForwardContext } from '../../nn/layers'
 import type { InfNetOutputs } from './infnet'
 
 /**
@@ -9,7 +9,7 @@ import type { InfNetOutputs } from './infnet'
  * updates during training (apply them with applyPendingUpdates after the optimizer step; without
  * it the moving statistics are left alone), and a multiply-accumulate counter.
  */
-export type ForwardOptions = Pick<ModelContext, 'pendingUpdates' | 'macs'>
+export type ForwardOptions = Pick<ForwardContext, 'pendingUpdates' | 'macs'>
 
 /** A network of the Inf-Net family: its configuration, its parameters and its forward pass. */
 export interface Network<C, O> {

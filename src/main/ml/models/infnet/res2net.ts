@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import { batchNorm } from '../../nn/layers'
 import { bottle2neck } from './bottle2neck'
-import { conv, type ModelContext } from './conv'
+import { convolution, type ForwardContext } from '../../nn/layers'
 import { maxPoolPadded } from './pooling'
 
 /** The shape of a Res2Net v1b backbone. */
@@ -35,12 +34,11 @@ export interface BackboneFeatures {
  * first block of layers 2–4 striding by 2. Parameter names follow the reference (`resnet.layer2.0.
  * convs.1/kernel` ↔ `resnet.layer2.0.convs.1.weight`) so pretrained weights can be ported by name.
  */
-export function res2net(ctx: ModelContext, spec: Res2NetSpec, x: tf.Tensor4D, name = 'resnet'): BackboneFeatures {
+export function res2net(ctx: ForwardContext, spec: Res2NetSpec, x: tf.Tensor4D, name = 'resnet'): BackboneFeatures {
   const [s1, s2, s3] = spec.stem
-  let y = tf.relu(batchNorm(ctx, `${name}.conv1.1`, conv(ctx, `${name}.conv1.0`, x, { filters: s1, kernel: 3, stride: 2 })))
-  y = tf.relu(batchNorm(ctx, `${name}.conv1.4`, conv(ctx, `${name}.conv1.3`, y, { filters: s2, kernel: 3 })))
-  y = conv(ctx, `${name}.conv1.6`, y, { filters: s3, kernel: 3 })
-  y = tf.relu(batchNorm(ctx, `${name}.bn1`, y))
+  let y = convolution(ctx, x, { conv: `${name}.conv1.0`, norm: `${name}.conv1.1`, filters: s1, kernel: 3, stride: 2, act: 'relu' })
+  y = convolution(ctx, y, { conv: `${name}.conv1.3`, norm: `${name}.conv1.4`, filters: s2, kernel: 3, act: 'relu' })
+  y = convolution(ctx, y, { conv: `${name}.conv1.6`, norm: `${name}.bn1`, filters: s3, kernel: 3, act: 'relu' })
   y = maxPoolPadded(y, 3, 2, 1)
 
   const features: tf.Tensor4D[] = []

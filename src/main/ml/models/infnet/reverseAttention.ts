@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { basicConv2d, type ModelContext } from './conv'
+import { basicConv2d, convolution, type ForwardContext } from '../../nn/layers'
 import { interpolateBilinear } from './interpolate'
 
 export interface ReverseAttentionSpec {
@@ -23,7 +23,7 @@ export interface ReverseAttentionSpec {
  * @returns the refined logits at the feature's resolution.
  */
 export function reverseAttention(
-  ctx: ModelContext,
+  ctx: ForwardContext,
   name: string,
   feature: tf.Tensor4D,
   coarse: tf.Tensor4D,
@@ -35,12 +35,12 @@ export function reverseAttention(
   const reverse = tf.sub(1, tf.sigmoid(prior))
   const attended = tf.mul<tf.Tensor4D>(reverse, feature)
   let y = tf.concat(
-    [basicConv2d(ctx, `${name}_conv1`, attended, { filters: spec.width, kernel: 1 }), interpolateBilinear(edgeFeatures, h, w)],
+    [convolution(ctx, attended, { ...basicConv2d(`${name}_conv1`), filters: spec.width, kernel: 1 }), interpolateBilinear(edgeFeatures, h, w)],
     3
   )
   for (let i = 0; i < spec.hidden; i++) {
-    y = tf.relu(basicConv2d(ctx, `${name}_conv${i + 2}`, y, { filters: spec.width, kernel: spec.kernel }))
+    y = convolution(ctx, y, { ...basicConv2d(`${name}_conv${i + 2}`), filters: spec.width, kernel: spec.kernel, act: 'relu' })
   }
-  const residual = basicConv2d(ctx, `${name}_conv${spec.hidden + 2}`, y, { filters: 1, kernel: spec.outKernel })
+  const residual = convolution(ctx, y, { ...basicConv2d(`${name}_conv${spec.hidden + 2}`), filters: 1, kernel: spec.outKernel })
   return tf.add<tf.Tensor4D>(residual, prior)
 }

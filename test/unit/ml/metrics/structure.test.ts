@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { structureMeasure } from '../../../../src/main/ml/metrics/structureMeasure'
+import { structureMeasure } from '../../../../src/main/ml/metrics/structure'
 
 /** A binary map and its mask from a predicate over (x, y). */
 function binary(width: number, height: number, inside: (x: number, y: number) => boolean) {

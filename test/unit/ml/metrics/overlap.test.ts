@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { PROTOCOL_THRESHOLDS, THRESHOLD_COUNT, firstThresholdReached } from '../../../../src/main/ml/metrics/thresholds'
-import { minMaxNormalise } from '../../../../src/main/ml/metrics/normalise'
+import { minMaxNormalise } from '../../../../src/main/ml/metrics/images'
+import { PROTOCOL_THRESHOLDS, THRESHOLD_COUNT, firstThresholdReached } from '../../../../src/main/ml/metrics/overlap'
 
 describe('protocol thresholds', () => {
   it('are linspace(1, 0, 256)', () => {
@@ -24,15 +24,5 @@ describe('protocol thresholds', () => {
       const direct = PROTOCOL_THRESHOLDS.findIndex((t) => value >= t)
       expect(firstThresholdReached(value)).toBe(direct)
     }
-  })
-})
-
-describe('min-max normalisation', () => {
-  it('stretches to [0, 1] and maps a constant map to zeros', () => {
-    expect(Array.from(minMaxNormalise(Float32Array.from([2, 4, 6])))).toEqual([0, 0.5, 1])
-    expect(Array.from(minMaxNormalise(Uint8Array.from([9, 9])))).toEqual([0, 0])
-  })
-  it('rejects non-finite values', () => {
-    expect(() => minMaxNormalise(Float32Array.from([0, NaN]))).toThrow(/pixel 1 is NaN/)
   })
 })

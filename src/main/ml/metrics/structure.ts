@@ -1,3 +1,65 @@
+/** The structure measure S_α and its object- and region-aware halves. */
+import { MATLAB_EPS } from './overlap'
+
+/**
+ * Structure measure S_α (Fan et al., ICCV 2017; StructureMeasure.m) of the continuous normalised
+ * map: α = 0.5 object-aware plus 0.5 region-aware similarity, floored at 0. An all-background
+ * ground truth scores 1 − mean(map) and an all-foreground one mean(map), since the object and
+ * region terms are undefined without both classes.
+ */
+export const STRUCTURE_ALPHA = 0.5
+
+function mean(values: Float64Array): number {
+  let sum = 0
+  for (let i = 0; i < values.length; i++) sum += values[i]
+  return sum / values.length
+}
+
+export function structureMeasure(map: Float64Array, mask: Uint8Array, width: number, height: number): number {
+  let foreground = 0
+  for (let i = 0; i < mask.length; i++) foreground += mask[i]
+  if (foreground === 0) return 1 - mean(map)
+  if (foreground === mask.length) return mean(map)
+  const score =
+    STRUCTURE_ALPHA * structureObject(map, mask) + (1 - STRUCTURE_ALPHA) * structureRegion(map, mask, width, height)
+  return Math.max(score, 0)
+}
+
+/**
+ * The object-aware half of the S-measure (Fan et al., ICCV 2017; S_object.m): how uniformly and how
+ * strongly the map covers the foreground, and its complement the background, each scored
+ * 2·x̄ / (x̄² + 1 + σ + eps) with σ the sample standard deviation (MATLAB std, N − 1), then
+ * weighted by the foreground fraction.
+ */
+/** Score of the values `map` (or 1 − map when `complement`) takes where mask equals `label`. */
+function objectScore(map: Float64Array, mask: Uint8Array, label: 0 | 1, complement: boolean): number {
+  let count = 0
+  let sum = 0
+  for (let i = 0; i < map.length; i++) {
+    if (mask[i] !== label) continue
+    sum += complement ? 1 - map[i] : map[i]
+    count++
+  }
+  if (count === 0) return 0
+  const mean = sum / count
+  let squares = 0
+  for (let i = 0; i < map.length; i++) {
+    if (mask[i] !== label) continue
+    const d = (complement ? 1 - map[i] : map[i]) - mean
+    squares += d * d
+  }
+  // MATLAB's std of a single value is 0, not 0/0.
+  const deviation = count > 1 ? Math.sqrt(squares / (count - 1)) : 0
+  return (2 * mean) / (mean * mean + 1 + deviation + MATLAB_EPS)
+}
+
+export function structureObject(map: Float64Array, mask: Uint8Array): number {
+  let foreground = 0
+  for (let i = 0; i < mask.length; i++) foreground += mask[i]
+  const share = foreground / mask.length
+  return share * objectScore(map, mask, 1, false) + (1 - share) * objectScore(map, mask, 0, true)
+}
+
 /**
  * The region-aware half of the S-measure (S_region.m): the image is cut into four blocks at the
  * ground truth's rounded centroid, each block is compared with an SSIM-like index, and the blocks
@@ -8,8 +70,6 @@
  * area; the reference then averages an empty block into NaN, here such a block simply weighs
  * nothing (its weight is 0 anyway).
  */
-import { MATLAB_EPS } from './matlabEps'
-
 interface Block {
   x0: number
   x1: number

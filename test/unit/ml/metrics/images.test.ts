@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { resizeBilinear } from '../../../../src/main/ml/metrics/resizeBilinear'
 import { scoreImage, type GreyImage } from '../../../../src/main/ml/metrics'
+import { minMaxNormalise, resizeBilinear } from '../../../../src/main/ml/metrics/images'
 
 describe('bilinear resize (half-pixel centres, edge clamped)', () => {
   it('upsamples 2×2 to 4×4', () => {
@@ -33,5 +33,15 @@ describe('bilinear resize (half-pixel centres, edge clamped)', () => {
   it('rejects an image whose buffer does not match its size', () => {
     const bad: GreyImage = { width: 3, height: 3, data: new Uint8Array(8) }
     expect(() => scoreImage(bad, bad, 'p7')).toThrow(/p7 \(prediction\): holds 8 values, 3×3 needs 9/)
+  })
+})
+
+describe('min-max normalisation', () => {
+  it('stretches to [0, 1] and maps a constant map to zeros', () => {
+    expect(Array.from(minMaxNormalise(Float32Array.from([2, 4, 6])))).toEqual([0, 0.5, 1])
+    expect(Array.from(minMaxNormalise(Uint8Array.from([9, 9])))).toEqual([0, 0])
+  })
+  it('rejects non-finite values', () => {
+    expect(() => minMaxNormalise(Float32Array.from([0, NaN]))).toThrow(/pixel 1 is NaN/)
   })
 })

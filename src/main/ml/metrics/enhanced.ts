@@ -1,3 +1,5 @@
+import { MATLAB_EPS } from './overlap'
+
 /**
  * Enhanced-alignment measure E_φ (Fan et al., IJCAI 2018) of a binary foreground map, exactly as
  * the toolbox's Enhancedmeasure.m: bias matrices about the global means, alignment
@@ -9,8 +11,6 @@
  * pixels, all-foreground ground truth its foreground pixels. The w·h − 1 denominator is the
  * reference's, which is why a perfect map scores N / (N − 1), a hair above 1.
  */
-import { MATLAB_EPS } from './matlabEps'
-
 function enhancedAlignment(mapBias: number, truthBias: number): number {
   const alignment = (2 * mapBias * truthBias) / (mapBias * mapBias + truthBias * truthBias + MATLAB_EPS)
   return ((alignment + 1) * (alignment + 1)) / 4
