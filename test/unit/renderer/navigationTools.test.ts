@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { boundTool, buttonInput } from '../../../src/renderer/src/tools/bindings'
 import { createNavigationTools, type ViewportContext } from '../../../src/renderer/src/tools/navigation'
-import type { ViewTransform } from '../../../src/renderer/src/stores/viewer'
+import type { ViewTransform } from '../../../src/renderer/src/imaging/planes'
 
 const none = { ctrlKey: false, metaKey: false }
 

@@ -3,7 +3,7 @@
  * into voxel coordinates of the axial slice and hands them, with a context over that slice, to the
  * active tool. The tool paints; the store keeps the undo history.
  */
-import type { EditTool } from '../stores/viewer'
+import type { EditTool } from '../tools/toolIds'
 import type { FillLimit } from './fillLimit'
 import type { SliceTarget, VoxelPoint } from './paint'
 import type { PointerTool } from '../tools/pointerTool'

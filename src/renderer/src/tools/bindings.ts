@@ -3,7 +3,7 @@
  * first row that matches wins. 'selected' is the tool chosen in the toolbar (on the coronal and
  * sagittal views an editing tool places the crosshair instead: editing is axial only).
  */
-import type { ViewerTool } from '../stores/viewer'
+import type { ViewerTool } from './toolIds'
 
 export type PointerInput = 'primary' | 'middle' | 'secondary' | 'wheel'
 

@@ -3,7 +3,8 @@
  * through the planes, pans, zooms or places the crosshair; the wheel scrolls or zooms. Which button
  * or wheel reaches which tool is the binding table's (bindings.ts).
  */
-import type { NavigationTool, ViewTransform } from '../stores/viewer'
+import type { ViewTransform } from '../imaging/planes'
+import type { NavigationTool } from './toolIds'
 import type { PointerTool } from './pointerTool'
 
 /** A pointer position: on the screen, and on the plane shown (continuous, u across and v down). */
