@@ -146,15 +146,20 @@ export const useViewerStore = defineStore('viewer', () => {
     return { center: Math.round((low + high) / 2), width: Math.max(1, high - low) }
   }
 
-  async function open(target: SeriesSummary, owner: StudySummary | null): Promise<void> {
-    const sequence = ++openSequence
+  /** Shows `target` of `owner` (or nothing) with none of its volume yet; a load still under way is dropped. */
+  function showSeries(target: SeriesSummary | null, owner: StudySummary | null, next: ViewerStatus): number {
     study.value = owner
     series.value = target
     header.value = null
     voxels.value = null
     cursor.value = null
     error.value = null
-    status.value = 'loading'
+    status.value = next
+    return ++openSequence
+  }
+
+  async function open(target: SeriesSummary, owner: StudySummary | null): Promise<void> {
+    const sequence = showSeries(target, owner, 'loading')
     try {
       const client = getClient()
       const volumeHeader = await client.invoke('series.header', { seriesId: target.id })
@@ -180,14 +185,7 @@ export const useViewerStore = defineStore('viewer', () => {
   }
 
   function close(): void {
-    openSequence++
-    study.value = null
-    series.value = null
-    header.value = null
-    voxels.value = null
-    cursor.value = null
-    status.value = 'idle'
-    error.value = null
+    showSeries(null, null, 'idle')
   }
 
   function setSlice(index: number): void {
