@@ -4,8 +4,6 @@ import type { MaskVersion } from '../../../shared/api'
 import { encodeRuns } from '../../../shared/runLength'
 import { getClient } from '../api/client'
 import { errorMessage, toApiError } from '../api/errors'
-import { fillLimit, type FillLimit } from '../annotation/fillLimit'
-import type { ToolContext } from '../annotation/tool'
 import { UndoHistory, type HistoryMemo } from '../annotation/history'
 import { applyPatch, diffSlice, slicesEqual, type SlicePatch } from '../annotation/patch'
 import { useMaskVersionsStore } from './maskVersions'
@@ -177,49 +175,7 @@ export const useMasksStore = defineStore('masks', () => {
     void open(null, null)
   }
 
-  // ---- constraints and edits ----
-
-  /** Whether painting may set voxel `index` of slice k, under the active constraints. */
-  function paintable(k: number): (index: number) => boolean {
-    const lungMask = settings.insideLungOnly ? lungs.value : null
-    const hu = settings.huConstraint.enabled ? settings.huConstraint : null
-    const voxels = useViewerStore().voxels
-    const offset = k * sliceSize.value
-    if (!lungMask && !hu) return () => true
-    const low = hu ? Math.min(hu.min, hu.max) : 0
-    const high = hu ? Math.max(hu.min, hu.max) : 0
-    return (index) => {
-      if (lungMask && lungMask[offset + index] === 0) return false
-      if (hu && voxels) {
-        const value = voxels[offset + index]
-        if (value < low || value > high) return false
-      }
-      return true
-    }
-  }
-
-  /** How far a fill clicked at `index` of slice k may spread (fillLimit.ts). */
-  function fillLimitAt(k: number, index: number): FillLimit {
-    const viewer = useViewerStore()
-    const size = sliceSize.value
-    const offset = k * size
-    const constraints = [
-      settings.insideLungOnly && lungs.value ? 'the lung' : null,
-      settings.huConstraint.enabled ? 'the HU range' : null
-    ].filter((name): name is string => name !== null)
-    const values = viewer.voxels ? viewer.voxels.subarray(offset, offset + size) : null
-    const range = viewer.header?.valueRange ?? [0, 255]
-    return fillLimit({
-      nx: dims.value?.[0] ?? 0,
-      ny: dims.value?.[1] ?? 0,
-      seed: index,
-      lungs: lungs.value ? lungs.value.subarray(offset, offset + size) : null,
-      values,
-      // Air: below −500 HU; in a grey image (already windowed), the darkest tenth of its range.
-      airBelow: viewer.header?.unit === 'HU' ? -500 : range[0] + 0.1 * (range[1] - range[0]),
-      constraint: constraints.length > 0 ? { inside: paintable(k), region: constraints.join(' and ') } : null
-    })
-  }
+  // ---- edits ----
 
   /** Starts an edit of slice k (or continues the open one); false when editing is not possible now. */
   function beginEdit(k: number): Uint8Array | null {
@@ -265,33 +221,6 @@ export const useMasksStore = defineStore('masks', () => {
 
   function editOpen(): boolean {
     return openEdit !== null
-  }
-
-  /**
-   * The editing tools' context over slice k: begins its edit (or continues the open one); null when
-   * editing is not possible now. `voxelsPerPixel` at the view's zoom.
-   */
-  function toolContext(k: number, voxelsPerPixel: number): ToolContext | null {
-    const slice = beginEdit(k)
-    const header = useViewerStore().header
-    if (!slice || !header) return null
-    return {
-      nx: header.dimensions[0],
-      ny: header.dimensions[1],
-      slice,
-      paintable: paintable(k),
-      label: settings.paintLabel,
-      size: settings.brushSize,
-      voxelsPerPixel,
-      changed: touch,
-      preview: (points, closed) => settings.setPreview(points, closed),
-      commit: commitEdit,
-      cancel: cancelEdit,
-      fillLimit: (index) => fillLimitAt(k, index),
-      notify: (message) => {
-        notice.value = message
-      }
-    }
   }
 
   /** Undoes or redoes one step and shows its slice; returns that slice, or null when nothing changed. */
@@ -416,13 +345,10 @@ export const useMasksStore = defineStore('masks', () => {
     touch,
     sliceOf,
     resetEditing,
-    paintable,
-    fillLimitAt,
     beginEdit,
     commitEdit,
     cancelEdit,
     editOpen,
-    toolContext,
     undo,
     redo,
     discardEdits,
