@@ -1,5 +1,5 @@
 import type { SliceEdit } from '../../src/shared/api'
-import { encodeRuns } from '../../src/renderer/src/annotation/runLength'
+import { encodeRuns } from '../../src/shared/runLength'
 import type { PulmoService } from '../../src/main/services'
 import { lobeLabelMap, LOBES, partitionLungRegions, type LobeId } from '../../src/main/severity/regions'
 

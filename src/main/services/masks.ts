@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type MaskVersion, type SliceEdit } from '../../shared/api'
+import { decodeRuns } from '../../shared/runLength'
 import { MaskConflictError, type MaskRow } from '../db'
 import { checksum, readNifti } from '../volume'
 import type { Volume } from '../volume/volume'
@@ -10,20 +11,6 @@ import type { StudyService } from './studies'
 
 export const LABEL_SET = ['ground-glass opacity', 'consolidation']
 const MASK_FOLDER = 'masks'
-
-/** Decodes run-length pairs [value, count, …] into `out`, checking they cover it exactly. */
-export function decodeRuns(runs: readonly number[], out: Uint8Array, k: number): void {
-  if (runs.length % 2 !== 0) throw new ApiError('validation', `Slice ${k}: runs must be value/count pairs.`)
-  let at = 0
-  for (let i = 0; i < runs.length; i += 2) {
-    const [value, count] = [runs[i], runs[i + 1]]
-    if (value > 2) throw new ApiError('validation', `Slice ${k}: label ${value} is not 0, 1 or 2.`)
-    if (at + count > out.length) throw new ApiError('validation', `Slice ${k}: runs cover more than the slice's ${out.length} voxels.`)
-    out.fill(value, at, at + count)
-    at += count
-  }
-  if (at !== out.length) throw new ApiError('validation', `Slice ${k}: runs cover ${at} of the slice's ${out.length} voxels.`)
-}
 
 function toView(m: MaskRow, parentVersion: number | null): MaskVersion {
   return {

@@ -6,9 +6,7 @@ import {
   stampLine,
   type SliceTarget
 } from '../../../src/renderer/src/annotation/paint'
-import { applyPatch, diffSlice } from '../../../src/renderer/src/annotation/patch'
-import { encodeRuns, slicesEqual } from '../../../src/renderer/src/annotation/runLength'
-import { decodeRuns } from '../../../src/main/services/masks'
+import { applyPatch, diffSlice, slicesEqual } from '../../../src/renderer/src/annotation/patch'
 
 function target(nx: number, ny: number, paintable: (i: number) => boolean = () => true): SliceTarget {
   return { nx, ny, slice: new Uint8Array(nx * ny), paintable }
@@ -99,15 +97,4 @@ describe('edit history and the wire form of edited slices', () => {
     expect(diffSlice(3, before, before.slice(), 'nothing')).toBeNull()
   })
 
-  it('run-length pairs decode on the server to the same slice', () => {
-    const slice = new Uint8Array(512 * 512)
-    slice.fill(1, 1000, 1500)
-    slice.fill(2, 1500, 1510)
-    slice[262143] = 1
-    const runs = encodeRuns(slice)
-    expect(runs).toEqual([0, 1000, 1, 500, 2, 10, 0, 262143 - 1510, 1, 1])
-    const decoded = new Uint8Array(slice.length)
-    decodeRuns(runs, decoded, 0)
-    expect(slicesEqual(decoded, slice)).toBe(true)
-  })
 })

@@ -34,3 +34,9 @@ export function applyPatch(slice: Uint8Array, patch: SlicePatch, direction: 'und
   const values = direction === 'undo' ? patch.before : patch.after
   for (let n = 0; n < patch.indices.length; n++) slice[patch.indices[n]] = values[n]
 }
+
+export function slicesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

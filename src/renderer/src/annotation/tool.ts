@@ -1,11 +1,12 @@
 /**
- * The mask editing tools share one pointer-event interface (after Cornerstone3D's tools): the
- * viewport turns pointer events into voxel coordinates of the axial slice and hands them, with a
- * context over that slice, to the active tool. The tool paints; the store keeps the undo history.
+ * The mask editing tools (pointer tools, tools/pointerTool.ts): the viewport turns pointer events
+ * into voxel coordinates of the axial slice and hands them, with a context over that slice, to the
+ * active tool. The tool paints; the store keeps the undo history.
  */
-import type { EditTool } from '../stores/viewer'
+import type { EditTool } from '../tools/toolIds'
 import type { FillLimit } from './fillLimit'
 import type { SliceTarget, VoxelPoint } from './paint'
+import type { PointerTool } from '../tools/pointerTool'
 
 export type { VoxelPoint } from './paint'
 
@@ -30,23 +31,8 @@ export interface ToolContext extends SliceTarget {
   notify(message: string): void
 }
 
-export interface PointerInfo {
-  /** 2 on the second click of a double click. */
-  clicks: number
-}
-
-export interface AnnotationTool {
+/** A mask editing tool: a pointer tool over one axial slice, in voxel coordinates. */
+export interface AnnotationTool extends PointerTool<ToolContext, VoxelPoint> {
   readonly id: EditTool
-  readonly label: string
   readonly shortcut: string
-  readonly hint: string
-  pointerDown(ctx: ToolContext, point: VoxelPoint, info: PointerInfo): void
-  pointerMove(ctx: ToolContext, point: VoxelPoint, pressed: boolean): void
-  pointerUp(ctx: ToolContext, point: VoxelPoint): void
-  /** Keys while the tool has an edit open (Enter, Escape); true when handled. */
-  key?(ctx: ToolContext, key: string): boolean
-  /** Whether the tool keeps an edit open between pointer presses (a polygon being drawn). */
-  busy?(): boolean
-  /** Forget any edit in progress (slice changed, tool switched). */
-  reset?(): void
 }

@@ -112,3 +112,10 @@ export function voxelToPlane(
   if (orientation === 'coronal') return { u: voxel.x, v, index: voxel.y }
   return { u: voxel.y, v, index: voxel.x }
 }
+
+/** Zoom factor and pan offset (CSS pixels) of one view; zoom 1 fits the plane to its viewport. */
+export interface ViewTransform {
+  zoom: number
+  panX: number
+  panY: number
+}

@@ -1,42 +1,34 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { MaskVersion } from '../../../shared/api'
+import { encodeRuns } from '../../../shared/runLength'
 import { getClient } from '../api/client'
 import { errorMessage, toApiError } from '../api/errors'
-import { applyPatch, diffSlice, type SlicePatch } from '../annotation/patch'
-import { encodeRuns, slicesEqual } from '../annotation/runLength'
-import type { VoxelPoint } from '../annotation/paint'
-import { fillLimit, type FillLimit } from '../annotation/fillLimit'
-import type { OverlayStyle } from '../imaging/overlay'
+import { UndoHistory, type HistoryMemo } from '../annotation/history'
+import { applyPatch, diffSlice, slicesEqual, type SlicePatch } from '../annotation/patch'
+import { useMaskVersionsStore } from './maskVersions'
 import { useReportStore } from './report'
+import { useToolSettingsStore } from './toolSettings'
 import { useViewerStore } from './viewer'
 
 export type MaskStatus = 'idle' | 'loading' | 'ready' | 'error'
-export type PaintLabel = 1 | 2
-
-export const labelNames: Record<PaintLabel, string> = { 1: 'Ground-glass', 2: 'Consolidation' }
-
-interface LoadedVersion {
-  version: number
-  labels: Uint8Array
-}
 
 interface OpenEdit {
   k: number
   snapshot: Uint8Array
 }
 
-const historyLimit = 200
-const brushSizeLimits = [1, 80] as const
-
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(high, Math.max(low, value))
+/** One undo step: a patch of one slice of the working labels. */
+interface SliceMemo extends HistoryMemo {
+  readonly k: number
 }
 
+const historyLimit = 200
+
 /**
- * Everything about the open series' infection mask in one place: the working labels the viewer
- * shows and the tools edit, the lung mask, overlay settings, tool settings, the undo/redo history,
- * saving edited slices as a new version, and viewing, comparing and reverting versions.
+ * The open series' working infection mask and its editing: the labels the viewer shows and the
+ * tools edit, the lung mask, the edit in progress, the undo history, and saving the edited slices as
+ * a new version. Tool settings are in toolSettings.ts, the saved versions in maskVersions.ts.
  */
 export const useMasksStore = defineStore('masks', () => {
   const seriesId = ref<number | null>(null)
@@ -49,21 +41,15 @@ export const useMasksStore = defineStore('masks', () => {
   const error = ref<string | null>(null)
   /** The version the working labels started from (0: no version yet); the base of the next save. */
   const loadedVersion = ref(0)
-  const versions = ref<MaskVersion[]>([])
-  const versionsError = ref<string | null>(null)
-
-  const overlay = ref<OverlayStyle>({ opacity: 0.45, groundGlass: true, consolidation: true, lungs: true })
-
-  // ---- tool settings ----
-  const brushSize = ref(10)
-  const paintLabel = ref<PaintLabel>(1)
-  const insideLungOnly = ref(false)
-  const huConstraint = ref({ enabled: false, min: -900, max: -100 })
-  const toolPreview = shallowRef<{ points: readonly VoxelPoint[]; closed: boolean } | null>(null)
 
   // ---- edit history ----
-  const undoStack = shallowRef<SlicePatch[]>([])
-  const redoStack = shallowRef<SlicePatch[]>([])
+  const history = new UndoHistory<SliceMemo>(historyLimit)
+  // `history` is a plain object: what the panel shows of it is copied here after every change.
+  const undoCount = ref(0)
+  const redoCount = ref(0)
+  /** What the next undo and redo would take back or make again, for the buttons' tooltips. */
+  const undoAction = ref<string | null>(null)
+  const redoAction = ref<string | null>(null)
   /** The loaded version's content of each slice touched since loading (the comparison for saving). */
   const originals = new Map<number, Uint8Array>()
   /** Slices whose content differs from the loaded version. */
@@ -76,25 +62,29 @@ export const useMasksStore = defineStore('masks', () => {
   const conflict = ref<string | null>(null)
   const notice = ref<string | null>(null)
 
-  // ---- other versions ----
-  const viewing = shallowRef<LoadedVersion | null>(null)
-  const comparing = shallowRef<LoadedVersion | null>(null)
-  const versionBusy = ref(false)
-
   let loadSequence = 0
+
+  const versions = useMaskVersionsStore()
+  const settings = useToolSettingsStore()
 
   const sliceSize = computed(() => (dims.value ? dims.value[0] * dims.value[1] : 0))
   const ready = computed(() => status.value === 'ready' && labels.value !== null)
-  const canEdit = computed(() => ready.value && viewing.value === null && !saving.value && !versionBusy.value)
+  const canEdit = computed(() => ready.value && versions.viewing === null && !saving.value && !versions.versionBusy)
   const hasUnsavedEdits = computed(() => changedSlices.value.length > 0)
   /** What the viewer shows: a version being viewed, else the working labels. */
-  const displayLabels = computed(() => viewing.value?.labels ?? labels.value)
-  const latestVersion = computed(() => versions.value.at(-1)?.version ?? 0)
-  const canUndo = computed(() => undoStack.value.length > 0 && canEdit.value)
-  const canRedo = computed(() => redoStack.value.length > 0 && canEdit.value)
+  const displayLabels = computed(() => versions.viewing?.labels ?? labels.value)
+  const canUndo = computed(() => undoCount.value > 0 && canEdit.value)
+  const canRedo = computed(() => redoCount.value > 0 && canEdit.value)
 
   function touch(): void {
     revision.value++
+  }
+
+  function historyChanged(): void {
+    undoCount.value = history.undoCount
+    redoCount.value = history.redoCount
+    undoAction.value = history.nextUndo?.action ?? null
+    redoAction.value = history.nextRedo?.action ?? null
   }
 
   function sliceOf(volume: Uint8Array, k: number): Uint8Array {
@@ -102,23 +92,25 @@ export const useMasksStore = defineStore('masks', () => {
   }
 
   function resetEditing(): void {
-    undoStack.value = []
-    redoStack.value = []
+    history.clear()
+    historyChanged()
     originals.clear()
     changedSlices.value = []
     openEdit = null
-    toolPreview.value = null
+    settings.toolPreview = null
   }
 
-  async function fetchVersions(id: number): Promise<void> {
-    try {
-      const list = await getClient().invoke('masks.list', { seriesId: id })
-      if (seriesId.value === id) {
-        versions.value = list
-        versionsError.value = null
+  /** The undo step of `patch`: restoring it rewrites its voxels of the working labels. */
+  function sliceMemo(patch: SlicePatch): SliceMemo {
+    return {
+      action: patch.action,
+      k: patch.k,
+      restore(direction) {
+        if (!labels.value) return
+        const slice = sliceOf(labels.value, patch.k)
+        if (!originals.has(patch.k)) originals.set(patch.k, slice.slice())
+        applyPatch(slice, patch, direction)
       }
-    } catch (failure) {
-      if (seriesId.value === id) versionsError.value = errorMessage(failure)
     }
   }
 
@@ -139,9 +131,7 @@ export const useMasksStore = defineStore('masks', () => {
     dims.value = dimensions
     labels.value = null
     lungs.value = null
-    viewing.value = null
-    comparing.value = null
-    versions.value = []
+    versions.reset()
     loadedVersion.value = 0
     conflict.value = null
     saveError.value = null
@@ -168,7 +158,7 @@ export const useMasksStore = defineStore('masks', () => {
       if (sequence !== loadSequence) return
       if (labelBytes.byteLength !== expected)
         throw new Error(`The server sent ${labelBytes.byteLength} mask voxels; the series has ${expected}.`)
-      versions.value = list
+      versions.versions = list
       loadedVersion.value = latest ?? 0
       labels.value = latest === undefined ? labelBytes : new Uint8Array(labelBytes)
       lungs.value = lungBytes && lungBytes.byteLength === expected ? new Uint8Array(lungBytes) : null
@@ -185,49 +175,7 @@ export const useMasksStore = defineStore('masks', () => {
     void open(null, null)
   }
 
-  // ---- constraints and edits ----
-
-  /** Whether painting may set voxel `index` of slice k, under the active constraints. */
-  function paintable(k: number): (index: number) => boolean {
-    const lungMask = insideLungOnly.value ? lungs.value : null
-    const hu = huConstraint.value.enabled ? huConstraint.value : null
-    const voxels = useViewerStore().voxels
-    const offset = k * sliceSize.value
-    if (!lungMask && !hu) return () => true
-    const low = hu ? Math.min(hu.min, hu.max) : 0
-    const high = hu ? Math.max(hu.min, hu.max) : 0
-    return (index) => {
-      if (lungMask && lungMask[offset + index] === 0) return false
-      if (hu && voxels) {
-        const value = voxels[offset + index]
-        if (value < low || value > high) return false
-      }
-      return true
-    }
-  }
-
-  /** How far a fill clicked at `index` of slice k may spread (fillLimit.ts). */
-  function fillLimitAt(k: number, index: number): FillLimit {
-    const viewer = useViewerStore()
-    const size = sliceSize.value
-    const offset = k * size
-    const constraints = [
-      insideLungOnly.value && lungs.value ? 'the lung' : null,
-      huConstraint.value.enabled ? 'the HU range' : null
-    ].filter((name): name is string => name !== null)
-    const values = viewer.voxels ? viewer.voxels.subarray(offset, offset + size) : null
-    const range = viewer.header?.valueRange ?? [0, 255]
-    return fillLimit({
-      nx: dims.value?.[0] ?? 0,
-      ny: dims.value?.[1] ?? 0,
-      seed: index,
-      lungs: lungs.value ? lungs.value.subarray(offset, offset + size) : null,
-      values,
-      // Air: below −500 HU; in a grey image (already windowed), the darkest tenth of its range.
-      airBelow: viewer.header?.unit === 'HU' ? -500 : range[0] + 0.1 * (range[1] - range[0]),
-      constraint: constraints.length > 0 ? { inside: paintable(k), region: constraints.join(' and ') } : null
-    })
-  }
+  // ---- edits ----
 
   /** Starts an edit of slice k (or continues the open one); false when editing is not possible now. */
   function beginEdit(k: number): Uint8Array | null {
@@ -257,8 +205,8 @@ export const useMasksStore = defineStore('masks', () => {
     openEdit = null
     const patch = diffSlice(k, snapshot, sliceOf(labels.value, k), action)
     if (!patch) return
-    undoStack.value = [...undoStack.value.slice(-(historyLimit - 1)), patch]
-    redoStack.value = []
+    history.record(sliceMemo(patch))
+    historyChanged()
     refreshChanged(k)
     touch()
   }
@@ -267,7 +215,7 @@ export const useMasksStore = defineStore('masks', () => {
     if (!openEdit || !labels.value) return
     sliceOf(labels.value, openEdit.k).set(openEdit.snapshot)
     openEdit = null
-    toolPreview.value = null
+    settings.toolPreview = null
     touch()
   }
 
@@ -275,33 +223,21 @@ export const useMasksStore = defineStore('masks', () => {
     return openEdit !== null
   }
 
+  /** Undoes or redoes one step and shows its slice; returns that slice, or null when nothing changed. */
   function replay(direction: 'undo' | 'redo'): number | null {
     if (!canEdit.value || !labels.value) return null
     if (openEdit) cancelEdit()
-    const from = direction === 'undo' ? undoStack.value : redoStack.value
-    const patch = from.at(-1)
-    if (!patch) return null
-    const slice = sliceOf(labels.value, patch.k)
-    if (!originals.has(patch.k)) originals.set(patch.k, slice.slice())
-    applyPatch(slice, patch, direction)
-    if (direction === 'undo') {
-      undoStack.value = undoStack.value.slice(0, -1)
-      redoStack.value = [...redoStack.value, patch]
-    } else {
-      redoStack.value = redoStack.value.slice(0, -1)
-      undoStack.value = [...undoStack.value, patch]
-    }
-    refreshChanged(patch.k)
+    const memo = direction === 'undo' ? history.undo() : history.redo()
+    if (!memo) return null
+    historyChanged()
+    refreshChanged(memo.k)
     touch()
-    return patch.k
+    useViewerStore().setSlice(memo.k)
+    return memo.k
   }
 
   const undo = (): number | null => replay('undo')
   const redo = (): number | null => replay('redo')
-
-  function setBrushSize(size: number): void {
-    brushSize.value = clamp(Math.round(size), brushSizeLimits[0], brushSizeLimits[1])
-  }
 
   function discardEdits(): void {
     if (!labels.value) return
@@ -339,13 +275,13 @@ export const useMasksStore = defineStore('masks', () => {
         `Saved version ${saved.version}: ${saved.trainingSlices.length} corrected slice${saved.trainingSlices.length === 1 ? '' : 's'} marked as training data` +
         ` (${edited.length} edited now). The scores follow version ${saved.version}.`
       // The service rescored the report from the saved version: show it.
-      await Promise.all([fetchVersions(id), useReportStore().refresh()])
+      await Promise.all([versions.fetchVersions(id), useReportStore().refresh()])
       return saved
     } catch (failure) {
       const apiError = toApiError(failure)
       if (apiError.code === 'conflict') {
         conflict.value = apiError.message
-        void fetchVersions(id)
+        void versions.fetchVersions(id)
       } else {
         saveError.value = errorMessage(failure)
       }
@@ -372,104 +308,12 @@ export const useMasksStore = defineStore('masks', () => {
       originals.set(k, target.slice())
       const patch = diffSlice(k, target, slice, 'reapplied edit')
       target.set(slice)
-      if (patch) undoStack.value = [...undoStack.value, patch]
+      if (patch) history.push(sliceMemo(patch))
       refreshChanged(k)
     }
+    historyChanged()
     notice.value = `Loaded version ${loadedVersion.value} and reapplied your edits on ${mine.length} slice${mine.length === 1 ? '' : 's'}; review and save.`
     touch()
-  }
-
-  // ---- versions ----
-
-  async function fetchVersionLabels(version: number): Promise<Uint8Array> {
-    const id = seriesId.value
-    if (id === null) throw new Error('No series is open.')
-    if (version === loadedVersion.value && !hasUnsavedEdits.value && labels.value) return labels.value
-    return new Uint8Array(await getClient().invoke('masks.voxels', { seriesId: id, version }))
-  }
-
-  async function withVersion(action: () => Promise<void>): Promise<void> {
-    versionBusy.value = true
-    saveError.value = null
-    try {
-      await action()
-    } catch (failure) {
-      saveError.value = errorMessage(failure)
-    } finally {
-      versionBusy.value = false
-    }
-  }
-
-  function viewVersion(version: number): Promise<void> {
-    return withVersion(async () => {
-      if (openEdit) cancelEdit()
-      comparing.value = null
-      viewing.value = { version, labels: await fetchVersionLabels(version) }
-      touch()
-    })
-  }
-
-  function stopViewing(): void {
-    viewing.value = null
-    touch()
-  }
-
-  function compareWith(version: number): Promise<void> {
-    return withVersion(async () => {
-      viewing.value = null
-      comparing.value = { version, labels: await fetchVersionLabels(version) }
-      touch()
-    })
-  }
-
-  function stopComparing(): void {
-    comparing.value = null
-    touch()
-  }
-
-  /** Saves, as a new version, the slices where `version` differs from the loaded one. */
-  function revertTo(version: number): Promise<void> {
-    return withVersion(async () => {
-      const id = seriesId.value
-      const working = labels.value
-      if (id === null || !working) return
-      if (hasUnsavedEdits.value)
-        throw new Error('Save or discard your unsaved edits before reverting to another version.')
-      const target = await fetchVersionLabels(version)
-      const slices: { k: number; runs: number[] }[] = []
-      const count = dims.value?.[2] ?? 0
-      for (let k = 0; k < count; k++) {
-        const wanted = sliceOf(target, k)
-        if (!slicesEqual(wanted, sliceOf(working, k))) slices.push({ k, runs: encodeRuns(wanted) })
-      }
-      if (slices.length === 0) {
-        notice.value = `Version ${version} is identical to version ${loadedVersion.value}; nothing to revert.`
-        return
-      }
-      try {
-        const saved = await getClient().invoke('masks.save', {
-          seriesId: id,
-          baseVersion: loadedVersion.value,
-          slices,
-          revertTo: version
-        })
-        working.set(target)
-        loadedVersion.value = saved.version
-        resetEditing()
-        viewing.value = null
-        comparing.value = null
-        notice.value = `Reverted to version ${version}: saved as version ${saved.version} (${slices.length} slice${slices.length === 1 ? '' : 's'} changed); the scores follow it.`
-        touch()
-        await Promise.all([fetchVersions(id), useReportStore().refresh()])
-      } catch (failure) {
-        if (toApiError(failure).code === 'conflict') {
-          conflict.value = toApiError(failure).message
-          void fetchVersions(id)
-          return
-        }
-        throw failure
-      }
-    })
   }
 
   return {
@@ -481,51 +325,34 @@ export const useMasksStore = defineStore('masks', () => {
     status,
     error,
     loadedVersion,
-    versions,
-    versionsError,
-    overlay,
-    brushSize,
-    paintLabel,
-    insideLungOnly,
-    huConstraint,
-    toolPreview,
-    undoStack,
-    redoStack,
     changedSlices,
     saving,
     saveError,
     conflict,
     notice,
-    viewing,
-    comparing,
-    versionBusy,
     ready,
     canEdit,
     hasUnsavedEdits,
     displayLabels,
-    latestVersion,
+    undoCount,
+    redoCount,
+    undoAction,
+    redoAction,
     canUndo,
     canRedo,
     open,
     close,
     touch,
-    paintable,
-    fillLimitAt,
+    sliceOf,
+    resetEditing,
     beginEdit,
     commitEdit,
     cancelEdit,
     editOpen,
     undo,
     redo,
-    setBrushSize,
     discardEdits,
     save,
-    reloadLatest,
-    fetchVersions,
-    viewVersion,
-    stopViewing,
-    compareWith,
-    stopComparing,
-    revertTo
+    reloadLatest
   }
 })

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, type Ref } from 'vue'
 import type { ImportResult, PacsPushResult, PacsServer, PacsStudy, Params } from '../../../shared/api'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
@@ -68,18 +68,27 @@ export const usePacsStore = defineStore('pacs', () => {
     }
   }
 
-  /** Follows one task's progress events until `run` settles. */
-  async function withProgress<T>(
-    target: { value: PacsProgress | null },
+  /**
+   * Runs one transfer task, following its progress events into `progress` until it settles; a
+   * failure is shown in `error` and gives null.
+   */
+  async function transfer<T>(
+    progress: Ref<PacsProgress | null>,
+    error: Ref<string | null>,
     run: (taskId: string) => Promise<T>
-  ): Promise<T> {
+  ): Promise<T | null> {
+    error.value = null
+    progress.value = null
     const taskId = newTaskId()
     const stop = getClient().onEvent((event) => {
       if (event.type === 'progress' && event.taskId === taskId)
-        target.value = { label: event.label, done: event.done, total: event.total }
+        progress.value = { label: event.label, done: event.done, total: event.total }
     })
     try {
       return await run(taskId)
+    } catch (failure) {
+      error.value = errorMessage(failure)
+      return null
     } finally {
       stop()
     }
@@ -106,40 +115,25 @@ export const usePacsStore = defineStore('pacs', () => {
     if (!serverId.value || pulling.value) return null
     const id = serverId.value
     pulling.value = studyInstanceUid
-    pullError.value = null
-    pullProgress.value = null
     pulled.value = null
-    try {
-      const result = await withProgress(pullProgress, (taskId) =>
-        getClient().invoke('pacs.pull', { serverId: id, studyInstanceUid, taskId })
-      )
-      pulled.value = { studyInstanceUid, result }
-      return result
-    } catch (failure) {
-      pullError.value = errorMessage(failure)
-      return null
-    } finally {
-      pulling.value = null
-    }
+    const result = await transfer(pullProgress, pullError, (taskId) =>
+      getClient().invoke('pacs.pull', { serverId: id, studyInstanceUid, taskId })
+    )
+    if (result) pulled.value = { studyInstanceUid, result }
+    pulling.value = null
+    return result
   }
 
   async function send(seriesId: number, deidentified: boolean): Promise<void> {
     if (!serverId.value || sending.value) return
     const id = serverId.value
     sending.value = true
-    sendError.value = null
-    sendProgress.value = null
     sent.value = null
-    try {
-      const result = await withProgress(sendProgress, (taskId) =>
-        getClient().invoke('pacs.push', { serverId: id, seriesId, deidentified, taskId })
-      )
-      sent.value = { seriesId, result }
-    } catch (failure) {
-      sendError.value = errorMessage(failure)
-    } finally {
-      sending.value = false
-    }
+    const result = await transfer(sendProgress, sendError, (taskId) =>
+      getClient().invoke('pacs.push', { serverId: id, seriesId, deidentified, taskId })
+    )
+    if (result) sent.value = { seriesId, result }
+    sending.value = false
   }
 
   return {

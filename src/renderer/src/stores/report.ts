@@ -137,7 +137,8 @@ export const useReportStore = defineStore('report', () => {
   async function viewRecord(reportId: number): Promise<void> {
     actionError.value = null
     try {
-      viewingRecord.value = reportId === report.value?.id ? null : await getClient().invoke('reports.view', { reportId })
+      viewingRecord.value =
+        reportId === report.value?.id ? null : await getClient().invoke('reports.view', { reportId })
     } catch (failure) {
       actionError.value = errorMessage(failure)
     }
@@ -154,13 +155,25 @@ export const useReportStore = defineStore('report', () => {
     }
   }
 
+  /** Runs one action on the report: `busy` says which meanwhile; a failure is shown and gives `failed`. */
+  async function act<T>(kind: 'save' | 'sign' | 'export', failed: T, action: () => Promise<T>): Promise<T> {
+    busy.value = kind
+    actionError.value = null
+    try {
+      return await action()
+    } catch (failure) {
+      actionError.value = errorMessage(failure)
+      return failed
+    } finally {
+      busy.value = null
+    }
+  }
+
   /** Rescores the report from a mask version, without running the model. */
   async function rescore(maskVersion: number): Promise<boolean> {
     const id = seriesId.value
     if (id === null) return false
-    busy.value = 'save'
-    actionError.value = null
-    try {
+    return act('save', false, async () => {
       const view = await getClient().invoke('reports.rescore', { seriesId: id, maskVersion })
       if (seriesId.value !== id) return true
       const keepText = dirty.value ? { findings: findings.value, impression: impression.value } : null
@@ -174,12 +187,7 @@ export const useReportStore = defineStore('report', () => {
         : `Rescored from mask version ${maskVersion}.`
       await loadHistory(id)
       return true
-    } catch (failure) {
-      actionError.value = errorMessage(failure)
-      return false
-    } finally {
-      busy.value = null
-    }
+    })
   }
   const dirty = computed(
     () =>
@@ -192,10 +200,8 @@ export const useReportStore = defineStore('report', () => {
   async function save(): Promise<boolean> {
     const current = report.value
     if (!current || signed.value) return false
-    busy.value = 'save'
-    actionError.value = null
     notice.value = null
-    try {
+    return act('save', false, async () => {
       const regionScores = Object.entries(draftScores.value).map(([regionId, score]) => ({ regionId, score }))
       const view = await getClient().invoke('reports.update', {
         reportId: current.id,
@@ -206,29 +212,18 @@ export const useReportStore = defineStore('report', () => {
       adopt(view)
       notice.value = 'Report saved.'
       return true
-    } catch (failure) {
-      actionError.value = errorMessage(failure)
-      return false
-    } finally {
-      busy.value = null
-    }
+    })
   }
 
   async function sign(): Promise<void> {
     const current = report.value
     if (!current || signed.value) return
     if (dirty.value && !(await save())) return
-    busy.value = 'sign'
-    actionError.value = null
-    try {
+    await act('sign', undefined, async () => {
       adopt(await getClient().invoke('reports.sign', { reportId: current.id }))
       notice.value = `Signed by ${report.value?.signedBy ?? ''}.`
       if (seriesId.value !== null) await loadHistory(seriesId.value)
-    } catch (failure) {
-      actionError.value = errorMessage(failure)
-    } finally {
-      busy.value = null
-    }
+    })
   }
 
   /**
@@ -239,16 +234,12 @@ export const useReportStore = defineStore('report', () => {
     const current = report.value
     if (!current) return null
     if (dirty.value && !signed.value && !(await save())) return null
-    busy.value = 'export'
-    actionError.value = null
-    try {
-      return await getClient().invoke('reports.pdf', path ? { reportId: current.id, path, identified } : { reportId: current.id, identified })
-    } catch (failure) {
-      actionError.value = errorMessage(failure)
-      return null
-    } finally {
-      busy.value = null
-    }
+    return act('export', null, () =>
+      getClient().invoke(
+        'reports.pdf',
+        path ? { reportId: current.id, path, identified } : { reportId: current.id, identified }
+      )
+    )
   }
 
   return {

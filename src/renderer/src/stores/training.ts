@@ -16,6 +16,15 @@ export function isActiveRun(run: TrainingRun): boolean {
  * Retraining: the models, the runs, the run being watched with its live history (its steps come in
  * as 'training-progress' events and are appended to what 'training.list' returned).
  */
+export const runStatusLabels: Record<TrainingRun['status'], string> = {
+  queued: 'Queued',
+  running: 'Running',
+  paused: 'Paused',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  finished: 'Finished'
+}
+
 export const useTrainingStore = defineStore('training', () => {
   const models = ref<ModelSummary[]>([])
   const runs = ref<TrainingRun[]>([])
@@ -160,6 +169,13 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
+  /** "Inf-Net 1.2" for a model id, as the run list and the monitor name it. */
+  function modelName(id: number | null): string {
+    if (id === null) return ''
+    const model = models.value.find((m) => m.id === id)
+    return model ? `${model.name} ${model.version}` : `model ${id}`
+  }
+
   return {
     models,
     runs,
@@ -180,6 +196,7 @@ export const useTrainingStore = defineStore('training', () => {
     watchRuns,
     start,
     control,
-    activate
+    activate,
+    modelName
   }
 })

@@ -4,23 +4,13 @@ import type { SeriesSummary, StudySummary, VolumeHeader } from '../../../shared/
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 import { numberingStep, sliceNumbering, type SliceNumbering } from '../../../shared/sliceNumbering'
-import { planeCount, slicesAscendHeadwards, type Orientation } from '../imaging/planes'
+import { planeCount, slicesAscendHeadwards, type Orientation, type ViewTransform } from '../imaging/planes'
+import type { ViewerTool } from '../tools/toolIds'
 import { decodeVoxels, type VoxelArray } from '../imaging/voxels'
 import { windowPreset, type WindowLevel, type WindowPreset } from '../imaging/windowing'
 
 export type ViewerStatus = 'idle' | 'loading' | 'ready' | 'error'
-/** Navigation tools: what a left-drag does; a right-drag always adjusts the window, a middle-drag pans. */
-export type NavigationTool = 'window' | 'scroll' | 'pan' | 'zoom' | 'crosshair'
-/** Mask editing tools (axial view only). */
-export type EditTool = 'brush' | 'eraser' | 'fill' | 'lasso'
-export type ViewerTool = NavigationTool | EditTool
 export type Layout = 'single' | 'three'
-
-export const editTools: readonly EditTool[] = ['brush', 'eraser', 'fill', 'lasso']
-
-export function isEditTool(tool: ViewerTool): tool is EditTool {
-  return (editTools as readonly string[]).includes(tool)
-}
 
 /** The voxel under the pointer (x column, y row, k slice) and the view it is in. */
 export interface VoxelPosition {
@@ -28,13 +18,6 @@ export interface VoxelPosition {
   y: number
   k: number
   view: Orientation
-}
-
-/** Zoom factor and pan offset (CSS pixels) of one view; zoom 1 fits the plane to its viewport. */
-export interface ViewTransform {
-  zoom: number
-  panX: number
-  panY: number
 }
 
 const zoomLimits = [0.25, 16] as const
@@ -163,15 +146,20 @@ export const useViewerStore = defineStore('viewer', () => {
     return { center: Math.round((low + high) / 2), width: Math.max(1, high - low) }
   }
 
-  async function open(target: SeriesSummary, owner: StudySummary | null): Promise<void> {
-    const sequence = ++openSequence
+  /** Shows `target` of `owner` (or nothing) with none of its volume yet; a load still under way is dropped. */
+  function showSeries(target: SeriesSummary | null, owner: StudySummary | null, next: ViewerStatus): number {
     study.value = owner
     series.value = target
     header.value = null
     voxels.value = null
     cursor.value = null
     error.value = null
-    status.value = 'loading'
+    status.value = next
+    return ++openSequence
+  }
+
+  async function open(target: SeriesSummary, owner: StudySummary | null): Promise<void> {
+    const sequence = showSeries(target, owner, 'loading')
     try {
       const client = getClient()
       const volumeHeader = await client.invoke('series.header', { seriesId: target.id })
@@ -197,14 +185,7 @@ export const useViewerStore = defineStore('viewer', () => {
   }
 
   function close(): void {
-    openSequence++
-    study.value = null
-    series.value = null
-    header.value = null
-    voxels.value = null
-    cursor.value = null
-    status.value = 'idle'
-    error.value = null
+    showSeries(null, null, 'idle')
   }
 
   function setSlice(index: number): void {

@@ -1,4 +1,4 @@
-import type { EditTool } from '../../stores/viewer'
+import type { EditTool } from '../../tools/toolIds'
 import type { AnnotationTool } from '../tool'
 import { brushTool, eraserTool } from './brush'
 import { fillTool } from './fill'
