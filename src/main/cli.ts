@@ -14,6 +14,7 @@ import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from 
 import { compareCommand } from './cli/compareCommand'
 import { isStoredSeriesInput, reportStoredSeries, scoreStoredSeries } from './cli/storedSeriesCommands'
 import { existsSync } from 'node:fs'
+import { setEnvBackend } from './env'
 import { startServer } from './server'
 import { PulmoService, toApiError } from './services'
 
@@ -225,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
       if (command !== 'segment' && isStoredSeriesInput(positionals[0], existsSync)) {
         // An imported series: through the service, like the workstation (its compute process runs any analysis).
         if (values.reference) throw new UsageError('--reference is for a volume given by path, not an imported series')
-        if (values.backend) process.env.PULMO_BACKEND = values.backend
+        if (values.backend) setEnvBackend(values.backend)
         const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket', modelDir: values.model && resolve(values.model) })
         try {
           const seriesId = Number(positionals[0])

@@ -9,6 +9,7 @@ import type { PacsAuth } from '../pacs'
 import { PacsService, PulmoService, type PacsTarget } from '../services'
 import type { CommandIo } from './research'
 import { stopOnSignal } from './stopOnSignal'
+import { envPacsSecrets } from '../env'
 
 export const pacsUsage = `  pacs studies --url URL [--user U --password P | --token T] [--patient Q] [--json]
                                  search a PACS (DICOMweb) for studies
@@ -49,8 +50,9 @@ function targetOf(service: PulmoService, values: Record<string, string | boolean
   const url = str('url')
   if (!url) throw new PacsUsageError('pulmo pacs needs --url URL (the DICOMweb root) or --server NAME')
   const user = str('user')
-  const password = str('password') ?? process.env.PULMO_PACS_PASSWORD
-  const token = str('token') ?? process.env.PULMO_PACS_TOKEN
+  const secrets = envPacsSecrets()
+  const password = str('password') ?? secrets.password
+  const token = str('token') ?? secrets.token
   let auth: PacsAuth = { kind: 'none' }
   if (user) {
     if (!password) throw new PacsUsageError('--user needs --password (or PULMO_PACS_PASSWORD)')
