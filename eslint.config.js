@@ -10,7 +10,8 @@ import vue from 'eslint-plugin-vue'
  * Flat config replaces (does not merge) a rule's options per file, so each folder's list is complete.
  */
 const relative = (folders) => `^\\.{1,2}/(.*/)?(${folders.join('|')})(/|$)`
-const nodeModules = ['node:*', ...builtinModules.flatMap((m) => [m, `${m}/*`])]
+/** Node's built-in modules by their exact names (a gitignore-style group would also match ./api/events). */
+const nodeModules = `^(node:.*|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?)$`
 const servicesRule = { regex: relative(['services']), message: 'Only main/index.ts, main/server.ts and main/cli import services.' }
 /** Both the old severity/ and training/ rooms and the new ones they move into. */
 const computeFolders = ['ml', 'training', 'compute', 'severity', 'morphology', 'lungs', 'regions', 'scores', 'analysis', 'report']
@@ -46,7 +47,8 @@ export default tseslint.config(
     files: ['src/shared/**'],
     rules: {
       ...restricted([
-        { group: [...nodeModules, 'electron', 'better-sqlite3', 'vue', 'pinia'], message: 'src/shared runs in both processes: no Node, Electron or DOM modules.' },
+        { regex: nodeModules, message: 'src/shared runs in both processes: no Node modules.' },
+        { group: ['electron', 'better-sqlite3', 'vue', 'pinia'], message: 'src/shared runs in both processes: no Electron or DOM modules.' },
         { regex: relative(['main', 'renderer']), message: 'src/shared imports nothing from main or the renderer.' }
       ]),
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'HTMLElement', 'process', 'Buffer']
