@@ -4,20 +4,22 @@
  * kind of authentication only.
  */
 import { randomUUID } from 'node:crypto'
-import { ApiError, type PacsServer, type Params } from '../../shared/api'
+import { z } from 'zod'
+import { ApiError, PacsAuthKind, type PacsServer, type Params } from '../../shared/api'
 import { DicomWebClient, safeUrl, type DicomWebConnection, type PacsAuth } from '../pacs'
 import type { ServiceContext } from './context'
 
 const SERVERS_KEY = 'pacs-servers'
 
-interface StoredServer {
-  id: string
-  name: string
-  url: string
-  authKind: 'none' | 'basic' | 'bearer'
-  user: string
-  secret: string
-}
+const StoredServer = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  authKind: PacsAuthKind,
+  user: z.string(),
+  secret: z.string()
+})
+type StoredServer = z.infer<typeof StoredServer>
 
 export interface PacsTarget {
   connection: DicomWebConnection
@@ -40,7 +42,7 @@ export class PacsServerSettings {
   constructor(private readonly ctx: ServiceContext) {}
 
   private stored(): StoredServer[] {
-    return this.ctx.store.settings.get<StoredServer[]>(SERVERS_KEY) ?? []
+    return this.ctx.store.settings.get(SERVERS_KEY, z.array(StoredServer)) ?? []
   }
 
   list(): PacsServer[] {
