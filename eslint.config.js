@@ -61,6 +61,17 @@ export default tseslint.config(
     rules: restricted([servicesRule])
   },
   {
+    // SQL lives in the repositories: a service reaching for the connection would write it again.
+    files: ['src/main/services/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='db'][object.property.name='store']", message: 'Services go through the repositories (store.transaction for a transaction), not store.db.' },
+        { selector: "MemberExpression[property.name='db'][object.name='store']", message: 'Services go through the repositories (store.transaction for a transaction), not store.db.' }
+      ]
+    }
+  },
+  {
     // Volumes and the database sit at the bottom: they know nothing of models, training, scores or reports.
     files: ['src/main/volume/**', 'src/main/db/**'],
     rules: restricted([

@@ -8,7 +8,7 @@ async function layeringErrors(file: string, code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: projectRoot })
   const [result] = await eslint.lintText(code, { filePath: join(projectRoot, file) })
   return result.messages
-    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals')
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals' || m.ruleId === 'no-restricted-syntax')
     .map((m) => m.message)
 }
 
@@ -42,5 +42,11 @@ describe('the layering lint rule', () => {
     }
     expect(await layeringErrors('src/main/db/example.ts', "import { ApiError } from '../../shared/api'\nexport const used = ApiError\n")).toEqual([])
     expect(await layeringErrors('src/main/services/example.ts', "import * as s from '../severity/scores'\nexport const used = s\n")).toEqual([])
+  })
+
+  it('keeps SQL out of services: no store.db there', async () => {
+    const code = "export const n = (ctx: { store: { db: { prepare(s: string): unknown } } }) => ctx.store.db.prepare('SELECT 1')\n"
+    expect(await layeringErrors('src/main/services/example.ts', code)).toEqual([expect.stringMatching(/through the repositories/)])
+    expect(await layeringErrors('src/main/db/example.ts', code)).toEqual([])
   })
 })
