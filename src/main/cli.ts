@@ -3,128 +3,57 @@
  * Errors go to stderr with exit code 1 (2 for a usage error).
  */
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import type { AuditEntry, StudySummary } from '../shared/api'
+import { existsSync } from 'node:fs'
 import { segmentMultiClassCommand, trainMultiClassCommand } from './cli/multiClassCommands'
-import { METHOD_COMMANDS, methodCommand, methodUsage } from './cli/experimentCommands'
+import { METHOD_COMMANDS, methodCommand, methodUsage, type MethodCommand } from './cli/experimentCommands'
 import { stopOnSignal } from './cli/stopOnSignal'
-import { pacsCommand, PacsUsageError, pacsUsage } from './cli/pacsCommands'
+import { pacsCommand, pacsUsage } from './cli/pacsCommands'
 import { evaluateCommand, segmentImagesCommand, startEngine, trainCommand } from './cli/research'
 import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from './cli/volumeCommands'
 import { compareCommand } from './cli/compareCommand'
 import { isStoredSeriesInput, reportStoredSeries, scoreStoredSeries } from './cli/storedSeriesCommands'
-import { existsSync } from 'node:fs'
+import * as specs from './cli/commands'
+import { COMMON_OPTIONS, commandForms, commandUsage, parseCommand, UsageError, wholeNumber, type OptionValues } from './cli/options'
+import { auditTable, studiesJson, studyTable } from './cli/tables'
+import { setEnvBackend } from './env'
 import { startServer } from './server'
 import { PulmoService, toApiError } from './services'
 
+/** pulmo's own commands by name, in the order the usage lists them. */
+const COMMANDS = {
+  import: specs.importCommand,
+  studies: specs.studiesCommand,
+  export: specs.exportCommand,
+  serve: specs.serveCommand,
+  train: specs.trainCommandSpec,
+  'train-multiclass': specs.trainMultiClassCommandSpec,
+  segment: specs.segmentCommandSpec,
+  score: specs.scoreCommandSpec,
+  report: specs.reportCommandSpec,
+  compare: specs.compareCommandSpec,
+  audit: specs.auditCommand,
+  evaluate: specs.evaluateCommandSpec
+}
+type Command = keyof typeof COMMANDS
+type Tables = { [C in Command]: (typeof COMMANDS)[C]['options'] }
+/** Every command's values, read through all the tables: each command was parsed against its own. */
+type Values = OptionValues<UnionToIntersection<Tables[Command]>>
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never
+
+const { evaluate, ...beforeEvaluate } = COMMANDS
 const usage = `Usage: pulmo <command> [options]
 
 Commands:
-  import PATH...                 import DICOM folders/files, NIfTI, NRRD, MetaImage, PNG/JPG slices
-  studies [--json] [--query Q]   list the studies and their series
-  export SERIES_ID --out PATH [--format nifti|dicom] [--identified]
-                                 write a series as .nii/.nii.gz, or as a new folder of DICOM files;
-                                 de-identified (pseudonym, shifted dates) unless --identified
-  serve [--port N] [--host H]    serve the workstation on http://127.0.0.1 (token printed at start)
-  train --data DIR --out MODEL_DIR [--backbone lite|res2net50] [--epochs N] [--folds K --fold I]
-        [--input-size N] [--batch-size N] [--lr X] [--decay-epoch N] [--scales 0.75,1,1.25]
-        [--checkpoint-every N]
-        [--init MODEL_DIR] [--resume]
-                                 train single-class Inf-Net on DIR/images, masks, edges
-  train-multiclass --data DIR --out MODEL_DIR --prior INFNET_DIR [--epochs N] [--input-size N]
-        [--batch-size N] [--lr X] [--decay-epoch N] [--folds K --fold I] [--checkpoint-every N]
-        [--base-filters N] [--augment] [--init MODEL_DIR] [--resume]
-                                 train multi-class Inf-Net (U-Net on slice + the prior's infection
-                                 map) on DIR/images and masks-multiclass
-  segment INPUT --out DIR [--model MODEL_DIR]
-                                 2D slices (a PNG/JPEG file or folder): one 8-bit probability map each
-  segment INPUT --out DIR --multiclass [--model MULTICLASS_DIR] [--prior-model INFNET_DIR]
-                                 2D slices: one 8-bit label map each (0 background, 1 ground-glass,
-                                 2 consolidation)
-  segment SERIES --out DIR [--model MODEL_DIR] [--multiclass-model MODEL_DIR]
-                                 a CT series (DICOM folder, NIfTI file or imported series id): writes
-                                 lungs.nii.gz, infection.nii.gz, labels.nii.gz and summary.json
-  score SERIES [--reference MASK] [--json]
-                                 infected volumes, CT-SS (20 regions), lobar score, severity
-                                 (Dice against the reference infection mask when given)
-  report SERIES --pdf FILE [--identified]
-                                 the severity report as PDF, de-identified unless --identified
-  compare SERIES_A SERIES_B [--json]
-                                 how the lungs changed between two analysed series of one patient
-                                 (earlier → later): volumes, % infected per lung and lobe, CT-SS,
-                                 lobar score, improved / stable / worse
-  audit [--json] [--entity E] [--id N] [--limit N]
-                                 who viewed, edited, signed, exported, imported, deleted what
-${pacsUsage}${methodUsage}  evaluate --pred DIR --gt DIR [--json]
-  evaluate --model MODEL_DIR --images DIR --gt DIR [--json]
-                                 Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE
+${Object.values(beforeEvaluate).map((c) => commandForms(c)).join('')}${pacsUsage}${methodUsage}${commandForms(evaluate)}
+Options of every command:
+${Object.entries(COMMON_OPTIONS)
+  .map(([name, o]) => `  ${`${'short' in o ? `-${o.short}, ` : ''}--${name}${'value' in o ? ` ${o.value}` : ''}`.padEnd(30)} ${o.help}`)
+  .join('\n')}
 
-Options:
-  --data-dir DIR                 data folder (default: PULMO_DATA_DIR or the per-user app data folder)
-  --backend NAME                 auto | tensorflow | wasm | cpu (default: PULMO_BACKEND or auto)
-  -h, --help                     this text
+\`pulmo COMMAND --help\` lists a command's options; an option the command does not take is refused.
 `
 
-class UsageError extends Error {}
-
-function formatTable(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n')
-}
-
-function studyTable(studies: StudySummary[]): string {
-  const rows = [['STUDY', 'PATIENT', 'PATIENT ID', 'DATE', 'DESCRIPTION', 'SERIES', 'MODALITY', 'SIZE', 'SPACING (mm)']]
-  for (const s of studies) {
-    for (const x of s.series) {
-      rows.push([
-        String(s.id),
-        s.patientName,
-        s.patientId,
-        s.studyDate,
-        s.description,
-        String(x.id),
-        x.modality,
-        `${x.columns}×${x.rows}×${x.slices}`,
-        x.spacing.map((v) => +v.toFixed(4)).join(' × ')
-      ])
-    }
-  }
-  return formatTable(rows)
-}
-
-function auditTable(entries: AuditEntry[]): string {
-  const rows = entries.map((e) => [
-    e.at.slice(0, 19).replace('T', ' '),
-    e.actor,
-    e.action,
-    e.entityId === null ? e.entity : `${e.entity} ${e.entityId}`,
-    Object.entries(e.detail)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(' ')
-  ])
-  return formatTable([['when (UTC)', 'who', 'action', 'what', 'detail'], ...rows])
-}
-
-/** The studies as `pulmo studies --json` prints them: a stable, documented shape. */
-function studiesJson(studies: StudySummary[]): unknown {
-  return studies.map((s) => ({
-    id: s.id,
-    patientName: s.patientName,
-    patientId: s.patientId,
-    studyDate: s.studyDate,
-    description: s.description,
-    status: s.status,
-    series: s.series.map((x) => ({
-      id: x.id,
-      description: x.description,
-      modality: x.modality,
-      rows: x.rows,
-      columns: x.columns,
-      slices: x.slices,
-      spacing: x.spacing
-    }))
-  }))
-}
+const isCommand = (name: string): name is Command => Object.hasOwn(COMMANDS, name)
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -135,10 +64,10 @@ export async function main(argv: string[]): Promise<number> {
   if ((METHOD_COMMANDS as readonly string[]).includes(command)) {
     const io = { print: (l: string) => void process.stdout.write(l + '\n'), log: (l: string) => void process.stderr.write(l + '\n') }
     try {
-      return await methodCommand(command as (typeof METHOD_COMMANDS)[number], rest, io)
+      return await methodCommand(command as MethodCommand, rest, io)
     } catch (e) {
       io.log(`pulmo ${command}: ${e instanceof Error ? e.message : String(e)}`)
-      return e instanceof TypeError && 'code' in e ? 2 : 1
+      return e instanceof UsageError ? 2 : 1
     }
   }
   if (command === 'pacs') {
@@ -146,66 +75,29 @@ export async function main(argv: string[]): Promise<number> {
     try {
       return await pacsCommand(rest, io)
     } catch (e) {
-      io.log(`pulmo pacs: ${e instanceof PacsUsageError || (e instanceof TypeError && 'code' in e) ? e.message : toApiError(e).message}`)
-      return e instanceof PacsUsageError || (e instanceof TypeError && 'code' in e) ? 2 : 1
+      io.log(`pulmo pacs: ${e instanceof UsageError ? e.message : toApiError(e).message}`)
+      return e instanceof UsageError ? 2 : 1
     }
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      query: { type: 'string' },
-      out: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      backend: { type: 'string' },
-      data: { type: 'string' },
-      backbone: { type: 'string' },
-      epochs: { type: 'string' },
-      folds: { type: 'string' },
-      fold: { type: 'string' },
-      'input-size': { type: 'string' },
-      'batch-size': { type: 'string' },
-      'checkpoint-every': { type: 'string' },
-      init: { type: 'string' },
-      lr: { type: 'string' },
-      'decay-epoch': { type: 'string' },
-      scales: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      model: { type: 'string' },
-      pred: { type: 'string' },
-      gt: { type: 'string' },
-      images: { type: 'string' },
-      'multiclass-model': { type: 'string' },
-      multiclass: { type: 'boolean', default: false },
-      prior: { type: 'string' },
-      'prior-model': { type: 'string' },
-      'base-filters': { type: 'string' },
-      augment: { type: 'boolean', default: false },
-      reference: { type: 'string' },
-      pdf: { type: 'string' },
-      format: { type: 'string' },
-      identified: { type: 'boolean', default: false },
-      entity: { type: 'string' },
-      id: { type: 'string' },
-      limit: { type: 'string' }
-    }
-  })
+  if (!isCommand(command)) {
+    process.stderr.write(`pulmo: Unknown command "${command}".\n\n${usage}`)
+    return 2
+  }
+  let values: Values
+  let positionals: string[]
+  try {
+    ;({ values, positionals } = parseCommand<Tables[Command]>(COMMANDS[command], rest) as { values: Values; positionals: string[] })
+  } catch (e) {
+    process.stderr.write(`pulmo ${command}: ${e instanceof Error ? e.message : String(e)}\n`)
+    return e instanceof UsageError ? 2 : 1
+  }
   if (values.help) {
-    process.stdout.write(usage)
+    process.stdout.write(commandUsage(COMMANDS[command]))
     return 0
   }
   const print = (text: string): boolean => process.stdout.write(text.endsWith('\n') ? text : text + '\n')
   const io = { print: (l: string) => void print(l), log: (l: string) => void process.stderr.write(l + '\n') }
-  const int = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${v}`)
-    return n
-  }
+  const int = wholeNumber
   if (
     command === 'score' ||
     command === 'report' ||
@@ -225,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       if (command !== 'segment' && isStoredSeriesInput(positionals[0], existsSync)) {
         // An imported series: through the service, like the workstation (its compute process runs any analysis).
         if (values.reference) throw new UsageError('--reference is for a volume given by path, not an imported series')
-        if (values.backend) process.env.PULMO_BACKEND = values.backend
+        if (values.backend) setEnvBackend(values.backend)
         const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket', modelDir: values.model && resolve(values.model) })
         try {
           const seriesId = Number(positionals[0])
@@ -336,6 +228,8 @@ export async function main(argv: string[]): Promise<number> {
       return e instanceof UsageError ? 2 : 1
     }
   }
+  // The service's compute process inherits the environment: --backend reaches it through PULMO_BACKEND.
+  if (values.backend) setEnvBackend(values.backend)
   const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
   let keepOpen = false
   try {
@@ -411,7 +305,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       }
       default:
-        throw new UsageError(`Unknown command "${command}".\n\n${usage}`)
+        // segment of 2D slices and the training commands returned above
+        throw new Error(`pulmo ${command} is not dispatched`)
     }
   } catch (e) {
     process.stderr.write(`pulmo ${command}: ${e instanceof UsageError ? e.message : toApiError(e).message}\n`)

@@ -6,6 +6,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { envDataDir } from './env'
 import { appRoot, rendererDir } from './paths'
 import { PulmoService, toApiError } from './services'
 import {
@@ -70,7 +71,7 @@ app.on('web-contents-created', (_e, contents) => {
 })
 
 app.whenReady().then(() => {
-  const service = new PulmoService({ dataDir: process.env.PULMO_DATA_DIR ?? app.getPath('userData'), transport: 'ipc', version: app.getVersion() })
+  const service = new PulmoService({ dataDir: envDataDir() ?? app.getPath('userData'), transport: 'ipc', version: app.getVersion() })
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })

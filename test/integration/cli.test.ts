@@ -40,6 +40,16 @@ describe('pulmo (the built CLI)', () => {
     expect(pulmo('export', '999', '--out', join(dir.path, 'x.nii.gz')).stderr).toMatch(/no series 999/)
   })
 
+  it("refuses an option the command does not take, with the command's usage", () => {
+    const misplaced = pulmo('studies', '--epochs', '5')
+    expect(misplaced.status).toBe(2)
+    expect(misplaced.stderr).toMatch(/^pulmo studies: Unknown option '--epochs'\.\n\nUsage:\n {2}pulmo studies \[--json\] \[--query Q\]/)
+    expect(misplaced.stdout).toBe('')
+    const help = pulmo('train', '--help')
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/--checkpoint-every N +steps between checkpoints/)
+  })
+
   it('serves on 127.0.0.1 and prints the address with its token', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '--data-dir', join(dir.path, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] })
     const url = await new Promise<string>((resolve, reject) => {

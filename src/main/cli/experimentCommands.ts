@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { InpaintingEvent } from '../training/selfSupervised'
 import { pretrainInpainting } from '../training/selfSupervised'
 import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
@@ -17,26 +16,94 @@ import { multiClassTrainingLine } from './multiClassCommands'
 import { startEngine, type CommandIo } from './research'
 import { formatEta, trainingLine } from './progressLine'
 import { stopOnSignal } from './stopOnSignal'
+import { command, commandForms, commandUsage, parseCommand, wholeNumber, type CommandSpec, type OptionTable, type OptionValues } from './options'
 
-export const METHOD_COMMANDS = ['experiment', 'pretrain', 'train-semi', 'train-infection'] as const
+const str = (value: string, help: string) => ({ type: 'string', value, help }) as const
+const only = (help: string) => ({ type: 'string', value: 'NAME', help, multiple: true }) as const
+const resume = { type: 'boolean', help: 'continue from the last checkpoint' } as const
 
-export const methodUsage = `  experiment --config FILE [--only NAME]...
-                                 k-fold cross-validation of each configuration in FILE (JSON, see
-                                 experiments/paper.json); writes table.md and table.json; resumable
-  experiment --config FILE --final NAME --model-out DIR [--prior INFNET_DIR]
-                                 train configuration NAME on all labelled slices (shipped models);
-                                 its card gets the configuration's cross-validation row
-  pretrain --images DIR[,DIR] --out DIR [--input-size N] [--rounds N] [--round0-steps N]
-        [--coach-steps N] [--inpainter-steps N] [--no-coach] [--limit N] [--resume]
-                                 self-supervised inpainting with a coach; pictures in OUT/rounds/
-  train-semi --data DIR --unlabeled DIR --out DIR [--limit N] [--group-size N] [--epochs N]
-        [--input-size N] [--folds K --fold I] [--resume]
-                                 Semi-Inf-Net: pseudo-labels in groups, then pseudo + labelled training
-  train-infection --config FILE [--only STAGE]...
-                                 the shipped infection model's recipe (experiments/infection.json):
-                                 training folders from the shared data, representation rows, pool,
-                                 fine-tuning per fold and on all 50; resumable, writes OUT/table.json
-`
+/** Each method command's option table. */
+const METHOD_SPECS = {
+  experiment: command(
+    'experiment',
+    [
+      {
+        args: '--config FILE [--only NAME]...',
+        does: 'k-fold cross-validation of each configuration in FILE (JSON, see\nexperiments/paper.json); writes table.md and table.json; resumable'
+      },
+      {
+        args: '--config FILE --final NAME --model-out DIR [--prior INFNET_DIR]',
+        does: "train configuration NAME on all labelled slices (shipped models);\nits card gets the configuration's cross-validation row"
+      }
+    ],
+    {
+      config: str('FILE', 'the experiment file'),
+      only: only('run only this configuration'),
+      final: str('NAME', 'train this configuration on all labelled slices'),
+      'model-out': str('DIR', "--final's model folder"),
+      prior: str('INFNET_DIR', '--final of a multi-class configuration: its prior model')
+    }
+  ),
+  pretrain: command(
+    'pretrain',
+    [
+      {
+        args: '--images DIR[,DIR] --out DIR [--input-size N] [--rounds N] [--round0-steps N]\n      [--coach-steps N] [--inpainter-steps N] [--no-coach] [--limit N] [--resume]',
+        does: 'self-supervised inpainting with a coach; pictures in OUT/rounds/'
+      }
+    ],
+    {
+      images: str('DIR[,DIR]', 'the slices'),
+      out: str('DIR', 'the network, checkpoints and pictures'),
+      'input-size': str('N', 'network input size'),
+      rounds: str('N', 'coach rounds'),
+      'round0-steps': str('N', 'steps on random masks first'),
+      'coach-steps': str('N', 'coach steps per round'),
+      'inpainter-steps': str('N', 'inpainter steps per round'),
+      'no-coach': { type: 'boolean', help: 'random masks only' },
+      limit: str('N', 'slices per folder at most'),
+      resume
+    }
+  ),
+  'train-semi': command(
+    'train-semi',
+    [
+      {
+        args: '--data DIR --unlabeled DIR --out DIR [--limit N] [--group-size N] [--epochs N]\n      [--input-size N] [--folds K --fold I] [--resume]',
+        does: 'Semi-Inf-Net: pseudo-labels in groups, then pseudo + labelled training'
+      }
+    ],
+    {
+      data: str('DIR', 'labelled slices'),
+      unlabeled: str('DIR', 'unlabelled slices'),
+      out: str('DIR', 'the model'),
+      limit: str('N', 'unlabelled slices at most'),
+      'group-size': str('N', 'slices pseudo-labelled between fine-tunings'),
+      epochs: str('N', 'epochs'),
+      'input-size': str('N', 'network input size'),
+      folds: str('K', 'k-fold split'),
+      fold: str('I', 'the held-out fold'),
+      resume
+    }
+  ),
+  'train-infection': command(
+    'train-infection',
+    [
+      {
+        args: '--config FILE [--only STAGE]...',
+        does: "the shipped infection model's recipe (experiments/infection.json):\ntraining folders from the shared data, representation rows, pool,\nfine-tuning per fold and on all 50; resumable, writes OUT/table.json"
+      }
+    ],
+    { config: str('FILE', 'the recipe'), only: only('run only this stage') }
+  )
+}
+
+export type MethodCommand = keyof typeof METHOD_SPECS
+export const METHOD_COMMANDS = Object.keys(METHOD_SPECS) as MethodCommand[]
+
+export const methodUsage = Object.values(METHOD_SPECS)
+  .map((spec) => commandForms(spec))
+  .join('')
 
 function pretrainLine(e: InpaintingEvent): string {
   switch (e.kind) {
@@ -76,43 +143,21 @@ function eventLine(e: ExperimentEvent): string | undefined {
 const stopFlag = (io: CommandIo): (() => boolean) =>
   stopOnSignal(io, 'Stopping after this step (a checkpoint is written); run the same command again to continue…')
 
-const int = (name: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got ${v}`)
-  return n
-}
+const int = wholeNumber
 
 /** Runs one of METHOD_COMMANDS; returns the exit code. */
-export async function methodCommand(command: (typeof METHOD_COMMANDS)[number], argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      only: { type: 'string', multiple: true },
-      final: { type: 'string' },
-      'model-out': { type: 'string' },
-      prior: { type: 'string' },
-      images: { type: 'string' },
-      data: { type: 'string' },
-      unlabeled: { type: 'string' },
-      out: { type: 'string' },
-      'input-size': { type: 'string' },
-      rounds: { type: 'string' },
-      'round0-steps': { type: 'string' },
-      'coach-steps': { type: 'string' },
-      'inpainter-steps': { type: 'string' },
-      'no-coach': { type: 'boolean', default: false },
-      limit: { type: 'string' },
-      'group-size': { type: 'string' },
-      epochs: { type: 'string' },
-      folds: { type: 'string' },
-      fold: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      backend: { type: 'string' },
-      'data-dir': { type: 'string' }
-    }
-  })
+export async function methodCommand(command: MethodCommand, argv: string[], io: CommandIo): Promise<number> {
+  const spec: CommandSpec<OptionTable> = METHOD_SPECS[command]
+  // Each command was held to its own table; read here through all of them.
+  const values = parseCommand(spec, argv).values as OptionValues<
+    (typeof METHOD_SPECS)['experiment']['options'] &
+      (typeof METHOD_SPECS)['pretrain']['options'] &
+      (typeof METHOD_SPECS)['train-semi']['options']
+  >
+  if (values.help) {
+    io.print(commandUsage(spec))
+    return 0
+  }
   if (command === 'experiment') {
     if (!values.config) throw new Error('pulmo experiment needs --config FILE')
     const file = readExperimentFile(resolve(values.config))

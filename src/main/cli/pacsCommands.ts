@@ -3,30 +3,64 @@
  * --user/--password or --token, or PULMO_PACS_PASSWORD / PULMO_PACS_TOKEN so the secret need not
  * be on the command line) or by --server, a PACS configured in the workstation's settings.
  */
-import { parseArgs } from 'node:util'
 import type { PacsStudy } from '../../shared/api'
 import type { PacsAuth } from '../pacs'
 import { PacsService, PulmoService, type PacsTarget } from '../services'
 import type { CommandIo } from './research'
 import { stopOnSignal } from './stopOnSignal'
+import { formatTable } from './tables'
+import { envPacsSecrets, setEnvBackend } from '../env'
+import { command, commandForms, commandUsage, parseCommand, type CommandSpec, type OptionTable, type OptionValues, UsageError } from './options'
 
-export const pacsUsage = `  pacs studies --url URL [--user U --password P | --token T] [--patient Q] [--json]
-                                 search a PACS (DICOMweb) for studies
-  pacs pull STUDY_UID --url URL …
-                                 import the study's CT series (progress on stderr; resumable)
-  pacs push SERIES_ID --url URL … [--deidentified]
-                                 send the series' SEG, SR and (when signed) PDF into its study
-  pacs watch --url URL … [--interval S] [--deidentified]
-                                 analysis node: pull, analyse and push every CT study without a
-                                 Pulmo result, one at a time, until Ctrl-C
-                                 (instead of --url …: --server NAME, a PACS from the settings;
-                                 --timeout S per request, default 60)
-`
+const connection = {
+  url: { type: 'string', value: 'URL', help: 'the DICOMweb root (https for TLS)' },
+  server: { type: 'string', value: 'NAME', help: "instead of --url: a PACS from the workstation's settings" },
+  user: { type: 'string', value: 'U', help: 'HTTP basic user (with --password or PULMO_PACS_PASSWORD)' },
+  password: { type: 'string', value: 'P', help: 'HTTP basic password' },
+  token: { type: 'string', value: 'T', help: 'bearer token (or PULMO_PACS_TOKEN)' },
+  timeout: { type: 'string', value: 'S', help: 'seconds per request (default 60)' }
+} as const
+const json = { type: 'boolean', help: 'machine-readable output' } as const
+const deidentified = { type: 'boolean', help: 'de-identify the results exactly like exports' } as const
 
-export class PacsUsageError extends Error {}
+/** Each `pulmo pacs` subcommand's option table. */
+export const PACS_COMMANDS = {
+  studies: command(
+    'studies',
+    [{ args: '--url URL [--user U --password P | --token T] [--patient Q] [--json]', does: 'search a PACS (DICOMweb) for studies' }],
+    { ...connection, patient: { type: 'string', value: 'Q', help: "the patient's name or ID" }, json }
+  ),
+  pull: command('pull', [{ args: 'STUDY_UID --url URL …', does: "import the study's CT series (progress on stderr; resumable)" }], {
+    ...connection,
+    json
+  }),
+  push: command(
+    'push',
+    [{ args: 'SERIES_ID --url URL … [--deidentified]', does: "send the series' SEG, SR and (when signed) PDF into its study" }],
+    { ...connection, deidentified, json }
+  ),
+  watch: command(
+    'watch',
+    [
+      {
+        args: '--url URL … [--interval S] [--deidentified]',
+        does: 'analysis node: pull, analyse and push every CT study without a\nPulmo result, one at a time, until Ctrl-C\n(instead of --url …: --server NAME, a PACS from the settings;\n--timeout S per request, default 60)'
+      }
+    ],
+    { ...connection, interval: { type: 'string', value: 'S', help: 'seconds between looks (default 30)' }, deidentified }
+  )
+}
+type PacsSubcommand = keyof typeof PACS_COMMANDS
+const isPacsSubcommand = (name: string | undefined): name is PacsSubcommand => name !== undefined && Object.hasOwn(PACS_COMMANDS, name)
 
-function targetOf(service: PulmoService, values: Record<string, string | boolean | undefined>): PacsTarget {
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
+export const pacsUsage = Object.values(PACS_COMMANDS)
+  .map((spec) => commandForms(spec, 'pacs '))
+  .join('')
+
+export class PacsUsageError extends UsageError {}
+
+function targetOf(service: PulmoService, values: OptionValues<typeof connection>): PacsTarget {
+  const str = (k: keyof typeof connection): string | undefined => values[k]
   const timeout = str('timeout')
   const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000
   if (timeoutMs !== undefined && !(timeoutMs > 0))
@@ -49,8 +83,9 @@ function targetOf(service: PulmoService, values: Record<string, string | boolean
   const url = str('url')
   if (!url) throw new PacsUsageError('pulmo pacs needs --url URL (the DICOMweb root) or --server NAME')
   const user = str('user')
-  const password = str('password') ?? process.env.PULMO_PACS_PASSWORD
-  const token = str('token') ?? process.env.PULMO_PACS_TOKEN
+  const secrets = envPacsSecrets()
+  const password = str('password') ?? secrets.password
+  const token = str('token') ?? secrets.token
   let auth: PacsAuth = { kind: 'none' }
   if (user) {
     if (!password) throw new PacsUsageError('--user needs --password (or PULMO_PACS_PASSWORD)')
@@ -72,38 +107,24 @@ function formatStudies(studies: PacsStudy[]): string {
       s.modalities.join(','),
       s.seriesCount === null ? '' : String(s.seriesCount)
     ])
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join('  ')
-        .trimEnd()
-    )
-    .join('\n')
+  return formatTable(rows)
 }
 
 export async function pacsCommand(args: string[], io: CommandIo): Promise<number> {
   const [sub, ...rest] = args
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      url: { type: 'string' },
-      server: { type: 'string' },
-      user: { type: 'string' },
-      password: { type: 'string' },
-      token: { type: 'string' },
-      patient: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      interval: { type: 'string' },
-      timeout: { type: 'string' },
-      deidentified: { type: 'boolean', default: false }
-    }
-  })
-  if (!['studies', 'pull', 'push', 'watch'].includes(sub ?? ''))
-    throw new PacsUsageError(`pulmo pacs needs studies, pull, push or watch\n\n${pacsUsage}`)
+  if (!isPacsSubcommand(sub)) throw new PacsUsageError(`pulmo pacs needs studies, pull, push or watch\n\n${pacsUsage}`)
+  const spec: CommandSpec<OptionTable> = PACS_COMMANDS[sub]
+  const parsed = parseCommand(spec, rest, 'pacs ')
+  // Each subcommand was held to its own table; read here through the union of the tables.
+  const values = parsed.values as OptionValues<
+    (typeof PACS_COMMANDS)['studies']['options'] & (typeof PACS_COMMANDS)['push']['options'] & (typeof PACS_COMMANDS)['watch']['options']
+  >
+  const positionals = parsed.positionals
+  if (values.help) {
+    io.print(commandUsage(spec, 'pacs '))
+    return 0
+  }
+  if (values.backend) setEnvBackend(values.backend)
   const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
   const progress = (e: { type: string; label?: string; done?: number; total?: number }): void => {
     if (e.type === 'progress' && !values.json) io.log(`${e.label} ${e.done}/${e.total}`)

@@ -10,6 +10,7 @@ import {
   type BackendName
 } from './backends'
 import { registerEngineKernels } from './kernels/registerEngineKernels'
+import { envBackend, envWasmThreads, type EnvSource } from '../env'
 
 /**
  * The tensor engine of the compute process: picks the backend, prepares it and installs the
@@ -26,7 +27,7 @@ export interface EngineOptions {
   /** Where the choice is reported; default console.info. */
   log?: (line: string) => void
   /** Environment to read PULMO_BACKEND / PULMO_WASM_THREADS from; default process.env. */
-  env?: Readonly<Record<string, string | undefined>>
+  env?: EnvSource
 }
 
 export interface EngineInfo {
@@ -45,14 +46,13 @@ let current: EngineInfo | undefined
  * silent fallback, so a misconfigured workstation is noticed. Logs and returns the backend name.
  */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
-  const env = options.env ?? process.env
   const log = options.log ?? ((line: string) => console.info(line))
   const fromSetting = options.backend !== undefined && options.backend !== 'auto'
   const choice: BackendChoice = fromSetting
     ? parseBackendChoice(options.backend, 'backend setting')
-    : parseBackendChoice(env.PULMO_BACKEND, 'PULMO_BACKEND')
+    : parseBackendChoice(envBackend(options.env), 'PULMO_BACKEND')
   const reason: EngineInfo['reason'] = fromSetting ? 'setting' : choice === 'auto' ? 'auto' : 'PULMO_BACKEND'
-  const threads = options.threads ?? parseThreads(env.PULMO_WASM_THREADS) ?? os.availableParallelism()
+  const threads = options.threads ?? envWasmThreads(options.env) ?? os.availableParallelism()
 
   // Kernels and gradients are keyed by backend name, so installing them before activation is safe.
   registerEngineKernels()
@@ -77,9 +77,3 @@ export function engineInfo(): EngineInfo | undefined {
   return current
 }
 
-function parseThreads(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`PULMO_WASM_THREADS: expected a positive integer, got '${value}'`)
-  return n
-}

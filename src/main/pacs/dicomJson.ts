@@ -4,6 +4,7 @@
  * what was wrong, and read through small accessors that never trust a value's type.
  */
 import { z } from 'zod'
+import { valueText } from '../volume/dicomValue'
 import { PacsError } from './errors'
 
 const Element = z.object({ vr: z.string(), Value: z.array(z.unknown()).optional() }).loose()
@@ -40,14 +41,7 @@ export function parseDicomJsonObject(bytes: Uint8Array, what: string): DicomJson
 }
 
 export function jsonText(ds: DicomJsonDataset, tag: string): string {
-  const v = ds[tag]?.Value?.[0]
-  if (typeof v === 'string') return v.trim()
-  if (typeof v === 'number') return String(v)
-  if (v && typeof v === 'object' && 'Alphabetic' in v) {
-    const a = (v as { Alphabetic?: unknown }).Alphabetic
-    return typeof a === 'string' ? a.trim() : ''
-  }
-  return ''
+  return valueText(ds[tag]?.Value?.[0])
 }
 
 export function jsonTexts(ds: DicomJsonDataset, tag: string): string[] {

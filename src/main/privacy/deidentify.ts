@@ -7,20 +7,14 @@ import dcmjs, { type DicomDataset, type DicomDict, type DicomElement } from 'dcm
 import { shiftDate, shiftDateTime } from './dates'
 import { EMPTIED_TAGS, METHOD_CODES, METHOD_TEXT, PSEUDONYM_TAGS, REGISTRY_UID_ROOT, REMOVED_TAGS, TAG } from './dicomProfile'
 import { PULMO_IMPLEMENTATION_UID, PULMO_IMPLEMENTATION_VERSION } from '../volume/dicomWriter'
+import { valueText } from '../volume/dicomValue'
 import { patientKey, type PatientPseudonym, type PseudonymKeys } from './pseudonyms'
 
 
 dcmjs.log.setLevel('error')
 
 function firstText(el: DicomElement | undefined): string {
-  const v = el?.Value?.[0]
-  if (typeof v === 'string') return v.trim()
-  if (typeof v === 'number') return String(v)
-  if (v && typeof v === 'object' && 'Alphabetic' in v) {
-    const a = (v as { Alphabetic?: unknown }).Alphabetic
-    return typeof a === 'string' ? a.trim() : ''
-  }
-  return ''
+  return valueText(el?.Value?.[0])
 }
 
 /** The patient a data set belongs to, as the pseudonym keys see it (same rule as the export). */

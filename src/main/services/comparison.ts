@@ -10,7 +10,7 @@ import {
   type LungExtent,
   type SeriesComparison
 } from '../../shared/followUp'
-import type { ReportRow, SeriesRow } from '../db'
+import type { ReportRow as StoredReportRow, SeriesRow } from '../db'
 import { daysBetween, patientKey, PSEUDONYM_PREFIX, shiftDate, type PseudonymKeys } from '../privacy'
 import type { SeverityReport } from '../severity/scores'
 import { axialOrientation } from '../severity/volumeGeometry'
@@ -18,6 +18,8 @@ import { readNifti } from '../volume'
 import type { ServiceContext } from './context'
 import { pseudonymKeys } from './privacy'
 import type { AutomaticReport, ReportService } from './reports'
+
+type ReportRow = StoredReportRow<AutomaticReport>
 import type { StudyService } from './studies'
 
 const PSEUDONYM = new RegExp(`^${PSEUDONYM_PREFIX}[0-9A-Z]{10}$`)
@@ -189,8 +191,8 @@ export class ComparisonService {
   private async build(before: AnalysedSeries, after: AnalysedSeries, samePatientBy: SeriesComparison['samePatientBy']): Promise<SeriesComparison> {
     const keys = this.keys()
     const [b, a] = [before.view, after.view]
-    const autoBefore = (before.report.automatic as AutomaticReport).severity
-    const autoAfter = (after.report.automatic as AutomaticReport).severity
+    const autoBefore = before.report.automatic.severity
+    const autoAfter = after.report.automatic.severity
     const lobeOf = (s: SeverityReport, id: string): SeverityReport['lobar']['lobes'][number] => {
       const lobe = s.lobar.lobes.find((l) => l.id === id)
       if (!lobe) throw new ApiError('internal', `The report has no lobe ${id}.`)

@@ -1,9 +1,9 @@
 import type { ApiEvent } from '../../shared/api'
-import type { Store } from '../db'
+import type { PulmoStore } from './records'
 
 /** What every service implementation gets: the store, the data folder, the event sink, the user. */
 export interface ServiceContext {
-  store: Store
+  store: PulmoStore
   dataDir: string
   transport: 'ipc' | 'websocket'
   emit(event: ApiEvent): void

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { api, ApiError, isMethod, type ApiEvent, type Method, type Params, type Result } from '../../shared/api'
-import { openStore, type Store } from '../db'
+import { openStore } from '../db'
+import { STORED_JSON, type PulmoStore } from './records'
 import type { ServiceContext } from './context'
 import { resolveDataDir } from './dataDir'
 import { toApiError } from './errors'
@@ -35,7 +36,7 @@ export interface PulmoServiceOptions {
  */
 export class PulmoService {
   readonly dataDir: string
-  readonly store: Store
+  readonly store: PulmoStore
   readonly studies: StudyService
   readonly settings: SettingsService
   readonly masks: MaskService
@@ -50,7 +51,7 @@ export class PulmoService {
 
   constructor(options: PulmoServiceOptions) {
     this.dataDir = resolveDataDir(options.dataDir)
-    this.store = openStore(join(this.dataDir, 'pulmo.sqlite'))
+    this.store = openStore(join(this.dataDir, 'pulmo.sqlite'), STORED_JSON)
     const ctx: ServiceContext = (this.ctx = {
       store: this.store,
       dataDir: this.dataDir,

@@ -33,7 +33,7 @@ export class MaskService {
     private readonly ctx: ServiceContext,
     private readonly studies: StudyService
   ) {
-    removeUnreferenced(ctx.dataDir, MASK_FOLDER, new Set(ctx.store.db.prepare('SELECT path FROM masks').pluck().all() as string[]))
+    removeUnreferenced(ctx.dataDir, MASK_FOLDER, new Set(ctx.store.masks.allPaths()))
   }
 
   list(seriesId: number): MaskVersion[] {
@@ -79,7 +79,7 @@ export class MaskService {
     const path = await storeLabelVolume(this.ctx.dataDir, MASK_FOLDER, volume)
     try {
       // The file is complete and flushed before its row exists; the row and its audit entry commit together.
-      const row = this.ctx.store.db.transaction(() => {
+      const row = this.ctx.store.transaction(() => {
         const added = this.ctx.store.masks.add(
           {
             seriesRef: seriesId,
@@ -103,7 +103,7 @@ export class MaskService {
           ...(change.revertedTo !== undefined ? { revertedTo: change.revertedTo } : {})
         })
         return added
-      })()
+      })
       this.ctx.emit({ type: 'studies-changed' })
       return toView(row, base?.version ?? null)
     } catch (e) {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { ApiError } from '../../shared/api'
 import type { Store } from '../db'
 import { defaultModelDir } from '../ml/defaultModel'
+import { envModelDir } from '../env'
 
 export interface ModelChoice {
   dir: string
@@ -32,7 +33,7 @@ export function selectModels(
   store: Pick<Store, 'models'> | undefined,
   options: ModelSelectionOptions = {}
 ): ModelSelection {
-  const named = options.infectionDir ?? process.env.PULMO_MODEL_DIR
+  const named = options.infectionDir ?? envModelDir()
   const active = store?.models.active('infection')?.path
   const infection: ModelChoice = named
     ? { dir: resolve(named), origin: 'named' }

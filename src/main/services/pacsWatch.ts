@@ -7,6 +7,7 @@
  * scanner is not analysed half stored.
  */
 import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
 import type { ApiEvent, TaskEndedEvent } from '../../shared/api'
 import { PacsError } from '../pacs'
 import type { AnalysisService } from './analysis'
@@ -15,6 +16,8 @@ import { toApiError } from './errors'
 import type { PacsService, PacsTarget } from './pacs'
 
 const DONE_KEY = 'pacs-watch-done'
+/** Per PACS (its label), the studies the watcher has finished. */
+const DoneStudies = z.record(z.string(), z.array(z.string()))
 /** A study that failed this many times in a row is left alone until the watcher restarts. */
 const MAX_ATTEMPTS = 3
 
@@ -41,12 +44,12 @@ export class PacsWatcher {
   ) {}
 
   private done(): Set<string> {
-    const all = this.ctx.store.settings.get<Record<string, string[]>>(DONE_KEY) ?? {}
+    const all = this.ctx.store.settings.get(DONE_KEY, DoneStudies) ?? {}
     return new Set(all[this.target.label] ?? [])
   }
 
   private markDone(studyUid: string): void {
-    const all = this.ctx.store.settings.get<Record<string, string[]>>(DONE_KEY) ?? {}
+    const all = this.ctx.store.settings.get(DONE_KEY, DoneStudies) ?? {}
     all[this.target.label] = [...new Set([...(all[this.target.label] ?? []), studyUid])]
     this.ctx.store.settings.set(DONE_KEY, all)
   }

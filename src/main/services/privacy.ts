@@ -3,6 +3,7 @@
  * (created on first use, kept in the settings table, never sent to a client), the identity of a
  * stored series, and its de-identified form for the PDF report.
  */
+import { z } from 'zod'
 import type { SeriesComparison } from '../../shared/followUp'
 import { deidentifySeriesMetadata, pseudonymOfSeries, PseudonymKeys, shiftDate, shiftDateTime } from '../privacy'
 import type { SeriesRow, Store } from '../db'
@@ -11,8 +12,9 @@ import type { SeriesMetadata } from '../volume/volume'
 
 const SECRET_KEY = 'privacy'
 
+
 export function pseudonymKeys(store: Pick<Store, 'settings'>): PseudonymKeys {
-  const stored = store.settings.get<{ secret?: string }>(SECRET_KEY)
+  const stored = store.settings.get(SECRET_KEY, z.object({ secret: z.string().optional() }))
   if (stored?.secret && /^[0-9a-f]{64}$/.test(stored.secret)) return new PseudonymKeys(Buffer.from(stored.secret, 'hex'))
   const secret = PseudonymKeys.newSecret()
   store.settings.set(SECRET_KEY, { secret: secret.toString('hex') })

@@ -3,11 +3,11 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
 import type { SeriesComparison } from '../../shared/followUp'
-import { latestRegionEdits, type RegionEdit } from '../../shared/severityScoring'
-import { nowIso, type MaskRow, type ReportRow } from '../db'
+import { latestRegionEdits } from '../../shared/severityScoring'
+import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
 import { partitionLungRegions } from '../severity/regions'
-import { computeSeverity, type SeverityReport } from '../severity/scores'
+import { computeSeverity } from '../severity/scores'
 import { readNifti } from '../volume'
 import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
@@ -15,24 +15,13 @@ import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
 import { removeUnreferenced, storeBytes } from './storedFiles'
 import type { StudyService } from './studies'
+import type { AutomaticReport } from './records'
+
+export type { AutomaticReport } from './records'
+type ReportRow = StoredReportRow<AutomaticReport>
 
 /** Signed reports' PDFs, named by a random id, inside the data folder. */
 const SIGNED_FOLDER = 'reports'
-
-/** What the database keeps as a report's automatic part. */
-export interface AutomaticReport {
-  severity: SeverityReport
-  model: { name: string; version: string }
-  /** the multi-class model that typed the infection; without one, the density rule did */
-  multiclassModel?: { name: string; version: string }
-  maskVersion: number | null
-  /** from the chest-CT check: partial coverage, a few slices only */
-  warnings?: string[]
-}
-
-function regionEdits(row: ReportRow): RegionEdit[] {
-  return row.edits as RegionEdit[]
-}
 
 /**
  * Severity reports: automatic values (from one mask version), the radiologist's edits kept apart,
@@ -61,10 +50,10 @@ export class ReportService {
   }
 
   view(row: ReportRow): SeverityReportView {
-    const auto = row.automatic as AutomaticReport
+    const auto = row.automatic
     const s = auto.severity
-    const scores = reportFinalScores(s, regionEdits(row))
-    const latest = latestRegionEdits(regionEdits(row))
+    const scores = reportFinalScores(s, row.edits)
+    const latest = latestRegionEdits(row.edits)
     const regions = s.ctss.regions.map((r) => {
       const e = latest.get(r.id)
       return {
@@ -167,11 +156,11 @@ export class ReportService {
    */
   attach(seriesId: number, maskId: number | null, automatic: AutomaticReport, cause: 'analysis' | 'rescore'): SeverityReportView {
     const by = this.ctx.userName()
-    const row = this.ctx.store.db.transaction(() => {
+    const row = this.ctx.store.transaction(() => {
       const current = this.ctx.store.reports.latestForSeries(seriesId)
       const detail = { seriesId, maskVersion: automatic.maskVersion, cause }
       if (current && !current.signedAt) {
-        const previous = (current.automatic as AutomaticReport).maskVersion
+        const previous = current.automatic.maskVersion
         const updated = this.ctx.store.reports.replaceAutomatic(current.id, maskId, automatic)
         this.ctx.store.audit.record(by, 'rescore', 'report', current.id, { ...detail, fromMaskVersion: previous })
         return updated
@@ -189,7 +178,7 @@ export class ReportService {
       const created = this.ctx.store.reports.create(seriesId, maskId, automatic)
       this.ctx.store.audit.record(by, 'create', 'report', created.id, detail)
       return created
-    })()
+    })
     this.ctx.emit({ type: 'studies-changed' })
     return this.view(row)
   }
@@ -213,7 +202,7 @@ export class ReportService {
       this.masks.labels(seriesId, maskVersion)
     ])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
-    const previous = current.automatic as AutomaticReport
+    const previous = current.automatic
     const severity = computeSeverity(
       { geometry: volume, lungLabels, regionLabels: partitionLungRegions(lungLabels, volume), infectionLabels: infection },
       previous.severity.options
@@ -252,18 +241,18 @@ export class ReportService {
     const sha256 = createHash('sha256').update(bytes).digest('hex')
     const path = await storeBytes(this.ctx.dataDir, SIGNED_FOLDER, '.pdf', bytes)
     try {
-      const signed = this.ctx.store.db.transaction(() => {
+      const signed = this.ctx.store.transaction(() => {
         const current = this.row(reportId)
         if (current.signedAt) throw new ApiError('conflict', `The report was already signed by ${current.signedBy}.`)
         const updated = this.ctx.store.reports.sign(reportId, by, at, { path, sha256 })
-        const auto = current.automatic as AutomaticReport
+        const auto = current.automatic
         this.ctx.store.audit.record(by, 'sign', 'report', reportId, {
           sha256,
           maskVersion: auto.maskVersion,
           ...(current.amendsRef !== null ? { amends: current.amendsRef } : {})
         })
         return updated
-      })()
+      })
       this.ctx.emit({ type: 'studies-changed' })
       return this.view(signed)
     } catch (e) {
@@ -284,7 +273,7 @@ export class ReportService {
   }
 
   private async input(row: ReportRow): Promise<ReportInput> {
-    const auto = row.automatic as AutomaticReport
+    const auto = row.automatic
     const series = this.studies.seriesRow(row.seriesRef)
     const study = this.ctx.store.studies.study(series.studyRef)!
     const patient = this.ctx.store.studies.patient(study.patientRef)!
@@ -299,7 +288,7 @@ export class ReportService {
       study: { date: study.studyDate, description: study.description, accessionNumber: study.accessionNumber },
       series: { number: series.seriesNumber ?? undefined, description: series.description, dimensions: [series.columns, series.rows, series.slices], spacing: series.spacing },
       severity: auto.severity,
-      edits: [...latestRegionEdits(regionEdits(row)).values()] as RegionScoreEdit[],
+      edits: [...latestRegionEdits(row.edits).values()] as RegionScoreEdit[],
       keyImages: buildKeyImages(volume, labels),
       model: auto.model,
       ...(auto.multiclassModel ? { multiclassModel: auto.multiclassModel } : {}),
@@ -344,7 +333,7 @@ export class ReportService {
       format: 'pdf',
       deidentified,
       path: path ?? 'download',
-      maskVersion: (row.automatic as AutomaticReport).maskVersion,
+      maskVersion: row.automatic.maskVersion,
       ...(deidentified ? { pseudonym: input.patient.id } : {})
     })
     if (path) {

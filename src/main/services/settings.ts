@@ -1,6 +1,9 @@
 import { userInfo } from 'node:os'
-import type { Settings } from '../../shared/api'
+import { Settings } from '../../shared/api'
 import type { ServiceContext } from './context'
+
+/** The settings as stored: the ones a person sets (the data folder is where the database is). */
+const StoredSettings = Settings.pick({ userName: true, backend: true }).partial()
 
 const defaults = (): Omit<Settings, 'dataDir'> => ({
   userName: safeUserName(),
@@ -19,7 +22,7 @@ export class SettingsService {
   constructor(private readonly ctx: Pick<ServiceContext, 'store' | 'dataDir'>) {}
 
   get(): Settings {
-    const stored = this.ctx.store.settings.get<Partial<Settings>>('workstation') ?? {}
+    const stored = this.ctx.store.settings.get('workstation', StoredSettings) ?? {}
     // Only known settings: an older installation stored a default model nothing read (the model
     // is the active one, else the bundled one: see modelSelection.ts).
     const { userName, backend } = { ...defaults(), ...stored }

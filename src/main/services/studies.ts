@@ -140,7 +140,7 @@ export class StudyService {
         written.push(join(dataDir, p.finalPath))
       }
       syncFolder(seriesFolder(dataDir))
-      const created = store.db.transaction(() => pending.map((p) => this.insert(p)))()
+      const created = store.transaction(() => pending.map((p) => this.insert(p)))
       emit('Storing series', pending.length, pending.length)
       for (const id of created) store.audit.record(this.ctx.userName(), 'import', 'series', id, {})
       const studyIds = new Set<number>()
@@ -200,7 +200,7 @@ export class StudyService {
   delete(studyId: number): boolean {
     const { store, dataDir } = this.ctx
     const files = store.studies.seriesOfStudy(studyId).map((s) => join(dataDir, s.voxelPath))
-    const deleted = store.db.transaction(() => store.studies.deleteStudy(studyId))()
+    const deleted = store.transaction(() => store.studies.deleteStudy(studyId))
     if (deleted) {
       for (const f of files) rmSync(f, { force: true })
       store.audit.record(this.ctx.userName(), 'delete', 'study', studyId)

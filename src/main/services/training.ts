@@ -1,10 +1,9 @@
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ModelSummary, type TrainingRun, type TrainingStep } from '../../shared/api'
-import type { ModelRow, TrainingRunRow } from '../db'
+import type { ModelRow, TrainingRunRow as StoredRunRow } from '../db'
 import { readModelCard } from '../ml/models/infnet'
 import { ComputeProcess, JobCancelledError } from '../training/computeProcess'
-import type { TrainJob } from '../training/computeProtocol'
 import { foldSplit } from '../training/folds'
 import type { SupervisedResult } from '../training/supervised'
 import type { AnalysisService } from './analysis'
@@ -12,16 +11,9 @@ import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import type { StudyService } from './studies'
 import { copyBundledSlices, writeTrainingSlice } from './trainingData'
+import type { RunConfig, RunMetrics } from './records'
 
-/** What a run keeps in the database besides its status. */
-interface RunConfig {
-  job: TrainJob['config']
-  baseModel: string
-  slices: number
-  backend: string
-  /** The training data in words, for the model list (the job's data is a folder path). Absent in older runs. */
-  dataDescription?: string
-}
+type TrainingRunRow = StoredRunRow<RunConfig, Partial<RunMetrics>>
 
 /** Fewer slices than this leave no fold to validate on. */
 const MIN_SLICES_FOR_VALIDATION = 10
@@ -38,15 +30,6 @@ function validationSlices(config: RunConfig): number {
 function looksLikePath(text: string): boolean {
   return /^([a-zA-Z]:)?[\\/]/.test(text) || /[\\/]training[\\/]run-\d+/.test(text)
 }
-interface RunMetrics {
-  globalStep: number
-  totalSteps: number
-  etaSeconds: number | null
-  validationDice: Array<{ epoch: number; dice: number }>
-  history: TrainingStep[]
-  message: string
-}
-
 const HISTORY_LIMIT = 2000
 
 /**
@@ -88,7 +71,7 @@ export class TrainingService {
   /** What a model was trained on, in words: the run's description, else the card's (unless it is a path). */
   private trainingDataOf(m: ModelRow, card: { training?: { data?: string; trainingSlices?: number } }): string {
     const run = this.ctx.store.trainingRuns.list().find((r) => r.modelRef === m.id)
-    const described = run ? (run.config as unknown as RunConfig).dataDescription : undefined
+    const described = run ? run.config.dataDescription : undefined
     if (described) return described
     const data = card.training?.data ?? ''
     if (data && !looksLikePath(data)) return data
@@ -132,8 +115,8 @@ export class TrainingService {
   }
 
   private view(run: TrainingRunRow): TrainingRun {
-    const config = run.config as unknown as RunConfig
-    const m = this.metrics.get(run.id) ?? (run.metrics as unknown as Partial<RunMetrics>)
+    const config = run.config
+    const m = this.metrics.get(run.id) ?? run.metrics
     return {
       id: run.id,
       status: run.status,
@@ -168,7 +151,7 @@ export class TrainingService {
     const base = p.baseModelId ? this.ctx.store.models.get(p.baseModelId) : this.registerModel(this.analysis.modelDir(), 'infection')
     if (!base) throw new ApiError('not-found', `There is no model ${p.baseModelId}.`)
     const baseCard = readModelCard(base.path)
-    const run = this.ctx.store.trainingRuns.create({}, null)
+    const run = this.ctx.store.trainingRuns.create(null)
     const runDir = join(this.ctx.dataDir, 'training', `run-${run.id}`)
     const dataDir = join(runDir, 'data')
     let slices = 0
@@ -192,7 +175,7 @@ export class TrainingService {
       }
       if (slices === 0) throw new ApiError('bad-input', 'No training slices: correct and save some slices first, or include the bundled training slices.')
     } catch (e) {
-      this.ctx.store.db.prepare('DELETE FROM training_runs WHERE id = ?').run(run.id)
+      this.ctx.store.trainingRuns.delete(run.id)
       rmSync(runDir, { recursive: true, force: true })
       throw e
     }
@@ -217,15 +200,15 @@ export class TrainingService {
         .filter(Boolean)
         .join(' + ')
     }
-    this.ctx.store.db.prepare('UPDATE training_runs SET config = ?, model_ref = NULL WHERE id = ?').run(JSON.stringify(config), run.id)
+    this.ctx.store.trainingRuns.replaceConfig(run.id, config)
     this.ctx.store.audit.record(this.ctx.userName(), 'train', 'training_run', run.id, { slices, epochs: p.epochs })
     this.launch(run.id, false)
     return this.view(this.runRow(run.id))
   }
 
   private launch(runId: number, resume: boolean): void {
-    const config = this.runRow(runId).config as unknown as RunConfig
-    const previous = this.runRow(runId).metrics as unknown as Partial<RunMetrics>
+    const config = this.runRow(runId).config
+    const previous = this.runRow(runId).metrics
     const metrics: RunMetrics = {
       globalStep: previous.globalStep ?? 0,
       totalSteps: previous.totalSteps ?? 0,
@@ -235,7 +218,7 @@ export class TrainingService {
       message: resume ? 'Resumed from the last checkpoint.' : 'Started.'
     }
     this.metrics.set(runId, metrics)
-    this.ctx.store.trainingRuns.update(runId, { status: 'running', metrics: metrics as unknown as Record<string, unknown> })
+    this.ctx.store.trainingRuns.update(runId, { status: 'running', metrics })
     this.compute ??= new ComputeProcess({ backend: config.backend })
     const job = this.compute.run({ kind: 'train', config: config.job, resume }, (e) => {
       if (e.kind === 'step') {
@@ -249,7 +232,7 @@ export class TrainingService {
       } else if (e.kind === 'validation') {
         metrics.validationDice.push({ epoch: e.epoch, dice: e.dice })
       } else if (e.kind === 'checkpoint') {
-        this.ctx.store.trainingRuns.update(runId, { metrics: metrics as unknown as Record<string, unknown>, checkpointPath: e.path })
+        this.ctx.store.trainingRuns.update(runId, { metrics, checkpointPath: e.path })
       }
     })
     const handle = { cancel: job.cancel, intent: null as 'pause' | 'cancel' | null }
@@ -260,7 +243,7 @@ export class TrainingService {
         if (result.status === 'stopped') {
           const status = handle.intent === 'cancel' ? 'cancelled' : 'paused'
           metrics.message = status === 'paused' ? `Paused at step ${result.globalStep}.` : `Cancelled at step ${result.globalStep}.`
-          this.ctx.store.trainingRuns.update(runId, { status, metrics: metrics as unknown as Record<string, unknown> })
+          this.ctx.store.trainingRuns.update(runId, { status, metrics })
           this.ctx.emit({ type: 'task-ended', taskId: `training-${runId}`, kind: 'training', status: 'cancelled', message: metrics.message })
           return
         }
@@ -268,13 +251,13 @@ export class TrainingService {
         const dice = result.validation?.dice
         if (dice !== undefined && !metrics.validationDice.some((v) => v.dice === dice)) metrics.validationDice.push({ epoch: config.job.epochs ?? 0, dice })
         metrics.message = `Finished: model ${model.name} ${model.version}${dice !== undefined ? `, validation Dice ${dice.toFixed(3)}` : ''}.`
-        this.ctx.store.trainingRuns.update(runId, { status: 'finished', modelRef: model.id, metrics: metrics as unknown as Record<string, unknown> })
+        this.ctx.store.trainingRuns.update(runId, { status: 'finished', modelRef: model.id, metrics })
         this.ctx.emit({ type: 'task-ended', taskId: `training-${runId}`, kind: 'training', status: 'finished', message: metrics.message })
       })
       .catch((e: unknown) => {
         if (this.closed) return
         metrics.message = e instanceof JobCancelledError ? 'Cancelled.' : `Failed: ${e instanceof Error ? e.message : String(e)}`
-        this.ctx.store.trainingRuns.update(runId, { status: 'failed', metrics: metrics as unknown as Record<string, unknown> })
+        this.ctx.store.trainingRuns.update(runId, { status: 'failed', metrics })
         this.ctx.emit({ type: 'task-ended', taskId: `training-${runId}`, kind: 'training', status: 'failed', message: metrics.message })
       })
       .finally(() => this.running.delete(runId))
@@ -305,7 +288,7 @@ export class TrainingService {
   resume(runId: number): TrainingRun {
     const run = this.runRow(runId)
     if (run.status !== 'paused') throw new ApiError('conflict', `Training run ${runId} is ${run.status}; only a paused run resumes.`)
-    const config = run.config as unknown as RunConfig
+    const config = run.config
     if (!existsSync(config.job.data)) throw new ApiError('not-found', `The training data of run ${runId} is gone (${config.job.data}).`)
     this.launch(runId, true)
     return this.view(this.runRow(runId))

@@ -6,6 +6,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs'
 import { asVolumeReadError, VolumeReadError } from './errors'
 import { inspectDicomLayout, type PixelDataLocation } from './dicomStructure'
+import { valueText } from './dicomValue'
 
 export type Vec3 = [number, number, number]
 
@@ -47,15 +48,7 @@ dcmjs.log.setLevel('error')
 
 export function text(ds: NaturalDataset, key: string): string | undefined {
   const v = ds[key]
-  const first = Array.isArray(v) ? v[0] : v
-  if (typeof first === 'string') return first.trim() || undefined
-  if (typeof first === 'number') return String(first)
-  // Person names naturalize to { Alphabetic, Ideographic, Phonetic }.
-  if (first && typeof first === 'object' && 'Alphabetic' in first) {
-    const alphabetic = (first as { Alphabetic?: unknown }).Alphabetic
-    return typeof alphabetic === 'string' && alphabetic.trim() ? alphabetic.trim() : undefined
-  }
-  return undefined
+  return valueText(Array.isArray(v) ? v[0] : v) || undefined
 }
 
 export function numbers(ds: NaturalDataset, key: string): number[] | undefined {

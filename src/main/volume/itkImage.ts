@@ -4,16 +4,12 @@
  */
 import { readImageNode } from '@itk-wasm/image-io'
 import { asVolumeReadError, VolumeReadError } from './errors'
-import type { VoxelArray } from './volume'
+import type { Volume, VoxelArray } from './volume'
 
 export type ItkImage = Awaited<ReturnType<typeof readImageNode>>
 
-export interface ScalarImage {
-  data: VoxelArray
-  dimensions: [number, number, number]
-  spacing: [number, number, number]
-  origin: [number, number, number]
-  direction: number[]
+/** A volume's voxels and geometry, before it has a modality and unit. */
+export type ScalarImage = Pick<Volume, 'data' | 'dimensions' | 'spacing' | 'origin' | 'direction'> & {
   /** true when the source had colour that is not grey (R, G and B differ), before it became luminance */
   colourful?: boolean
 }

@@ -6,7 +6,7 @@
  */
 import { VolumeReadError } from './errors'
 import { DATATYPE_BYTES, NiftiType, type NiftiHeader } from './niftiHeader'
-import type { VoxelArray } from './volume'
+import { valueRange, type VoxelArray } from './volume'
 
 type StoredArray = VoxelArray | Int8Array | Uint32Array | Float64Array
 
@@ -41,17 +41,6 @@ function view(datatype: number, buffer: ArrayBuffer): StoredArray {
   }
 }
 
-function range(data: ArrayLike<number>): [number, number] {
-  let min = Infinity
-  let max = -Infinity
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i]
-    if (x < min) min = x
-    if (x > max) max = x
-  }
-  return [min, max]
-}
-
 /** An integer array of the smallest signed type holding [min, max], or float32. */
 function fitting(min: number, max: number, length: number): VoxelArray {
   if (min >= -32768 && max <= 32767) return new Int16Array(length)
@@ -61,7 +50,7 @@ function fitting(min: number, max: number, length: number): VoxelArray {
 
 function scaled(stored: StoredArray, slope: number, inter: number): VoxelArray {
   const integral = Number.isInteger(slope) && Number.isInteger(inter) && !(stored instanceof Float32Array || stored instanceof Float64Array)
-  const [lo, hi] = range(stored)
+  const [lo, hi] = valueRange(stored)
   const ends = [lo * slope + inter, hi * slope + inter]
   const out = integral ? fitting(Math.min(...ends), Math.max(...ends), stored.length) : new Float32Array(stored.length)
   for (let i = 0; i < stored.length; i++) out[i] = stored[i] * slope + inter
@@ -73,7 +62,7 @@ function asVoxelArray(stored: StoredArray): VoxelArray {
   if (stored instanceof Int8Array) return Int16Array.from(stored)
   if (stored instanceof Float64Array) return Float32Array.from(stored)
   if (stored instanceof Uint32Array) {
-    const [lo, hi] = range(stored)
+    const [lo, hi] = valueRange(stored)
     const out = fitting(lo, hi, stored.length)
     out.set(stored)
     return out

@@ -61,7 +61,7 @@ export function voxelVolumeMl(v: Pick<Volume, 'spacing'>): number {
   return (v.spacing[0] * v.spacing[1] * v.spacing[2]) / 1000
 }
 
-export function valueRange(data: VoxelArray): [number, number] {
+export function valueRange(data: ArrayLike<number>): [number, number] {
   let min = Infinity
   let max = -Infinity
   for (let i = 0; i < data.length; i++) {

@@ -1,5 +1,5 @@
 import type { Db } from '../database'
-import { nowIso, type AuditRow } from './rows'
+import { AuditRow, nowIso, parseRow } from './rows'
 
 /** Who viewed, edited, signed and exported what. Append only. */
 export class AuditRepository {
@@ -21,7 +21,7 @@ export class AuditRepository {
            ORDER BY id DESC LIMIT @limit
          ) ORDER BY id`
       )
-      .all({ entity: entity ?? null, entityId: entityId ?? null, limit: limit ?? -1 }) as Array<Omit<AuditRow, 'detail'> & { detail: string }>
-    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) }))
+      .all({ entity: entity ?? null, entityId: entityId ?? null, limit: limit ?? -1 })
+    return rows.map((r) => parseRow(AuditRow, 'audit_log', r))
   }
 }

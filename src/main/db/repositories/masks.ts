@@ -1,15 +1,11 @@
+import { z } from 'zod'
 import type { Db } from '../database'
-import { nowIso, type MaskRow } from './rows'
+import { MaskRow, nowIso, parseRow } from './rows'
 
 const columns = `id, series_ref AS seriesRef, version, parent_ref AS parentRef, source, model_ref AS modelRef, author,
   created_at AS createdAt, label_set AS labelSet, path, checksum, training_slices AS trainingSlices, reverted_to AS revertedTo`
 
-type RawMask = Omit<MaskRow, 'labelSet' | 'trainingSlices'> & { labelSet: string; trainingSlices: string }
-const fromRaw = (r: RawMask): MaskRow => ({
-  ...r,
-  labelSet: JSON.parse(r.labelSet),
-  trainingSlices: JSON.parse(r.trainingSlices)
-})
+const fromRaw = (r: unknown): MaskRow => parseRow(MaskRow, 'masks', r)
 
 export class MaskConflictError extends Error {}
 
@@ -23,19 +19,22 @@ export class MaskRepository {
   latest(seriesRef: number): MaskRow | undefined {
     const r = this.db
       .prepare(`SELECT ${columns} FROM masks WHERE series_ref = ? ORDER BY version DESC LIMIT 1`)
-      .get(seriesRef) as RawMask | undefined
-    return r && fromRaw(r)
+      .get(seriesRef)
+    return r === undefined ? undefined : fromRaw(r)
   }
 
   get(id: number): MaskRow | undefined {
-    const r = this.db.prepare(`SELECT ${columns} FROM masks WHERE id = ?`).get(id) as RawMask | undefined
-    return r && fromRaw(r)
+    const r = this.db.prepare(`SELECT ${columns} FROM masks WHERE id = ?`).get(id)
+    return r === undefined ? undefined : fromRaw(r)
   }
 
   versions(seriesRef: number): MaskRow[] {
-    return (
-      this.db.prepare(`SELECT ${columns} FROM masks WHERE series_ref = ? ORDER BY version`).all(seriesRef) as RawMask[]
-    ).map(fromRaw)
+    return this.db.prepare(`SELECT ${columns} FROM masks WHERE series_ref = ? ORDER BY version`).all(seriesRef).map(fromRaw)
+  }
+
+  /** Every mask file the database names (relative to the data folder). */
+  allPaths(): string[] {
+    return this.db.prepare('SELECT path FROM masks').pluck().all().map((p) => z.string().parse(p))
   }
 
   /** Adds the next version; `expectedLatest` is the version the author started from (0 for none). */

@@ -1,9 +1,8 @@
 import type { Db } from '../database'
-import { nowIso, type ModelRow } from './rows'
+import { ModelRow, nowIso, parseRow } from './rows'
 
-type RawModel = Omit<ModelRow, 'card' | 'active'> & { card: string; active: number }
 const columns = 'id, name, version, kind, path, card, active, created_at AS createdAt'
-const fromRaw = (r: RawModel): ModelRow => ({ ...r, card: JSON.parse(r.card), active: r.active === 1 })
+const fromRaw = (r: unknown): ModelRow => parseRow(ModelRow, 'models', r)
 
 /** Registered segmentation models; one per kind is active. */
 export class ModelRepository {
@@ -12,7 +11,7 @@ export class ModelRepository {
   register(m: Omit<ModelRow, 'id' | 'createdAt' | 'active'>): ModelRow {
     const existing = this.db
       .prepare(`SELECT ${columns} FROM models WHERE name = ? AND version = ?`)
-      .get(m.name, m.version) as RawModel | undefined
+      .get(m.name, m.version)
     if (existing) return fromRaw(existing)
     const id = Number(
       this.db
@@ -23,19 +22,17 @@ export class ModelRepository {
   }
 
   get(id: number): ModelRow | undefined {
-    const r = this.db.prepare(`SELECT ${columns} FROM models WHERE id = ?`).get(id) as RawModel | undefined
-    return r && fromRaw(r)
+    const r = this.db.prepare(`SELECT ${columns} FROM models WHERE id = ?`).get(id)
+    return r === undefined ? undefined : fromRaw(r)
   }
 
   list(): ModelRow[] {
-    return (this.db.prepare(`SELECT ${columns} FROM models ORDER BY id`).all() as RawModel[]).map(fromRaw)
+    return this.db.prepare(`SELECT ${columns} FROM models ORDER BY id`).all().map(fromRaw)
   }
 
   active(kind: string): ModelRow | undefined {
-    const r = this.db.prepare(`SELECT ${columns} FROM models WHERE kind = ? AND active = 1`).get(kind) as
-      | RawModel
-      | undefined
-    return r && fromRaw(r)
+    const r = this.db.prepare(`SELECT ${columns} FROM models WHERE kind = ? AND active = 1`).get(kind)
+    return r === undefined ? undefined : fromRaw(r)
   }
 
   activate(id: number): void {

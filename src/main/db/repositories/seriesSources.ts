@@ -1,16 +1,17 @@
+import { z } from 'zod'
 import type { Db } from '../database'
+import { jsonColumn, parseRow } from './rows'
 
 /** One source slice: what a derived DICOM object references. */
-export interface SourceInstance {
-  sopInstanceUid: string
-  sopClassUid: string
-  position: [number, number, number]
-}
+const SourceInstance = z.object({
+  sopInstanceUid: z.string(),
+  sopClassUid: z.string(),
+  position: z.tuple([z.number(), z.number(), z.number()])
+})
+export type SourceInstance = z.infer<typeof SourceInstance>
 
-export interface SeriesSource {
-  frameOfReferenceUid: string | null
-  instances: SourceInstance[]
-}
+const SeriesSourceRow = z.object({ frameOfReferenceUid: z.string().nullable(), instances: jsonColumn(z.array(SourceInstance)) })
+export type SeriesSource = z.output<typeof SeriesSourceRow>
 
 /** The source DICOM instances of imported series (see migration 004). */
 export class SeriesSourceRepository {
@@ -24,8 +25,8 @@ export class SeriesSourceRepository {
 
   get(seriesRef: number): SeriesSource | undefined {
     const r = this.db
-      .prepare('SELECT frame_of_reference_uid AS f, instances AS i FROM series_sources WHERE series_ref = ?')
-      .get(seriesRef) as { f: string | null; i: string } | undefined
-    return r && { frameOfReferenceUid: r.f, instances: JSON.parse(r.i) as SourceInstance[] }
+      .prepare('SELECT frame_of_reference_uid AS frameOfReferenceUid, instances FROM series_sources WHERE series_ref = ?')
+      .get(seriesRef)
+    return r === undefined ? undefined : parseRow(SeriesSourceRow, 'series_sources', r)
   }
 }

@@ -1,12 +1,17 @@
+import { z } from 'zod'
 import type { Db } from '../database'
+import { jsonColumn, parseRow } from './rows'
 
 /** Key/value settings stored as JSON. */
 export class SettingsRepository {
   constructor(private readonly db: Db) {}
 
-  get<T>(key: string): T | undefined {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined
-    return row ? (JSON.parse(row.value) as T) : undefined
+  /** The value under `key`, parsed with the schema of whoever keeps it there. */
+  get<T extends z.ZodType>(key: string, schema: T): z.output<T> | undefined {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key)
+    if (row === undefined) return undefined
+    const { value } = parseRow(z.object({ value: z.string() }), 'settings', row)
+    return parseRow(jsonColumn(schema), `settings (${key})`, value)
   }
 
   set(key: string, value: unknown): void {

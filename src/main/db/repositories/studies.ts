@@ -1,51 +1,13 @@
 import type { Db } from '../database'
-import { nowIso, type PatientRow, type SeriesRow, type StudyRow } from './rows'
+import { z } from 'zod'
+import { nowIso, parseRow, PatientRow, SeriesRow, StudyRow } from './rows'
 
-interface RawSeries {
-  id: number
-  study_ref: number
-  series_instance_uid: string
-  series_number: number | null
-  description: string
-  modality: string
-  unit: 'HU' | 'grey'
-  columns: number
-  rows: number
-  slices: number
-  spacing: string
-  origin: string
-  direction: string
-  value_min: number
-  value_max: number
-  voxel_path: string
-  checksum: string
-  imported_at: string
-  instance_numbers: string | null
-}
+const StudyListRow = StudyRow.extend({ patientName: z.string(), patientId: z.string() })
 
-function seriesFromRaw(r: RawSeries): SeriesRow {
-  return {
-    id: r.id,
-    studyRef: r.study_ref,
-    seriesInstanceUid: r.series_instance_uid,
-    seriesNumber: r.series_number,
-    description: r.description,
-    modality: r.modality,
-    unit: r.unit,
-    columns: r.columns,
-    rows: r.rows,
-    slices: r.slices,
-    spacing: JSON.parse(r.spacing),
-    origin: JSON.parse(r.origin),
-    direction: JSON.parse(r.direction),
-    valueMin: r.value_min,
-    valueMax: r.value_max,
-    voxelPath: r.voxel_path,
-    checksum: r.checksum,
-    importedAt: r.imported_at,
-    instanceNumbers: r.instance_numbers === null ? null : (JSON.parse(r.instance_numbers) as number[])
-  }
-}
+const seriesColumns = `id, study_ref AS studyRef, series_instance_uid AS seriesInstanceUid, series_number AS seriesNumber,
+  description, modality, unit, columns, rows, slices, spacing, origin, direction, value_min AS valueMin,
+  value_max AS valueMax, voxel_path AS voxelPath, checksum, imported_at AS importedAt, instance_numbers AS instanceNumbers`
+const seriesOf = (row: unknown): SeriesRow => parseRow(SeriesRow, 'series', row)
 
 const studyColumns = `id, patient_ref AS patientRef, study_instance_uid AS studyInstanceUid, study_date AS studyDate,
   description, accession_number AS accessionNumber, created_at AS createdAt`
@@ -102,19 +64,17 @@ export class StudyRepository {
   }
 
   seriesByUid(uid: string): SeriesRow | undefined {
-    const r = this.db.prepare('SELECT * FROM series WHERE series_instance_uid = ?').get(uid) as RawSeries | undefined
-    return r && seriesFromRaw(r)
+    const r = this.db.prepare(`SELECT ${seriesColumns} FROM series WHERE series_instance_uid = ?`).get(uid)
+    return r === undefined ? undefined : seriesOf(r)
   }
 
   series(id: number): SeriesRow | undefined {
-    const r = this.db.prepare('SELECT * FROM series WHERE id = ?').get(id) as RawSeries | undefined
-    return r && seriesFromRaw(r)
+    const r = this.db.prepare(`SELECT ${seriesColumns} FROM series WHERE id = ?`).get(id)
+    return r === undefined ? undefined : seriesOf(r)
   }
 
   seriesOfStudy(studyId: number): SeriesRow[] {
-    return (
-      this.db.prepare('SELECT * FROM series WHERE study_ref = ? ORDER BY series_number, id').all(studyId) as RawSeries[]
-    ).map(seriesFromRaw)
+    return this.db.prepare(`SELECT ${seriesColumns} FROM series WHERE study_ref = ? ORDER BY series_number, id`).all(studyId).map(seriesOf)
   }
 
   lungMaskPath(seriesId: number): string | null {
@@ -135,13 +95,13 @@ export class StudyRepository {
   }
 
   study(id: number): StudyRow | undefined {
-    return this.db.prepare(`SELECT ${studyColumns} FROM studies WHERE id = ?`).get(id) as StudyRow | undefined
+    const r = this.db.prepare(`SELECT ${studyColumns} FROM studies WHERE id = ?`).get(id)
+    return r === undefined ? undefined : parseRow(StudyRow, 'studies', r)
   }
 
   patient(id: number): PatientRow | undefined {
-    return this.db
-      .prepare('SELECT id, patient_id AS patientId, name, birth_date AS birthDate, sex FROM patients WHERE id = ?')
-      .get(id) as PatientRow | undefined
+    const r = this.db.prepare('SELECT id, patient_id AS patientId, name, birth_date AS birthDate, sex FROM patients WHERE id = ?').get(id)
+    return r === undefined ? undefined : parseRow(PatientRow, 'patients', r)
   }
 
   /** Studies newest first; `query` matches patient name or id, study date or description. */
@@ -157,7 +117,8 @@ export class StudyRepository {
            OR s.study_date LIKE @like ESCAPE '\\' OR s.description LIKE @like ESCAPE '\\'
          ORDER BY s.study_date DESC, s.id DESC`
       )
-      .all({ like }) as Array<StudyRow & { patientName: string; patientId: string }>
+      .all({ like })
+      .map((r) => parseRow(StudyListRow, 'studies', r))
   }
 
   /** Deletes a study (series, masks and reports cascade) and a patient left without studies. */

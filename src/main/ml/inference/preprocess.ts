@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { InputNormalisation } from '../models/infnet/config'
 import { equaliseGrey } from './equalise'
+import { envInputWindow } from '../../env'
 
 /**
  * Grey slices (0–255, already lung-windowed) are scaled to [0, 1] and standardised with the
@@ -17,9 +18,7 @@ export const INPUT_STD = 0.226
  * PULMO_INPUT_WINDOW="centre,width" overrides it for experiments.
  */
 export function modelInputWindow(): { center: number; width: number } {
-  const override = process.env.PULMO_INPUT_WINDOW?.split(',').map(Number)
-  if (override?.length === 2 && override.every(Number.isFinite)) return { center: override[0], width: override[1] }
-  return { center: -350, width: 1400 }
+  return envInputWindow() ?? { center: -350, width: 1400 }
 }
 
 /** [N, H, W, 1] grey 0–255 → the network's input scale. */

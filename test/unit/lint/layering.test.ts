@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { ESLint } from 'eslint'
+import { join } from 'node:path'
+import { projectRoot } from '../../helpers/paths'
+
+/** The layering rule of eslint.config.js, run on code placed (virtually) in a given file of the tree. */
+async function layeringErrors(file: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: projectRoot })
+  const [result] = await eslint.lintText(code, { filePath: join(projectRoot, file) })
+  return result.messages
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals' || m.ruleId === 'no-restricted-syntax')
+    .map((m) => m.message)
+}
+
+describe('the layering lint rule', () => {
+  it('keeps Node, main and the renderer out of src/shared', async () => {
+    const errors = await layeringErrors(
+      'src/shared/example.ts',
+      "import { readFileSync } from 'node:fs'\nimport { join } from 'path'\nimport { PulmoService } from '../main/services'\nimport x from '../renderer/src/App.vue'\nexport const used = [readFileSync, join, PulmoService, x, process.env]\n"
+    )
+    expect(errors).toHaveLength(5)
+    expect(errors[0]).toMatch(/no Node modules/)
+    expect(errors[2]).toMatch(/nothing from main or the renderer/)
+    expect(errors[4]).toMatch(/process/)
+    // a module of src/shared named like a Node module is not one
+    expect(await layeringErrors('src/shared/example.ts', "import { ApiEvent } from './api/events'\nexport type Used = ApiEvent\n")).toEqual([])
+  })
+
+  it('lets only the entry points import services', async () => {
+    const code = "import { PulmoService } from '../services'\nexport const used = PulmoService\n"
+    expect(await layeringErrors('src/main/ml/example.ts', code)).toEqual([expect.stringMatching(/Only main\/index.ts/)])
+    expect(await layeringErrors('src/main/report/example.ts', code)).toHaveLength(1)
+    expect(await layeringErrors('src/main/server.ts', code)).toEqual([])
+    expect(await layeringErrors('src/main/cli/example.ts', "import { PulmoService } from '../services'\nexport const used = PulmoService\n")).toEqual([])
+  })
+
+  it('keeps volume/ and db/ below models, scores and reports', async () => {
+    for (const from of ['../ml/engine', '../severity/scores', '../lungs/lungMask', '../scores', '../compute/computeProtocol', '../report', '../training/folds']) {
+      const code = `import * as upper from '${from}'\nexport const used = upper\n`
+      expect(await layeringErrors('src/main/volume/example.ts', code), from).toHaveLength(1)
+      expect(await layeringErrors('src/main/db/example.ts', code), from).toHaveLength(1)
+    }
+    expect(await layeringErrors('src/main/db/example.ts', "import { ApiError } from '../../shared/api'\nexport const used = ApiError\n")).toEqual([])
+    expect(await layeringErrors('src/main/services/example.ts', "import * as s from '../severity/scores'\nexport const used = s\n")).toEqual([])
+  })
+
+  it('keeps SQL out of services: no store.db there', async () => {
+    const code = "export const n = (ctx: { store: { db: { prepare(s: string): unknown } } }) => ctx.store.db.prepare('SELECT 1')\n"
+    expect(await layeringErrors('src/main/services/example.ts', code)).toEqual([expect.stringMatching(/through the repositories/)])
+    expect(await layeringErrors('src/main/db/example.ts', code)).toEqual([])
+  })
+})
