@@ -189,7 +189,11 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
     const dimensions: [number, number, number] = [512, 512, 133]
     const sliceSize = 512 * 512
     const rounds: Array<{ versions: number; leftovers: number }> = []
-    for (const [round, delayMs] of [0, 150, 500].entries()) {
+    const leftBehind = () => rounds.some((r) => r.leftovers > 0)
+    // Up to three more rounds killed at once if none of the first three landed inside a file write
+    // (on a loaded machine the write can finish between the watcher's event and the kill).
+    for (const [round, delayMs] of [0, 150, 500, 0, 0, 0].entries()) {
+      if (round >= 3 && leftBehind()) break
       const w = startWorker('save-masks', dataDir, String(seriesId), '50')
       const writes = new Set<string>()
       let killing: Promise<boolean> | undefined
@@ -231,7 +235,7 @@ describe('crash safety: kill -9 mid-write, then reopen', () => {
     console.log('mask save kills:', JSON.stringify(rounds))
     expect(rounds[2].versions).toBeGreaterThanOrEqual(6)
     // The kills left half-written (or uncommitted) files behind, which the reopen removed.
-    expect(rounds.some((r) => r.leftovers > 0)).toBe(true)
+    expect(leftBehind()).toBe(true)
   })
 
   it('a report signing killed mid-way leaves it either unsigned or signed with its complete PDF', async () => {
