@@ -9,6 +9,7 @@ import type { InpaintingEvent } from '../training/selfSupervised'
 import { pretrainInpainting } from '../training/selfSupervised'
 import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
 import { readInfectionRecipe, runInfectionRecipe } from '../training/infectionRecipe'
+import { ablationTable } from '../training/infectionAblations'
 import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
 import type { MultiClassTrainingEvent } from '../training/multiClass'
@@ -91,7 +92,7 @@ const METHOD_SPECS = {
     [
       {
         args: '--config FILE [--only STAGE]...',
-        does: "the shipped infection model's recipe (experiments/infection.json):\ntraining folders from the shared data, representation rows, pool,\nfine-tuning per fold and on all 50; resumable, writes OUT/table.json"
+        does: "the shipped infection model's recipe (experiments/infection.json):\ntraining folders from the shared data, representation rows, pool,\nfine-tuning per fold and on all 50, ablation rows; resumable, writes\nOUT/table.json and OUT/ablations.md"
       }
     ],
     { config: str('FILE', 'the recipe'), only: only('run only this stage') }
@@ -208,6 +209,8 @@ export async function methodCommand(command: MethodCommand, argv: string[], io: 
       }
     })
     writeFileSync(join(recipe.out, 'table.json'), JSON.stringify({ results: r.results }, null, 1) + '\n')
+    const ablations = r.results.filter((x) => x.name === 'pool' || x.name.startsWith('ablation-'))
+    if (ablations.length > 1) writeFileSync(join(recipe.out, 'ablations.md'), ablationTable(ablations))
     io.print(r.status === 'finished' ? `Recipe done${r.model ? `; shipped-model candidate in ${r.model}` : ''}; figures in ${join(recipe.out, 'table.json')}` : 'Stopped; run the same command again to continue.')
     return 0
   }
