@@ -23,6 +23,7 @@
 import { labelSlices, segmentSlices, type GreySlice } from '../ml/inference/segmentSlices'
 import type { InfNetNetwork, MultiClassNetwork } from '../ml/models/infnet'
 import { applyWindow } from '../volume/window'
+import { maskBoundingBox, expandBox } from '../morphology/boundingBox'
 import { labelComponents3d } from '../morphology/connectedComponents3d'
 import { modelInputWindow } from '../ml/inference/preprocess'
 import type { Volume } from '../volume/volume'
@@ -128,18 +129,10 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
 
   const inferenceStart = performance.now()
   const [sx, sy] = pixelSpacing(volume, options.greyLungSegmentation)
-  const allowed = dilateLungsPerSlice(
-    lungs.labels,
-    nx,
-    ny,
-    nz,
-    options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm,
-    sx,
-    sy
-  )
+  const allowed = dilateLungsPerSlice(lungs.labels, volume.dimensions, options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm, [sx, sy])
   const slices: number[] = []
   for (let k = 0; k < nz; k++) if (allowed.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)) slices.push(k)
-  const crop = lungCrop(lungs.labels, nx, ny, nz, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, sx, sy)
+  const crop = lungCrop(lungs.labels, volume.dimensions, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, [sx, sy])
   const consolidationMin = consolidationThreshold(volume)
 
   const probability = new Float32Array(volume.data.length)
@@ -211,13 +204,11 @@ function pixelSpacing(volume: Volume, grey: Partial<GreyLungSegmentationOptions>
 
 function dilateLungsPerSlice(
   lungLabels: Uint8Array,
-  nx: number,
-  ny: number,
-  nz: number,
+  dimensions: readonly [number, number, number],
   marginMm: number,
-  sx: number,
-  sy: number
+  [sx, sy]: [number, number]
 ): Uint8Array {
+  const [nx, ny, nz] = dimensions
   const sliceSize = nx * ny
   const out = new Uint8Array(lungLabels.length)
   const binary = new Uint8Array(sliceSize)
@@ -238,37 +229,11 @@ function dilateLungsPerSlice(
 }
 
 /** The lungs' in-plane bounding box over all slices, grown by the margin; the whole slice if no lung. */
-function lungCrop(
-  lungLabels: Uint8Array,
-  nx: number,
-  ny: number,
-  nz: number,
-  marginMm: number,
-  sx: number,
-  sy: number
-): Crop {
-  let minI = nx
-  let maxI = -1
-  let minJ = ny
-  let maxJ = -1
-  let v = 0
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, v++) {
-        if (lungLabels[v] === 0) continue
-        if (i < minI) minI = i
-        if (i > maxI) maxI = i
-        if (j < minJ) minJ = j
-        if (j > maxJ) maxJ = j
-      }
-    }
-  }
-  if (maxI < 0) return { i0: 0, j0: 0, width: nx, height: ny }
-  const mi = Math.ceil(marginMm / sx)
-  const mj = Math.ceil(marginMm / sy)
-  const i0 = Math.max(0, minI - mi)
-  const j0 = Math.max(0, minJ - mj)
-  return { i0, j0, width: Math.min(nx - 1, maxI + mi) - i0 + 1, height: Math.min(ny - 1, maxJ + mj) - j0 + 1 }
+function lungCrop(lungLabels: Uint8Array, dimensions: readonly [number, number, number], marginMm: number, [sx, sy]: [number, number]): Crop {
+  const box = maskBoundingBox(lungLabels, dimensions)
+  if (!box) return { i0: 0, j0: 0, width: dimensions[0], height: dimensions[1] }
+  const { min, max } = expandBox(box, [Math.ceil(marginMm / sx), Math.ceil(marginMm / sy), 0], dimensions)
+  return { i0: min[0], j0: min[1], width: max[0] - min[0] + 1, height: max[1] - min[1] + 1 }
 }
 
 /**
@@ -276,9 +241,8 @@ function lungCrop(
  * series, the model input window): how training negatives are made from real series.
  */
 export function networkInputSlices(volume: Volume, lungs: LungMask, indices: number[], options: Pick<VolumeInferenceOptions, 'cropMarginMm' | 'greyLungSegmentation'> = {}): GreySlice[] {
-  const [nx, ny, nz] = volume.dimensions
-  const [sx, sy] = pixelSpacing(volume, options.greyLungSegmentation)
-  const crop = lungCrop(lungs.labels, nx, ny, nz, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, sx, sy)
+  const pixel = pixelSpacing(volume, options.greyLungSegmentation)
+  const crop = lungCrop(lungs.labels, volume.dimensions, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, pixel)
   return indices.map((k) => greySlice(volume, k, crop))
 }
 

@@ -53,14 +53,15 @@ export function separateLungs(
   midlineI: number,
   options: LungSeparationOptions = DEFAULT_LUNG_SEPARATION
 ): LungSeparation {
+  const grid: MidlineGrid = { dimensions, orientation, midlineI }
   const separatedBy = (markers: Uint8Array, method: SeparationMethod, radius: number): LungSeparation => {
     const labels = growMarkers(mask, dimensions, markers)
-    assignLeftoversByMidline(mask, labels, dimensions, orientation, midlineI)
+    assignLeftoversByMidline(mask, labels, grid)
     return { labels, method, erosionRadiusMm: radius }
   }
   // Radius 0, the mask itself: most scans separate here once the airways are out.
   const radii = options.erosionRadiiMm.filter((r) => r > 0).sort((a, b) => a - b)
-  const direct = twoLungMarkers(mask, 0, dimensions, orientation, midlineI, options)
+  const direct = twoLungMarkers(mask, 0, grid, options)
   if (direct instanceof Uint8Array) return separatedBy(direct, 'components', 0)
 
   if (direct !== 'empty' && radii.length > 0) {
@@ -68,18 +69,25 @@ export function separateLungs(
     // not be exact, the geodesic growth at full resolution places the boundary.
     const coarse = coarsenInPlane(mask, dimensions, spacing)
     const depth = erosionDepth(coarse.mask, coarse.dimensions, coarse.spacing, radii)
-    const coarseMidline = (midlineI - 0.5) / 2
+    const coarseGrid: MidlineGrid = { dimensions: coarse.dimensions, orientation, midlineI: (midlineI - 0.5) / 2 }
     for (let level = 0; level < radii.length; level++) {
       // Voxels deeper than `level` survive the erosion by radii[level].
-      const markers = twoLungMarkers(depth, level, coarse.dimensions, orientation, coarseMidline, options)
+      const markers = twoLungMarkers(depth, level, coarseGrid, options)
       if (markers === 'empty') break
       if (markers === undefined) continue
       return separatedBy(refineMarkers(markers, coarse.dimensions, mask, dimensions), 'erosion', radii[level])
     }
   }
   const labels = new Uint8Array(mask.length)
-  assignLeftoversByMidline(mask, labels, dimensions, orientation, midlineI)
+  assignLeftoversByMidline(mask, labels, grid)
   return { labels, method: 'midline' }
+}
+
+/** A grid and the body's midline on it (voxel i), with the direction of the patient's left. */
+interface MidlineGrid {
+  dimensions: readonly [number, number, number]
+  orientation: AxialOrientation
+  midlineI: number
 }
 
 interface CoarseMask {
@@ -172,9 +180,7 @@ function erosionDepth(
 function twoLungMarkers(
   depth: Uint8Array,
   level: number,
-  dimensions: readonly [number, number, number],
-  orientation: AxialOrientation,
-  midlineI: number,
+  { dimensions, orientation, midlineI }: MidlineGrid,
   options: LungSeparationOptions
 ): Uint8Array | 'empty' | undefined {
   const components = labelComponents3d(depth, dimensions, level)
@@ -214,6 +220,11 @@ function growMarkers(mask: Uint8Array, dimensions: readonly [number, number, num
       queue[tail++] = v
     }
   }
+  const reach = (n: number, label: number): void => {
+    if (mask[n] === 0 || labels[n] !== 0) return
+    labels[n] = label
+    queue[tail++] = n
+  }
   while (head < tail) {
     const v = queue[head++]
     const label = labels[v]
@@ -221,42 +232,18 @@ function growMarkers(mask: Uint8Array, dimensions: readonly [number, number, num
     const inSlice = v - k * sliceSize
     const j = (inSlice / nx) | 0
     const i = inSlice - j * nx
-    if (i > 0 && mask[v - 1] !== 0 && labels[v - 1] === 0) {
-      labels[v - 1] = label
-      queue[tail++] = v - 1
-    }
-    if (i < nx - 1 && mask[v + 1] !== 0 && labels[v + 1] === 0) {
-      labels[v + 1] = label
-      queue[tail++] = v + 1
-    }
-    if (j > 0 && mask[v - nx] !== 0 && labels[v - nx] === 0) {
-      labels[v - nx] = label
-      queue[tail++] = v - nx
-    }
-    if (j < ny - 1 && mask[v + nx] !== 0 && labels[v + nx] === 0) {
-      labels[v + nx] = label
-      queue[tail++] = v + nx
-    }
-    if (k > 0 && mask[v - sliceSize] !== 0 && labels[v - sliceSize] === 0) {
-      labels[v - sliceSize] = label
-      queue[tail++] = v - sliceSize
-    }
-    if (k < nz - 1 && mask[v + sliceSize] !== 0 && labels[v + sliceSize] === 0) {
-      labels[v + sliceSize] = label
-      queue[tail++] = v + sliceSize
-    }
+    if (i > 0) reach(v - 1, label)
+    if (i < nx - 1) reach(v + 1, label)
+    if (j > 0) reach(v - nx, label)
+    if (j < ny - 1) reach(v + nx, label)
+    if (k > 0) reach(v - sliceSize, label)
+    if (k < nz - 1) reach(v + sliceSize, label)
   }
   return labels
 }
 
 /** Labels the mask voxels no marker reached by the side of the midline they lie on. */
-function assignLeftoversByMidline(
-  mask: Uint8Array,
-  labels: Uint8Array,
-  dimensions: readonly [number, number, number],
-  orientation: AxialOrientation,
-  midlineI: number
-): void {
+function assignLeftoversByMidline(mask: Uint8Array, labels: Uint8Array, { dimensions, orientation, midlineI }: MidlineGrid): void {
   const nx = dimensions[0]
   for (let v = 0; v < mask.length; v++) {
     if (mask[v] === 0 || labels[v] !== 0) continue

@@ -13,7 +13,7 @@ import {
   severityClass,
   type SeverityClass,
   type SeverityCutoffs
-} from './scoringRules'
+} from '../../shared/severityScoring'
 import { voxelVolumeMm3 } from '../volume/volumeGeometry'
 
 /** Infection label values: what the multi-class segmentation writes. */

@@ -17,7 +17,7 @@ import {
   type RegionId
 } from '../../../src/main/regions/regions'
 import { computeSeverity, INFECTION_LABEL } from '../../../src/main/scores/scores'
-import { ctssRegionScore, lobarScore, severityClass } from '../../../src/main/scores/scoringRules'
+import { ctssRegionScore, lobarScore, severityClass } from '../../../src/shared/severityScoring'
 import { TEST_LESIONS } from '../../helpers/phantomTruth'
 
 describe('score scales', () => {
