@@ -40,8 +40,6 @@ import {
 import { absorbInfectionIntoLungs } from './lungsWithLesions'
 import { INFECTION_LABEL } from '../scores/scores'
 
-export { CONSOLIDATION_MIN_HU, consolidationThreshold } from './infectionDensity'
-
 export interface VolumeInferenceOptions {
   infection: InfNetNetwork
   /** multi-class Inf-Net for the type of infection; without it, the density rule */

@@ -12,12 +12,8 @@ import {
   type ChestPhantom,
   type InsertedLesion
 } from '../../helpers/phantom'
-import {
-  CONSOLIDATION_MIN_HU,
-  InferenceCancelledError,
-  inferVolume,
-  type VolumeInference
-} from '../../../src/main/analysis/volumeInference'
+import { CONSOLIDATION_MIN_HU } from '../../../src/main/analysis/infectionDensity'
+import { InferenceCancelledError, inferVolume, type VolumeInference } from '../../../src/main/analysis/volumeInference'
 import { applyWindow, LUNG_WINDOW } from '../../../src/main/volume/window'
 import type { Volume } from '../../../src/main/volume/volume'
 import { TEST_LESIONS } from '../../helpers/phantomTruth'
