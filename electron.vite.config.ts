@@ -26,7 +26,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
-          compute: resolve(__dirname, 'src/main/training/compute.ts')
+          compute: resolve(__dirname, 'src/main/compute/compute.ts')
         }
       }
     }

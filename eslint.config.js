@@ -18,7 +18,7 @@ const computeFolders = ['ml', 'training', 'compute', 'severity', 'morphology', '
 const restricted = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'runs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/essential'],

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { axialOrientation } from '../../src/main/severity/volumeGeometry'
+import { axialOrientation } from '../../src/main/volume/volumeGeometry'
 import { readVolumes } from '../../src/main/volume'
 import { projectRoot } from './paths'
 

@@ -1,7 +1,7 @@
 import type { SliceEdit } from '../../src/shared/api'
 import { encodeRuns } from '../../src/shared/runLength'
 import type { PulmoService } from '../../src/main/services'
-import { lobeLabelMap, LOBES, partitionLungRegions, type LobeId } from '../../src/main/severity/regions'
+import { lobeLabelMap, LOBES, partitionLungRegions, type LobeId } from '../../src/main/regions/regions'
 
 /**
  * Saves a new mask version of an analysed series with `voxels` more ground-glass voxels in one lobe

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shiftDate } from '../../src/main/privacy'
 import { PulmoService } from '../../src/main/services'
 import { pseudonymKeys } from '../../src/main/services/privacy'
-import { segmentLungs } from '../../src/main/severity/lungMask'
-import { createChestPhantom, insertLesion, lesionLabelMap } from '../../src/main/severity/phantom'
-import { partitionLungRegions } from '../../src/main/severity/regions'
-import { computeSeverity } from '../../src/main/severity/scores'
+import { segmentLungs } from '../../src/main/lungs/lungMask'
+import { createChestPhantom, insertLesion, lesionLabelMap } from '../helpers/phantom'
+import { partitionLungRegions } from '../../src/main/regions/regions'
+import { computeSeverity } from '../../src/main/scores/scores'
 import { checksum, readNifti, writeNifti } from '../../src/main/volume'
 import { projectRoot, tempDir } from '../helpers/paths'
-import { TEST_LESIONS } from '../unit/severity/phantomTruth'
+import { TEST_LESIONS } from '../helpers/phantomTruth'
 
 /**
  * Patient data through the service, as the workstation and the CLI use it: exports (NIfTI, DICOM,

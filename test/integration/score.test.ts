@@ -6,10 +6,10 @@ import { PulmoService } from '../../src/main/services'
 import { encodeRuns } from '../../src/shared/runLength'
 import { initEngine } from '../../src/main/ml/engine'
 import { createNetwork, saveNetwork } from '../../src/main/ml/models/infnet'
-import { createChestPhantom, insertLesion, lesionLabelMap } from '../../src/main/severity/phantom'
+import { createChestPhantom, insertLesion, lesionLabelMap } from '../helpers/phantom'
 import { writeVolume } from '../../src/main/volume'
 import { projectRoot, tempDir } from '../helpers/paths'
-import { TEST_LESIONS } from '../unit/severity/phantomTruth'
+import { TEST_LESIONS } from '../helpers/phantomTruth'
 
 /**
  * The built CLI (`npx electron-vite build` first) on a NIfTI phantom with a tiny random Inf-Net:

@@ -4,7 +4,7 @@
  * services, the PDF, the CLI and the renderer share. The automatic report itself is never changed.
  */
 import { finalScores, type AutomaticScores, type FinalScores, type RegionEdit } from '../../shared/severityScoring'
-import type { SeverityReport } from '../severity/scores'
+import type { SeverityReport } from '../scores/scores'
 
 export type { FinalScores } from '../../shared/severityScoring'
 

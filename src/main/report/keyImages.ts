@@ -4,8 +4,8 @@
  * on the image's left, anterior at the top).
  */
 import { sliceNumbering } from '../../shared/sliceNumbering'
-import { axialOrientation } from '../severity/volumeGeometry'
-import { INFECTION_LABEL } from '../severity/scores'
+import { axialOrientation } from '../volume/volumeGeometry'
+import { INFECTION_LABEL } from '../scores/scores'
 import { applyWindow, LUNG_WINDOW, type WindowPreset } from '../volume/window'
 import type { Volume } from '../volume/volume'
 import { encodePngRgb } from './pngRgb'

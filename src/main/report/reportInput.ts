@@ -3,9 +3,9 @@
  * radiologist's edits stay apart, as in the database, so the PDF can show both.
  */
 import type { SeriesComparison } from '../../shared/followUp'
-import type { RegionId } from '../severity/regionRules'
+import type { RegionId } from '../regions/regionRules'
 import type { SliceNumberSource } from '../../shared/sliceNumbering'
-import type { SeverityReport } from '../severity/scores'
+import type { SeverityReport } from '../scores/scores'
 
 export interface PatientInfo {
   name: string

@@ -6,9 +6,9 @@
 import { z } from 'zod'
 import { TrainingStep } from '../../shared/api'
 import type { Store } from '../db'
-import type { SeverityReport } from '../severity/scores'
+import type { SeverityReport } from '../scores/scores'
 import { SupervisedConfig } from '../training/supervised'
-import type { TrainJob } from '../training/computeProtocol'
+import type { TrainJob } from '../compute/computeProtocol'
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const numbers = (v: Record<string, unknown>, keys: string[]): boolean => keys.every((k) => typeof v[k] === 'number')

@@ -17,8 +17,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { basename, extname, join } from 'node:path'
 import { readDicomSeries, readRaster, writePng8 } from '../volume'
 import type { Volume } from '../volume/volume'
-import { segmentLungs } from '../severity/lungMask'
-import { networkInputSlices } from '../severity/volumeInference'
+import { segmentLungs } from '../lungs/lungMask'
+import { networkInputSlices } from '../analysis/volumeInference'
 import { maskEdge } from './labelledSlices'
 
 /** Zenodo groups held out by default: three whole coronacases volumes (417 slices). */

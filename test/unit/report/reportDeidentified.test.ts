@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PseudonymKeys, pseudonymOfSeries } from '../../../src/main/privacy'
 import { buildKeyImages, writeReportPdf, type ReportInput } from '../../../src/main/report'
 import { deidentifyReportInput } from '../../../src/main/services/privacy'
-import { segmentLungs } from '../../../src/main/severity/lungMask'
-import { createChestPhantom, insertLesion, lesionLabelMap } from '../../../src/main/severity/phantom'
-import { partitionLungRegions } from '../../../src/main/severity/regions'
-import { computeSeverity } from '../../../src/main/severity/scores'
+import { segmentLungs } from '../../../src/main/lungs/lungMask'
+import { createChestPhantom, insertLesion, lesionLabelMap } from '../../helpers/phantom'
+import { partitionLungRegions } from '../../../src/main/regions/regions'
+import { computeSeverity } from '../../../src/main/scores/scores'
 import type { SeriesMetadata } from '../../../src/main/volume/volume'
 import { tempDir } from '../../helpers/paths'
-import { TEST_LESIONS } from '../severity/phantomTruth'
+import { TEST_LESIONS } from '../../helpers/phantomTruth'
 
 const dir = tempDir('pulmo-deid-pdf-')
 let input: ReportInput

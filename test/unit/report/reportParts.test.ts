@@ -8,7 +8,7 @@ import {
   renderOverlay,
   toWinAnsi
 } from '../../../src/main/report'
-import { computeSeverity } from '../../../src/main/severity/scores'
+import { computeSeverity } from '../../../src/main/scores/scores'
 import type { Volume } from '../../../src/main/volume/volume'
 
 /** A 20-voxel "lung" whose voxel n lies in CT-SS region n + 1, right lung first. */

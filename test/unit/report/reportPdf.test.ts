@@ -9,12 +9,12 @@ import {
   writeReportPdf,
   type ReportInput
 } from '../../../src/main/report'
-import { segmentLungs } from '../../../src/main/severity/lungMask'
-import { createChestPhantom, insertLesion, lesionLabelMap } from '../../../src/main/severity/phantom'
-import { CTSS_REGION_RULES, partitionLungRegions } from '../../../src/main/severity/regions'
-import { computeSeverity } from '../../../src/main/severity/scores'
+import { segmentLungs } from '../../../src/main/lungs/lungMask'
+import { createChestPhantom, insertLesion, lesionLabelMap } from '../../helpers/phantom'
+import { CTSS_REGION_RULES, partitionLungRegions } from '../../../src/main/regions/regions'
+import { computeSeverity } from '../../../src/main/scores/scores'
 import { tempDir } from '../../helpers/paths'
-import { TEST_LESIONS } from '../severity/phantomTruth'
+import { TEST_LESIONS } from '../../helpers/phantomTruth'
 
 const dir = tempDir('pulmo-report-')
 let input: ReportInput

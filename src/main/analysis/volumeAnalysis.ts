@@ -1,0 +1,62 @@
+/**
+ * The automatic severity pipeline of one series: infection segmentation (volumeInference.ts), the
+ * CT-SS region partition, and the scores, with how long each part took.
+ */
+import type { Volume } from '../volume/volume'
+import { partitionLungRegions } from '../regions/regions'
+import { computeSeverity, type SeverityOptions, type SeverityReport } from '../scores/scores'
+import { inferVolume, type VolumeInference, type VolumeInferenceOptions } from './volumeInference'
+
+export interface VolumeAnalysisOptions extends VolumeInferenceOptions {
+  scoring?: Partial<SeverityOptions>
+  /** a reference infection mask (nonzero = infected) for the Dice coefficient */
+  referenceInfection?: ArrayLike<number>
+}
+
+export interface AnalysisTiming {
+  lungsMs: number
+  inferenceMs: number
+  scoringMs: number
+  totalMs: number
+  slices: number
+  slicesInferred: number
+}
+
+export interface VolumeAnalysis {
+  inference: VolumeInference
+  /** 0 outside the lungs, n for CTSS_REGION_RULES[n − 1] */
+  regionLabels: Uint8Array
+  report: SeverityReport
+  timing: AnalysisTiming
+}
+
+export async function analyseVolume(volume: Volume, options: VolumeAnalysisOptions): Promise<VolumeAnalysis> {
+  const start = performance.now()
+  const inference = await inferVolume(volume, options)
+  const scoringStart = performance.now()
+  const regionLabels = partitionLungRegions(inference.lungs.labels, volume)
+  const report = computeSeverity(
+    {
+      geometry: volume,
+      lungLabels: inference.lungs.labels,
+      regionLabels,
+      infectionLabels: inference.labels,
+      referenceInfection: options.referenceInfection
+    },
+    options.scoring
+  )
+  const end = performance.now()
+  return {
+    inference,
+    regionLabels,
+    report,
+    timing: {
+      lungsMs: inference.lungsMs,
+      inferenceMs: inference.inferenceMs,
+      scoringMs: end - scoringStart,
+      totalMs: end - start,
+      slices: volume.dimensions[2],
+      slicesInferred: inference.slicesInferred
+    }
+  }
+}

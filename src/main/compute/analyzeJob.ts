@@ -1,0 +1,61 @@
+import { mkdirSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadNetwork, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
+import { checkChestCt } from '../analysis/chestCtCheck'
+import { analyseVolume } from '../analysis/volumeAnalysis'
+import { readVolumes, writeVolume } from '../volume'
+import type { Volume } from '../volume/volume'
+import type { AnalyzeJob, AnalyzeResult, ComputeEvent } from './computeProtocol'
+
+// Networks stay loaded between jobs: loading costs more than a small series' inference.
+const networks = new Map<string, ReturnType<typeof loadNetwork>>()
+function network(dir: string): ReturnType<typeof loadNetwork> {
+  let n = networks.get(dir)
+  if (!n) {
+    n = loadNetwork(dir)
+    networks.set(dir, n)
+  }
+  return n
+}
+
+function labelVolume(like: Volume, data: Uint8Array): Volume {
+  return { ...like, data, unit: 'label', metadata: undefined }
+}
+
+async function writeAtomically(path: string, volume: Volume): Promise<void> {
+  const tmp = path.replace(/\.nii\.gz$/, '.partial.nii.gz')
+  await writeVolume(tmp, volume)
+  renameSync(tmp, path)
+}
+
+/**
+ * Checks that a stored series is a chest CT (refused with NotChestCtError, whose message names the
+ * reason), segments and scores it, and writes its label volumes next to each other.
+ */
+export async function runAnalyzeJob(
+  job: AnalyzeJob,
+  emit: (e: ComputeEvent) => void,
+  cancelled: () => boolean
+): Promise<AnalyzeResult> {
+  const [volume] = await readVolumes([job.volumePath])
+  // The stored NIfTI does not carry the modality; the service checked it and passes it on.
+  volume.modality = job.modality
+  emit({ kind: 'progress', done: 0, total: 1, label: 'lungs' })
+  const check = checkChestCt(volume)
+  const infection = network(job.modelDir)
+  if (infection.config.architecture !== 'infnet') throw new Error(`${job.modelDir} is not a single-class Inf-Net model`)
+  const multiclass = job.multiclassModelDir ? network(job.multiclassModelDir) : undefined
+  const analysis = await analyseVolume(volume, {
+    infection: infection as InfNetNetwork,
+    multiclass: multiclass?.config.architecture === 'infnet-multiclass' ? (multiclass as MultiClassNetwork) : undefined,
+    lungs: check.lungs,
+    onProgress: (done, total, label) => emit({ kind: 'progress', done, total, label }),
+    cancelled
+  })
+  mkdirSync(job.outDir, { recursive: true })
+  const labelsFile = join(job.outDir, 'labels.nii.gz')
+  const lungsFile = join(job.outDir, 'lungs.nii.gz')
+  await writeAtomically(labelsFile, labelVolume(volume, analysis.inference.labels))
+  await writeAtomically(lungsFile, labelVolume(volume, analysis.inference.lungs.labels))
+  return { report: analysis.report, timing: analysis.timing, labelsFile, lungsFile, warnings: check.warnings }
+}

@@ -1,0 +1,51 @@
+/**
+ * Messages between the application and its compute process. The compute process owns the tensor
+ * engine; the application only sends jobs and receives events, so a crash there never takes the
+ * application (or its database) down.
+ */
+import type { z } from 'zod'
+import type { AnalysisTiming } from '../analysis/volumeAnalysis'
+import type { SeverityReport } from '../scores/scores'
+import type { TrainingEvent } from '../training/progress'
+import type { SupervisedConfig, SupervisedResult } from '../training/supervised'
+
+export type TrainJob = { kind: 'train'; config: z.input<typeof SupervisedConfig>; resume: boolean }
+
+/** Segment and score one stored volume; label volumes are written into outDir. */
+export type AnalyzeJob = {
+  kind: 'analyze'
+  volumePath: string
+  /** the series' modality (OT for grey slices), for the chest-CT check */
+  modality: string
+  modelDir: string
+  multiclassModelDir?: string
+  outDir: string
+}
+
+export type ComputeJob = TrainJob | AnalyzeJob
+
+export interface AnalyzeResult {
+  report: SeverityReport
+  timing: AnalysisTiming
+  /** 0 background, 1 ground-glass, 2 consolidation */
+  labelsFile: string
+  /** 0 outside, 1 right lung, 2 left lung */
+  lungsFile: string
+  /** the chest-CT check's warnings (partial coverage, a few slices) */
+  warnings: string[]
+}
+
+export type JobResult<J extends ComputeJob> = J extends TrainJob ? SupervisedResult : AnalyzeResult
+
+export type ComputeEvent = TrainingEvent | { kind: 'progress'; done: number; total: number; label: string }
+
+export type ToCompute =
+  | { type: 'start'; jobId: string; job: ComputeJob }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'shutdown' }
+
+export type FromCompute =
+  | { type: 'ready'; backend: string }
+  | { type: 'event'; jobId: string; event: ComputeEvent }
+  | { type: 'done'; jobId: string; result: SupervisedResult | AnalyzeResult }
+  | { type: 'failed'; jobId: string; message: string; cancelled?: boolean }
