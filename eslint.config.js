@@ -72,6 +72,14 @@ export default tseslint.config(
     }
   },
   {
+    // One typed module reads the environment, so every variable Pulmo reads is documented in one place.
+    files: ['src/main/**'],
+    ignores: ['src/main/env.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment through src/main/env.ts.' }]
+    }
+  },
+  {
     // Volumes and the database sit at the bottom: they know nothing of models, training, scores or reports.
     files: ['src/main/volume/**', 'src/main/db/**'],
     rules: restricted([

@@ -57,6 +57,16 @@ export function setEnvBackend(backend: string): void {
   process.env.PULMO_BACKEND = backend
 }
 
+/** PULMO_BACKEND_SETTING: the backend setting the workstation hands its compute process ('auto' when unset). */
+export function envBackendSetting(): string {
+  return read('PULMO_BACKEND_SETTING') ?? 'auto'
+}
+
+/** The environment of a compute process: this one's, with the backend setting it is to use. */
+export function computeProcessEnv(backendSetting: string): Record<string, string | undefined> {
+  return { ...process.env, PULMO_BACKEND_SETTING: backendSetting }
+}
+
 /** PULMO_WASM_THREADS: a positive integer. */
 export function envWasmThreads(source?: EnvSource): number | undefined {
   const value = read('PULMO_WASM_THREADS', source)

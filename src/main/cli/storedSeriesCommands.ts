@@ -10,6 +10,7 @@ import type { SeverityReportView, TaskEndedEvent } from '../../shared/api'
 import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
 import type { PulmoService } from '../services'
 import type { CommandIo } from './research'
+import { extentFigures, wholeLungFigures } from '../scores/severitySummary'
 
 /** True when INPUT names an imported series (a whole number that is not a path). */
 export function isStoredSeriesInput(input: string, exists: (path: string) => boolean): boolean {
@@ -48,9 +49,6 @@ async function currentReport(service: PulmoService, seriesId: number, io: Comman
   return report
 }
 
-const ml = (x: number): number => Math.round(x * 100) / 100
-const pct = (x: number): number => Math.round(x * 1000) / 1000
-
 /** The report as `pulmo score --json` prints it: the keys of a path's scores, final values, and where they come from. */
 export function storedScoresJson(view: SeverityReportView): Record<string, unknown> {
   return {
@@ -58,15 +56,7 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
     reportId: view.id,
     maskVersion: view.maskVersion,
     mask: view.mask,
-    lungVolumeMl: ml(view.lungVolumeMl),
-    infectedVolumeMl: ml(view.infectedVolumeMl),
-    ggoVolumeMl: ml(view.ggoVolumeMl),
-    consolidationVolumeMl: ml(view.consolidationVolumeMl),
-    percentInfected: {
-      total: pct(view.percentInfected.total),
-      left: pct(view.percentInfected.left),
-      right: pct(view.percentInfected.right)
-    },
+    ...wholeLungFigures(view),
     ctss: {
       total: view.ctss.final,
       automatic: view.ctss.automatic,
@@ -76,9 +66,7 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
         name: r.name,
         lung: r.lung,
         lobe: r.lobe,
-        lungVolumeMl: ml(r.lungVolumeMl),
-        infectedVolumeMl: ml(r.infectedVolumeMl),
-        percent: pct(r.percent),
+        ...extentFigures(r),
         score: r.edited?.score ?? r.score,
         automaticScore: r.score,
         editedBy: r.edited?.by ?? null
@@ -90,9 +78,7 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
       lobes: view.lobes.map((l) => ({
         id: l.id,
         name: l.name,
-        lungVolumeMl: ml(l.lungVolumeMl),
-        infectedVolumeMl: ml(l.infectedVolumeMl),
-        percent: pct(l.percent),
+        ...extentFigures(l),
         score: l.finalScore,
         automaticScore: l.score
       }))

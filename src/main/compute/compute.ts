@@ -2,6 +2,7 @@
  * The compute process entry (child_process.fork in Node, utilityProcess in Electron). It starts
  * the tensor engine, then runs one job at a time as the parent asks, streaming its events.
  */
+import { envBackendSetting } from '../env'
 import { initEngine, type BackendChoice } from '../ml/engine'
 import { runAnalyzeJob } from './analyzeJob'
 import type { FromCompute, ToCompute } from './computeProtocol'
@@ -47,7 +48,7 @@ async function run(jobId: string, message: Extract<ToCompute, { type: 'start' }>
 }
 
 async function main(): Promise<void> {
-  const backend = await initEngine({ backend: (process.env.PULMO_BACKEND_SETTING ?? 'auto') as BackendChoice, log: () => {} })
+  const backend = await initEngine({ backend: envBackendSetting() as BackendChoice, log: () => {} })
   onMessage((m) => {
     if (m.type === 'start') queue = queue.then(() => run(m.jobId, m))
     else if (m.type === 'cancel') cancelled.add(m.jobId)

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { computeProcessEnv } from '../env'
 import { appRoot } from '../paths'
 import type { ComputeEvent, ComputeJob, FromCompute, JobResult, ToCompute } from './computeProtocol'
 
@@ -35,7 +36,7 @@ export class ComputeProcess {
     const entry = this.options.entry ?? join(appRoot(), 'out', 'main', 'compute.js')
     if (!existsSync(entry)) return Promise.reject(new Error(`The compute process is not built (${entry}); run npm run build.`))
     const child = fork(entry, [], {
-      env: { ...process.env, PULMO_BACKEND_SETTING: this.options.backend ?? 'auto' },
+      env: computeProcessEnv(this.options.backend ?? 'auto'),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
     this.child = child

@@ -8,7 +8,7 @@ async function layeringErrors(file: string, code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: projectRoot })
   const [result] = await eslint.lintText(code, { filePath: join(projectRoot, file) })
   return result.messages
-    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals' || m.ruleId === 'no-restricted-syntax')
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals' || m.ruleId === 'no-restricted-syntax' || m.ruleId === 'no-restricted-properties')
     .map((m) => m.message)
 }
 
@@ -48,5 +48,11 @@ describe('the layering lint rule', () => {
     const code = "export const n = (ctx: { store: { db: { prepare(s: string): unknown } } }) => ctx.store.db.prepare('SELECT 1')\n"
     expect(await layeringErrors('src/main/services/example.ts', code)).toEqual([expect.stringMatching(/through the repositories/)])
     expect(await layeringErrors('src/main/db/example.ts', code)).toEqual([])
+  })
+
+  it('reads the environment only in src/main/env.ts', async () => {
+    const code = 'export const dir = process.env.PULMO_DATA_DIR\n'
+    expect(await layeringErrors('src/main/compute/example.ts', code)).toEqual([expect.stringMatching(/through src\/main\/env.ts/)])
+    expect(await layeringErrors('src/main/env.ts', code)).toEqual([])
   })
 })
