@@ -1,26 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { TaskEndedEvent } from '../../src/shared/api'
 import { lobeSummary, matchedSlice } from '../../src/shared/followUp'
 import type { PulmoService } from '../../src/main/services'
 import { addGroundGlassInLobe } from '../helpers/lobeEdit'
 import { lungmaskSlices, projectRoot, tempDir } from '../helpers/paths'
 import { retagSeries } from '../helpers/retag'
 import { openWorkstation, type Workstation } from './harness'
+import { analyseSeries } from '../helpers/analyse'
 
 const screenshots = join(projectRoot, 'docs/screenshots')
 
 async function analyse(service: PulmoService, seriesId: number): Promise<void> {
-  let off: () => void = () => {}
-  const ended = new Promise<TaskEndedEvent>((resolve) => {
-    off = service.onEvent((e) => {
-      if (e.type === 'task-ended' && e.seriesId === seriesId) resolve(e)
-    })
-  })
-  await service.invoke('analysis.start', { seriesId })
-  const result = await ended
-  off()
+  const result = await analyseSeries(service, seriesId)
   if (result.status !== 'finished') throw new Error(result.message)
 }
 

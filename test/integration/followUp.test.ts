@@ -2,22 +2,14 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lobeSummary, type SeriesComparison } from '../../src/shared/followUp'
-import type { TaskEndedEvent } from '../../src/shared/api'
 import { PulmoService } from '../../src/main/services'
 import { addGroundGlassInLobe } from '../helpers/lobeEdit'
 import { lungmaskSlices, projectRoot, tempDir } from '../helpers/paths'
 import { retagSeries } from '../helpers/retag'
+import { analyseSeries } from '../helpers/analyse'
 
 async function analyse(service: PulmoService, seriesId: number): Promise<void> {
-  let off: () => void = () => {}
-  const ended = new Promise<TaskEndedEvent>((resolve) => {
-    off = service.onEvent((e) => {
-      if (e.type === 'task-ended' && e.seriesId === seriesId) resolve(e)
-    })
-  })
-  await service.invoke('analysis.start', { seriesId })
-  const result = await ended
-  off()
+  const result = await analyseSeries(service, seriesId)
   expect(result.status, result.message).toBe('finished')
 }
 

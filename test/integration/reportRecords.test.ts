@@ -3,26 +3,15 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SeverityReportView, TaskEndedEvent } from '../../src/shared/api'
+import type { SeverityReportView } from '../../src/shared/api'
 import { automaticScoresOfView, finalScores } from '../../src/shared/severityScoring'
 import { encodeRuns } from '../../src/shared/runLength'
 import { PulmoService } from '../../src/main/services'
 import { copyMostInferiorSlices, photographs } from '../helpers/chestCt'
 import { lungmaskSlices, p002, tempDir } from '../helpers/paths'
 import { saveTinyModel } from '../helpers/tinyModel'
+import { analyseSeries } from '../helpers/analyse'
 
-async function analyse(service: PulmoService, seriesId: number): Promise<TaskEndedEvent> {
-  let off: () => void = () => {}
-  const ended = new Promise<TaskEndedEvent>((resolve) => {
-    off = service.onEvent((e) => {
-      if (e.type === 'task-ended' && e.seriesId === seriesId) resolve(e)
-    })
-  })
-  await service.invoke('analysis.start', { seriesId })
-  const result = await ended
-  off()
-  return result
-}
 
 function pdfText(file: string): string {
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
@@ -48,7 +37,7 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
     seriesId = (await service.invoke('studies.import', { paths: [lungmaskSlices] })).created[0]
     const header = await service.invoke('series.header', { seriesId })
     voxelMl = (header.spacing[0] * header.spacing[1] * header.spacing[2]) / 1000
-    const ended = await analyse(service, seriesId)
+    const ended = await analyseSeries(service, seriesId)
     expect(ended.status, ended.message).toBe('finished')
     expect(ended.message).toContain('The series has 2 slices')
     lungs = new Uint8Array(await service.invoke('masks.lungs', { seriesId }))
@@ -165,7 +154,7 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
     const amendedByRescore = await service.invoke('reports.rescore', { seriesId, maskVersion: 3 })
     expect(amendedByRescore.amends).toEqual({ reportId: signed.id, signedBy: 'Dr Lee', signedAt: signed.signedAt })
 
-    const ended = await analyse(service, seriesId)
+    const ended = await analyseSeries(service, seriesId)
     expect(ended.status, ended.message).toBe('finished')
     const after = await service.invoke('reports.view', { reportId: signed.id })
     expect(after).toMatchObject({
@@ -264,7 +253,7 @@ describe('only chest CT is analysed', () => {
     )
     await copyMostInferiorSlices(p002, 25, join(dir.path, 'inferior'))
     const abdomen = (await service.invoke('studies.import', { paths: [join(dir.path, 'inferior')] })).created[0]
-    const ended = await analyse(service, abdomen)
+    const ended = await analyseSeries(service, abdomen)
     expect(ended.status).toBe('failed')
     expect(ended.message).toMatch(/^Not a chest CT: no slice shows two lungs filling a chest/)
     expect(await service.invoke('masks.list', { seriesId: abdomen })).toEqual([])
