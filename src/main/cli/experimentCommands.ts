@@ -92,7 +92,7 @@ const METHOD_SPECS = {
     [
       {
         args: '--config FILE [--only STAGE]...',
-        does: "the shipped infection model's recipe (experiments/infection.json):\ntraining folders from the shared data, representation rows, pool,\nfine-tuning per fold and on all 50, ablation rows; resumable, writes\nOUT/table.json and OUT/ablations.md"
+        does: "the shipped infection model's recipe (experiments/infection.json):\ntraining folders from the shared data, representation rows, pool,\nablation rows, then from the prior (the pool or an ablation row):\nfine-tuning and replay per fold and on all 50, multi-class;\nresumable, writes OUT/table.json and OUT/ablations.md"
       }
     ],
     { config: str('FILE', 'the recipe'), only: only('run only this stage') }

@@ -9,7 +9,8 @@
  *    slices, validated on the held-out zenodo groups;
  * 4. fine-tuning on the doctor labels, Semi-Inf-Net's order (large set first, then the 50): once per
  *    fold of a 5-fold split of the 50 (the pool never saw any of them, so each fold's 10 are unseen),
- *    then on all 50: the shipped model, whose card carries the folds' figures.
+ *    then on all 50; and with a replay of the pool's sources (replay-all: the shipped model);
+ *    these and the multi-class stages start from `prior`: the pool or an ablation row chosen over it.
  * Every stage resumes from its checkpoint and is skipped once its result.json exists.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -49,6 +50,12 @@ export const InfectionRecipe = z.object({
   fineTune: Stage,
   /** One-change rows against the pool at the pool's budget (infectionAblations.ts). */
   ablations: Ablations.optional(),
+  /**
+   * The stage whose model fine-tuning, replay and multi-class start from: 'pool', or an ablation row
+   * validation chose over it (e.g. 'ablation-coach'). The stages after a prior other than the pool
+   * are named NAME-from-PRIOR, so the pool's own are kept beside them.
+   */
+  prior: z.string().regex(/^(pool|ablation-[a-z0-9.-]+)$/).default('pool'),
   /**
    * Fine-tuning on the 50 with a replay of the pool: `slices` drawn (seeded) from each of `sources`
    * join the doctor-labelled slices, so the network keeps what the large set taught it instead of
@@ -170,7 +177,8 @@ export async function runInfectionRecipe(
       return { status: 'stopped', results }
     }
   }
-  if (!wanted('pool') && !wanted('fine-tune') && !wanted('ablation')) return { status: 'finished', results }
+  const stagesAfter = ['pool', 'ablation', 'fine-tune', 'replay', 'multiclass']
+  if (options.only && !options.only.some((o) => stagesAfter.some((n) => n.startsWith(o) || o.startsWith(n)))) return { status: 'finished', results }
   // 3. pool
   const pool = recipe.pool
   const [poolFirst, ...poolRest] = source(pool.sources)
@@ -234,35 +242,44 @@ export async function runInfectionRecipe(
       }
       emit({ kind: 'log', message: `${name}: versus the pool ${r.versusPool?.mean.toFixed(3)} (${r.versusPool?.wins}/${r.versusPool?.differences.length} splits better)` })
     }
-    if (options.only && !['fine-tune', 'replay', 'multiclass'].some(wanted)) return { status: 'finished', results }
   }
+  // the prior of the stages below: the pool, or an ablation row that has run
+  const priorModel = join(recipe.out, recipe.prior, 'model')
+  if (recipe.prior !== 'pool' && !existsSync(join(recipe.out, recipe.prior, 'result.json'))) {
+    throw new Error(`the prior '${recipe.prior}' has not run: train it first (--only ablation)`)
+  }
+  const after = (n: string): string => (recipe.prior === 'pool' ? n : `${n}-from-${recipe.prior}`)
+  /** a stage after the prior: run when asked for (or when nothing is singled out), skipped otherwise */
+  const later = async (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'none'): Promise<boolean> =>
+    !wanted(name) || (await run(after(name), config, semisegFigures)) !== undefined
   // 4. fine-tuning per fold, then on all 50
   const f = recipe.fineTune
-  const fine = { data: semiseg, extraData: source(f.sources), epochs: f.epochs, learningRate: f.learningRate, decayEpoch: f.decayEpoch, init: poolModel }
+  const fine = { data: semiseg, extraData: source(f.sources), epochs: f.epochs, learningRate: f.learningRate, decayEpoch: f.decayEpoch, init: priorModel }
   for (let fold = 0; fold < recipe.folds; fold++) {
-    if (!(await run(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
+    if (!(await later(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
   }
-  if (!(await run('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
+  if (!(await later('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
   // 4b. fine-tuning with a replay of the pool
   if (recipe.replay) {
     const rp = recipe.replay
     const replayDir = join(data, `replay-${rp.slices}`)
     if (!existsSync(join(replayDir, 'done'))) writeReplay(rp.sources.map((n) => join(data, n)), replayDir, rp.slices, recipe.base.seed ?? 2020)
-    const withReplay = { data: semiseg, extraData: [replayDir], epochs: rp.epochs, learningRate: rp.learningRate, decayEpoch: rp.decayEpoch, init: poolModel }
+    const withReplay = { data: semiseg, extraData: [replayDir], epochs: rp.epochs, learningRate: rp.learningRate, decayEpoch: rp.decayEpoch, init: priorModel }
+    if (!(await later('replay-all', withReplay, 'none'))) return { status: 'stopped', results }
     if (rp.folds) {
       for (let fold = 0; fold < recipe.folds; fold++) {
-        if (!(await run(`replay-fold-${fold}`, { ...withReplay, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
+        if (!(await later(`replay-fold-${fold}`, { ...withReplay, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
       }
     }
-    if (!(await run('replay-all', withReplay, 'none'))) return { status: 'stopped', results }
   }
-  // 5. multi-class on the pool's prior, per fold then on all 50
+  // 5. multi-class on the prior's infection map, per fold then on all 50
   const { crossValidate, ...m } = recipe.multiclass
   for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
     const name = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
-    const done = await stage(name, async (dir) => {
+    if (!wanted(name)) continue
+    const done = await stage(after(name), async (dir) => {
       const r = await trainMultiClass(
-        { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: poolModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
+        { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: priorModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
         { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
       )
       if (r.status === 'stopped') return undefined
@@ -275,7 +292,7 @@ export async function runInfectionRecipe(
     })
     if (!done) return { status: 'stopped', results }
   }
-  return { status: 'finished', results, model: join(recipe.out, 'fine-tune-all', 'model') }
+  return { status: 'finished', results, model: join(recipe.out, after(recipe.replay ? 'replay-all' : 'fine-tune-all'), 'model') }
 }
 
 /** The representation chosen by validation: the row whose held-out zenodo and COVID-SemiSeg Dice average higher. */
