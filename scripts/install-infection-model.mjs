@@ -20,10 +20,19 @@ const meanStd = (xs) => {
   return { mean, std }
 }
 const round = (x) => Math.round(x * 1000) / 1000
-const folds = [0, 1, 2, 3, 4].map((f) => result(`fine-tune-fold-${f}`))
-const cv = Object.fromEntries(['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'].map((m) => [m, meanStd(folds.map((r) => r.semiseg[m]))]))
-const pool = result('pool')
-const replay = result('replay-all')
+const named = (p, n) => (p === 'pool' ? n : `${n}-from-${p}`)
+// the stages after the prior are named NAME-from-PRIOR unless the prior is the pool (infectionRecipe.ts)
+const prior = recipe.prior ?? 'pool'
+const after = (n) => named(prior, n)
+const cvOf = (rows) => Object.fromEntries(['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'].map((m) => [m, meanStd(rows.map((r) => r.semiseg[m]))]))
+const foldsOf = (stage) => [0, 1, 2, 3, 4].map((f) => join(runs, after(`${stage}-fold-${f}`), 'result.json'))
+// the shipped recipe's own folds (fine-tuning with the replay on each fold's 40), once all have run
+const replayFolds = foldsOf('replay').every(existsSync)
+const cvRows = replayFolds ? foldsOf('replay').map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
+const cv = replayFolds ? cvOf(cvRows) : undefined
+const pool = result(prior)
+const replay = result(after('replay-all'))
+const coach = prior === 'ablation-coach' ? JSON.parse(readFileSync(join(runs, 'coach-pretraining', `size-${recipe.base.inputSize}`, 'card.json'), 'utf8')) : undefined
 
 function install(from, name, card) {
   const target = join(root, 'resources', 'models', name)
@@ -33,13 +42,14 @@ function install(from, name, card) {
   console.log(`Installed ${target}`)
 }
 
-const infectionCard = JSON.parse(readFileSync(join(runs, 'replay-all', 'model', 'card.json'), 'utf8'))
+const infectionCard = JSON.parse(readFileSync(join(runs, after('replay-all'), 'model', 'card.json'), 'utf8'))
 const heldOut = recipe.heldOutGroups.join(', ')
-install(join(runs, 'replay-all', 'model'), 'infnet-lite', {
+install(join(runs, after('replay-all'), 'model'), 'infnet-lite', {
   ...infectionCard,
   name: 'infnet-lite',
   training: {
     data:
+      (coach ? `Stage 0 (self-supervised coach pretraining): inpainting on the ${coach.training.slices} unlabelled COVID-SemiSeg slices, no labels. ` : '') +
       `Stage 1 (pool): ${prepared.zenodoTrain} radiologist-labelled zenodo slices (13 of 16 volume groups), ${prepared.pseudo} COVID-SemiSeg unlabelled slices ` +
       `with their published Semi-Inf-Net pseudo-labels (held-out volumes' slices left out), ${prepared.negativesP002} uninfected P002 slices (empty masks, ` +
       `cut by inferVolume's own crop and window). Stage 2: the 50 doctor-labelled COVID-SemiSeg slices with a replay of ${recipe.replay.slices} seeded slices of each stage-1 source.`,
@@ -49,15 +59,18 @@ install(join(runs, 'replay-all', 'model'), 'infnet-lite', {
     inputSize: recipe.base.inputSize,
     inputRepresentation: 'fixed grey levels (HU through the model window C −350 / W 1400), chosen over rank equalisation by the representation rows',
     stages: [
-      { name: 'pool', epochs: recipe.pool.epochs, learningRate: recipe.pool.learningRate, slices: pool.trainingSlices, seconds: pool.seconds },
-      { name: 'fine-tune with replay', epochs: recipe.replay.epochs, learningRate: recipe.replay.learningRate, slices: replay.trainingSlices, seconds: replay.seconds, init: 'pool' }
+      ...(coach
+        ? [{ name: 'coach pretraining', rounds: coach.training.rounds, round0Steps: coach.training.round0Steps, coachSteps: coach.training.coachSteps, inpainterSteps: coach.training.inpainterSteps, slices: coach.training.slices, seconds: coach.training.seconds }]
+        : []),
+      { name: prior === 'pool' ? 'pool' : `pool (${prior})`, epochs: recipe.pool.epochs, learningRate: recipe.pool.learningRate, slices: pool.trainingSlices, seconds: pool.seconds, ...(coach ? { init: 'coach pretraining' } : {}) },
+      { name: 'fine-tune with replay', epochs: recipe.replay.epochs, learningRate: recipe.replay.learningRate, slices: replay.trainingSlices, seconds: replay.seconds, init: prior }
     ],
-    seconds: pool.seconds + replay.seconds,
+    seconds: (coach?.training.seconds ?? 0) + pool.seconds + replay.seconds,
     backend: infectionCard.training.backend,
     command: 'npm run train:infection && npm run install:infection',
-    crossValidation:
-      `5-fold CV on the 50 COVID-SemiSeg slices of the same recipe without the replay (fine-tuning on the fold's 40 and the negatives): Dice ${round(cv.dice.mean)} ± ${round(cv.dice.std)}; ` +
-      'the replay variant shipped here was not cross-validated (it did not fit the session), its held-out zenodo figures are below'
+    crossValidation: replayFolds
+      ? `5-fold CV on the 50 COVID-SemiSeg slices of this recipe (fine-tuning with the replay on the fold's 40, from the same ${prior}): Dice ${round(cv.dice.mean)} ± ${round(cv.dice.std)} (per fold ${cvRows.map((r) => round(r.semiseg.dice)).join(', ')})`
+      : 'not run yet for this recipe (npm run train:infection runs the replay folds after the model on all 50); its held-out zenodo figures are below'
   },
   metrics: {
     heldOutDice: replay.heldOut.dice,
@@ -66,18 +79,28 @@ install(join(runs, 'replay-all', 'model'), 'infnet-lite', {
     heldOutSpecificity: replay.heldOut.specificity,
     heldOutSMeasure: replay.heldOut.sMeasure,
     heldOutEMeasure: replay.heldOut.eMeasure,
-    heldOutMae: replay.heldOut.mae
+    heldOutMae: replay.heldOut.mae,
+    ...(cv ? { cv5DiceMean: cv.dice.mean, cv5DiceStd: cv.dice.std, cv5SensitivityMean: cv.sensitivity.mean, cv5SensitivityStd: cv.sensitivity.std } : {})
   },
-  crossValidationWithoutReplay: Object.fromEntries(Object.entries(cv).map(([k, v]) => [k, { mean: round(v.mean), std: round(v.std) }])),
   notes:
-    'Inf-Net with the lite backbone at 256 px, trained from scratch on the CPU (wasm). Validated on whole zenodo volumes kept out of training (Inf-Net protocol). ' +
-    'On the real COVID-CT-MD series (scripts/bench-analysis.ts): normal002 reads normal; P002 is found infected, mostly in the left lower lobe, but the model is ' +
-    "conservative on P002's faint ground glass (slice agreement with its readers ≈ 0.77). Check every result."
+    `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (wasm). ` +
+    'Validated on whole zenodo volumes kept out of training and by 5-fold CV on the 50 doctor-labelled slices (Inf-Net protocol). ' +
+    'Its whole-volume figures on the real COVID-CT-MD series (normal002, P002; npm run bench:analysis) are in docs/experiments.md, "Whole volumes". A proposal: check every result.'
 })
 
-const multi = result('multiclass-all')
-const multiCard = JSON.parse(readFileSync(join(runs, 'multiclass-all', 'model', 'card.json'), 'utf8'))
-const multiFolds = [0, 1, 2, 3, 4].map((f) => join(runs, `multiclass-fold-${f}`, 'result.json')).filter(existsSync).map((f) => JSON.parse(readFileSync(f, 'utf8')))
+// The multi-class model on the pool's prior and on the recipe's prior: the one whose folds score
+// the higher mean Dice (both classes) is installed, and its card gives both.
+const multiClassCandidates = [...new Set(['pool', prior])]
+  .map((p) => {
+    const folds = [0, 1, 2, 3, 4].map((f) => join(runs, named(p, `multiclass-fold-${f}`), 'result.json'))
+    const rows = folds.every(existsSync) ? folds.map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
+    return { name: named(p, 'multiclass-all'), prior: p, rows, meanDice: rows.length ? meanStd(rows.map((r) => r.multiclass.meanDice)).mean : -1 }
+  })
+  .filter((c) => existsSync(join(runs, c.name, 'result.json')))
+const chosen = multiClassCandidates.reduce((a, b) => (b.meanDice > a.meanDice ? b : a))
+const multi = result(chosen.name)
+const multiCard = JSON.parse(readFileSync(join(runs, chosen.name, 'model', 'card.json'), 'utf8'))
+const multiFolds = chosen.rows
 const multiMetrics = {}
 if (multiFolds.length === 5) {
   for (const m of ['diceGroundGlass', 'diceConsolidation', 'meanDice']) {
@@ -86,12 +109,17 @@ if (multiFolds.length === 5) {
     multiMetrics[`cv5${m[0].toUpperCase()}${m.slice(1)}Std`] = s.std
   }
 }
-install(join(runs, 'multiclass-all', 'model'), 'infnet-multiclass', {
+const priorNames = { pool: 'pool', 'ablation-coach': 'coach-pretrained pool (ablation-coach)' }
+install(join(runs, chosen.name, 'model'), 'infnet-multiclass', {
   ...multiCard,
   training: {
     ...multiCard.training,
     data: 'the 50 doctor-labelled COVID-SemiSeg slices (masks-multiclass: ground glass, consolidation)',
-    prior: 'the pool model of the infection recipe (it never saw the 50, so one prior serves every fold); at inference the prior is the bundled infnet-lite',
+    prior: `the ${priorNames[chosen.prior] ?? chosen.prior} model of the infection recipe (it never saw the 50, so one prior serves every fold); at inference the prior is the bundled infnet-lite`,
+    priorChosenBy:
+      multiClassCandidates.length > 1
+        ? `5-fold mean Dice (both classes): ${multiClassCandidates.map((c) => `${priorNames[c.prior] ?? c.prior} prior ${c.meanDice.toFixed(3)}`).join(', ')}; the higher is installed`
+        : 'one candidate',
     priorModel: multiCard.training.priorModel,
     seconds: multi.seconds,
     command: 'npm run train:infection && npm run install:infection',

@@ -321,7 +321,7 @@ describe('reading P002 in Chromium: numbering, reformats, fill, unsaved work, ac
     const bundled = page.locator('[data-testid="model-row"]').first()
     await bundled.waitFor()
     // the bundled model's card: validated on whole zenodo volumes never trained on
-    await expect(bundled.getByTestId('model-metrics').textContent()).resolves.toContain('held-out Dice 0.52')
+    await expect(bundled.getByTestId('model-metrics').textContent()).resolves.toContain('held-out Dice 0.56')
     await expect(bundled.getByTestId('model-data').textContent()).resolves.toMatch(
       /Stage 1 \(pool\): 1197 radiologist-labelled zenodo slices.*·\s*trained on 2504 slices/s
     )

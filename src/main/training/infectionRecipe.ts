@@ -280,7 +280,7 @@ export async function runInfectionRecipe(
     const done = await stage(after(name), async (dir) => {
       const r = await trainMultiClass(
         { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: priorModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
-        { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
+        { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: after(name), event: event as TrainingEvent }) }
       )
       if (r.status === 'stopped') return undefined
       const result: Omit<StageResult, 'name' | 'seconds'> = { trainingSlices: fold === undefined ? 50 : 40 }
