@@ -272,25 +272,29 @@ export async function runInfectionRecipe(
       }
     }
   }
-  // 5. multi-class on the prior's infection map, per fold then on all 50
+  // 5. multi-class per fold then on all 50, on the pool's infection map and on the prior's when that
+  // differs (install:infection installs the one whose folds score higher)
   const { crossValidate, ...m } = recipe.multiclass
-  for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
-    const name = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
-    if (!wanted(name)) continue
-    const done = await stage(after(name), async (dir) => {
-      const r = await trainMultiClass(
-        { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: priorModel, ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
-        { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: after(name), event: event as TrainingEvent }) }
-      )
-      if (r.status === 'stopped') return undefined
-      const result: Omit<StageResult, 'name' | 'seconds'> = { trainingSlices: fold === undefined ? 50 : 40 }
-      if (r.validation) {
-        const { kind: _k, epoch: _e, ...rest } = r.validation
-        result.multiclass = rest
-      }
-      return result
-    })
-    if (!done) return { status: 'stopped', results }
+  for (const p of [...new Set(['pool', recipe.prior])]) {
+    for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
+      const base = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
+      if (!wanted(base)) continue
+      const name = p === 'pool' ? base : `${base}-from-${p}`
+      const done = await stage(name, async (dir) => {
+        const r = await trainMultiClass(
+          { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: join(recipe.out, p, 'model'), ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
+          { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
+        )
+        if (r.status === 'stopped') return undefined
+        const result: Omit<StageResult, 'name' | 'seconds'> = { trainingSlices: fold === undefined ? 50 : 40 }
+        if (r.validation) {
+          const { kind: _k, epoch: _e, ...rest } = r.validation
+          result.multiclass = rest
+        }
+        return result
+      })
+      if (!done) return { status: 'stopped', results }
+    }
   }
   return { status: 'finished', results, model: join(recipe.out, after(recipe.replay ? 'replay-all' : 'fine-tune-all'), 'model') }
 }
