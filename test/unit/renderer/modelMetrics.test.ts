@@ -8,13 +8,15 @@ const card = (name: string): { metrics: Record<string, number>; training: { trai
   JSON.parse(readFileSync(join(projectRoot, 'resources/models', name, 'card.json'), 'utf8'))
 
 describe('model card figures in words', () => {
-  it('the bundled model: its held-out figures, Dice first, no raw keys', () => {
+  it('the bundled model: its held-out and cross-validation figures, Dice first, no raw keys', () => {
     const texts = metricLabels(card('infnet-lite').metrics).map((m) => m.text)
     expect(texts[0]).toBe('held-out Dice 0.56')
     expect(texts).toContain('held-out max Dice 0.62')
     expect(texts).toContain('held-out specificity 0.97')
+    expect(texts).toContain('5-fold CV Dice 0.57 ± 0.03')
+    expect(texts).toContain('5-fold CV sensitivity 0.67 ± 0.06')
     expect(texts.at(-1)).toBe('held-out MAE 0.01')
-    expect(texts).toHaveLength(7)
+    expect(texts).toHaveLength(9)
     expect(texts.join(' ')).not.toMatch(/heldOut|cv5|Mean|Std/)
     expect(hasValidation(card('infnet-lite').metrics)).toBe(true)
   })
