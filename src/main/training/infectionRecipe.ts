@@ -248,7 +248,7 @@ export async function runInfectionRecipe(
   if (recipe.prior !== 'pool' && !existsSync(join(recipe.out, recipe.prior, 'result.json'))) {
     throw new Error(`the prior '${recipe.prior}' has not run: train it first (--only ablation)`)
   }
-  const after = (n: string): string => (recipe.prior === 'pool' ? n : `${n}-from-${recipe.prior}`)
+  const after = (n: string): string => stageFrom(recipe.prior, n)
   /** a stage after the prior: run when asked for (or when nothing is singled out), skipped otherwise */
   const later = async (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'none'): Promise<boolean> =>
     !wanted(name) || (await run(after(name), config, semisegFigures)) !== undefined
@@ -279,7 +279,7 @@ export async function runInfectionRecipe(
     for (const fold of [...Array.from({ length: crossValidate ? recipe.folds : 0 }, (_, i) => i), undefined]) {
       const base = fold === undefined ? 'multiclass-all' : `multiclass-fold-${fold}`
       if (!wanted(base)) continue
-      const name = p === 'pool' ? base : `${base}-from-${p}`
+      const name = stageFrom(p, base)
       const done = await stage(name, async (dir) => {
         const r = await trainMultiClass(
           { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: join(recipe.out, p, 'model'), ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
@@ -297,6 +297,11 @@ export async function runInfectionRecipe(
     }
   }
   return { status: 'finished', results, model: join(recipe.out, after(recipe.replay ? 'replay-all' : 'fine-tune-all'), 'model') }
+}
+
+/** A stage's name when it starts from `prior`: NAME for the pool, else NAME-from-PRIOR. */
+export function stageFrom(prior: string, name: string): string {
+  return prior === 'pool' ? name : `${name}-from-${prior}`
 }
 
 /** The representation chosen by validation: the row whose held-out zenodo and COVID-SemiSeg Dice average higher. */
