@@ -20,7 +20,7 @@
  *    CONSOLIDATION_MIN_HU (−200 HU, see infectionDensity.ts) consolidation, else ground glass. So
  *    the labels' union is always the binary infection mask and the scores of the two agree.
  */
-import { labelSlices, segmentSlices, type GreySlice } from '../ml/inference/segmentSlices'
+import { labelSlices, segmentSlices, type GreySlice, type ProbabilityMap } from '../ml/inference/segmentSlices'
 import type { InfNetNetwork, MultiClassNetwork } from '../ml/models/infnet'
 import { applyWindow } from '../volume/window'
 import { maskBoundingBox, expandBox } from '../morphology/boundingBox'
@@ -108,6 +108,24 @@ interface Crop {
   height: number
 }
 
+/** Whether any voxel of slice `offset`'s crop inside `allowed` has a probability at or above `threshold`. */
+function anyAbove(map: Float32Array, allowed: Uint8Array, offset: number, crop: Crop, nx: number, threshold: number): boolean {
+  for (let y = 0; y < crop.height; y++) {
+    const row = offset + (crop.j0 + y) * nx + crop.i0
+    for (let x = 0; x < crop.width; x++) if (allowed[row + x] !== 0 && map[y * crop.width + x] >= threshold) return true
+  }
+  return false
+}
+
+/** The multi-class labels of the slices picked by `wanted` (undefined for the others). */
+async function labelSome(network: MultiClassNetwork, grey: GreySlice[], maps: ProbabilityMap[], wanted: boolean[]): Promise<(Uint8Array | undefined)[]> {
+  const picked = wanted.flatMap((w, i) => (w ? [i] : []))
+  const labels = await labelSlices(network, picked.map((i) => grey[i]), picked.map((i) => maps[i]))
+  const out: (Uint8Array | undefined)[] = grey.map(() => undefined)
+  for (const [j, i] of picked.entries()) out[i] = labels[j]
+  return out
+}
+
 export async function inferVolume(volume: Volume, options: VolumeInferenceOptions): Promise<VolumeInference> {
   if (volume.unit !== 'HU' && volume.unit !== 'grey') {
     throw new Error(`infection segmentation needs a CT in HU or a grey image, got '${volume.unit}'`)
@@ -142,7 +160,9 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
     const batch = slices.slice(start, start + batchSize)
     const grey = batch.map((k) => greySlice(volume, k, crop))
     const maps = await segmentSlices(options.infection, grey, { batchSize })
-    const classes = options.multiclass ? await labelSlices(options.multiclass, grey, maps) : undefined
+    // only slices with infection are typed: the class of a voxel below the threshold is never read
+    const infected = batch.map((k, b) => anyAbove(maps[b].data, allowed, k * sliceSize, crop, nx, threshold))
+    const classes = options.multiclass ? await labelSome(options.multiclass, grey, maps, infected) : undefined
     for (const [b, k] of batch.entries()) {
       const map = maps[b].data
       const kind = classes?.[b]

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import type { InpaintingEvent } from '../training/selfSupervised'
 import { pretrainInpainting } from '../training/selfSupervised'
 import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
-import { readInfectionRecipe, runInfectionRecipe } from '../training/infectionRecipe'
+import { isInfectionRecipeFile, readInfectionRecipe, runInfectionRecipe, type InfectionRecipe, type RecipeEvent, type StageResult } from '../training/infectionRecipe'
 import { ablationTable } from '../training/infectionAblations'
 import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
@@ -31,6 +31,10 @@ const METHOD_SPECS = {
       {
         args: '--config FILE [--only NAME]...',
         does: 'k-fold cross-validation of each configuration in FILE (JSON, see\nexperiments/paper.json); writes table.md and table.json; resumable'
+      },
+      {
+        args: '--config experiments/infection.json [--only ROW]...',
+        does: "the infection recipe's comparison rows: input representation, the pool, and\nthe ablation rows (data sources, negatives, pseudo-labels, coach pretraining,\ncutout, resolution, backbone), each paired per split against the pool;\nwrites OUT/ablations.md and OUT/table.json; resumable"
       },
       {
         args: '--config FILE --final NAME --model-out DIR [--prior INFNET_DIR]',
@@ -146,6 +150,35 @@ const stopFlag = (io: CommandIo): (() => boolean) =>
 
 const int = wholeNumber
 
+function recipeLine(e: RecipeEvent): string | undefined {
+  if (e.kind === 'stage') return `== ${e.name}`
+  if (e.kind === 'log') return e.message
+  if (e.event.kind === 'step' && e.event.globalStep % 10 !== 0) return undefined
+  // multi-class stages report Dice per class
+  const inner = e.event as TrainingEvent | MultiClassTrainingEvent
+  return `[${e.stage}] ${'diceGroundGlass' in inner ? multiClassTrainingLine(inner) : trainingLine(inner as TrainingEvent)}`
+}
+
+/** The infection recipe's stages (`only`: the stage-name prefixes to run); writes OUT/table.json and OUT/ablations.md. */
+async function trainRecipe(recipe: InfectionRecipe, only: string[] | undefined, backend: string | undefined, io: CommandIo): Promise<number> {
+  await startEngine(backend, io)
+  const r = await runInfectionRecipe(recipe, {
+    only,
+    shouldStop: stopFlag(io),
+    onEvent: (e) => {
+      const line = recipeLine(e)
+      if (line) io.log(line)
+    }
+  })
+  writeFileSync(join(recipe.out, 'table.json'), JSON.stringify({ results: r.results }, null, 1) + '\n')
+  const rows: StageResult[] = r.results.filter((x) => x.name === 'pool' || x.name.startsWith('ablation-'))
+  if (rows.length > 1) writeFileSync(join(recipe.out, 'ablations.md'), ablationTable(rows))
+  if (r.status === 'stopped') io.print('Stopped; run the same command again to continue.')
+  else if (only?.every((o) => o.startsWith('ablation') || o.startsWith('representation'))) io.print(`Rows done; table in ${join(recipe.out, 'ablations.md')}, figures in ${join(recipe.out, 'table.json')}`)
+  else io.print(`Recipe done${r.model ? `; shipped-model candidate in ${r.model}` : ''}; figures in ${join(recipe.out, 'table.json')}`)
+  return 0
+}
+
 /** Runs one of METHOD_COMMANDS; returns the exit code. */
 export async function methodCommand(command: MethodCommand, argv: string[], io: CommandIo): Promise<number> {
   const spec: CommandSpec<OptionTable> = METHOD_SPECS[command]
@@ -161,6 +194,12 @@ export async function methodCommand(command: MethodCommand, argv: string[], io: 
   }
   if (command === 'experiment') {
     if (!values.config) throw new Error('pulmo experiment needs --config FILE')
+    if (isInfectionRecipeFile(resolve(values.config))) {
+      if (values.final) throw new Error(`${values.config} is the infection recipe: its shipped model is trained by pulmo train-infection`)
+      // the rows: the representation rows and the ablation rows (the pool runs as their reference)
+      const only = values.only?.map((n) => (n.startsWith('ablation-') || n.startsWith('representation') ? n : `ablation-${n}`)) ?? ['representation', 'ablation']
+      return trainRecipe(readInfectionRecipe(resolve(values.config)), only, values.backend, io)
+    }
     const file = readExperimentFile(resolve(values.config))
     await startEngine(values.backend, io)
     if (values.final) {
@@ -193,26 +232,7 @@ export async function methodCommand(command: MethodCommand, argv: string[], io: 
   }
   if (command === 'train-infection') {
     if (!values.config) throw new Error('pulmo train-infection needs --config FILE (e.g. experiments/infection.json)')
-    const recipe = readInfectionRecipe(resolve(values.config))
-    await startEngine(values.backend, io)
-    const r = await runInfectionRecipe(recipe, {
-      only: values.only,
-      shouldStop: stopFlag(io),
-      onEvent: (e) => {
-        if (e.kind === 'stage') io.log(`== ${e.name}`)
-        else if (e.kind === 'log') io.log(e.message)
-        else if (e.event.kind !== 'step' || e.event.globalStep % 10 === 0) {
-          // multi-class stages report Dice per class
-          const inner = e.event as TrainingEvent | MultiClassTrainingEvent
-          io.log(`[${e.stage}] ${'diceGroundGlass' in inner ? multiClassTrainingLine(inner) : trainingLine(inner as TrainingEvent)}`)
-        }
-      }
-    })
-    writeFileSync(join(recipe.out, 'table.json'), JSON.stringify({ results: r.results }, null, 1) + '\n')
-    const ablations = r.results.filter((x) => x.name === 'pool' || x.name.startsWith('ablation-'))
-    if (ablations.length > 1) writeFileSync(join(recipe.out, 'ablations.md'), ablationTable(ablations))
-    io.print(r.status === 'finished' ? `Recipe done${r.model ? `; shipped-model candidate in ${r.model}` : ''}; figures in ${join(recipe.out, 'table.json')}` : 'Stopped; run the same command again to continue.')
-    return 0
+    return trainRecipe(readInfectionRecipe(resolve(values.config)), values.only, values.backend, io)
   }
   if (command === 'pretrain') {
     if (!values.images || !values.out) throw new Error('pulmo pretrain needs --images DIR[,DIR] and --out DIR')

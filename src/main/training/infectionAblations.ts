@@ -22,6 +22,13 @@ export const AblationRow = z.object({
   /** the prepared folders trained on; the pool's sources when absent */
   sources: z.array(z.string()).optional(),
   inputSize: z.number().int().multipleOf(32).optional(),
+  /** Inf-Net's encoder; the pool's (lite) when absent */
+  backbone: z.enum(['lite', 'res2net50']).optional(),
+  /**
+   * Train on a seeded sample of this many of the sources' slices (one pass, as the pool): a slower
+   * network given the pool's wall time instead of its data (res2net50 takes 8.7 s a step here)
+   */
+  sample: z.number().int().positive().optional(),
   /** fraction of the image area erased by cutout (with the default flips, crop and rotation) */
   cutout: z.number().min(0).max(0.9).optional(),
   /** start from the coach's self-supervised inpainting pretraining */

@@ -13,9 +13,8 @@
  *    these and the multi-class stages start from `prior`: the pool or an ablation row chosen over it.
  * Every stage resumes from its checkpoint and is skipped once its result.json exists.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { writeAtomically } from './experiments'
-import { shuffled } from './folds'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InputNormalisation } from '../ml/models/infnet/config'
@@ -25,7 +24,7 @@ import { isInfNet } from '../ml/inference/segmentSlices'
 import { readLabelledSlices } from './labelledSlices'
 import { trainMultiClass, type MultiClassValidationReport } from './multiClass'
 import { SupervisedConfig, trainSupervised, validate } from './supervised'
-import { DEFAULT_HELD_OUT_GROUPS, prepareTrainingSources } from './trainingSources'
+import { DEFAULT_HELD_OUT_GROUPS, prepareTrainingSources, sampleSlices } from './trainingSources'
 import { Ablations, coachPretraining, pairedDifference, splitFigures, type SplitFigures } from './infectionAblations'
 import type { TrainingEvent } from './progress'
 
@@ -80,6 +79,15 @@ export const InfectionRecipe = z.object({
 })
 export type InfectionRecipe = z.infer<typeof InfectionRecipe>
 
+/** Whether `path` holds an infection recipe (and not an experiment file of configurations). */
+export function isInfectionRecipeFile(path: string): boolean {
+  try {
+    return InfectionRecipe.safeParse(JSON.parse(readFileSync(path, 'utf8'))).success
+  } catch {
+    return false
+  }
+}
+
 export function readInfectionRecipe(path: string): InfectionRecipe {
   const recipe = InfectionRecipe.parse(JSON.parse(readFileSync(path, 'utf8')))
   const base = dirname(resolve(path))
@@ -105,7 +113,10 @@ export interface StageResult {
 
 export type RecipeEvent = { kind: 'stage'; name: string } | { kind: 'training'; stage: string; event: TrainingEvent } | { kind: 'log'; message: string }
 
-const figures = (r: ValidationReport | undefined): StageFigures | undefined => {
+/** A validation report without its event fields (kind, epoch): the figures a result records. */
+function figures<R extends { kind: unknown; epoch: unknown }>(r: R): Omit<R, 'kind' | 'epoch'>
+function figures<R extends { kind: unknown; epoch: unknown }>(r: R | undefined): Omit<R, 'kind' | 'epoch'> | undefined
+function figures<R extends { kind: unknown; epoch: unknown }>(r: R | undefined): Omit<R, 'kind' | 'epoch'> | undefined {
   if (!r) return undefined
   const { kind: _k, epoch: _e, ...rest } = r
   return rest
@@ -125,6 +136,7 @@ export async function runInfectionRecipe(
   const semiseg = join(recipe.shared, 'covid-semiseg', 'train')
   const heldOut = join(data, 'zenodo-heldout')
   const results: StageResult[] = []
+  const hasRun = (name: string): boolean => existsSync(join(recipe.out, name, 'result.json'))
 
   /**
    * One stage: when its result.json exists the recorded result counts and nothing runs; else
@@ -170,15 +182,17 @@ export async function runInfectionRecipe(
   for (const normalisation of ['fixed', 'equalised'] as const) {
     const name = `representation-${normalisation}`
     // rows not asked for still count when they have run: they choose the pool's representation
-    if (!wanted(name) && !existsSync(join(recipe.out, name, 'result.json'))) continue
+    if (!wanted(name) && !hasRun(name)) continue
     const [first, ...rest] = source(recipe.representation.sources)
     const s = recipe.representation
     if (!(await run(name, { data: first, extraData: rest, epochs: s.epochs, learningRate: s.learningRate, decayEpoch: s.decayEpoch, inputNormalisation: normalisation }, 'all'))) {
       return { status: 'stopped', results }
     }
   }
-  const stagesAfter = ['pool', 'ablation', 'fine-tune', 'replay', 'multiclass']
-  if (options.only && !options.only.some((o) => stagesAfter.some((n) => n.startsWith(o) || o.startsWith(n)))) return { status: 'finished', results }
+  /** whether --only asks for any of these stages (or for everything) */
+  const asked = (stages: string[]): boolean => !options.only || options.only.some((o) => stages.some((n) => n.startsWith(o) || o.startsWith(n)))
+  const fromPrior = ['fine-tune', 'replay', 'multiclass']
+  if (!asked(['pool', 'ablation', ...fromPrior])) return { status: 'finished', results }
   // 3. pool
   const pool = recipe.pool
   const [poolFirst, ...poolRest] = source(pool.sources)
@@ -188,14 +202,16 @@ export async function runInfectionRecipe(
   if (!poolResult) return { status: 'stopped', results }
   const poolModel = join(recipe.out, 'pool', 'model')
   // 3b. ablations: one change each against the pool, scored per split for paired differences
-  if (recipe.ablations && wanted('ablation')) {
+  // rows not asked for still count when they have run: they belong in the table
+  const rowsWanted = recipe.ablations?.rows.filter((row) => wanted(`ablation-${row.name}`) || hasRun(`ablation-${row.name}`)) ?? []
+  if (recipe.ablations && rowsWanted.length > 0) {
     const heldOutSlices = await readLabelledSlices(heldOut)
     const semisegSlices = await readLabelledSlices(semiseg)
     const seed = recipe.base.seed ?? 2020
     const splitsOf = (model: string): Promise<SplitFigures> => splitFigures(model, heldOutSlices, semisegSlices, recipe.folds, seed)
     const poolSplits = await splitsOf(poolModel)
     poolResult.splits = poolSplits
-    for (const row of recipe.ablations.rows) {
+    for (const row of rowsWanted) {
       const name = `ablation-${row.name}`
       if (row.sameAs) {
         const same = results.find((x) => x.name === row.sameAs)
@@ -205,7 +221,7 @@ export async function runInfectionRecipe(
         continue
       }
       let pretrained: string | undefined
-      if (row.coach) {
+      if (row.coach && !hasRun(name)) {
         emit({ kind: 'stage', name: 'coach-pretraining' })
         pretrained = await coachPretraining(recipe.ablations, {
           images: [join(recipe.shared, 'covid-semiseg', 'unlabeled', 'images')],
@@ -218,7 +234,10 @@ export async function runInfectionRecipe(
         })
         if (!pretrained) return { status: 'stopped', results }
       }
-      const [first, ...rest] = source(row.sources ?? pool.sources)
+      // a row with a `sample` trains on a seeded fraction of its sources in one folder
+      const sample = join(data, `${name}-sample-${row.sample}`)
+      if (row.sample && !existsSync(join(sample, 'done'))) sampleSlices(source(row.sources ?? pool.sources), sample, { total: row.sample }, seed)
+      const [first, ...rest] = row.sample ? [sample] : source(row.sources ?? pool.sources)
       const r = await run(
         name,
         {
@@ -229,6 +248,7 @@ export async function runInfectionRecipe(
           decayEpoch: pool.decayEpoch,
           inputNormalisation: normalisation,
           ...(row.inputSize ? { inputSize: row.inputSize } : {}),
+          ...(row.backbone ? { backbone: row.backbone } : {}),
           ...(row.cutout !== undefined ? { augment: { cutout: row.cutout } } : {}),
           ...(pretrained ? { pretrained } : {})
         },
@@ -243,9 +263,10 @@ export async function runInfectionRecipe(
       emit({ kind: 'log', message: `${name}: versus the pool ${r.versusPool?.mean.toFixed(3)} (${r.versusPool?.wins}/${r.versusPool?.differences.length} splits better)` })
     }
   }
+  if (!asked(fromPrior)) return { status: 'finished', results }
   // the prior of the stages below: the pool, or an ablation row that has run
   const priorModel = join(recipe.out, recipe.prior, 'model')
-  if (recipe.prior !== 'pool' && !existsSync(join(recipe.out, recipe.prior, 'result.json'))) {
+  if (recipe.prior !== 'pool' && !hasRun(recipe.prior)) {
     throw new Error(`the prior '${recipe.prior}' has not run: train it first (--only ablation)`)
   }
   const after = (n: string): string => stageFrom(recipe.prior, n)
@@ -263,7 +284,7 @@ export async function runInfectionRecipe(
   if (recipe.replay) {
     const rp = recipe.replay
     const replayDir = join(data, `replay-${rp.slices}`)
-    if (!existsSync(join(replayDir, 'done'))) writeReplay(rp.sources.map((n) => join(data, n)), replayDir, rp.slices, recipe.base.seed ?? 2020)
+    if (!existsSync(join(replayDir, 'done'))) sampleSlices(source(rp.sources), replayDir, { perSource: rp.slices }, recipe.base.seed ?? 2020)
     const withReplay = { data: semiseg, extraData: [replayDir], epochs: rp.epochs, learningRate: rp.learningRate, decayEpoch: rp.decayEpoch, init: priorModel }
     if (!(await later('replay-all', withReplay, 'none'))) return { status: 'stopped', results }
     if (rp.folds) {
@@ -286,12 +307,7 @@ export async function runInfectionRecipe(
           { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
         )
         if (r.status === 'stopped') return undefined
-        const result: Omit<StageResult, 'name' | 'seconds'> = { trainingSlices: fold === undefined ? 50 : 40 }
-        if (r.validation) {
-          const { kind: _k, epoch: _e, ...rest } = r.validation
-          result.multiclass = rest
-        }
-        return result
+        return { trainingSlices: fold === undefined ? 50 : 40, multiclass: figures(r.validation) }
       })
       if (!done) return { status: 'stopped', results }
     }
@@ -314,23 +330,6 @@ export function bestRepresentation(results: StageResult[]): 'fixed' | 'equalised
   return score('equalised') >= score('fixed') ? 'equalised' : 'fixed'
 }
 
-/** A seeded sample of `perSource` slices of each folder, copied into one training folder. */
-function writeReplay(sources: string[], out: string, perSource: number, seed: number): void {
-  for (const sub of ['images', 'masks', 'edges']) mkdirSync(join(out, sub), { recursive: true })
-  for (const [n, dir] of sources.entries()) {
-    const names = readdirSync(join(dir, 'images')).sort()
-    const picked = shuffled(names.map((_, i) => i), seed + n).slice(0, perSource)
-    for (const i of picked) {
-      const file = names[i]
-      const stem = file.replace(/\.[^.]+$/, '')
-      copyFileSync(join(dir, 'images', file), join(out, 'images', file))
-      copyFileSync(join(dir, 'masks', `${stem}.png`), join(out, 'masks', `${stem}.png`))
-      if (existsSync(join(dir, 'edges', `${stem}.png`))) copyFileSync(join(dir, 'edges', `${stem}.png`), join(out, 'edges', `${stem}.png`))
-    }
-  }
-  writeFileSync(join(out, 'done'), '')
-}
-
 function pickBase(recipe: InfectionRecipe): { batchSize?: number; seed?: number; checkpointEvery?: number } {
   return { batchSize: recipe.base.batchSize, seed: recipe.base.seed, checkpointEvery: recipe.base.checkpointEvery }
 }
@@ -339,7 +338,7 @@ async function validateFolder(model: string, folder: string): Promise<StageFigur
   const network = loadNetwork(model)
   try {
     if (!isInfNet(network)) throw new Error(`${model} is not single-class Inf-Net`)
-    return figures(await validate(network, await readLabelledSlices(folder), 0)) as StageFigures
+    return figures(await validate(network, await readLabelledSlices(folder), 0))
   } finally {
     network.dispose()
   }

@@ -20,6 +20,7 @@ import type { Volume } from '../volume/volume'
 import { segmentLungs } from '../lungs/lungMask'
 import { networkInputSlices } from '../analysis/volumeInference'
 import { maskEdge } from './labelledSlices'
+import { shuffled } from './folds'
 
 /** Zenodo groups held out by default: three whole coronacases volumes (417 slices). */
 export const DEFAULT_HELD_OUT_GROUPS = ['coronacases-02', 'coronacases-05', 'coronacases-08']
@@ -197,4 +198,38 @@ export async function prepareTrainingSources(
   const negativesNormal002 = await prepareNegatives(join(shared, 'dicom/covid-ct-md/normal002'), join(out, 'negatives-normal002'), () => true, 'normal002')
   log(`negatives: ${negativesNormal002} normal002 slices (not in the default recipe)`)
   return { zenodoTrain: zenodo.train, zenodoHeldOut: zenodo.heldOut, pseudo, negativesP002, negativesNormal002, heldOutGroups: heldOut }
+}
+
+/**
+ * A seeded sample of prepared training folders copied into one folder of the same layout, marked
+ * done when complete (a stage that trains on it waits for that mark):
+ * - `perSource`: that many slices of each folder, drawn with seed + the folder's index, names kept
+ *   (the replay of the fine-tuning);
+ * - `total`: that many slices of all the folders together, drawn with the seed and named
+ *   SOURCE-SLICE so two folders' names cannot collide (a row that sees a fraction of the pool).
+ */
+export function sampleSlices(sources: string[], out: string, size: { perSource: number } | { total: number }, seed: number): void {
+  const files = (dir: string): string[] => readdirSync(join(dir, 'images')).sort()
+  const picked: { dir: string; file: string; as: string }[] =
+    'perSource' in size
+      ? sources.flatMap((dir, n) => shuffled(files(dir), seed + n).slice(0, size.perSource).map((file) => ({ dir, file, as: file })))
+      : shuffled(
+          sources.flatMap((dir) => files(dir).map((file) => ({ dir, file, as: `${basename(dir)}-${file}` }))),
+          seed
+        ).slice(0, size.total)
+  const seen = new Set<string>()
+  for (const { dir: _dir, as } of picked) {
+    if (seen.has(as)) throw new Error(`sampling ${sources.join(', ')}: two slices are named ${as}`)
+    seen.add(as)
+  }
+  freshLayout(out)
+  for (const { dir, file, as } of picked) {
+    const stem = file.replace(/\.[^.]+$/, '')
+    const target = as.replace(/\.[^.]+$/, '')
+    copyFileSync(join(dir, 'images', file), join(out, 'images', as))
+    copyFileSync(join(dir, 'masks', `${stem}.png`), join(out, 'masks', `${target}.png`))
+    const edge = join(dir, 'edges', `${stem}.png`)
+    if (existsSync(edge)) copyFileSync(edge, join(out, 'edges', `${target}.png`))
+  }
+  writeFileSync(join(out, 'done'), '')
 }

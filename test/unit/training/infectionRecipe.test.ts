@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { InfectionRecipe, readInfectionRecipe } from '../../../src/main/training/infectionRecipe'
+import { InfectionRecipe, isInfectionRecipeFile, readInfectionRecipe } from '../../../src/main/training/infectionRecipe'
 import { projectRoot } from '../../helpers/paths'
 
 describe('the infection recipe file', () => {
@@ -21,5 +21,19 @@ describe('the infection recipe file', () => {
     expect(InfectionRecipe.parse({ ...rest, prior: 'ablation-cutout-0.2' }).prior).toBe('ablation-cutout-0.2')
     for (const bad of ['replay-all', '../pool', 'ablation-'])
       expect(() => InfectionRecipe.parse({ ...rest, prior: bad }), bad).toThrow()
+  })
+
+  it('holds every row the issue asks about, the architecture row in the pool\'s time, and a 256 px multi-class network', () => {
+    const rows = new Map(recipe.ablations?.rows.map((r) => [r.name, r]))
+    expect([...rows.keys()]).toEqual(['no-pseudo', 'input-128', 'no-zenodo', 'no-negatives', 'coach', 'cutout-0.4', 'augment-no-cutout', 'cutout-0.2', 'cutout-0.5', 'res2net50'])
+    expect(rows.get('res2net50')).toMatchObject({ backbone: 'res2net50', sample: 300 })
+    expect(rows.get('input-128')?.inputSize).toBe(128)
+    expect(recipe.multiclass.inputSize).toBe(256)
+  })
+
+  it('is told apart from an experiment file, so pulmo experiment runs its rows', () => {
+    expect(isInfectionRecipeFile(join(projectRoot, 'experiments/infection.json'))).toBe(true)
+    expect(isInfectionRecipeFile(join(projectRoot, 'experiments/paper.json'))).toBe(false)
+    expect(isInfectionRecipeFile(join(projectRoot, 'experiments/none.json'))).toBe(false)
   })
 })
