@@ -1,9 +1,16 @@
 // `npm run install:infection`: installs the models `npm run train:infection` made
 // (runs/infection, experiments/infection.json) as the bundled ones, with cards that say what they
 // were trained on, how, for how long, and every validation figure the recipe measured.
+// `npm run install:infection -- --only multiclass` installs the multi-class model alone (when only
+// its stages were retrained: `npm run train:infection -- --only multiclass`).
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const { values: args } = parseArgs({ options: { only: { type: 'string' } } })
+if (args.only !== undefined && args.only !== 'multiclass')
+  throw new Error(`--only takes multiclass, not '${args.only}'`)
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = join(root, 'runs', 'infection')
@@ -24,16 +31,14 @@ const named = (p, n) => (p === 'pool' ? n : `${n}-from-${p}`)
 // the stages after the prior are named NAME-from-PRIOR unless the prior is the pool (infectionRecipe.ts)
 const prior = recipe.prior ?? 'pool'
 const after = (n) => named(prior, n)
-const cvOf = (rows) => Object.fromEntries(['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'].map((m) => [m, meanStd(rows.map((r) => r.semiseg[m]))]))
+const cvOf = (rows) =>
+  Object.fromEntries(
+    ['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'].map((m) => [
+      m,
+      meanStd(rows.map((r) => r.semiseg[m]))
+    ])
+  )
 const foldsOf = (stage) => [0, 1, 2, 3, 4].map((f) => join(runs, after(`${stage}-fold-${f}`), 'result.json'))
-// the shipped recipe's own folds (fine-tuning with the replay on each fold's 40), once all have run
-const replayFolds = foldsOf('replay').every(existsSync)
-const cvRows = replayFolds ? foldsOf('replay').map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
-const cv = replayFolds ? cvOf(cvRows) : undefined
-const pool = result(prior)
-const replay = result(after('replay-all'))
-const coach = prior === 'ablation-coach' ? JSON.parse(readFileSync(join(runs, 'coach-pretraining', `size-${recipe.base.inputSize}`, 'card.json'), 'utf8')) : undefined
-
 function install(from, name, card) {
   const target = join(root, 'resources', 'models', name)
   mkdirSync(target, { recursive: true })
@@ -42,51 +47,7 @@ function install(from, name, card) {
   console.log(`Installed ${target}`)
 }
 
-const infectionCard = JSON.parse(readFileSync(join(runs, after('replay-all'), 'model', 'card.json'), 'utf8'))
-const heldOut = recipe.heldOutGroups.join(', ')
-install(join(runs, after('replay-all'), 'model'), 'infnet-lite', {
-  ...infectionCard,
-  name: 'infnet-lite',
-  training: {
-    data:
-      (coach ? `Stage 0 (self-supervised coach pretraining): inpainting on the ${coach.training.slices} unlabelled COVID-SemiSeg slices, no labels. ` : '') +
-      `Stage 1 (pool): ${prepared.zenodoTrain} radiologist-labelled zenodo slices (13 of 16 volume groups), ${prepared.pseudo} COVID-SemiSeg unlabelled slices ` +
-      `with their published Semi-Inf-Net pseudo-labels (held-out volumes' slices left out), ${prepared.negativesP002} uninfected P002 slices (empty masks, ` +
-      `cut by inferVolume's own crop and window). Stage 2: the 50 doctor-labelled COVID-SemiSeg slices with a replay of ${recipe.replay.slices} seeded slices of each stage-1 source.`,
-    heldOut: `zenodo volume groups ${heldOut} (${prepared.zenodoHeldOut} slices), never trained on; normal002 never trained on`,
-    // distinct slices seen: the pool, then the 50 (the replay re-uses pool slices)
-    trainingSlices: pool.trainingSlices + 50,
-    inputSize: recipe.base.inputSize,
-    inputRepresentation: 'fixed grey levels (HU through the model window C −350 / W 1400), chosen over rank equalisation by the representation rows',
-    stages: [
-      ...(coach
-        ? [{ name: 'coach pretraining', rounds: coach.training.rounds, round0Steps: coach.training.round0Steps, coachSteps: coach.training.coachSteps, inpainterSteps: coach.training.inpainterSteps, slices: coach.training.slices, seconds: coach.training.seconds }]
-        : []),
-      { name: prior === 'pool' ? 'pool' : `pool (${prior})`, epochs: recipe.pool.epochs, learningRate: recipe.pool.learningRate, slices: pool.trainingSlices, seconds: pool.seconds, ...(coach ? { init: 'coach pretraining' } : {}) },
-      { name: 'fine-tune with replay', epochs: recipe.replay.epochs, learningRate: recipe.replay.learningRate, slices: replay.trainingSlices, seconds: replay.seconds, init: prior }
-    ],
-    seconds: (coach?.training.seconds ?? 0) + pool.seconds + replay.seconds,
-    backend: infectionCard.training.backend,
-    command: 'npm run train:infection && npm run install:infection',
-    crossValidation: replayFolds
-      ? `5-fold CV on the 50 COVID-SemiSeg slices of this recipe (fine-tuning with the replay on the fold's 40, from the same ${prior}): Dice ${round(cv.dice.mean)} ± ${round(cv.dice.std)} (per fold ${cvRows.map((r) => round(r.semiseg.dice)).join(', ')})`
-      : 'not run yet for this recipe (npm run train:infection runs the replay folds after the model on all 50); its held-out zenodo figures are below'
-  },
-  metrics: {
-    heldOutDice: replay.heldOut.dice,
-    heldOutMaxDice: replay.heldOut.maxDice,
-    heldOutSensitivity: replay.heldOut.sensitivity,
-    heldOutSpecificity: replay.heldOut.specificity,
-    heldOutSMeasure: replay.heldOut.sMeasure,
-    heldOutEMeasure: replay.heldOut.eMeasure,
-    heldOutMae: replay.heldOut.mae,
-    ...(cv ? { cv5DiceMean: cv.dice.mean, cv5DiceStd: cv.dice.std, cv5SensitivityMean: cv.sensitivity.mean, cv5SensitivityStd: cv.sensitivity.std } : {})
-  },
-  notes:
-    `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (wasm). ` +
-    'Validated on whole zenodo volumes kept out of training and by 5-fold CV on the 50 doctor-labelled slices (Inf-Net protocol). ' +
-    'Its whole-volume figures on the real COVID-CT-MD series (normal002, P002; npm run bench:analysis) are in docs/experiments.md, "Whole volumes". A proposal: check every result.'
-})
+if (args.only !== 'multiclass') installInfection()
 
 // The multi-class model on the pool's prior and on the recipe's prior: the one whose folds score
 // the higher mean Dice (both classes) is installed, and its card gives both.
@@ -94,7 +55,12 @@ const multiClassCandidates = [...new Set(['pool', prior])]
   .map((p) => {
     const folds = [0, 1, 2, 3, 4].map((f) => join(runs, named(p, `multiclass-fold-${f}`), 'result.json'))
     const rows = folds.every(existsSync) ? folds.map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
-    return { name: named(p, 'multiclass-all'), prior: p, rows, meanDice: rows.length ? meanStd(rows.map((r) => r.multiclass.meanDice)).mean : -1 }
+    return {
+      name: named(p, 'multiclass-all'),
+      prior: p,
+      rows,
+      meanDice: rows.length ? meanStd(rows.map((r) => r.multiclass.meanDice)).mean : -1
+    }
   })
   .filter((c) => existsSync(join(runs, c.name, 'result.json')))
 const chosen = multiClassCandidates.reduce((a, b) => (b.meanDice > a.meanDice ? b : a))
@@ -119,7 +85,7 @@ install(join(runs, chosen.name, 'model'), 'infnet-multiclass', {
     priorChosenBy:
       multiClassCandidates.length > 1
         ? `5-fold mean Dice (both classes): ${multiClassCandidates.map((c) => `${priorNames[c.prior] ?? c.prior} prior ${c.meanDice.toFixed(3)}`).join(', ')}; the higher is installed`
-        : 'one candidate',
+        : `one candidate: the ${priorNames[chosen.prior] ?? chosen.prior} prior (the other prior's stages have not run at this configuration)`,
     priorModel: multiCard.training.priorModel,
     seconds: multi.seconds,
     command: 'npm run train:infection && npm run install:infection',
@@ -127,3 +93,97 @@ install(join(runs, chosen.name, 'model'), 'infnet-multiclass', {
   },
   metrics: multiMetrics
 })
+
+/** infnet-lite: the recipe's replay-all stage from its prior, with its held-out and 5-fold figures. */
+function installInfection() {
+  // the shipped recipe's own folds (fine-tuning with the replay on each fold's 40), once all have run
+  const replayFolds = foldsOf('replay').every(existsSync)
+  const cvRows = replayFolds ? foldsOf('replay').map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
+  const cv = replayFolds ? cvOf(cvRows) : undefined
+  const pool = result(prior)
+  const replay = result(after('replay-all'))
+  const coach =
+    prior === 'ablation-coach'
+      ? JSON.parse(readFileSync(join(runs, 'coach-pretraining', `size-${recipe.base.inputSize}`, 'card.json'), 'utf8'))
+      : undefined
+
+  const infectionCard = JSON.parse(readFileSync(join(runs, after('replay-all'), 'model', 'card.json'), 'utf8'))
+  const heldOut = recipe.heldOutGroups.join(', ')
+  install(join(runs, after('replay-all'), 'model'), 'infnet-lite', {
+    ...infectionCard,
+    name: 'infnet-lite',
+    training: {
+      data:
+        (coach
+          ? `Stage 0 (self-supervised coach pretraining): inpainting on the ${coach.training.slices} unlabelled COVID-SemiSeg slices, no labels. `
+          : '') +
+        `Stage 1 (pool): ${prepared.zenodoTrain} radiologist-labelled zenodo slices (13 of 16 volume groups), ${prepared.pseudo} COVID-SemiSeg unlabelled slices ` +
+        `with their published Semi-Inf-Net pseudo-labels (held-out volumes' slices left out), ${prepared.negativesP002} uninfected P002 slices (empty masks, ` +
+        `cut by inferVolume's own crop and window). Stage 2: the 50 doctor-labelled COVID-SemiSeg slices with a replay of ${recipe.replay.slices} seeded slices of each stage-1 source.`,
+      heldOut: `zenodo volume groups ${heldOut} (${prepared.zenodoHeldOut} slices), never trained on; normal002 never trained on`,
+      // distinct slices seen: the pool, then the 50 (the replay re-uses pool slices)
+      trainingSlices: pool.trainingSlices + 50,
+      inputSize: recipe.base.inputSize,
+      inputRepresentation:
+        'fixed grey levels (HU through the model window C −350 / W 1400), chosen over rank equalisation by the representation rows',
+      stages: [
+        ...(coach
+          ? [
+              {
+                name: 'coach pretraining',
+                rounds: coach.training.rounds,
+                round0Steps: coach.training.round0Steps,
+                coachSteps: coach.training.coachSteps,
+                inpainterSteps: coach.training.inpainterSteps,
+                slices: coach.training.slices,
+                seconds: coach.training.seconds
+              }
+            ]
+          : []),
+        {
+          name: prior === 'pool' ? 'pool' : `pool (${prior})`,
+          epochs: recipe.pool.epochs,
+          learningRate: recipe.pool.learningRate,
+          slices: pool.trainingSlices,
+          seconds: pool.seconds,
+          ...(coach ? { init: 'coach pretraining' } : {})
+        },
+        {
+          name: 'fine-tune with replay',
+          epochs: recipe.replay.epochs,
+          learningRate: recipe.replay.learningRate,
+          slices: replay.trainingSlices,
+          seconds: replay.seconds,
+          init: prior
+        }
+      ],
+      seconds: (coach?.training.seconds ?? 0) + pool.seconds + replay.seconds,
+      backend: infectionCard.training.backend,
+      command: 'npm run train:infection && npm run install:infection',
+      crossValidation: replayFolds
+        ? `5-fold CV on the 50 COVID-SemiSeg slices of this recipe (fine-tuning with the replay on the fold's 40, from the same ${prior}): Dice ${round(cv.dice.mean)} ± ${round(cv.dice.std)} (per fold ${cvRows.map((r) => round(r.semiseg.dice)).join(', ')})`
+        : 'not run yet for this recipe (npm run train:infection runs the replay folds after the model on all 50); its held-out zenodo figures are below'
+    },
+    metrics: {
+      heldOutDice: replay.heldOut.dice,
+      heldOutMaxDice: replay.heldOut.maxDice,
+      heldOutSensitivity: replay.heldOut.sensitivity,
+      heldOutSpecificity: replay.heldOut.specificity,
+      heldOutSMeasure: replay.heldOut.sMeasure,
+      heldOutEMeasure: replay.heldOut.eMeasure,
+      heldOutMae: replay.heldOut.mae,
+      ...(cv
+        ? {
+            cv5DiceMean: cv.dice.mean,
+            cv5DiceStd: cv.dice.std,
+            cv5SensitivityMean: cv.sensitivity.mean,
+            cv5SensitivityStd: cv.sensitivity.std
+          }
+        : {})
+    },
+    notes:
+      `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (wasm). ` +
+      'Validated on whole zenodo volumes kept out of training and by 5-fold CV on the 50 doctor-labelled slices (Inf-Net protocol). ' +
+      'Its whole-volume figures on the real COVID-CT-MD series (normal002, P002; npm run bench:analysis) are in docs/experiments.md, "Whole volumes". A proposal: check every result.'
+  })
+}
