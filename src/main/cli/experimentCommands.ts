@@ -196,9 +196,13 @@ export async function methodCommand(command: MethodCommand, argv: string[], io: 
     if (!values.config) throw new Error('pulmo experiment needs --config FILE')
     if (isInfectionRecipeFile(resolve(values.config))) {
       if (values.final) throw new Error(`${values.config} is the infection recipe: its shipped model is trained by pulmo train-infection`)
+      const recipe = readInfectionRecipe(resolve(values.config))
       // the rows: the representation rows and the ablation rows (the pool runs as their reference)
-      const only = values.only?.map((n) => (n.startsWith('ablation-') || n.startsWith('representation') ? n : `ablation-${n}`)) ?? ['representation', 'ablation']
-      return trainRecipe(readInfectionRecipe(resolve(values.config)), only, values.backend, io)
+      const rows = ['representation-fixed', 'representation-equalised', ...(recipe.ablations?.rows.map((r) => `ablation-${r.name}`) ?? [])]
+      const only = values.only?.map((n) => (rows.includes(n) ? n : `ablation-${n}`))
+      const unknown = only?.filter((n) => !rows.includes(n))
+      if (unknown?.length) throw new Error(`${values.config} has no row ${unknown.map((n) => n.replace(/^ablation-/, '')).join(', ')}; its rows: ${rows.map((n) => n.replace(/^ablation-/, '')).join(', ')}`)
+      return trainRecipe(recipe, only ?? ['representation', 'ablation'], values.backend, io)
     }
     const file = readExperimentFile(resolve(values.config))
     await startEngine(values.backend, io)

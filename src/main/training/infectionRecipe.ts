@@ -203,7 +203,8 @@ export async function runInfectionRecipe(
   const poolModel = join(recipe.out, 'pool', 'model')
   // 3b. ablations: one change each against the pool, scored per split for paired differences
   // rows not asked for still count when they have run: they belong in the table
-  const rowsWanted = recipe.ablations?.rows.filter((row) => wanted(`ablation-${row.name}`) || hasRun(`ablation-${row.name}`)) ?? []
+  // (a sameAs row has no result of its own: it has run when the stage it is has)
+  const rowsWanted = recipe.ablations?.rows.filter((row) => wanted(`ablation-${row.name}`) || hasRun(row.sameAs ?? `ablation-${row.name}`)) ?? []
   if (recipe.ablations && rowsWanted.length > 0) {
     const heldOutSlices = await readLabelledSlices(heldOut)
     const semisegSlices = await readLabelledSlices(semiseg)

@@ -1,0 +1,123 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { projectRoot, semisegTrain, sharedData, tempDir } from '../helpers/paths'
+
+const bin = join(projectRoot, 'bin/pulmo.js')
+const dir = tempDir('pulmo-infection-experiment-')
+const pulmo = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--backend', 'wasm'], { encoding: 'utf8', timeout: 900_000 })
+
+interface Row {
+  name: string
+  trainingSlices: number
+  seconds: number
+  splits?: { heldOutGroups: Record<string, number>; semisegFolds: number[] }
+  versusPool?: { differences: number[]; mean: number; wins: number }
+}
+
+/**
+ * `pulmo experiment` on an infection recipe, end to end at 64 px: small folders stand in for the
+ * prepared training sources (prepared.json is there, so nothing is cut from ../shared/data), and
+ * every row is scored on two held-out "volume groups" and on the five folds of the 50 real
+ * COVID-SemiSeg slices, paired against the pool.
+ */
+describe('pulmo experiment --config RECIPE (the infection recipe rows)', () => {
+  afterAll(() => dir.remove())
+  const out = join(dir.path, 'runs')
+  const recipeFile = join(dir.path, 'infection.json')
+
+  /** a prepared folder of COVID-SemiSeg slices `ids`, named PREFIX-ID */
+  function prepared(name: string, prefix: string, ids: number[]): void {
+    const folder = join(out, 'data', name)
+    for (const sub of ['images', 'masks', 'edges']) mkdirSync(join(folder, sub), { recursive: true })
+    for (const id of ids) {
+      copyFileSync(join(semisegTrain, 'images', `${id}.jpg`), join(folder, 'images', `${prefix}-${id}.jpg`))
+      for (const sub of ['masks', 'edges']) copyFileSync(join(semisegTrain, sub, `${id}.png`), join(folder, sub, `${prefix}-${id}.png`))
+    }
+  }
+
+  it('trains the representation rows, the pool and each ablation row, and tables their paired differences', () => {
+    prepared('zenodo-train', 'coronacases-01', [0, 1, 2, 3])
+    prepared('zenodo-heldout', 'coronacases-02', [4, 5])
+    prepared('zenodo-heldout', 'coronacases-05', [19, 20])
+    prepared('pseudo', 'Data-1', [10, 11, 12, 13])
+    prepared('negatives-p002', 'P002', [14, 15])
+    writeFileSync(join(out, 'data', 'prepared.json'), JSON.stringify({ stand: 'in' }))
+    const stage = { epochs: 1, learningRate: 0.001, decayEpoch: 1 }
+    writeFileSync(
+      recipeFile,
+      JSON.stringify({
+        shared: sharedData,
+        out: 'runs',
+        heldOutGroups: ['coronacases-02', 'coronacases-05'],
+        base: { backbone: 'lite', inputSize: 64, batchSize: 2, scales: [1], checkpointEvery: 100, seed: 2020 },
+        representation: { ...stage, sources: ['zenodo-train', 'negatives-p002'] },
+        pool: { ...stage, normalisation: 'best', sources: ['zenodo-train', 'pseudo', 'negatives-p002'] },
+        fineTune: { ...stage, sources: ['negatives-p002'] },
+        ablations: {
+          pretrain: { rounds: 1, round0Steps: 1, coachSteps: 1, inpainterSteps: 1 },
+          rows: [
+            { name: 'no-pseudo', sources: ['zenodo-train', 'negatives-p002'], sameAs: 'representation-fixed' },
+            { name: 'cutout-0.4', cutout: 0.4 },
+            { name: 'res2net50', backbone: 'res2net50', sample: 4 }
+          ]
+        },
+        multiclass: { inputSize: 64, epochs: 1, learningRate: 0.001, decayEpoch: 1, baseFilters: 4 }
+      })
+    )
+
+    const unknown = pulmo('experiment', '--config', recipeFile, '--only', 'no-such-row')
+    expect(unknown.status).toBe(1)
+    expect(unknown.stderr).toMatch(/has no row no-such-row; its rows: representation-fixed, representation-equalised, no-pseudo, cutout-0.4, res2net50/)
+    expect(existsSync(join(out, 'pool'))).toBe(false)
+
+    const first = pulmo('experiment', '--config', recipeFile)
+    expect(first.status, first.stderr).toBe(0)
+    expect(first.stdout).toMatch(/Rows done; table in .*ablations\.md/)
+    const results = (JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as { results: Row[] }).results
+    // the rows and their reference, nothing from the prior on (fine-tuning, replay, multi-class)
+    expect(results.map((r) => r.name)).toEqual([
+      'representation-fixed',
+      'representation-equalised',
+      'pool',
+      'ablation-no-pseudo',
+      'ablation-cutout-0.4',
+      'ablation-res2net50'
+    ])
+    const byName = new Map(results.map((r) => [r.name, r]))
+    expect(byName.get('pool')?.trainingSlices).toBe(10)
+    expect(byName.get('ablation-no-pseudo')?.trainingSlices).toBe(6)
+    // the architecture row: one pass over a seeded 4 of the pool's 10 slices, named SOURCE-SLICE
+    expect(byName.get('ablation-res2net50')?.trainingSlices).toBe(4)
+    const sample = readdirSync(join(out, 'data', 'ablation-res2net50-sample-4', 'images'))
+    expect(sample).toHaveLength(4)
+    for (const f of sample) expect(f).toMatch(/^(zenodo-train-coronacases-01|pseudo-Data-1|negatives-p002-P002)-\d+\.jpg$/)
+    const card = JSON.parse(readFileSync(join(out, 'ablation-res2net50', 'model', 'card.json'), 'utf8'))
+    expect(card).toMatchObject({ backbone: 'res2net50', inputSize: 64 })
+
+    // every row paired against the pool on 2 held-out groups + 5 folds of the 50
+    const pool = byName.get('pool')!.splits!
+    expect(Object.keys(pool.heldOutGroups)).toEqual(['coronacases-02', 'coronacases-05'])
+    expect(pool.semisegFolds).toHaveLength(5)
+    for (const name of ['ablation-no-pseudo', 'ablation-cutout-0.4', 'ablation-res2net50']) {
+      const row = byName.get(name)!
+      const expected = [
+        ...Object.keys(pool.heldOutGroups).map((g) => row.splits!.heldOutGroups[g] - pool.heldOutGroups[g]),
+        ...pool.semisegFolds.map((d, i) => row.splits!.semisegFolds[i] - d)
+      ]
+      expect(row.versusPool!.differences).toEqual(expected)
+      expect(row.versusPool!.mean).toBeCloseTo(expected.reduce((a, b) => a + b, 0) / 7, 12)
+      expect(row.versusPool!.wins).toBe(expected.filter((d) => d > 0).length)
+    }
+    const table = readFileSync(join(out, 'ablations.md'), 'utf8')
+    for (const name of ['pool', 'ablation-no-pseudo', 'ablation-cutout-0.4', 'ablation-res2net50']) expect(table).toContain(`| ${name} |`)
+    expect(table).toMatch(/\| ablation-res2net50 \| 4 \| \d+ \| 0\.\d{3} \| 0\.\d{3} \| [+−-]0\.\d{3} \| \d\/7 \|/)
+
+    // one row again: the others stay in the table, nothing is retrained
+    const again = pulmo('experiment', '--config', recipeFile, '--only', 'cutout-0.4')
+    expect(again.status, again.stderr).toBe(0)
+    expect(again.stderr).not.toMatch(/^== /m)
+    expect((JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as { results: Row[] }).results).toEqual(results)
+  }, 900_000)
+})
