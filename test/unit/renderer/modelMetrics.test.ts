@@ -23,8 +23,8 @@ describe('model card figures in words', () => {
 
   it('the multi-class model and a retrained model', () => {
     const texts = metricLabels(card('infnet-multiclass').metrics).map((m) => m.text)
-    expect(texts).toContain('5-fold CV Dice ground-glass 0.48 ± 0.08')
-    expect(texts).toContain('5-fold CV Dice consolidation 0.34 ± 0.11')
+    expect(texts).toContain('5-fold CV Dice ground-glass 0.47 ± 0.11')
+    expect(texts).toContain('5-fold CV Dice consolidation 0.32 ± 0.14')
     expect(
       metricLabels({ validationDice: 0.4123, validationMaxDice: 0.5, validationLoss: 3.25 }).map((m) => m.text)
     ).toEqual(['validation Dice 0.41', 'validation max Dice 0.50', 'validation loss 3.25'])
