@@ -8,16 +8,22 @@
  *
  *   npm run bench:analysis            (build first: npm run build)
  *   npm run bench:analysis -- --model DIR
+ *   npm run bench:analysis -- --record   also writes the figures into the measured models' cards
+ *
+ * `--record` puts a `wholeVolume` block (the figures, the date, and the versions of both models
+ * that produced them: `pulmo score` uses the infection model and the multi-class model together)
+ * into card.json of the infection model (resources/models/infnet-lite or --model DIR) and of the
+ * bundled multi-class model. `npm run install:infection` writes new cards without it: re-record.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { readNifti } from '../src/main/volume'
 
-const { values } = parseArgs({ options: { model: { type: 'string' } } })
+const { values } = parseArgs({ options: { model: { type: 'string' }, record: { type: 'boolean', default: false } } })
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const shared = resolve(root, '../shared/data/dicom/covid-ct-md')
 const work = mkdtempSync(join(tmpdir(), 'pulmo-bench-analysis-'))
@@ -43,6 +49,7 @@ function pulmo(args: string[]): { seconds: number; stdout: string } {
   return { seconds: (performance.now() - started) / 1000, stdout: r.stdout }
 }
 
+const lines: Array<Record<string, unknown>> = []
 try {
   for (const series of ['P002', 'normal002']) {
     const { seconds, stdout } = pulmo(['score', join(shared, series), '--json', ...model])
@@ -84,7 +91,28 @@ try {
       line.sliceDisagreement = { missed, falselyMarked }
     }
     console.log(JSON.stringify(line))
+    lines.push(line)
   }
 } finally {
   rmSync(work, { recursive: true, force: true })
+}
+
+if (values.record) {
+  const infectionDir = values.model ? resolve(values.model) : join(root, 'resources/models/infnet-lite')
+  const cards = [join(infectionDir, 'card.json'), join(root, 'resources/models/infnet-multiclass/card.json')]
+  const version = (f: string) => {
+    const c = JSON.parse(readFileSync(f, 'utf8')) as { name: string; version: string }
+    return `${c.name} ${c.version}`
+  }
+  const wholeVolume = {
+    command: 'npm run bench:analysis -- --record',
+    measured: new Date().toISOString().slice(0, 10),
+    models: cards.map(version),
+    series: Object.fromEntries(lines.map(({ series, model: _model, ...figures }) => [series as string, figures]))
+  }
+  for (const f of cards) {
+    const card = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>
+    writeFileSync(f, JSON.stringify({ ...card, wholeVolume }, null, 2) + '\n')
+    console.log(`Recorded the whole-volume figures in ${f}`)
+  }
 }

@@ -27,6 +27,10 @@ const meanStd = (xs) => {
   return { mean, std }
 }
 const round = (x) => Math.round(x * 1000) / 1000
+// the zenodo masks mark infection, not its class: no held-out zenodo figure can score the two classes
+const HELD_OUT_MULTICLASS =
+  'none outside the folds: the zenodo masks mark infection without its class, so the held-out zenodo groups cannot score ground glass and consolidation apart'
+const WHOLE_VOLUME = 'normal002, P002) are in wholeVolume, written by npm run bench:analysis -- --record, and in docs/experiments.md, "Whole volumes".'
 const named = (p, n) => (p === 'pool' ? n : `${n}-from-${p}`)
 // the stages after the prior are named NAME-from-PRIOR unless the prior is the pool (infectionRecipe.ts)
 const prior = recipe.prior ?? 'pool'
@@ -87,12 +91,17 @@ install(join(runs, chosen.name, 'model'), 'infnet-multiclass', {
         ? `5-fold mean Dice (both classes): ${multiClassCandidates.map((c) => `${priorNames[c.prior] ?? c.prior} prior ${c.meanDice.toFixed(3)}`).join(', ')}; the higher is installed`
         : `one candidate: the ${priorNames[chosen.prior] ?? chosen.prior} prior (the other prior's stages have not run at this configuration)`,
     priorModel: multiCard.training.priorModel,
+    heldOut: HELD_OUT_MULTICLASS,
     seconds: multi.seconds,
     command: 'npm run train:infection && npm run install:infection',
     crossValidation: multiFolds.length === 5 ? '5-fold on the 50 slices, prior as above' : 'not run'
   },
-  metrics: multiMetrics
+  metrics: multiMetrics,
+  notes:
+    'Splits what the infection model marks into ground glass and consolidation. Validated by 5-fold CV on the 50 doctor-labelled slices (the only class-labelled data). ' +
+    `Its whole-volume figures (with infnet-lite: ${WHOLE_VOLUME}`
 })
+console.log('Whole-volume figures: npm run build && npm run bench:analysis -- --record (writes them into both cards)')
 
 /** infnet-lite: the recipe's replay-all stage from its prior, with its held-out and 5-fold figures. */
 function installInfection() {
@@ -184,6 +193,6 @@ function installInfection() {
     notes:
       `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (wasm). ` +
       'Validated on whole zenodo volumes kept out of training and by 5-fold CV on the 50 doctor-labelled slices (Inf-Net protocol). ' +
-      'Its whole-volume figures on the real COVID-CT-MD series (normal002, P002; npm run bench:analysis) are in docs/experiments.md, "Whole volumes". A proposal: check every result.'
+      `Its whole-volume figures on the real COVID-CT-MD series (${WHOLE_VOLUME} A proposal: check every result.`
   })
 }
