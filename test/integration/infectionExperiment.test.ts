@@ -72,9 +72,18 @@ describe('pulmo experiment --config RECIPE (the infection recipe rows)', () => {
     expect(unknown.stderr).toMatch(/has no row no-such-row; its rows: representation-fixed, representation-equalised, no-pseudo, cutout-0.4, res2net50/)
     expect(existsSync(join(out, 'pool'))).toBe(false)
 
+    // one row on a fresh run: it trains what the row is paired against (the representation rows
+    // choose the pool's input representation, then the pool), and no other row
+    const one = pulmo('experiment', '--config', recipeFile, '--only', 'res2net50')
+    expect(one.status, one.stderr).toBe(0)
+    expect(one.stderr.match(/^== .*/gm)).toEqual(['== representation-fixed', '== representation-equalised', '== pool', '== ablation-res2net50'])
+    expect(existsSync(join(out, 'ablation-cutout-0.4'))).toBe(false)
+
+    // all rows: only the one not run yet trains
     const first = pulmo('experiment', '--config', recipeFile)
     expect(first.status, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/Rows done; table in .*ablations\.md/)
+    expect(first.stderr.match(/^== .*/gm)).toEqual(['== ablation-cutout-0.4'])
     const results = (JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as { results: Row[] }).results
     // the rows and their reference, nothing from the prior on (fine-tuning, replay, multi-class)
     expect(results.map((r) => r.name)).toEqual([

@@ -177,24 +177,27 @@ export async function runInfectionRecipe(
     })
   const source = (names: string[]): string[] => names.map((n) => join(data, n))
   const wanted = (name: string): boolean => !options.only || options.only.some((o) => name.startsWith(o))
+  /** whether --only asks for any of these stages (or for everything) */
+  const asked = (stages: string[]): boolean => !options.only || options.only.some((o) => stages.some((n) => n.startsWith(o) || o.startsWith(n)))
+  const fromPrior = ['fine-tune', 'replay', 'multiclass']
+  const pool = recipe.pool
+  const poolNeeded = asked(['pool', 'ablation', ...fromPrior])
+  const poolChoosesRepresentation = pool.normalisation === 'best' || pool.normalisation === undefined
 
   // 2. representation
   for (const normalisation of ['fixed', 'equalised'] as const) {
     const name = `representation-${normalisation}`
-    // rows not asked for still count when they have run: they choose the pool's representation
-    if (!wanted(name) && !hasRun(name)) continue
+    // rows not asked for still count when they have run, and run when the pool needs them to
+    // choose its input representation (a fresh `--only ROW` trains what ROW is paired against)
+    if (!wanted(name) && !hasRun(name) && !(poolNeeded && poolChoosesRepresentation)) continue
     const [first, ...rest] = source(recipe.representation.sources)
     const s = recipe.representation
     if (!(await run(name, { data: first, extraData: rest, epochs: s.epochs, learningRate: s.learningRate, decayEpoch: s.decayEpoch, inputNormalisation: normalisation }, 'all'))) {
       return { status: 'stopped', results }
     }
   }
-  /** whether --only asks for any of these stages (or for everything) */
-  const asked = (stages: string[]): boolean => !options.only || options.only.some((o) => stages.some((n) => n.startsWith(o) || o.startsWith(n)))
-  const fromPrior = ['fine-tune', 'replay', 'multiclass']
-  if (!asked(['pool', 'ablation', ...fromPrior])) return { status: 'finished', results }
+  if (!poolNeeded) return { status: 'finished', results }
   // 3. pool
-  const pool = recipe.pool
   const [poolFirst, ...poolRest] = source(pool.sources)
   const normalisation = pool.normalisation === 'best' || pool.normalisation === undefined ? bestRepresentation(results) : pool.normalisation
   emit({ kind: 'log', message: `pool: input representation '${normalisation}'` })
@@ -203,8 +206,11 @@ export async function runInfectionRecipe(
   const poolModel = join(recipe.out, 'pool', 'model')
   // 3b. ablations: one change each against the pool, scored per split for paired differences
   // rows not asked for still count when they have run: they belong in the table
-  // (a sameAs row has no result of its own: it has run when the stage it is has)
-  const rowsWanted = recipe.ablations?.rows.filter((row) => wanted(`ablation-${row.name}`) || hasRun(row.sameAs ?? `ablation-${row.name}`)) ?? []
+  // (a sameAs row has no result of its own: it has run when the stage it is has); the row that is
+  // the prior runs whenever a stage after the prior is asked for
+  const priorNeeded = (row: { name: string }): boolean => recipe.prior === `ablation-${row.name}` && asked(fromPrior)
+  const rowsWanted =
+    recipe.ablations?.rows.filter((row) => wanted(`ablation-${row.name}`) || hasRun(row.sameAs ?? `ablation-${row.name}`) || priorNeeded(row)) ?? []
   if (recipe.ablations && rowsWanted.length > 0) {
     const heldOutSlices = await readLabelledSlices(heldOut)
     const semisegSlices = await readLabelledSlices(semiseg)
@@ -268,7 +274,7 @@ export async function runInfectionRecipe(
   // the prior of the stages below: the pool, or an ablation row that has run
   const priorModel = join(recipe.out, recipe.prior, 'model')
   if (recipe.prior !== 'pool' && !hasRun(recipe.prior)) {
-    throw new Error(`the prior '${recipe.prior}' has not run: train it first (--only ablation)`)
+    throw new Error(`the prior '${recipe.prior}' has not run and is not a row of this recipe's ablations`)
   }
   const after = (n: string): string => stageFrom(recipe.prior, n)
   /** a stage after the prior: run when asked for (or when nothing is singled out), skipped otherwise */
