@@ -181,13 +181,17 @@ function installInfection() {
       heldOutSMeasure: replay.heldOut.sMeasure,
       heldOutEMeasure: replay.heldOut.eMeasure,
       heldOutMae: replay.heldOut.mae,
+      // every measure of the folds: cv5<Measure>Mean and cv5<Measure>Std
       ...(cv
-        ? {
-            cv5DiceMean: cv.dice.mean,
-            cv5DiceStd: cv.dice.std,
-            cv5SensitivityMean: cv.sensitivity.mean,
-            cv5SensitivityStd: cv.sensitivity.std
-          }
+        ? Object.fromEntries(
+            Object.entries(cv).flatMap(([m, s]) => {
+              const key = `cv5${m[0].toUpperCase()}${m.slice(1)}`
+              return [
+                [`${key}Mean`, s.mean],
+                [`${key}Std`, s.std]
+              ]
+            })
+          )
         : {})
     },
     notes:

@@ -19,6 +19,17 @@ export const DEFAULT_NOISE_FLOOR_PERCENT = 0.1
  */
 export const DEFAULT_MIN_INVOLVED_ML = 0.5
 
+/**
+ * Infected components smaller than this (mL, 3-D) are dropped from the segmentation before scoring:
+ * isolated specks are the model's noise, and each would otherwise lift a region from 0 to 1.
+ */
+export const DEFAULT_MIN_LESION_ML = 0.1
+
+/** What makes an automatic region or lobe score count, in words: the report and the workstation say it beside the scales. */
+export const INVOLVEMENT_RULE =
+  `An automatic region or lobe score is above 0 only when at least ${DEFAULT_MIN_INVOLVED_ML} mL and ` +
+  `${DEFAULT_NOISE_FLOOR_PERCENT} % of it are infected; infected components under ${DEFAULT_MIN_LESION_ML} mL are dropped as specks.`
+
 /** Infected percentage of the whole lung above which infection is declared present (provisional). */
 export const DEFAULT_INFECTION_PRESENT_PERCENT = 0.1
 

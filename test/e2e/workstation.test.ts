@@ -321,6 +321,8 @@ describe('the workstation in Chromium: analyse, correct, save, report', () => {
     const r1 = original.regions.find((r) => r.id === 'R1')!
     const newScore = r1.score === 2 ? 1 : 2
     await expect(page.getByTestId('report-ctss-final').textContent()).resolves.toBe(String(original.ctss.final))
+    // the rule that makes a region count is said beside the table
+    await expect(page.getByTestId('involvement-rule').textContent()).resolves.toContain('at least 0.5 mL and 0.1 %')
     await page.getByTestId('region-score-R1').selectOption(String(newScore))
     const expectedTotal = original.ctss.final - r1.score + newScore
     await expect.poll(() => page.getByTestId('report-ctss-final').textContent()).toBe(String(expectedTotal))

@@ -39,6 +39,7 @@ import {
 } from '../lungs/lungMask'
 import { absorbInfectionIntoLungs } from './lungsWithLesions'
 import { INFECTION_LABEL } from '../scores/scores'
+import { DEFAULT_MIN_LESION_ML } from '../../shared/severityScoring'
 
 export interface VolumeInferenceOptions {
   infection: InfNetNetwork
@@ -77,7 +78,7 @@ export const DEFAULT_VOLUME_INFERENCE = {
   threshold: 0.5,
   lungMarginMm: 5,
   cropMarginMm: 60,
-  minLesionMl: 0.1
+  minLesionMl: DEFAULT_MIN_LESION_ML
 } as const
 
 export interface VolumeInference {

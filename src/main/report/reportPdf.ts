@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import PDFDocument from 'pdfkit'
+import { INVOLVEMENT_RULE } from '../../shared/severityScoring'
 import { reportFinalScores } from './finalScores'
 import { findReportFonts, toWinAnsi, type ReportFonts } from './reportFonts'
 import type { ReportInput } from './reportInput'
@@ -19,7 +20,8 @@ export const APPROXIMATION_NOTE =
   'The infection is segmented automatically by the model named above. Region and lobe figures and scores ' +
   'are proposals for the radiologist to check and correct; corrected scores are shown as automatic → final. ' +
   'A region the radiologist scored differently counts in its lobe and in the severity class with the infected ' +
-  'share nearest the measured one that agrees with the radiologist’s score.'
+  'share nearest the measured one that agrees with the radiologist’s score. ' +
+  INVOLVEMENT_RULE
 
 export interface ReportPdfOptions {
   fonts?: ReportFonts

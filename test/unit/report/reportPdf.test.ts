@@ -110,6 +110,8 @@ describe('writeReportPdf on a phantom report', () => {
     expect(text).toContain('Infection pattern present: yes (threshold: more than 0.1 %')
     expect(text).toContain('infnet-lite 0.0-test')
     expect(text).toContain('geometric approximations')
+    // the involvement minimum stands beside the scales (pdftotext may break the sentence across lines)
+    expect(text.replace(/\s+/g, ' ')).toContain('only when at least 0.5 mL and 0.1 % of it are infected; infected components under 0.1 mL are dropped as specks')
     expect(text).toContain('Rounded consolidation in the right lower lobe')
     expect(text).toContain('Not signed')
     // Key images: four captions with their slice numbers.
