@@ -185,7 +185,8 @@ export function shareAgreeingWith(score: number, measuredPercent: number, noiseF
  * CT-SS: each region's latest edit, else its automatic score. Lobar score and severity class
  * follow the edits too: an edited region counts with the infected share nearest its measured one
  * that agrees with the radiologist's score (see shareAgreeingWith); each lobe's share is the
- * lung-volume-weighted mean of its regions' (the plain mean when the scan shows none of the lobe), scored on the lobar scale; a lobe with no edited
+ * lung-volume-weighted mean of its regions' (the plain mean when the scan shows none of the lobe), scored on the lobar scale,
+ * at least 1 when any of its regions scores above 0 and 0 when none does; a lobe with no changed
  * region keeps its automatic score. Infection is present when the (so adjusted) whole-lung share
  * exceeds the threshold or the radiologist scored any region above 0.
  */
@@ -223,10 +224,14 @@ export function finalScores(automatic: AutomaticScores, edits: readonly RegionEd
       volume > 0
         ? (100 * infected) / volume
         : members.reduce((sum, { f }) => sum + f.countedPercent, 0) / Math.max(members.length, 1)
+    // The lobe agrees with its regions: involved (at least 1) when any of them scores above 0, else
+    // 0. The share alone would let a region the radiologist scored 1 vanish in the lobe's mean, or a
+    // speck the regions' minimums left at 0 count once the lobe was recomputed.
+    const involved = members.some(({ f }) => f.final > 0)
     return {
       id: lobe.id,
       automatic: lobe.score,
-      final: lobarScore(finalPercent, noiseFloorPercent),
+      final: involved ? Math.max(1, lobarScore(finalPercent, 0)) : 0,
       automaticPercent: lobe.percent,
       finalPercent
     }

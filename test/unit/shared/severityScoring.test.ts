@@ -40,6 +40,24 @@ function automatic(percents: number[]): AutomaticScores {
 }
 
 describe('finalScores: one rule for CT-SS, lobar score and severity', () => {
+  it('a lobe agrees with its regions: one the radiologist scores involved is at least 1, one cleared is 0', () => {
+    const at = '2026-01-01T10:00:00Z'
+    // nothing measured: scoring R1 1 counts it at the noise floor, 0.1 %, a lobe mean of 0.025 %
+    // (below the floor), yet the lobe has an involved region
+    const clear = finalScores(automatic(Array(20).fill(0)), [{ regionId: 'R1', score: 1, by: 'Dr A', at }])
+    expect(clear.lobes.find((l) => l.id === 'RUL')).toMatchObject({ automatic: 0, final: 1, finalPercent: 0.025 })
+    expect(clear.lobar).toEqual({ automatic: 0, final: 1 })
+    expect(clear.severity.final).toBe('mild')
+    // R1 at 0.4 % (score 1) and R2 at 0.45 %, 0.45 mL: under the 0.5 mL minimum, so scored 0.
+    // Clearing R1 leaves the lobe at 0.1125 %, above the floor, with no involved region → 0, not a
+    // lobe score from R2's trace
+    const a = automatic([0.4, 0.45, ...Array(18).fill(0)])
+    a.regions[1].score = 0
+    const trace = finalScores(a, [{ regionId: 'R1', score: 0, by: 'Dr A', at }])
+    expect(trace.lobes.find((l) => l.id === 'RUL')).toMatchObject({ automatic: 1, final: 0, finalPercent: 0.1125 })
+    expect(trace.lobar.final).toBe(0)
+  })
+
   it('without edits, returns the automatic scores', () => {
     const a = automatic(
       Array(20)
