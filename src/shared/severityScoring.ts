@@ -28,7 +28,8 @@ export const DEFAULT_MIN_LESION_ML = 0.1
 /** What makes an automatic region or lobe score count, in words: the report and the workstation say it beside the scales. */
 export const INVOLVEMENT_RULE =
   `An automatic region or lobe score is above 0 only when at least ${DEFAULT_MIN_INVOLVED_ML} mL and ` +
-  `${DEFAULT_NOISE_FLOOR_PERCENT} % of it are infected; infected components under ${DEFAULT_MIN_LESION_ML} mL are dropped as specks.`
+  `${DEFAULT_NOISE_FLOOR_PERCENT} % of it are infected; infected components the model marks under ${DEFAULT_MIN_LESION_ML} mL are dropped as specks ` +
+  '(a corrected mask is scored as drawn).'
 
 /** Infected percentage of the whole lung above which infection is declared present (provisional). */
 export const DEFAULT_INFECTION_PRESENT_PERCENT = 0.1

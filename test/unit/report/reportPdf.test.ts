@@ -111,7 +111,7 @@ describe('writeReportPdf on a phantom report', () => {
     expect(text).toContain('infnet-lite 0.0-test')
     expect(text).toContain('geometric approximations')
     // the involvement minimum stands beside the scales (pdftotext may break the sentence across lines)
-    expect(text.replace(/\s+/g, ' ')).toContain('only when at least 0.5 mL and 0.1 % of it are infected; infected components under 0.1 mL are dropped as specks')
+    expect(text.replace(/\s+/g, ' ')).toContain('only when at least 0.5 mL and 0.1 % of it are infected; infected components the model marks under 0.1 mL are dropped as specks (a corrected mask is scored as drawn)')
     expect(text).toContain('Rounded consolidation in the right lower lobe')
     expect(text).toContain('Not signed')
     // Key images: four captions with their slice numbers.
