@@ -35,13 +35,20 @@ const named = (p, n) => (p === 'pool' ? n : `${n}-from-${p}`)
 // the stages after the prior are named NAME-from-PRIOR unless the prior is the pool (infectionRecipe.ts)
 const prior = recipe.prior ?? 'pool'
 const after = (n) => named(prior, n)
-const cvOf = (rows) =>
+/** mean ± std over the folds of each measure in row[part] */
+const foldStats = (rows, part, measures) => Object.fromEntries(measures.map((m) => [m, meanStd(rows.map((r) => r[part][m]))]))
+/** fold statistics as card metrics: cv5<Measure>Mean, cv5<Measure>Std */
+const cvMetrics = (stats) =>
   Object.fromEntries(
-    ['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'].map((m) => [
-      m,
-      meanStd(rows.map((r) => r.semiseg[m]))
-    ])
+    Object.entries(stats).flatMap(([m, s]) => {
+      const key = `cv5${m[0].toUpperCase()}${m.slice(1)}`
+      return [
+        [`${key}Mean`, s.mean],
+        [`${key}Std`, s.std]
+      ]
+    })
   )
+const cvOf = (rows) => foldStats(rows, 'semiseg', ['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'])
 const foldsOf = (stage) => [0, 1, 2, 3, 4].map((f) => join(runs, after(`${stage}-fold-${f}`), 'result.json'))
 function install(from, name, card) {
   const target = join(root, 'resources', 'models', name)
@@ -71,14 +78,8 @@ const chosen = multiClassCandidates.reduce((a, b) => (b.meanDice > a.meanDice ? 
 const multi = result(chosen.name)
 const multiCard = JSON.parse(readFileSync(join(runs, chosen.name, 'model', 'card.json'), 'utf8'))
 const multiFolds = chosen.rows
-const multiMetrics = {}
-if (multiFolds.length === 5) {
-  for (const m of ['diceGroundGlass', 'diceConsolidation', 'meanDice']) {
-    const s = meanStd(multiFolds.map((r) => r.multiclass[m]))
-    multiMetrics[`cv5${m[0].toUpperCase()}${m.slice(1)}Mean`] = s.mean
-    multiMetrics[`cv5${m[0].toUpperCase()}${m.slice(1)}Std`] = s.std
-  }
-}
+const multiMetrics =
+  multiFolds.length === 5 ? cvMetrics(foldStats(multiFolds, 'multiclass', ['diceGroundGlass', 'diceConsolidation', 'meanDice'])) : {}
 const priorNames = { pool: 'pool', 'ablation-coach': 'coach-pretrained pool (ablation-coach)' }
 install(join(runs, chosen.name, 'model'), 'infnet-multiclass', {
   ...multiCard,
@@ -181,18 +182,8 @@ function installInfection() {
       heldOutSMeasure: replay.heldOut.sMeasure,
       heldOutEMeasure: replay.heldOut.eMeasure,
       heldOutMae: replay.heldOut.mae,
-      // every measure of the folds: cv5<Measure>Mean and cv5<Measure>Std
-      ...(cv
-        ? Object.fromEntries(
-            Object.entries(cv).flatMap(([m, s]) => {
-              const key = `cv5${m[0].toUpperCase()}${m.slice(1)}`
-              return [
-                [`${key}Mean`, s.mean],
-                [`${key}Std`, s.std]
-              ]
-            })
-          )
-        : {})
+      // every measure of the folds
+      ...(cv ? cvMetrics(cv) : {})
     },
     notes:
       `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (wasm). ` +

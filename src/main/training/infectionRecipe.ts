@@ -182,7 +182,9 @@ export async function runInfectionRecipe(
   const fromPrior = ['fine-tune', 'replay', 'multiclass']
   const pool = recipe.pool
   const poolNeeded = asked(['pool', 'ablation', ...fromPrior])
-  const poolChoosesRepresentation = pool.normalisation === 'best' || pool.normalisation === undefined
+  /** the representation the recipe fixes for the pool; undefined when the representation rows choose it */
+  const poolRepresentation = pool.normalisation === 'best' ? undefined : pool.normalisation
+  const poolChoosesRepresentation = poolRepresentation === undefined
 
   // 2. representation
   for (const normalisation of ['fixed', 'equalised'] as const) {
@@ -199,7 +201,7 @@ export async function runInfectionRecipe(
   if (!poolNeeded) return { status: 'finished', results }
   // 3. pool
   const [poolFirst, ...poolRest] = source(pool.sources)
-  const normalisation = pool.normalisation === 'best' || pool.normalisation === undefined ? bestRepresentation(results) : pool.normalisation
+  const normalisation = poolRepresentation ?? bestRepresentation(results)
   emit({ kind: 'log', message: `pool: input representation '${normalisation}'` })
   const poolResult = await run('pool', { data: poolFirst, extraData: poolRest, epochs: pool.epochs, learningRate: pool.learningRate, decayEpoch: pool.decayEpoch, inputNormalisation: normalisation }, 'none')
   if (!poolResult) return { status: 'stopped', results }
