@@ -23,6 +23,7 @@ export interface NativeAddon {
   poolGrad(heap: Float32Array, params: Float64Array): void
   matmul(heap: Float32Array, params: Float64Array): void
   eltwise(heap: Float32Array, params: Float64Array): void
+  binary(heap: Float32Array, params: Float64Array): void
   batchNorm(heap: Float32Array, params: Float64Array): void
   concat(heap: Float32Array, params: Float64Array): void
   split(heap: Float32Array, params: Float64Array): void
