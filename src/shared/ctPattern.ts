@@ -164,7 +164,7 @@ export const RSNA_LABEL: Record<RsnaCategory, string> = {
   negative: 'negative for pneumonia'
 }
 
-export const CO_RADS_LABEL: Record<CoRads, string> = {
+export const CO_RADS_LABEL: Readonly<Record<number, string>> = {
   1: 'very low (normal or non-infectious)',
   2: 'low (typical of another infection)',
   3: 'equivocal',

@@ -35,7 +35,13 @@ function centroidI(scan: Scan, k: number, side: Side): number {
   const [nx, ny] = scan.geometry.dimensions
   let sum = 0
   let n = 0
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (scan.lungLabels[k * nx * ny + j * nx + i] === side) (sum += i), n++
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      if (scan.lungLabels[k * nx * ny + j * nx + i] !== side) continue
+      sum += i
+      n++
+    }
+  }
   return n === 0 ? NaN : sum / n
 }
 
@@ -61,8 +67,9 @@ function placeInLung(scan: Scan, k: number, side: Side, depthMm: number, medial:
   const columns: number[] = []
   for (let i = 0; i < nx; i++) if (scan.lungLabels[row + i] === side) columns.push(i)
   if (columns.length === 0) throw new Error(`no lung ${side} on slice ${k} row ${j}`)
-  const edge = (lateralIsLow !== medial) ? columns[0] : columns[columns.length - 1]
-  const inward = (lateralIsLow !== medial) ? 1 : -1
+  const fromLowSide = lateralIsLow !== medial
+  const edge = fromLowSide ? columns[0] : columns[columns.length - 1]
+  const inward = fromLowSide ? 1 : -1
   return [Math.round(edge + (inward * depthMm) / scan.geometry.spacing[0]), j, k]
 }
 
@@ -89,8 +96,8 @@ function sliceAt(slices: number[], fraction: number): number {
 }
 
 /**
- * The cases, each on a copy of `base` (the scan's own labels, normally empty or nearly so).
- * `caudalFraction(f)` gives the slice fraction f of the way from the lung base up.
+ * The cases, each on a copy of `base` (the scan's own labels: normal002's few false-positive specks
+ * stay, as they would in a real scan). `caudalIsLowIndex`: slice 0 is the most caudal.
  */
 export function patternCases(scan: Scan, base: Uint8Array, caudalIsLowIndex: boolean): PatternCase[] {
   const slices = lungSlices(scan)
