@@ -43,7 +43,8 @@ export function percentTrend(before: number, after: number): Exclude<Trend, 'res
 export const TREND_NOISE_ML = 2.5
 
 export const TREND_RULE =
-  `Resolved: involved before (≥ ${DEFAULT_MIN_INVOLVED_ML} mL and ≥ ${DEFAULT_NOISE_FLOOR_PERCENT} % infected), not now, and down by more than the noise. ` +
+  `Resolved: involved before (≥ ${DEFAULT_MIN_INVOLVED_ML} mL and ≥ ${DEFAULT_NOISE_FLOOR_PERCENT} % infected, and more than the ${TREND_NOISE_ML} mL noise), ` +
+  `now under the involvement rule or left with less than the noise, and down by more than the noise. ` +
   `Improved / worse: the infected volume moves by at least ${TREND_NOISE_ML} mL (the measured noise: 0 mL for the same scan twice, 2.2 mL of false positives on a normal scan) ` +
   `and by at least ${Math.round(TREND_MIN_RELATIVE * 100)} % of the larger value (the lung volume changes 10–20 % with inspiration), ` +
   `or the percent infected moves by at least ${TREND_MIN_POINTS} points and ${Math.round(TREND_MIN_RELATIVE * 100)} %; less is stable.`
@@ -60,8 +61,17 @@ export interface Extent {
 }
 
 /**
+ * Clear at follow-up: not involved by the involvement rule, or left with no more infection than the
+ * measurement noise (what the model marks on a normal scan: P002's LLL went from 95.6 mL to the
+ * 0.8 mL of normal002's own false positives there, which is resolution, not a lobe still involved).
+ */
+export function clear(e: Extent): boolean {
+  return !involved(e.infectedMl, e.percent) || e.infectedMl < TREND_NOISE_ML
+}
+
+/**
  * Resolved, improved, stable or worse, as a radiologist reads a follow-up:
- * - resolved: involved before (the involvement rule), not involved now, and the fall beyond the noise;
+ * - resolved: involved before (the involvement rule) and beyond the noise, clear now, the fall beyond the noise;
  * - improved / worse: the infected volume moves by more than TREND_NOISE_ML and by at least
  *   TREND_MIN_RELATIVE of the larger value (a breath's change of lung volume is 10–20 %), or the
  *   percent infected moves by the points rule;
@@ -72,7 +82,7 @@ export function extentTrend(before: Extent, after: Extent): Trend {
   const change = after.infectedMl - before.infectedMl
   const larger = Math.max(before.infectedMl, after.infectedMl)
   const beyondNoise = Math.abs(change) >= TREND_NOISE_ML && Math.abs(change) >= TREND_MIN_RELATIVE * larger
-  if (change < 0 && beyondNoise && involved(before.infectedMl, before.percent) && !involved(after.infectedMl, after.percent)) return 'resolved'
+  if (change < 0 && beyondNoise && !clear(before) && clear(after)) return 'resolved'
   if (beyondNoise) return change < 0 ? 'improved' : 'worse'
   return percentTrend(before.percent, after.percent)
 }

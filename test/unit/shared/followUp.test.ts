@@ -21,6 +21,11 @@ describe('the resolved / improved / stable / worse rule (mL and percent)', () =>
     expect(percentTrend(1.15, 0.04)).toBe('stable')
     expect(extentTrend({ infectedMl: 11.5, percent: 1.15 }, { infectedMl: 0.4, percent: 0.04 })).toBe('resolved')
   })
+  it('reads a lobe left with no more than a normal scan’s false positives as resolved', () => {
+    // P002's LLL against normal002's: 95.6 mL → 0.8 mL, 0.11 % (involved by the scores' rule, but noise)
+    expect(extentTrend({ infectedMl: 95.6, percent: 10.3 }, { infectedMl: 0.8, percent: 0.11 })).toBe('resolved')
+    expect(extentTrend({ infectedMl: 95.6, percent: 10.3 }, { infectedMl: TREND_NOISE_ML, percent: 0.3 })).toBe('improved')
+  })
   it('calls a fall beyond the noise that leaves the lobe involved improved, and a rise worse', () => {
     expect(extentTrend({ infectedMl: 69, percent: 6.9 }, { infectedMl: 20, percent: 2 })).toBe('improved')
     expect(extentTrend({ infectedMl: 20, percent: 2 }, { infectedMl: 69, percent: 6.9 })).toBe('worse')
