@@ -86,7 +86,7 @@ export class PulmoService {
       'series.header': (p) => this.studies.header(p.seriesId),
       'series.voxels': (p) => this.studies.voxels(p.seriesId),
       'series.export': (p) => this.studies.export(p.seriesId, p.path, { format: p.format, identified: p.identified }),
-      'analysis.start': (p) => this.analysis.start(p.seriesId, p.taskId),
+      'analysis.start': (p) => this.analysis.start(p.seriesId, p.taskId, p.maskBase),
       'analysis.cancel': (p) => ({ cancelled: this.analysis.cancel(p.taskId) }),
       'masks.list': (p) => this.masks.list(p.seriesId),
       'masks.voxels': async (p) => {

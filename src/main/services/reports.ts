@@ -7,7 +7,7 @@ import { latestRegionEdits } from '../../shared/severityScoring'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
 import { partitionLungRegions } from '../regions/regions'
-import { computeSeverity } from '../scores/scores'
+import { computeSeverity, type SeverityReport } from '../scores/scores'
 import { readNifti } from '../volume'
 import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
@@ -196,18 +196,22 @@ export class ReportService {
     if (!lungPath || !current) {
       throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
     }
+    const previous = current.automatic
+    const severity = await this.severityFromMask(seriesId, maskVersion, previous.severity.options)
+    return this.attach(seriesId, mask.id, { ...previous, severity, maskVersion }, 'rescore')
+  }
+
+  /** The severity measured from a mask version's labels inside the lungs and regions of the last analysis. */
+  async severityFromMask(seriesId: number, maskVersion: number, options: SeverityReport['options']): Promise<SeverityReport> {
+    const lungPath = this.ctx.store.studies.lungMaskPath(seriesId)
+    if (!lungPath) throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
     const [volume, lungs, infection] = await Promise.all([
       this.studies.volume(seriesId),
       readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }),
       this.masks.labels(seriesId, maskVersion)
     ])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
-    const previous = current.automatic
-    const severity = computeSeverity(
-      { geometry: volume, lungLabels, regionLabels: partitionLungRegions(lungLabels, volume), infectionLabels: infection },
-      previous.severity.options
-    )
-    return this.attach(seriesId, mask.id, { ...previous, severity, maskVersion }, 'rescore')
+    return computeSeverity({ geometry: volume, lungLabels, regionLabels: partitionLungRegions(lungLabels, volume), infectionLabels: infection }, options)
   }
 
   update(reportId: number, change: { regionScores?: Array<{ regionId: string; score: number }>; findings?: string; impression?: string }): SeverityReportView {

@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ModelSummary, type TrainingRun, type TrainingStep } from '../../shared/api'
+import { correctedTrainingSlices } from '../../shared/correctedSlices'
 import type { ModelRow, TrainingRunRow as StoredRunRow } from '../db'
 import { readModelCard } from '../ml/models/infnet'
 import { ComputeProcess, JobCancelledError } from '../compute/computeProcess'
@@ -160,13 +161,16 @@ export class TrainingService {
     let bundledSlices = 0
     try {
       for (const seriesId of p.seriesIds) {
-        const corrected = this.ctx.store.masks.versions(seriesId).filter((m) => m.source === 'annotator').at(-1)
-        if (!corrected || corrected.trainingSlices.length === 0) continue
+        // every corrected slice, whatever was analysed after it (see correctedTrainingSlices)
+        const corrected = correctedTrainingSlices(this.ctx.store.masks.versions(seriesId))
+        if (corrected.length === 0) continue
         const volume = await this.studies.volume(seriesId)
-        const labels = await this.masks.labels(seriesId, corrected.version)
-        for (const k of corrected.trainingSlices) await writeTrainingSlice(dataDir, `series${seriesId}-slice${k}`, volume, labels, k)
-        slices += corrected.trainingSlices.length
-        correctedSlices += corrected.trainingSlices.length
+        for (const { version, slices: ks } of corrected) {
+          const labels = await this.masks.labels(seriesId, version)
+          for (const k of ks) await writeTrainingSlice(dataDir, `series${seriesId}-slice${k}`, volume, labels, k)
+          slices += ks.length
+          correctedSlices += ks.length
+        }
         correctedSeries++
       }
       if (p.includeBundled) {
