@@ -174,7 +174,7 @@ export class TrainingService {
         correctedSeries++
       }
       if (p.includeBundled) {
-        bundledSlices = copyBundledSlices(dataDir)
+        bundledSlices = copyBundledSlices(this.ctx.dataDir, dataDir)
         slices += bundledSlices
       }
       if (slices === 0) throw new ApiError('bad-input', 'No training slices: correct and save some slices first, or include the bundled training slices.')
