@@ -64,6 +64,10 @@ const places: Place[] = [
       await page.getByTestId('compare-with-button').click()
       await page.getByTestId('compare-view').waitFor()
       await expect.poll(() => page.getByTestId('compare-canvas-after').getAttribute('data-rendered-slice'), { timeout: 60_000 }).not.toBeNull()
+      // image numbers as on every other screen; each side says which report it shows
+      await expect(page.getByTestId('compare-slice-after').textContent()).resolves.toMatch(/^\s*Im \d+\s+\(2 images, numbered from the head\)/)
+      await expect(page.getByTestId('compare-report-after').textContent()).resolves.toMatch(/report 3, signed by Dr Lee on /)
+      await expect(page.getByTestId('compare-report-before').textContent()).resolves.toContain('report 2, draft (nothing signed yet)')
     },
     scope: 'body',
     close: (page) => page.getByTestId('compare-back').click()
