@@ -16,8 +16,8 @@ describe('retraining from a fresh data folder with the form’s defaults', () =>
 
   beforeAll(async () => {
     const modelDir = await saveTinyModel(dir.path)
+    // the backend setting left at its default, 'auto'
     service = new PulmoService({ dataDir, transport: 'websocket', modelDir })
-    await service.settings.set({ backend: 'wasm' })
   }, 60_000)
   afterAll(async () => {
     await service.shutdown()
@@ -43,8 +43,10 @@ describe('retraining from a fresh data folder with the form’s defaults', () =>
     }
     const info = await service.invoke('system.info', {})
     expect(info.bundledTraining.slices).toBe(3)
+    const live: string[] = []
     const ended = new Promise<string>((resolve) => {
       const off = service.onEvent((e) => {
+        if (e.type === 'training-progress') live.push(e.backend)
         if (e.type === 'task-ended' && e.kind === 'training') {
           off()
           resolve(e.status)
@@ -55,5 +57,11 @@ describe('retraining from a fresh data folder with the form’s defaults', () =>
     const run = await service.invoke('training.start', { seriesIds: [], includeBundled: info.bundledTraining.slices > 0, epochs: 5, inputSize: 64 })
     expect(run).toMatchObject({ status: 'running', slices: 3, epochs: 5 })
     expect(await ended).toBe('finished')
+    // the runs table names the backend the run computed with, as the live monitor did, not the setting
+    const [finished] = await service.invoke('training.list', {})
+    expect(live.length).toBeGreaterThan(0)
+    expect(new Set(live).size).toBe(1)
+    expect(finished.backend).toBe(live[0])
+    expect(finished.backend).not.toBe('auto')
   }, 300_000)
 })

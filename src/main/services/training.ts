@@ -124,7 +124,8 @@ export class TrainingService {
       baseModel: config.baseModel,
       epochs: config.job.epochs ?? 0,
       slices: config.slices,
-      backend: config.backend,
+      // the backend the run computes with, once it has started; until then the setting ('auto')
+      backend: m.backend ?? config.backend,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       globalStep: m.globalStep ?? 0,
@@ -219,6 +220,7 @@ export class TrainingService {
       etaSeconds: null,
       validationDice: previous.validationDice ?? [],
       history: previous.history ?? [],
+      ...(previous.backend ? { backend: previous.backend } : {}),
       message: resume ? 'Resumed from the last checkpoint.' : 'Started.'
     }
     this.metrics.set(runId, metrics)
@@ -230,6 +232,7 @@ export class TrainingService {
         metrics.globalStep = e.globalStep
         metrics.totalSteps = e.totalSteps
         metrics.etaSeconds = e.etaSeconds
+        metrics.backend = e.backend
         metrics.history.push(step)
         if (metrics.history.length > HISTORY_LIMIT) metrics.history.splice(0, metrics.history.length - HISTORY_LIMIT)
         this.ctx.emit({ type: 'training-progress', runId, step, globalStep: e.globalStep, totalSteps: e.totalSteps, etaSeconds: e.etaSeconds, backend: e.backend })
