@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PulmoService } from '../../src/main/services'
@@ -59,5 +60,18 @@ describe('follow-up on signed reports', () => {
     // the later report's follow-up section compares with the earlier study's signed report too
     const previous = await service.invoke('comparison.previous', { seriesId: ids[1] })
     expect(previous?.before.reportId).toBe(signed.id)
+  }, 120_000)
+
+  it('flags a lung volume that changed by more than 25 % (one of the two slices scanned)', async () => {
+    const half = retagSeries(lungmaskSlices, join(dir.path, 'half'), { patientId: 'LM-0042', patientName: 'Lung^Mask', studyDate: '20200401' })
+    rmSync(join(half, '1.dcm'))
+    const halfId = (await service.invoke('studies.import', { paths: [half] })).created[0]
+    expect((await analyseSeries(service, halfId)).status).toBe('finished')
+    const c = await service.invoke('comparison.compare', { seriesA: ids[1], seriesB: halfId })
+    const change = (c.lungVolumeMl.after - c.lungVolumeMl.before) / c.lungVolumeMl.before
+    expect(change).toBeLessThan(-0.25)
+    expect(c.lungVolumeWarning).toContain(`The lung volume fell by ${Math.round(-change * 100)} %`)
+    // two scans of the same two slices: no warning
+    expect((await service.invoke('comparison.compare', { seriesA: ids[0], seriesB: ids[1] })).lungVolumeWarning).toBeNull()
   }, 120_000)
 })

@@ -10,6 +10,7 @@ import {
   type LungExtent,
   type SeriesComparison
 } from '../../shared/followUp'
+import { lungVolumeWarning } from '../../shared/lungVolumeChange'
 import type { ReportRow as StoredReportRow, SeriesRow } from '../db'
 import { daysBetween, patientKey, PSEUDONYM_PREFIX, shiftDate, type PseudonymKeys } from '../privacy'
 import type { SeverityReport } from '../scores/scores'
@@ -263,6 +264,7 @@ export class ComparisonService {
       samePatientBy,
       interval_days: interval,
       lungVolumeMl: delta(b.lungVolumeMl, a.lungVolumeMl),
+      lungVolumeWarning: lungVolumeWarning(b.lungVolumeMl, a.lungVolumeMl),
       infectedVolumeMl: delta(b.infectedVolumeMl, a.infectedVolumeMl),
       ggoVolumeMl: delta(b.ggoVolumeMl, a.ggoVolumeMl),
       consolidationVolumeMl: delta(b.consolidationVolumeMl, a.consolidationVolumeMl),
