@@ -68,6 +68,14 @@ const places: Place[] = [
       await expect(page.getByTestId('compare-slice-after').textContent()).resolves.toMatch(/^\s*Im \d+\s+\(2 images, numbered from the head\)/)
       await expect(page.getByTestId('compare-report-after').textContent()).resolves.toMatch(/report 3, signed by Dr Lee on /)
       await expect(page.getByTestId('compare-report-before').textContent()).resolves.toContain('report 2, draft (nothing signed yet)')
+      // the trend chart: percent infected on the left axis, CT-SS on the right, legend values rounded
+      const trend = page.getByTestId('compare-trend-line')
+      await expect(trend.locator('[data-axis=left]').textContent()).resolves.toContain('% of the lungs infected')
+      await expect(trend.locator('[data-axis=right]').textContent()).resolves.toContain('CT-SS (of 40)')
+      const legend = await trend.locator('.legend-value').allTextContents()
+      expect(legend).toHaveLength(2)
+      expect(legend[0]).toMatch(/^\d+\.\d$/)
+      expect(legend[1]).toMatch(/^\d+$/)
     },
     scope: 'body',
     close: (page) => page.getByTestId('compare-back').click()
