@@ -14,7 +14,7 @@ const relative = (folders) => `^\\.{1,2}/(.*/)?(${folders.join('|')})(/|$)`
 const nodeModules = `^(node:.*|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?)$`
 const servicesRule = { regex: relative(['services']), message: 'Only main/index.ts, main/server.ts and main/cli import services.' }
 /** Both the old severity/ and training/ rooms and the new ones they move into. */
-const computeFolders = ['ml', 'training', 'compute', 'severity', 'morphology', 'lungs', 'regions', 'scores', 'analysis', 'report']
+const computeFolders = ['ml', 'training', 'compute', 'severity', 'morphology', 'lungs', 'regions', 'scores', 'pattern', 'analysis', 'report']
 const restricted = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
 
 export default tseslint.config(

@@ -57,5 +57,5 @@ export async function runAnalyzeJob(
   const lungsFile = join(job.outDir, 'lungs.nii.gz')
   await writeAtomically(labelsFile, labelVolume(volume, analysis.inference.labels))
   await writeAtomically(lungsFile, labelVolume(volume, analysis.inference.lungs.labels))
-  return { report: analysis.report, timing: analysis.timing, labelsFile, lungsFile, warnings: check.warnings }
+  return { report: analysis.report, pattern: analysis.pattern, timing: analysis.timing, labelsFile, lungsFile, warnings: check.warnings }
 }

@@ -3,6 +3,7 @@
  * radiologist's edits stay apart, as in the database, so the PDF can show both.
  */
 import type { SeriesComparison } from '../../shared/followUp'
+import type { CtPattern, FinalPattern } from '../../shared/ctPattern'
 import type { RegionId } from '../regions/regionRules'
 import type { SliceNumberSource } from '../../shared/sliceNumbering'
 import type { SeverityReport } from '../scores/scores'
@@ -67,6 +68,8 @@ export interface ReportInput {
   study: StudyInfo
   series: SeriesInfo
   severity: SeverityReport
+  /** the CT pattern category: Pulmo's proposal and what the report states (the radiologist's override when given) */
+  pattern?: { proposed: CtPattern; final: FinalPattern }
   edits: RegionScoreEdit[]
   keyImages: KeyImage[]
   model: ModelInfo

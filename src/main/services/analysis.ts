@@ -124,12 +124,16 @@ export class AnalysisService {
         const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
         renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
         this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
-        const severity = keepCorrected ? await this.reports.severityFromMask(seriesId, mask.version, result.report.options) : result.report
+        // kept correction: the figures and the pattern come from its labels, not the model's
+        const { severity, pattern } = keepCorrected
+          ? await this.reports.scoresFromMask(seriesId, mask.version, result.report.options)
+          : { severity: result.report, pattern: result.pattern }
         const report = this.reports.attach(
           seriesId,
           mask.id,
           {
             severity,
+            pattern,
             model: { name: model.name, version: model.version },
             ...(multiclass ? { multiclassModel: { name: multiclass.name, version: multiclass.version } } : {}),
             maskVersion: mask.version,
