@@ -175,6 +175,8 @@ export const SeriesComparison = z.object({
   /** days from the earlier study to the later; null when a study date is unknown */
   interval_days: z.number().int().nullable(),
   lungVolumeMl: change,
+  /** set when the lung volume changed by more than LUNG_VOLUME_CHANGE_LIMIT (src/shared/lungVolumeChange.ts) */
+  lungVolumeWarning: z.string().nullable(),
   infectedVolumeMl: change,
   ggoVolumeMl: change,
   consolidationVolumeMl: change,

@@ -338,6 +338,9 @@ describe('reading P002 in Chromium: numbering, reformats, fill, unsaved work, ac
       .toContain('Validation on 10 held-out slices (1 fold of 5) after the last epoch')
     await expect(page.getByTestId('run-dice').textContent()).resolves.toMatch(/pending/)
     await page.getByTestId('training-cancel').click()
+    // cancelling asks first: keeping the run leaves it running
+    await expect(page.getByTestId('confirm-dialog').textContent()).resolves.toContain('cannot be resumed')
+    await page.getByTestId('confirm-ok').click()
     await expect
       .poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 240_000 })
       .toBe('cancelled')

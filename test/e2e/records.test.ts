@@ -80,9 +80,11 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
       .not.toBeNull()
   }
 
-  async function analyse(): Promise<string> {
+  /** Clicks Analyze; on a corrected series the choice it asks for (see AnalyzeChoiceDialog). */
+  async function analyse(choice?: 'rescore' | 'corrected' | 'model'): Promise<string> {
     const { page } = ws
     await page.getByTestId('analyze-button').click()
+    if (choice) await page.getByTestId(`analyze-choice-${choice}`).click()
     const message = page.getByTestId('analysis-message')
     await message.waitFor({ timeout: 300_000 })
     return (await message.textContent()) ?? ''
@@ -208,7 +210,8 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     const { page } = ws
     const signed = (await ws.service.invoke('reports.get', { seriesId }))!
     await page.getByTestId('nav-reading').click()
-    await analyse()
+    // the working mask is the radiologist's: Analyze asks; here the model's new segmentation becomes the base
+    await analyse('model')
     await page.getByTestId('nav-report').click()
     await expect
       .poll(() => page.getByTestId('report-amends').textContent())

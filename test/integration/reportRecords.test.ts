@@ -154,7 +154,8 @@ describe('rescoring from mask versions, signed reports as records, provenance', 
     const amendedByRescore = await service.invoke('reports.rescore', { seriesId, maskVersion: 3 })
     expect(amendedByRescore.amends).toEqual({ reportId: signed.id, signedBy: 'Dr Lee', signedAt: signed.signedAt })
 
-    const ended = await analyseSeries(service, seriesId)
+    // the model's new segmentation chosen as the base (the default keeps the correction: correctionsKept.test.ts)
+    const ended = await analyseSeries(service, seriesId, 'model')
     expect(ended.status, ended.message).toBe('finished')
     const after = await service.invoke('reports.view', { reportId: signed.id })
     expect(after).toMatchObject({

@@ -34,6 +34,7 @@ export function comparisonText(c: SeriesComparison): string {
     `${c.before.studyDate || '?'} → ${c.after.studyDate || '?'} (${interval}); the same patient by ${c.samePatientBy === 'patient-id' ? 'patient ID' : 'pseudonym'}`,
     studyLine('earlier:', c.before),
     studyLine('later:  ', c.after),
+    ...(c.lungVolumeWarning ? [`warning: ${c.lungVolumeWarning}`] : []),
     '',
     ...table,
     '',

@@ -151,6 +151,7 @@ export function drawFollowUp(page: PageFlow, input: ReportInput): void {
   if (!c) return
   page.heading('Follow-up: change since the previous study', 12 * 13)
   page.paragraph(followUpLine(c), 9.5, true)
+  if (c.lungVolumeWarning) page.paragraph(`Warning: ${c.lungVolumeWarning}`, 9.5, true)
   const signed = (x: number, digits: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(digits)}`
   const pct = (x: number): string => `${percent(x)} %`
   const rows: TableRow[] = [

@@ -7,6 +7,7 @@ import { modalityRefusal } from '../analysis/chestCtCheck'
 import { readNifti } from '../volume'
 import { ComputeProcess, JobCancelledError, type RunningJob } from '../compute/computeProcess'
 import type { AnalyzeResult } from '../compute/computeProtocol'
+import type { AnalysisMaskBase } from '../../shared/api'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import type { ReportService } from './reports'
@@ -71,7 +72,14 @@ export class AnalysisService {
     return this.compute
   }
 
-  start(seriesId: number, taskId: string = randomUUID()): { taskId: string } {
+  /**
+   * `maskBase` decides, for a series whose working mask is a radiologist's correction, what the
+   * report is scored from and later edits start from: 'corrected' (the default, so no caller drops
+   * a correction by omission) keeps the correction as the newest version after the model's new
+   * one; 'model' makes the model's new segmentation the base. Either way the corrected version
+   * stays in the list and its slices stay training data (see correctedTrainingSlices).
+   */
+  start(seriesId: number, taskId: string = randomUUID(), maskBase: AnalysisMaskBase = 'corrected'): { taskId: string } {
     const series = this.studies.seriesRow(seriesId)
     const refusal = modalityRefusal(series.modality, series.unit)
     if (refusal) {
@@ -108,16 +116,24 @@ export class AnalysisService {
       .then(async (result) => {
         if (this.closed) return
         const labels = await readNifti(result.labelsFile, { unit: 'label' })
-        const mask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
+        // Read when the result arrives, so a correction saved while the model ran is kept too.
+        const corrected = this.masks.versionRow(seriesId)
+        const keepCorrected = maskBase === 'corrected' && corrected !== undefined && corrected.source !== 'model'
+        const modelMask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
+        const mask = keepCorrected ? await this.masks.keepCorrected(seriesId, corrected.version, modelMask.version) : modelMask
         const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
         renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
         this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
+        // kept correction: the figures and the pattern come from its labels, not the model's
+        const { severity, pattern } = keepCorrected
+          ? await this.reports.scoresFromMask(seriesId, mask.version, result.report.options)
+          : { severity: result.report, pattern: result.pattern }
         const report = this.reports.attach(
           seriesId,
           mask.id,
           {
-            severity: result.report,
-            pattern: result.pattern,
+            severity,
+            pattern,
             model: { name: model.name, version: model.version },
             ...(multiclass ? { multiclassModel: { name: multiclass.name, version: multiclass.version } } : {}),
             maskVersion: mask.version,
@@ -125,7 +141,10 @@ export class AnalysisService {
           },
           'analysis'
         )
-        const s = result.report
+        const s = severity
+        const kept = keepCorrected
+          ? ` Scored from your corrected mask (v${mask.version}, a copy of v${corrected.version}); the model's new segmentation is v${modelMask.version}.`
+          : ''
         const amendment = report.amends ? ` A new draft amends signed report ${report.amends.reportId}, which stays unchanged.` : ''
         const warning = result.warnings.length ? ` ${result.warnings.join(' ')}` : ''
         this.ctx.emit({
@@ -134,7 +153,7 @@ export class AnalysisService {
           kind: 'analysis',
           status: 'finished',
           seriesId,
-          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).${amendment}${warning}`
+          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).${kept}${amendment}${warning}`
         })
         this.ctx.emit({ type: 'studies-changed' })
       })

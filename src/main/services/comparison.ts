@@ -10,6 +10,7 @@ import {
   type LungExtent,
   type SeriesComparison
 } from '../../shared/followUp'
+import { lungVolumeWarning } from '../../shared/lungVolumeChange'
 import type { ReportRow as StoredReportRow, SeriesRow } from '../db'
 import { daysBetween, patientKey, PSEUDONYM_PREFIX, shiftDate, type PseudonymKeys } from '../privacy'
 import type { SeverityReport } from '../scores/scores'
@@ -75,7 +76,9 @@ export class ComparisonService {
   }
 
   private analysed(series: SeriesRow, keys: PseudonymKeys, reportId?: number): AnalysedSeries {
-    const report = reportId === undefined ? this.ctx.store.reports.latestForSeries(series.id) : this.ctx.store.reports.get(reportId)
+    // Unless a report is named: the newest signed report, the one the radiologist stands behind
+    // (a draft amendment drafted since does not replace it); a draft only when nothing is signed.
+    const report = reportId === undefined ? this.reportToCompare(series.id) : this.ctx.store.reports.get(reportId)
     if (report && report.seriesRef !== series.id) throw new ApiError('bad-input', `Report ${reportId} is not a report of series ${series.id}.`)
     if (!report) throw new ApiError('conflict', `Series ${series.id} has not been analysed; analyse it before comparing.`)
     const study = this.ctx.store.studies.study(series.studyRef)!
@@ -90,6 +93,16 @@ export class ComparisonService {
       frameDate: study.studyDate ? shiftDate(study.studyDate, identity.shiftDays) : '',
       identity
     }
+  }
+
+  /** The series' newest signed report, else its current draft. */
+  private reportToCompare(seriesId: number): ReportRow | undefined {
+    return (
+      this.ctx.store.reports
+        .forSeries(seriesId)
+        .filter((r) => r.signedAt !== null)
+        .at(-1) ?? this.ctx.store.reports.latestForSeries(seriesId)
+    )
   }
 
   /** The lungs' apex and base slices, from the lung mask of the series' latest analysis. */
@@ -255,6 +268,7 @@ export class ComparisonService {
       samePatientBy,
       interval_days: interval,
       lungVolumeMl: delta(b.lungVolumeMl, a.lungVolumeMl),
+      lungVolumeWarning: lungVolumeWarning(b.lungVolumeMl, a.lungVolumeMl),
       infectedVolumeMl: delta(b.infectedVolumeMl, a.infectedVolumeMl),
       ggoVolumeMl: delta(b.ggoVolumeMl, a.ggoVolumeMl),
       consolidationVolumeMl: delta(b.consolidationVolumeMl, a.consolidationVolumeMl),

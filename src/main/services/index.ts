@@ -14,6 +14,7 @@ import { ReportService } from './reports'
 import { SettingsService } from './settings'
 import { StudyService } from './studies'
 import { TrainingService } from './training'
+import { bundledTrainingSlices } from './trainingData'
 
 export { resolveDataDir } from './dataDir'
 export { toApiError } from './errors'
@@ -76,7 +77,8 @@ export class PulmoService {
         version: options.version ?? '0.1.0',
         dataDir: this.dataDir,
         transport: options.transport,
-        platform: `${process.platform}-${process.arch}`
+        platform: `${process.platform}-${process.arch}`,
+        bundledTraining: bundledTrainingSlices(this.dataDir)
       }),
       'settings.get': () => this.settings.get(),
       'settings.set': (p) => this.settings.set(p),
@@ -86,7 +88,7 @@ export class PulmoService {
       'series.header': (p) => this.studies.header(p.seriesId),
       'series.voxels': (p) => this.studies.voxels(p.seriesId),
       'series.export': (p) => this.studies.export(p.seriesId, p.path, { format: p.format, identified: p.identified }),
-      'analysis.start': (p) => this.analysis.start(p.seriesId, p.taskId),
+      'analysis.start': (p) => this.analysis.start(p.seriesId, p.taskId, p.maskBase),
       'analysis.cancel': (p) => ({ cancelled: this.analysis.cancel(p.taskId) }),
       'masks.list': (p) => this.masks.list(p.seriesId),
       'masks.voxels': async (p) => {

@@ -150,6 +150,24 @@ export class MaskService {
     return this.add(seriesId, labels, base, { source: 'annotator', modelRef: null, trainingSlices, revertedTo: revertTo }, baseVersion)
   }
 
+  /**
+   * After a re-analysis that must not drop a correction: the corrected version's labels again as
+   * the newest version (so the editor and the report start from them), labelled as restoring it,
+   * with the same training slices. `modelVersion` is the model's new version it follows.
+   */
+  async keepCorrected(seriesId: number, correctedVersion: number, modelVersion: number): Promise<MaskVersion> {
+    const corrected = this.row(seriesId, correctedVersion)!
+    const model = this.row(seriesId, modelVersion)
+    const labels = await this.labels(seriesId, correctedVersion)
+    return this.add(
+      seriesId,
+      labels,
+      model,
+      { source: corrected.source, modelRef: null, trainingSlices: corrected.trainingSlices, revertedTo: correctedVersion },
+      modelVersion
+    )
+  }
+
   /** Registers a model's segmentation as the newest version. */
   async addModelVersion(seriesId: number, labels: Uint8Array, modelRef: number | null): Promise<MaskVersion> {
     const base = this.row(seriesId)

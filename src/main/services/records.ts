@@ -62,7 +62,9 @@ export const RunMetrics = z.looseObject({
   etaSeconds: z.number().nullable(),
   validationDice: z.array(z.object({ epoch: z.number(), dice: z.number() })),
   history: z.array(TrainingStep),
-  message: z.string()
+  message: z.string(),
+  /** the backend the compute process trains with (the setting may say 'auto') */
+  backend: z.string().optional()
 })
 export type RunMetrics = z.infer<typeof RunMetrics>
 

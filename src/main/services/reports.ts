@@ -9,7 +9,7 @@ import { ctPatternOf } from '../pattern/ctPatternOf'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
 import { partitionLungRegions } from '../regions/regions'
-import { computeSeverity } from '../scores/scores'
+import { computeSeverity, type SeverityReport } from '../scores/scores'
 import { readNifti } from '../volume'
 import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
@@ -205,17 +205,29 @@ export class ReportService {
     if (!lungPath || !current) {
       throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
     }
+    const previous = current.automatic
+    const { severity, pattern } = await this.scoresFromMask(seriesId, maskVersion, previous.severity.options)
+    return this.attach(seriesId, mask.id, { ...previous, severity, pattern, maskVersion }, 'rescore')
+  }
+
+  /** The severity and CT pattern measured from a mask version's labels inside the lungs and regions of the last analysis. */
+  async scoresFromMask(
+    seriesId: number,
+    maskVersion: number,
+    options: SeverityReport['options']
+  ): Promise<{ severity: SeverityReport; pattern: AutomaticReport['pattern'] }> {
+    const lungPath = this.ctx.store.studies.lungMaskPath(seriesId)
+    if (!lungPath) throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
     const [volume, lungs, infection] = await Promise.all([
       this.studies.volume(seriesId),
       readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }),
       this.masks.labels(seriesId, maskVersion)
     ])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
-    const previous = current.automatic
     const regionLabels = partitionLungRegions(lungLabels, volume)
-    const severity = computeSeverity({ geometry: volume, lungLabels, regionLabels, infectionLabels: infection }, previous.severity.options)
+    const severity = computeSeverity({ geometry: volume, lungLabels, regionLabels, infectionLabels: infection }, options)
     const pattern = ctPatternOf({ geometry: volume, lungLabels, regionLabels, infectionLabels: infection })
-    return this.attach(seriesId, mask.id, { ...previous, severity, pattern, maskVersion }, 'rescore')
+    return { severity, pattern }
   }
 
   update(

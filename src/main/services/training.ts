@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ModelSummary, type TrainingRun, type TrainingStep } from '../../shared/api'
+import { correctedTrainingSlices } from '../../shared/correctedSlices'
 import type { ModelRow, TrainingRunRow as StoredRunRow } from '../db'
 import { readModelCard } from '../ml/models/infnet'
 import { ComputeProcess, JobCancelledError } from '../compute/computeProcess'
@@ -123,7 +124,8 @@ export class TrainingService {
       baseModel: config.baseModel,
       epochs: config.job.epochs ?? 0,
       slices: config.slices,
-      backend: config.backend,
+      // the backend the run computes with, once it has started; until then the setting ('auto')
+      backend: m.backend ?? config.backend,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       globalStep: m.globalStep ?? 0,
@@ -160,17 +162,20 @@ export class TrainingService {
     let bundledSlices = 0
     try {
       for (const seriesId of p.seriesIds) {
-        const corrected = this.ctx.store.masks.versions(seriesId).filter((m) => m.source === 'annotator').at(-1)
-        if (!corrected || corrected.trainingSlices.length === 0) continue
+        // every corrected slice, whatever was analysed after it (see correctedTrainingSlices)
+        const corrected = correctedTrainingSlices(this.ctx.store.masks.versions(seriesId))
+        if (corrected.length === 0) continue
         const volume = await this.studies.volume(seriesId)
-        const labels = await this.masks.labels(seriesId, corrected.version)
-        for (const k of corrected.trainingSlices) await writeTrainingSlice(dataDir, `series${seriesId}-slice${k}`, volume, labels, k)
-        slices += corrected.trainingSlices.length
-        correctedSlices += corrected.trainingSlices.length
+        for (const { version, slices: ks } of corrected) {
+          const labels = await this.masks.labels(seriesId, version)
+          for (const k of ks) await writeTrainingSlice(dataDir, `series${seriesId}-slice${k}`, volume, labels, k)
+          slices += ks.length
+          correctedSlices += ks.length
+        }
         correctedSeries++
       }
       if (p.includeBundled) {
-        bundledSlices = copyBundledSlices(dataDir)
+        bundledSlices = copyBundledSlices(this.ctx.dataDir, dataDir)
         slices += bundledSlices
       }
       if (slices === 0) throw new ApiError('bad-input', 'No training slices: correct and save some slices first, or include the bundled training slices.')
@@ -215,6 +220,7 @@ export class TrainingService {
       etaSeconds: null,
       validationDice: previous.validationDice ?? [],
       history: previous.history ?? [],
+      ...(previous.backend ? { backend: previous.backend } : {}),
       message: resume ? 'Resumed from the last checkpoint.' : 'Started.'
     }
     this.metrics.set(runId, metrics)
@@ -226,6 +232,7 @@ export class TrainingService {
         metrics.globalStep = e.globalStep
         metrics.totalSteps = e.totalSteps
         metrics.etaSeconds = e.etaSeconds
+        metrics.backend = e.backend
         metrics.history.push(step)
         if (metrics.history.length > HISTORY_LIMIT) metrics.history.splice(0, metrics.history.length - HISTORY_LIMIT)
         this.ctx.emit({ type: 'training-progress', runId, step, globalStep: e.globalStep, totalSteps: e.totalSteps, etaSeconds: e.etaSeconds, backend: e.backend })

@@ -17,6 +17,14 @@ const identified = z.boolean().optional()
 export const Binary = z.instanceof(Uint8Array)
 
 const empty = z.object({}).strict()
+
+/**
+ * After Analyze on a corrected series: 'corrected' keeps the radiologist's mask as the working base
+ * (a copy of it follows the model's new version, which stays in the list); 'model' makes the
+ * model's new segmentation the base. The corrected slices stay training data either way.
+ */
+export const AnalysisMaskBase = z.enum(['corrected', 'model'])
+export type AnalysisMaskBase = z.infer<typeof AnalysisMaskBase>
 const seriesRef = z.object({ seriesId: id }).strict()
 
 /** Every method: its parameters and its result. */
@@ -46,9 +54,13 @@ export const api = {
     params: z.object({ seriesId: id, path: z.string().min(1).max(4096), format: ExportFormat.optional(), identified }).strict(),
     result: z.object({ path: z.string(), format: ExportFormat, deidentified: z.boolean(), files: z.number().int() })
   },
-  /** Segments and scores the series in the compute process; progress and the end arrive as events. */
+  /**
+   * Segments and scores the series in the compute process; progress and the end arrive as events.
+   * When the series' working mask is a person's correction, `maskBase` says what the report is
+   * scored from and later edits start from (see AnalysisMaskBase; the correction by default).
+   */
   'analysis.start': {
-    params: z.object({ seriesId: id, taskId: z.string().max(100).optional() }).strict(),
+    params: z.object({ seriesId: id, taskId: z.string().max(100).optional(), maskBase: AnalysisMaskBase.optional() }).strict(),
     result: z.object({ taskId: z.string() })
   },
   'analysis.cancel': { params: z.object({ taskId: z.string().max(100) }).strict(), result: z.object({ cancelled: z.boolean() }) },

@@ -70,7 +70,9 @@ export const SystemInfo = z.object({
   version: z.string(),
   dataDir: z.string(),
   transport: z.enum(['ipc', 'websocket']),
-  platform: z.string()
+  platform: z.string(),
+  /** The bundled training slices retraining can include: how many are installed (0: none), and the folder a user copies them into. */
+  bundledTraining: z.object({ slices: z.number().int().nonnegative(), addTo: z.string() })
 })
 export type SystemInfo = z.infer<typeof SystemInfo>
 

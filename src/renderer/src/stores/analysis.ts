@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ApiEvent, TaskEndedEvent } from '../../../shared/api'
+import type { AnalysisMaskBase, ApiEvent, TaskEndedEvent } from '../../../shared/api'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 import { useMasksStore } from './masks'
@@ -70,7 +70,8 @@ export const useAnalysisStore = defineStore('analysis', () => {
     if (!stopEvents) stopEvents = getClient().onEvent(handleEvent)
   }
 
-  async function start(id: number): Promise<void> {
+  /** `maskBase`: what a corrected series is scored from afterwards (see AnalysisMaskBase). */
+  async function start(id: number, maskBase?: AnalysisMaskBase): Promise<void> {
     if (taskId.value) return
     const task = newTaskId()
     taskId.value = task
@@ -79,7 +80,7 @@ export const useAnalysisStore = defineStore('analysis', () => {
     cancelling.value = false
     progress.value = { label: 'Starting analysis', done: 0, total: 0 }
     try {
-      await getClient().invoke('analysis.start', { seriesId: id, taskId: task })
+      await getClient().invoke('analysis.start', { seriesId: id, taskId: task, ...(maskBase ? { maskBase } : {}) })
     } catch (failure) {
       if (taskId.value !== task) return
       taskId.value = null

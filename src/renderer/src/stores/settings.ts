@@ -13,6 +13,13 @@ export const backends: { id: Settings['backend']; label: string; hint: string }[
   { id: 'cpu', label: 'JavaScript (CPU, slow)', hint: 'Reference backend for checking results' }
 ]
 
+/** A backend as every screen names it: "WebAssembly (CPU) · wasm" (the id is what logs and the CLI say). */
+export function backendName(id: string): string {
+  const known = backends.find((b) => b.id === id)
+  if (!known) return id
+  return id === 'auto' ? 'Automatic (chosen when the run starts)' : `${known.label} · ${id}`
+}
+
 /** Workstation settings (user name, compute backend, default model) and system facts. */
 export const useSettingsStore = defineStore('settings', () => {
   const settings = ref<Settings | null>(null)
