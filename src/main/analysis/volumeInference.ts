@@ -59,7 +59,7 @@ export interface VolumeInferenceOptions {
    * margin around the lungs' bounding box of the crop given to the network, mm. 60 mm takes in the
    * chest wall, as the COVID-SemiSeg training slices do (they are cropped to the chest, not to the
    * lungs); a tighter crop magnifies the lungs beyond anything seen in training. Compared on the
-   * two COVID-CT-MD series (20 / 40 / 60 mm), normal002 went 1.06 / 0.61 / 0.51 % infected.
+   * two COVID-CT-MD series (20, 40 and 60 mm), normal002 went 1.06 / 0.61 / 0.51 % infected.
    */
   cropMarginMm?: number
   /**

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
+import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
 import { engineInfo } from '../ml/engine'
 import { isInfNet } from '../ml/inference/segmentSlices'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
@@ -262,8 +262,8 @@ export async function scoreCommand(
     `Lung volume       ${summary.lungVolumeMl.toFixed(0)} mL`,
     `Infected          ${summary.infectedVolumeMl.toFixed(1)} mL (ground glass ${summary.ggoVolumeMl.toFixed(1)}, consolidation ${summary.consolidationVolumeMl.toFixed(1)})`,
     `Percent infected  ${pct(summary.percentInfected.total)} (right ${pct(summary.percentInfected.right)}, left ${pct(summary.percentInfected.left)})`,
-    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
-    `Lobar score       ${summary.lobar.total} / 25 (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
+    `CT-SS             ${summary.ctss.total} / ${CTSS_MAX}${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
+    `Lobar score       ${summary.lobar.total} / ${LOBAR_MAX} (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
     `Severity          ${summary.severity}`,
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,
     ...(summary.dice !== undefined ? [`Dice              ${summary.dice.toFixed(4)}`] : []),

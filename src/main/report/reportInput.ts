@@ -3,7 +3,7 @@
  * radiologist's edits stay apart, as in the database, so the PDF can show both.
  */
 import type { SeriesComparison } from '../../shared/followUp'
-import type { RegionId } from '../regions/regionRules'
+import type { RegionEdit } from '../../shared/severityScoring'
 import type { SliceNumberSource } from '../../shared/sliceNumbering'
 import type { SeverityReport } from '../scores/scores'
 
@@ -29,15 +29,6 @@ export interface SeriesInfo {
   spacing?: [number, number, number]
 }
 
-/** A radiologist's correction of one CT-SS region score. */
-export interface RegionScoreEdit {
-  regionId: RegionId
-  /** 0, 1 or 2 */
-  score: number
-  by: string
-  /** ISO date-time */
-  at: string
-}
 
 /** An axial image with the infection overlay, ready for the page. */
 export interface KeyImage {
@@ -67,7 +58,7 @@ export interface ReportInput {
   study: StudyInfo
   series: SeriesInfo
   severity: SeverityReport
-  edits: RegionScoreEdit[]
+  edits: RegionEdit[]
   keyImages: KeyImage[]
   model: ModelInfo
   /** the multi-class model, when one typed the infection (else the density rule did) */
@@ -109,5 +100,3 @@ export interface AmendedReport {
   signedAt: string
 }
 
-/** The name the brief and the database use for a region score edit. */
-export type RadiologistEdit = RegionScoreEdit

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/api'
+import { CTSS_MAX } from '../../shared/severityScoring'
 import { readModelCard } from '../ml/models/infnet'
 import { modalityRefusal } from '../analysis/chestCtCheck'
 import { readNifti } from '../volume'
@@ -133,7 +134,7 @@ export class AnalysisService {
           kind: 'analysis',
           status: 'finished',
           seriesId,
-          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).${amendment}${warning}`
+          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/${CTSS_MAX} (${(result.timing.totalMs / 1000).toFixed(0)} s).${amendment}${warning}`
         })
         this.ctx.emit({ type: 'studies-changed' })
       })

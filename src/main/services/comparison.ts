@@ -10,6 +10,7 @@ import {
   type LungExtent,
   type SeriesComparison
 } from '../../shared/followUp'
+import { regionFinalScore } from '../../shared/severityScoring'
 import type { ReportRow as StoredReportRow, SeriesRow } from '../db'
 import { daysBetween, patientKey, PSEUDONYM_PREFIX, shiftDate, type PseudonymKeys } from '../privacy'
 import type { SeverityReport } from '../scores/scores'
@@ -222,7 +223,7 @@ export class ComparisonService {
         lobe: rb.lobe,
         ...delta(rb.percent, ra.percent),
         trend: percentTrend(rb.percent, ra.percent),
-        score: delta(rb.edited?.score ?? rb.score, ra.edited?.score ?? ra.score)
+        score: delta(regionFinalScore(rb), regionFinalScore(ra))
       }
     })
     const shares = (f: (side: 'total' | 'left' | 'right') => number): { total: number; left: number; right: number } => ({

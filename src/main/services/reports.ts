@@ -3,9 +3,9 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
 import type { SeriesComparison } from '../../shared/followUp'
-import { latestRegionEdits } from '../../shared/severityScoring'
+import { latestRegionEdits, regionEdited, regionFinalScore } from '../../shared/severityScoring'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
-import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
+import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type ReportInput } from '../report'
 import { partitionLungRegions } from '../regions/regions'
 import { computeSeverity } from '../scores/scores'
 import { readNifti } from '../volume'
@@ -65,7 +65,7 @@ export class ReportService {
         infectedVolumeMl: r.infectedVolumeMl,
         percent: r.percent,
         score: r.score,
-        edited: e && e.score !== r.score ? { score: e.score, by: e.by, at: e.at } : null
+        edited: regionEdited(e, r.score)
       }
     })
     const finalLobe = new Map(scores.lobes.map((l) => [l.id, l.final]))
@@ -220,7 +220,7 @@ export class ReportService {
     for (const { regionId, score } of change.regionScores ?? []) {
       const region = current.regions.find((r) => r.id === regionId)
       if (!region) throw new ApiError('validation', `Unknown region ${regionId}.`)
-      if ((region.edited?.score ?? region.score) !== score) edits.push({ regionId: regionId as RegionScoreEdit['regionId'], score, by, at })
+      if (regionFinalScore(region) !== score) edits.push({ regionId, score, by, at })
     }
     const updated = this.ctx.store.reports.update(reportId, { edits, findings: change.findings, impression: change.impression })
     this.ctx.store.audit.record(by, 'edit', 'report', reportId, { regions: change.regionScores?.map((r) => r.regionId) ?? [] })
@@ -288,7 +288,7 @@ export class ReportService {
       study: { date: study.studyDate, description: study.description, accessionNumber: study.accessionNumber },
       series: { number: series.seriesNumber ?? undefined, description: series.description, dimensions: [series.columns, series.rows, series.slices], spacing: series.spacing },
       severity: auto.severity,
-      edits: [...latestRegionEdits(row.edits).values()] as RegionScoreEdit[],
+      edits: [...latestRegionEdits(row.edits).values()],
       keyImages: buildKeyImages(volume, labels),
       model: auto.model,
       ...(auto.multiclassModel ? { multiclassModel: auto.multiclassModel } : {}),

@@ -1,14 +1,14 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RegionScore, ReportRecord, SeverityReportView } from '../../../shared/api'
-import { automaticScoresOfView, finalScores, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
+import { automaticScoresOfView, finalScores, regionFinalScore, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 
-export { CTSS_SEVERE_THRESHOLD } from '../../../shared/severityScoring'
+export { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../../shared/severityScoring'
 
 export function finalScore(region: RegionScore): number {
-  return region.edited?.score ?? region.score
+  return regionFinalScore(region)
 }
 
 /**
