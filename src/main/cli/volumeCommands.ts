@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path'
 import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
 import { engineInfo } from '../ml/engine'
 import { isInfNet } from '../ml/inference/segmentSlices'
+import { modelInputWindow } from '../ml/inference/preprocess'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
 import { buildKeyImages, keyImagesLine, type ReportInput, type PatientInfo, type SeriesInfo, type StudyInfo } from '../report'
 import { checkChestCt } from '../analysis/chestCtCheck'
@@ -176,6 +177,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
       infection,
       multiclass,
       lungs: check.lungs,
+      inputWindow: modelInputWindow(readModelCard(refs.infection.dir)),
       batchSize: o.batchSize,
       referenceInfection,
       cancelled: () => cancelled,

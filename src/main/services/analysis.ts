@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { renameSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/api'
 import { CTSS_MAX } from '../../shared/severityScoring'
@@ -12,7 +12,7 @@ import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import type { ReportService } from './reports'
 import { selectModels, type ModelSelection } from './modelSelection'
-import { removeUnreferenced } from './storedFiles'
+import { adoptFile, removeUnreferenced } from './storedFiles'
 import type { StudyService } from './studies'
 
 /**
@@ -108,11 +108,8 @@ export class AnalysisService {
     job.done
       .then(async (result) => {
         if (this.closed) return
-        const labels = await readNifti(result.labelsFile, { unit: 'label' })
-        const mask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
-        const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
-        renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
-        this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
+        const mask = this.masks.addModelVersion(seriesId, result.labels, model.id)
+        this.ctx.store.studies.setLungMaskPath(seriesId, adoptFile(this.ctx.dataDir, 'analysis', result.lungs.file))
         const report = this.reports.attach(
           seriesId,
           mask.id,

@@ -6,8 +6,7 @@ import type { SeriesComparison } from '../../shared/followUp'
 import { latestRegionEdits, regionEdited, regionFinalScore } from '../../shared/severityScoring'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type ReportInput } from '../report'
-import { partitionLungRegions } from '../regions/regions'
-import { computeSeverity } from '../scores/scores'
+import { scoreMask } from '../scores/scoreMask'
 import { readNifti } from '../volume'
 import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
@@ -196,17 +195,10 @@ export class ReportService {
     if (!lungPath || !current) {
       throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
     }
-    const [volume, lungs, infection] = await Promise.all([
-      this.studies.volume(seriesId),
-      readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }),
-      this.masks.labels(seriesId, maskVersion)
-    ])
+    const [lungs, infection] = await Promise.all([readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }), this.masks.labels(seriesId, maskVersion)])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
     const previous = current.automatic
-    const severity = computeSeverity(
-      { geometry: volume, lungLabels, regionLabels: partitionLungRegions(lungLabels, volume), infectionLabels: infection },
-      previous.severity.options
-    )
+    const { report: severity } = scoreMask({ geometry: this.studies.geometry(seriesId), lungLabels, infectionLabels: infection }, previous.severity.options)
     return this.attach(seriesId, mask.id, { ...previous, severity, maskVersion }, 'rescore')
   }
 
