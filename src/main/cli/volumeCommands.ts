@@ -17,7 +17,8 @@ import { checkChestCt } from '../analysis/chestCtCheck'
 import { CONSOLIDATION_MIN_HU } from '../analysis/infectionDensity'
 import { severitySummary } from '../scores/severitySummary'
 import { analyseVolume, type VolumeAnalysis } from '../analysis/volumeAnalysis'
-import { PulmoService, resolveDataDir, selectModels } from '../services'
+import { resolveDataDir, selectModels } from '../services'
+import { openCliService } from './cliService'
 import { readVolumes, writeVolume } from '../volume'
 import type { SeriesMetadata, Volume } from '../volume/volume'
 import type { CommandIo } from './research'
@@ -58,7 +59,7 @@ export function isImageInput(input: string): boolean {
 async function loadSeries(input: string, dataDir: string | undefined, io: CommandIo): Promise<LoadedSeries> {
   if (/^\d+$/.test(input) && !existsSync(input)) {
     // `pulmo segment SERIES_ID` reads the imported volume through the service and stores nothing.
-    const service = new PulmoService({ dataDir, transport: 'websocket' })
+    const service = openCliService(dataDir)
     try {
       const volume = await service.studies.volume(Number(input))
       const source = `series ${input} in ${service.dataDir}`
@@ -116,7 +117,7 @@ function loadModels(
   io: CommandIo
 ): { infection: InfNetNetwork; multiclass?: MultiClassNetwork; refs: { infection: ModelRef; multiclass?: ModelRef } } {
   const dataDir = resolveDataDir(o.dataDir)
-  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? new PulmoService({ dataDir, transport: 'websocket' }) : undefined
+  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? openCliService(dataDir) : undefined
   let selection: ReturnType<typeof selectModels>
   try {
     selection = selectModels(service?.store, { infectionDir: o.model, multiclassDir: o.multiclassModel })
@@ -299,7 +300,7 @@ export async function reportCommand(o: VolumeCommandOptions & { pdf: string; ide
     generatedAt: new Date(),
     warnings: a.warnings
   }
-  const service = new PulmoService({ dataDir: o.dataDir, transport: 'websocket' })
+  const service = openCliService(o.dataDir)
   try {
     const deidentified = o.identified !== true
     await service.reports.exportUnstored(input, a.series.identity, pdf, { identified: o.identified === true, source: a.series.source })
