@@ -22,6 +22,8 @@ export interface NativeAddon {
   pool(heap: Float32Array, params: Float64Array): void
   poolGrad(heap: Float32Array, params: Float64Array): void
   matmul(heap: Float32Array, params: Float64Array): void
+  eltwise(heap: Float32Array, params: Float64Array): void
+  batchNorm(heap: Float32Array, params: Float64Array): void
   concat(heap: Float32Array, params: Float64Array): void
   split(heap: Float32Array, params: Float64Array): void
   setThreads(threads: number): void

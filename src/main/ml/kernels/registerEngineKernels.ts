@@ -3,6 +3,8 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convBac
 import { conv2dGradientConfig } from './conv2dGradient'
 import { identityKernel } from './identityKernel'
 import { maxPoolGradKernel } from './maxPoolGradKernel'
+import { nativeRelu, nativeRelu6, nativeSigmoid } from './nativeActivation'
+import { nativeBatchNorm } from './nativeBatchNorm'
 import { nativeConcat, nativeSplitV } from './nativeConcat'
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeDepthwiseConv2d } from './nativeConv'
 import type { KernelFunc } from './nativeKernel'
@@ -21,7 +23,8 @@ import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } fr
  *   it saves for the backward pass).
  * - for every backend, a Conv2D gradient that also handles dilation > 1.
  * - on wasm, the native oneDNN kernels (convolutions and their gradients, depthwise convolutions,
- *   pooling and its gradients, matrix products, concat and split) in front of those kernels: each
+ *   pooling and its gradients, matrix products, concat and split, ReLU/ReLU6/sigmoid, inference
+ *   batch norm) in front of those kernels: each
  *   runs natively once the engine has loaded the addon (setNativeKernels) and falls back to the
  *   kernel it wraps otherwise, so PULMO_BACKEND=wasm compares against the same process's kernels.
  *
@@ -49,6 +52,10 @@ export function registerEngineKernels(): void {
   wrapPackageKernel(tf._FusedMatMul, nativeMatMul)
   wrapPackageKernel(tf.Concat, nativeConcat)
   wrapPackageKernel(tf.SplitV, nativeSplitV)
+  wrapPackageKernel(tf.Relu, nativeRelu)
+  wrapPackageKernel(tf.Relu6, nativeRelu6)
+  wrapPackageKernel(tf.Sigmoid, nativeSigmoid)
+  wrapPackageKernel(tf.FusedBatchNorm, nativeBatchNorm)
   tf.registerGradient(conv2dGradientConfig)
 }
 
