@@ -14,6 +14,7 @@ export const MAIN_LAYERS = [
   ['compute'],
   ['report', 'training'],
   ['analysis'],
+  ['pattern'],
   ['scores'],
   ['regions'],
   ['lungs'],

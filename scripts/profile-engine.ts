@@ -1,6 +1,6 @@
 /**
  * Per-kernel profile of the engine's heavy workloads: one training step of the U-Net (batch 4, 256²),
- * one Inf-Net lite step (batch 4, 352²) and one single-slice inference of each, measured with
+ * one Inf-Net lite step (batch 4, 352²) and an inference of 4 slices with each, measured with
  * tf.profile after a warm-up step. Prints one JSON line per workload with the kernels sorted by
  * total time:
  *   {"workload","backend","native","totalMs","kernels":[{"name","calls","ms","share"}...]}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { lobeSummary, matchedSlice } from '../../src/shared/followUp'
+import { lobeSummary, matchedSlice, TREND_RULE } from '../../src/shared/followUp'
 import type { PulmoService } from '../../src/main/services'
 import { addGroundGlassInLobe } from '../helpers/lobeEdit'
 import { lungmaskSlices, projectRoot, tempDir } from '../helpers/paths'
@@ -105,7 +105,7 @@ describe('follow-up comparison in the workstation', () => {
     for (const id of ['RUL', 'RML', 'LUL', 'LLL']) await expect(page.getByTestId(`compare-trend-lobe-${id}`).textContent()).resolves.toBe('stable')
     await expect(page.locator('[data-row="lobe-RLL"] td').nth(2).textContent()).resolves.toBe(`+${rll.change.toFixed(2)} pts`)
     await expect(page.getByTestId('compare-summary').textContent()).resolves.toContain(lobeSummary(rll))
-    await expect(page.getByTestId('compare-rule').textContent()).resolves.toContain('at least 2 percentage points')
+    await expect(page.getByTestId('compare-rule').textContent()).resolves.toBe(TREND_RULE) // resolved, mL noise and the points rule
     // three studies: the trend chart
     await expect(page.getByTestId('compare-trend-chart').getAttribute('data-studies')).resolves.toBe('3')
     await expect(page.getByTestId('compare-trend-line').getAttribute('data-points')).resolves.toBe('6')

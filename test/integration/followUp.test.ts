@@ -194,7 +194,7 @@ describe('follow-up: two studies of one patient compared', () => {
     expect(json.lobes.find((l: { id: string }) => l.id === 'RLL').trend).toBe('worse')
     const text = execFileSync('node', [bin, 'compare', String(first), String(later), '--data-dir', dataDir], { encoding: 'utf8' })
     expect(text).toContain('2020-03-01 → 2020-03-15 (14 days)')
-    expect(text).toMatch(/RLL [\d.]+ % → [\d.]+ %, worse/)
+    expect(text).toMatch(/RLL [\d.]+ % → [\d.]+ % \([\d.]+ → [\d.]+ mL\), worse/)
     let refused = ''
     try {
       execFileSync('node', [bin, 'compare', String(first), String(other), '--data-dir', dataDir], { encoding: 'utf8', stdio: 'pipe' })

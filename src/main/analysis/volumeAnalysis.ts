@@ -5,6 +5,8 @@
 import type { Volume } from '../volume/volume'
 import { scoreMask } from '../scores/scoreMask'
 import type { SeverityOptions, SeverityReport } from '../scores/scores'
+import { ctPatternOf } from '../pattern/ctPatternOf'
+import type { CtPattern } from '../../shared/ctPattern'
 import { inferVolume, type VolumeInference, type VolumeInferenceOptions } from './volumeInference'
 
 export interface VolumeAnalysisOptions extends VolumeInferenceOptions {
@@ -27,6 +29,8 @@ export interface VolumeAnalysis {
   /** 0 outside the lungs, n for CTSS_REGION_RULES[n − 1] */
   regionLabels: Uint8Array
   report: SeverityReport
+  /** the CT pattern category proposed from the segmentation */
+  pattern: CtPattern
   timing: AnalysisTiming
 }
 
@@ -38,11 +42,13 @@ export async function analyseVolume(volume: Volume, options: VolumeAnalysisOptio
     { geometry: volume, lungLabels: inference.lungs.labels, infectionLabels: inference.labels, referenceInfection: options.referenceInfection },
     options.scoring
   )
+  const pattern = ctPatternOf({ geometry: volume, lungLabels: inference.lungs.labels, regionLabels, infectionLabels: inference.labels })
   const end = performance.now()
   return {
     inference,
     regionLabels,
     report,
+    pattern,
     timing: {
       lungsMs: inference.lungsMs,
       inferenceMs: inference.inferenceMs,

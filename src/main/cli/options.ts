@@ -35,7 +35,7 @@ export class UsageError extends Error {}
 /** The options every command takes. */
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string', value: 'DIR', help: 'data folder (default: PULMO_DATA_DIR or the per-user app data folder)' },
-  backend: { type: 'string', value: 'NAME', help: 'auto | tensorflow | wasm | cpu (default: PULMO_BACKEND or auto)' },
+  backend: { type: 'string', value: 'NAME', help: 'auto | tensorflow | native | wasm | cpu (default: PULMO_BACKEND or auto)' },
   help: { type: 'boolean', short: 'h', help: "this command's usage" }
 } as const satisfies OptionTable
 

@@ -87,6 +87,17 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
     automaticSeverity: view.automatic.severity,
     infectionPresent: view.infectionPresent,
     infectionPresentPercent: view.scoring.infectionPresentPercent,
+    // The category the report states (the radiologist's when overridden), the features it was proposed from.
+    pattern: view.pattern.final && view.pattern.proposed
+      ? {
+          rsna: view.pattern.final.rsna,
+          coRads: view.pattern.final.coRads,
+          features: view.pattern.proposed.features,
+          evidence: view.pattern.final.evidence,
+          source: view.pattern.final.source,
+          proposed: { rsna: view.pattern.proposed.rsna, coRads: view.pattern.proposed.coRads, evidence: view.pattern.proposed.evidence, reasons: view.pattern.proposed.reasons }
+        }
+      : null,
     warnings: view.warnings,
     model: view.model,
     signedBy: view.signedBy,
@@ -122,7 +133,10 @@ export async function scoreStoredSeries(
       `CT-SS             ${view.ctss.final} / ${CTSS_MAX}${view.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}${changed(view.ctss.automatic, view.ctss.final)}`,
       `Lobar score       ${view.lobarTotal} / ${LOBAR_MAX}${changed(view.automatic.lobarTotal, view.lobarTotal)} (${view.lobes.map((l) => `${l.id} ${l.finalScore}`).join(', ')})`,
       `Severity          ${view.severity}${changed(view.automatic.severity, view.severity)}`,
-      `Infection present ${view.infectionPresent ? 'yes' : 'no'} (threshold ${view.scoring.infectionPresentPercent} %)`
+      `Infection present ${view.infectionPresent ? 'yes' : 'no'} (threshold ${view.scoring.infectionPresentPercent} %)`,
+      ...(view.pattern.final
+        ? [`CT pattern        RSNA ${view.pattern.final.rsna}, CO-RADS ${view.pattern.final.coRads} (${view.pattern.final.source === 'radiologist' ? 'set by the radiologist' : 'proposed'}): ${view.pattern.final.evidence}`]
+        : [])
     ].join('\n')
   )
 }

@@ -5,6 +5,7 @@
  * same model selection as the workstation. An imported series (its id) goes through the service:
  * see storedSeriesCommands.ts.
  */
+import { finalPattern, type CtPattern } from '../../shared/ctPattern'
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
@@ -240,12 +241,17 @@ export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: stri
   await writeVolume(files.lungs, labelVolume(a.series.volume, inference.lungs.labels))
   await writeVolume(files.infection, labelVolume(a.series.volume, inference.infection))
   await writeVolume(files.labels, labelVolume(a.series.volume, inference.labels))
-  const summary = { input: a.series.source, ...runInfo(a), warnings: a.warnings, scores: severitySummary(a.analysis.report), files }
+  const summary = { input: a.series.source, ...runInfo(a), warnings: a.warnings, scores: severitySummary(a.analysis.report), pattern: patternJson(a.analysis.pattern), files }
   writeFileSync(files.summary + '.partial', JSON.stringify(summary, null, 2) + '\n')
   renameSync(files.summary + '.partial', files.summary)
   io.print(
     `Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation) and summary.json to ${out}`
   )
+}
+
+/** The CT pattern as `pulmo score --json` and summary.json carry it: Pulmo's proposal (no radiologist has seen a path's scan). */
+function patternJson(p: CtPattern): CtPattern & { source: 'pulmo' } {
+  return { ...p, source: 'pulmo' }
 }
 
 /** `pulmo score INPUT [--reference MASK] [--json]`. */
@@ -256,9 +262,10 @@ export async function scoreCommand(
   const a = await analyse(o, io)
   const summary = severitySummary(a.analysis.report)
   if (o.json) {
-    io.print(JSON.stringify({ ...summary, warnings: a.warnings, ...runInfo(a) }, null, 2))
+    io.print(JSON.stringify({ ...summary, pattern: patternJson(a.analysis.pattern), warnings: a.warnings, ...runInfo(a) }, null, 2))
     return
   }
+  const pattern = a.analysis.pattern
   const pct = (x: number): string => `${x.toFixed(2)} %`
   const lines = [
     ...a.warnings.map((w) => `Warning: ${w}`),
@@ -269,6 +276,7 @@ export async function scoreCommand(
     `Lobar score       ${summary.lobar.total} / ${LOBAR_MAX} (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
     `Severity          ${summary.severity}`,
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,
+    `CT pattern        RSNA ${pattern.rsna}, CO-RADS ${pattern.coRads} (proposed): ${pattern.evidence}`,
     ...(summary.dice !== undefined ? [`Dice              ${summary.dice.toFixed(4)}`] : []),
     'Regions:',
     ...summary.ctss.regions.map(
@@ -291,6 +299,7 @@ export async function reportCommand(o: VolumeCommandOptions & { pdf: string; ide
     study: a.series.study,
     series: a.series.series,
     severity: a.analysis.report,
+    pattern: { proposed: a.analysis.pattern, final: finalPattern(a.analysis.pattern, null) },
     edits: [],
     keyImages: buildKeyImages(volume, a.analysis.inference.labels, { lungLabels: a.analysis.inference.lungs.labels }),
     model: a.models.infection,

@@ -59,5 +59,5 @@ export async function runAnalyzeJob(
   mkdirSync(job.outDir, { recursive: true })
   const labels = await writeAtomically(join(job.outDir, 'labels.nii.gz'), labelVolume(volume, analysis.inference.labels))
   const lungs = await writeAtomically(join(job.outDir, 'lungs.nii.gz'), labelVolume(volume, analysis.inference.lungs.labels))
-  return { report: analysis.report, timing: analysis.timing, labels, lungs, warnings: check.warnings }
+  return { report: analysis.report, pattern: analysis.pattern, timing: analysis.timing, labels, lungs, warnings: check.warnings }
 }

@@ -3,6 +3,7 @@
  * engine; the application only sends jobs and receives events, so a crash there never takes the
  * application (or its database) down.
  */
+import type { CtPattern } from '../../shared/ctPattern'
 import type { z } from 'zod'
 import type { AnalysisTiming } from '../analysis/volumeAnalysis'
 import type { SeverityReport } from '../scores/scores'
@@ -36,6 +37,7 @@ export interface WrittenLabels {
 
 export interface AnalyzeResult {
   report: SeverityReport
+  pattern: CtPattern
   timing: AnalysisTiming
   /** 0 background, 1 ground-glass, 2 consolidation */
   labels: WrittenLabels

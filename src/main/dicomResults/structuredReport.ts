@@ -50,6 +50,8 @@ export interface SeverityReportContent {
   lobarTotal: number
   severity: string
   infectionPresent: boolean
+  /** the CT pattern category the report states (the radiologist's override when given) */
+  pattern?: { final: { rsna: string; coRads: number; source: 'pulmo' | 'radiologist'; evidence: string } | null }
   findings: string
   impression: string
   signedBy: string | null
@@ -102,6 +104,10 @@ const concept = {
   infectionPresent: code('INFPRESENT', PRIVATE_SCHEME, 'Infection present'),
   edited: code('EDITED', PRIVATE_SCHEME, 'Edited by radiologist'),
   signed: code('SIGNED', PRIVATE_SCHEME, 'Signed by radiologist'),
+  rsna: code('RSNACAT', PRIVATE_SCHEME, 'CT pattern category (RSNA consensus 2020)'),
+  coRads: code('CORADS', PRIVATE_SCHEME, 'CO-RADS-like level (Prokop 2020)'),
+  patternSource: code('PATTERNBY', PRIVATE_SCHEME, 'CT pattern category given by'),
+  patternEvidence: code('PATTERNEV', PRIVATE_SCHEME, 'CT pattern evidence'),
   findings: code('121071', 'DCM', 'Finding'),
   impression: code('121073', 'DCM', 'Impression'),
   yes: code('373066001', 'SCT', 'Yes'),
@@ -246,6 +252,15 @@ export function buildStructuredReport(input: StructuredReportInput): DicomDict {
     codeItem('CONTAINS', concept.edited, edited ? concept.yes : concept.no),
     codeItem('CONTAINS', concept.signed, report.signedAt ? concept.yes : concept.no)
   ]
+  const pattern = report.pattern?.final
+  if (pattern) {
+    totals.push(
+      text('CONTAINS', concept.rsna, pattern.rsna),
+      num(concept.coRads, pattern.coRads, unit.score),
+      text('CONTAINS', concept.patternSource, pattern.source === 'radiologist' ? 'radiologist' : 'Pulmo (proposal)'),
+      text('CONTAINS', concept.patternEvidence, pattern.evidence)
+    )
+  }
   if (report.findings.trim()) totals.push(text('CONTAINS', concept.findings, report.findings))
   if (report.impression.trim()) totals.push(text('CONTAINS', concept.impression, report.impression))
 

@@ -75,7 +75,7 @@ export function squaredDistanceToFeature2d(
 }
 
 /** 1D squared distance transform of sampled function f at positions q·step (Felzenszwalb 2012). */
-function lowerEnvelope1d(
+export function lowerEnvelope1d(
   f: Float64Array,
   n: number,
   step: number,

@@ -4,6 +4,7 @@
  */
 import type { SeriesComparison } from '../../shared/followUp'
 import type { RegionEdit } from '../../shared/severityScoring'
+import type { CtPattern, FinalPattern } from '../../shared/ctPattern'
 import type { SliceNumberSource } from '../../shared/sliceNumbering'
 import type { SeverityReport } from '../scores/scores'
 
@@ -58,6 +59,8 @@ export interface ReportInput {
   study: StudyInfo
   series: SeriesInfo
   severity: SeverityReport
+  /** the CT pattern category: Pulmo's proposal and what the report states (the radiologist's override when given) */
+  pattern?: { proposed: CtPattern; final: FinalPattern }
   edits: RegionEdit[]
   keyImages: KeyImage[]
   model: ModelInfo

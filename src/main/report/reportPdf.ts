@@ -13,6 +13,7 @@ import type { ReportInput } from './reportInput'
 import { A4_HEIGHT, CONTENT_WIDTH, dateTime, MARGIN, PageFlow } from './reportPage'
 import { drawLobeTable, drawRegionTable } from './reportScoreTables'
 import { drawFollowUp, drawHeader, drawKeyImages, drawSummary, drawTitle, drawWarnings } from './reportSections'
+import { drawPattern } from './reportPattern'
 
 export const APPROXIMATION_NOTE =
   'The 20 CT-SS regions and the five lobes are geometric approximations: levels and anterior, posterior, ' +
@@ -67,6 +68,7 @@ export async function renderReportPdf(input: ReportInput, options: ReportPdfOpti
   drawHeader(page, input)
   drawWarnings(page, input)
   drawSummary(page, input, scores)
+  drawPattern(page, input)
   drawFollowUp(page, input)
   drawKeyImages(page, input)
   drawRegionTable(page, input, scores)

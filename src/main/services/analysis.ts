@@ -115,6 +115,7 @@ export class AnalysisService {
           mask.id,
           {
             severity: result.report,
+            pattern: result.pattern,
             model: { name: model.name, version: model.version },
             ...(multiclass ? { multiclassModel: { name: multiclass.name, version: multiclass.version } } : {}),
             maskVersion: mask.version,

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import { ApiError, type SeverityReportView } from '../../shared/api'
 import {
+  extentTrend,
   lobeSummary,
-  formatSharePercent,
-  percentTrend,
+  lungsSummary,
   TREND_RULE,
   type ComparedStudy,
   type HistoryPoint,
@@ -207,7 +207,7 @@ export class ComparisonService {
         id: lb.id,
         name: lb.name,
         ...delta(lb.percent, la.percent),
-        trend: percentTrend(lb.percent, la.percent),
+        trend: extentTrend({ infectedMl: lb.infectedVolumeMl, percent: lb.percent }, { infectedMl: la.infectedVolumeMl, percent: la.percent }),
         infectedVolumeMl: delta(lb.infectedVolumeMl, la.infectedVolumeMl),
         ggoVolumeMl: delta(sb.ggoVolumeMl, sa.ggoVolumeMl),
         consolidationVolumeMl: delta(sb.consolidationVolumeMl, sa.consolidationVolumeMl),
@@ -222,7 +222,7 @@ export class ComparisonService {
         name: rb.name,
         lobe: rb.lobe,
         ...delta(rb.percent, ra.percent),
-        trend: percentTrend(rb.percent, ra.percent),
+        trend: extentTrend({ infectedMl: rb.infectedVolumeMl, percent: rb.percent }, { infectedMl: ra.infectedVolumeMl, percent: ra.percent }),
         score: delta(regionFinalScore(rb), regionFinalScore(ra))
       }
     })
@@ -232,11 +232,15 @@ export class ComparisonService {
       right: f('right')
     })
     const interval = before.frameDate && after.frameDate ? daysBetween(before.frameDate, after.frameDate) : null
-    const trend = percentTrend(b.percentInfected.total, a.percentInfected.total)
-    const over = interval === null ? '' : ` over ${interval} day${interval === 1 ? '' : 's'}`
+    const mlBefore = { total: b.infectedVolumeMl, right: autoBefore.lungs.right.infectedVolumeMl, left: autoBefore.lungs.left.infectedVolumeMl }
+    const mlAfter = { total: a.infectedVolumeMl, right: autoAfter.lungs.right.infectedVolumeMl, left: autoAfter.lungs.left.infectedVolumeMl }
+    const sideTrend = (side: 'total' | 'left' | 'right'): SeriesComparison['trend'] =>
+      extentTrend({ infectedMl: mlBefore[side], percent: b.percentInfected[side] }, { infectedMl: mlAfter[side], percent: a.percentInfected[side] })
+    const trend = sideTrend('total')
+    const ctss = delta(b.ctss.final, a.ctss.final)
+    const lobar = delta(b.lobarTotal, a.lobarTotal)
     const summary = [
-      `Lungs ${formatSharePercent(b.percentInfected.total)} → ${formatSharePercent(a.percentInfected.total)} infected, ${trend}${over}; ` +
-        `CT-SS ${b.ctss.final} → ${a.ctss.final} of 40, lobar score ${b.lobarTotal} → ${a.lobarTotal} of 25.`,
+      lungsSummary({ percentInfected: { before: b.percentInfected, after: a.percentInfected }, infectedVolumeMl: delta(b.infectedVolumeMl, a.infectedVolumeMl), trend, interval_days: interval, ctss, lobar, lobes }),
       ...lobes.map(lobeSummary)
     ]
     const history: HistoryPoint[] = this.patientSeries(after.identity.pseudonym, keys).map((s) => ({
@@ -261,14 +265,15 @@ export class ComparisonService {
         change: shares((s) => a.percentInfected[s] - b.percentInfected[s]),
         trend: {
           total: trend,
-          left: percentTrend(b.percentInfected.left, a.percentInfected.left),
-          right: percentTrend(b.percentInfected.right, a.percentInfected.right)
+          left: sideTrend('left'),
+          right: sideTrend('right')
         }
       },
+      infectedMlByLung: { before: mlBefore, after: mlAfter },
       lobes,
       regions,
-      ctss: delta(b.ctss.final, a.ctss.final),
-      lobar: delta(b.lobarTotal, a.lobarTotal),
+      ctss,
+      lobar,
       severity: { before: b.severity, after: a.severity },
       trend,
       rule: TREND_RULE,

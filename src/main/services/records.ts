@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { TrainingStep } from '../../shared/api'
+import { CtPattern } from '../../shared/ctPattern'
 import type { Store } from '../db'
 import type { SeverityReport } from '../scores/scores'
 import { SupervisedConfig } from '../training/supervised'
@@ -36,6 +37,8 @@ export const AutomaticReport = z.looseObject({
   /** the multi-class model that typed the infection; without one, the density rule did */
   multiclassModel: ModelName.optional(),
   maskVersion: z.number().int().nullable(),
+  /** the CT pattern category proposed from the mask version; absent in reports made before Pulmo proposed one */
+  pattern: CtPattern.optional(),
   /** from the chest-CT check: partial coverage, a few slices only */
   warnings: z.array(z.string()).optional()
 })

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
 import type { SeriesComparison } from '../../shared/followUp'
 import { latestRegionEdits, regionEdited, regionFinalScore } from '../../shared/severityScoring'
+import { finalPattern, PATTERN_RULE, type CoRads, type RsnaCategory } from '../../shared/ctPattern'
+import { ctPatternOf } from '../pattern/ctPatternOf'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type ReportInput } from '../report'
 import { scoreMask } from '../scores/scoreMask'
@@ -100,6 +102,12 @@ export class ReportService {
       automatic: { lobarTotal: scores.lobar.automatic, severity: scores.severity.automatic, infectionPresent: scores.infectionPresent.automatic },
       scoring: s.options,
       warnings: auto.warnings ?? [],
+      pattern: {
+        proposed: auto.pattern ?? null,
+        override: row.patternOverride,
+        final: auto.pattern ? finalPattern(auto.pattern, row.patternOverride) : null,
+        rule: PATTERN_RULE
+      },
       amends: amended?.signedAt ? { reportId: amended.id, signedBy: amended.signedBy ?? '', signedAt: amended.signedAt } : null,
       amendedBy: this.ctx.store.reports.amendmentOf(row.id)?.id ?? null,
       findings: row.findings,
@@ -168,6 +176,7 @@ export class ReportService {
         const created = this.ctx.store.reports.create(seriesId, maskId, automatic, {
           amendsRef: current.id,
           edits: current.edits,
+          patternOverride: current.patternOverride,
           findings: current.findings,
           impression: current.impression
         })
@@ -198,11 +207,21 @@ export class ReportService {
     const [lungs, infection] = await Promise.all([readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }), this.masks.labels(seriesId, maskVersion)])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
     const previous = current.automatic
-    const { report: severity } = scoreMask({ geometry: this.studies.geometry(seriesId), lungLabels, infectionLabels: infection }, previous.severity.options)
-    return this.attach(seriesId, mask.id, { ...previous, severity, maskVersion }, 'rescore')
+    const geometry = this.studies.geometry(seriesId)
+    const { report: severity, regionLabels } = scoreMask({ geometry, lungLabels, infectionLabels: infection }, previous.severity.options)
+    const pattern = ctPatternOf({ geometry, lungLabels, regionLabels, infectionLabels: infection })
+    return this.attach(seriesId, mask.id, { ...previous, severity, pattern, maskVersion }, 'rescore')
   }
 
-  update(reportId: number, change: { regionScores?: Array<{ regionId: string; score: number }>; findings?: string; impression?: string }): SeverityReportView {
+  update(
+    reportId: number,
+    change: {
+      regionScores?: Array<{ regionId: string; score: number }>
+      findings?: string
+      impression?: string
+      pattern?: { rsna: RsnaCategory; coRads: number; note?: string } | null
+    }
+  ): SeverityReportView {
     const row = this.row(reportId)
     if (row.signedAt) throw new ApiError('conflict', `The report was signed by ${row.signedBy} on ${row.signedAt}; it can no longer change.`)
     const current = this.view(row)
@@ -214,8 +233,19 @@ export class ReportService {
       if (!region) throw new ApiError('validation', `Unknown region ${regionId}.`)
       if (regionFinalScore(region) !== score) edits.push({ regionId, score, by, at })
     }
-    const updated = this.ctx.store.reports.update(reportId, { edits, findings: change.findings, impression: change.impression })
-    this.ctx.store.audit.record(by, 'edit', 'report', reportId, { regions: change.regionScores?.map((r) => r.regionId) ?? [] })
+    if (change.pattern && !row.automatic.pattern) {
+      throw new ApiError('conflict', 'This report was made before Pulmo proposed a CT pattern category; rescore or analyse the series first.')
+    }
+    const patternOverride =
+      change.pattern === undefined ? undefined : change.pattern === null ? null : { rsna: change.pattern.rsna, coRads: change.pattern.coRads as CoRads, note: change.pattern.note ?? '', by, at }
+    const updated = this.ctx.store.reports.update(reportId, { edits, findings: change.findings, impression: change.impression, patternOverride })
+    const proposed = row.automatic.pattern
+    this.ctx.store.audit.record(by, 'edit', 'report', reportId, {
+      regions: change.regionScores?.map((r) => r.regionId) ?? [],
+      ...(patternOverride !== undefined
+        ? { pattern: patternOverride ? { rsna: patternOverride.rsna, coRads: patternOverride.coRads, proposed: { rsna: proposed?.rsna, coRads: proposed?.coRads } } : 'proposal restored' }
+        : {})
+    })
     return this.view(updated)
   }
 
@@ -238,9 +268,11 @@ export class ReportService {
         if (current.signedAt) throw new ApiError('conflict', `The report was already signed by ${current.signedBy}.`)
         const updated = this.ctx.store.reports.sign(reportId, by, at, { path, sha256 })
         const auto = current.automatic
+        const pattern = auto.pattern ? finalPattern(auto.pattern, current.patternOverride) : null
         this.ctx.store.audit.record(by, 'sign', 'report', reportId, {
           sha256,
           maskVersion: auto.maskVersion,
+          ...(pattern ? { pattern: { rsna: pattern.rsna, coRads: pattern.coRads, source: pattern.source } } : {}),
           ...(current.amendsRef !== null ? { amends: current.amendsRef } : {})
         })
         return updated
@@ -280,6 +312,7 @@ export class ReportService {
       study: { date: study.studyDate, description: study.description, accessionNumber: study.accessionNumber },
       series: { number: series.seriesNumber ?? undefined, description: series.description, dimensions: [series.columns, series.rows, series.slices], spacing: series.spacing },
       severity: auto.severity,
+      ...(auto.pattern ? { pattern: { proposed: auto.pattern, final: finalPattern(auto.pattern, row.patternOverride) } } : {}),
       edits: [...latestRegionEdits(row.edits).values()],
       keyImages: buildKeyImages(volume, labels),
       model: auto.model,

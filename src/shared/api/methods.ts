@@ -1,4 +1,5 @@
 /** Every method of the contract: its parameters and its result, and the types derived from them. */
+import { CoRads, RsnaCategory } from '../ctPattern'
 import { z } from 'zod'
 import { SeriesComparison } from '../followUp'
 import { id } from './primitives'
@@ -98,7 +99,9 @@ export const api = {
         reportId: id,
         regionScores: z.array(z.object({ regionId: z.string().max(10), score: z.number().int().min(0).max(2) })).max(20).optional(),
         findings: z.string().max(20000).optional(),
-        impression: z.string().max(20000).optional()
+        impression: z.string().max(20000).optional(),
+        /** the radiologist's CT pattern category in place of Pulmo's proposal; null returns to the proposal */
+        pattern: z.object({ rsna: RsnaCategory, coRads: CoRads, note: z.string().max(2000).default('') }).strict().nullable().optional()
       })
       .strict(),
     result: SeverityReportView

@@ -1,4 +1,5 @@
 /** What the services hand out: studies and series, masks, reports, models and training runs, the audit log. */
+import { CtPattern, FinalPattern, PatternOverride } from '../ctPattern'
 import { z } from 'zod'
 import { id, vec3 } from './primitives'
 
@@ -160,6 +161,11 @@ export const SeverityReportView = z.object({
   scoring: ScoringOptions,
   /** What the reader must know: the scan covers the lungs only in part, a few slices only. */
   warnings: z.array(z.string()),
+  /**
+   * The CT pattern category: Pulmo's proposal from the mask version (null in reports made before
+   * Pulmo proposed one), the radiologist's override, and what the report states (the override when given).
+   */
+  pattern: z.object({ proposed: CtPattern.nullable(), override: PatternOverride.nullable(), final: FinalPattern.nullable(), rule: z.string() }),
   /** The signed report this draft (or signed amendment) supersedes. */
   amends: AmendedReportRef.nullable(),
   /** The report that supersedes this one, when there is one. */

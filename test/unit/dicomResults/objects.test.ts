@@ -93,6 +93,7 @@ const signedReport: SeverityReportContent = {
   ),
   ctss: { automatic: 19, final: 20, severe: true },
   impression: 'Bilateral ground-glass opacities.',
+  pattern: { final: { rsna: 'atypical', coRads: 2, source: 'radiologist', evidence: 'set by Lee^Ann: lobar (Pulmo proposed RSNA typical, CO-RADS 5)' } },
   signedBy: 'Lee^Ann',
   signedAt: '2026-01-02T12:00:00.000Z'
 }
@@ -198,6 +199,11 @@ describe('DICOM result objects', () => {
     expect(coded('Edited by radiologist')).toBe('Yes')
     expect(coded('Signed by radiologist')).toBe('Yes')
     expect(items.find((i) => i.meaning === 'Impression')!.item.TextValue).toBe('Bilateral ground-glass opacities.')
+    // the CT pattern the report states: the radiologist's category, by whom, and the evidence
+    expect(items.find((i) => i.meaning === 'CT pattern category (RSNA consensus 2020)')!.item.TextValue).toBe('atypical')
+    expect(value('CO-RADS-like level (Prokop 2020)')).toBe(2)
+    expect(items.find((i) => i.meaning === 'CT pattern category given by')!.item.TextValue).toBe('radiologist')
+    expect(items.find((i) => i.meaning === 'CT pattern evidence')!.item.TextValue).toContain('Pulmo proposed RSNA typical')
     const unsigned = srItems(readPartTen(toBytes(objects(report, false).sr)).ds)
     expect(
       String(

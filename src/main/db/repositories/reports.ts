@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import type { Db } from '../database'
+import type { PatternOverride } from '../../../shared/ctPattern'
 import { nowIso, parseRow, reportRow, type RegionEditRecord, type ReportRow } from './rows'
 
 type RegionEdit = z.infer<typeof RegionEditRecord>
-const columns = `id, series_ref AS seriesRef, mask_ref AS maskRef, automatic, edits, findings, impression,
+const columns = `id, series_ref AS seriesRef, mask_ref AS maskRef, automatic, edits, pattern_override AS patternOverride, findings, impression,
   signed_by AS signedBy, signed_at AS signedAt, signed_pdf_path AS signedPdfPath, signed_pdf_sha256 AS signedPdfSha256,
   amends_ref AS amendsRef, created_at AS createdAt, updated_at AS updatedAt`
 
@@ -32,20 +33,21 @@ export class ReportRepository<Automatic = unknown> {
     seriesRef: number,
     maskRef: number | null,
     automatic: Automatic,
-    amendment?: { amendsRef: number; edits: RegionEdit[]; findings: string; impression: string }
+    amendment?: { amendsRef: number; edits: RegionEdit[]; findings: string; impression: string; patternOverride?: PatternOverride | null }
   ): ReportRow<Automatic> {
     const at = nowIso()
     const id = Number(
       this.db
         .prepare(
-          `INSERT INTO severity_reports (series_ref, mask_ref, automatic, edits, findings, impression, amends_ref, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          `INSERT INTO severity_reports (series_ref, mask_ref, automatic, edits, pattern_override, findings, impression, amends_ref, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           seriesRef,
           maskRef,
           JSON.stringify(automatic),
           JSON.stringify(amendment?.edits ?? []),
+          amendment?.patternOverride ? JSON.stringify(amendment.patternOverride) : null,
           amendment?.findings ?? '',
           amendment?.impression ?? '',
           amendment?.amendsRef ?? null,
@@ -92,14 +94,16 @@ export class ReportRepository<Automatic = unknown> {
     return r === undefined ? undefined : this.fromRaw(r)
   }
 
-  update(id: number, change: { edits?: RegionEdit[]; findings?: string; impression?: string }): ReportRow<Automatic> {
+  /** `patternOverride`: the radiologist's category; null takes it back to Pulmo's proposal; undefined leaves it. */
+  update(id: number, change: { edits?: RegionEdit[]; findings?: string; impression?: string; patternOverride?: PatternOverride | null }): ReportRow<Automatic> {
     const current = this.get(id)
     if (!current) throw new Error(`No report ${id}`)
     if (current.signedAt) throw new Error(`Report ${id} was signed by ${current.signedBy}; it can no longer change.`)
     this.db
-      .prepare('UPDATE severity_reports SET edits = ?, findings = ?, impression = ?, updated_at = ? WHERE id = ?')
+      .prepare('UPDATE severity_reports SET edits = ?, pattern_override = ?, findings = ?, impression = ?, updated_at = ? WHERE id = ?')
       .run(
         JSON.stringify(change.edits ?? current.edits),
+        change.patternOverride === undefined ? (current.patternOverride ? JSON.stringify(current.patternOverride) : null) : change.patternOverride ? JSON.stringify(change.patternOverride) : null,
         change.findings ?? current.findings,
         change.impression ?? current.impression,
         nowIso(),

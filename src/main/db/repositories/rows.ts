@@ -5,6 +5,7 @@
  * above keep (a report's automatic part, a training run's configuration and progress) is parsed
  * with the schema its owner gives `openStore`.
  */
+import { PatternOverride } from '../../../shared/ctPattern'
 import { z } from 'zod'
 
 /** A JSON column: text parsed, then checked against `schema`. */
@@ -108,6 +109,8 @@ export function reportRow<A extends z.ZodType>(automatic: A) {
     maskRef: ref,
     automatic: jsonColumn(automatic),
     edits: jsonColumn(z.array(RegionEditRecord)),
+    /** the radiologist's CT pattern category, replacing the automatic one */
+    patternOverride: jsonColumn(PatternOverride).nullable(),
     findings: z.string(),
     impression: z.string(),
     signedBy: z.string().nullable(),

@@ -14,18 +14,25 @@ import { envNativeAddon, preferPassiveOpenMp } from '../../env'
  * The addon is only loaded by the engine (the compute process and the CLI): a native crash there
  * ends that process, never the workstation's main process or its database.
  */
-export interface NativeAddon {
-  conv2d(heap: Float32Array, params: Float64Array): void
-  conv2dBackpropInput(heap: Float32Array, params: Float64Array): void
-  conv2dBackpropFilter(heap: Float32Array, params: Float64Array): void
-  depthwiseConv2d(heap: Float32Array, params: Float64Array): void
-  pool(heap: Float32Array, params: Float64Array): void
-  poolGrad(heap: Float32Array, params: Float64Array): void
-  matmul(heap: Float32Array, params: Float64Array): void
-  eltwise(heap: Float32Array, params: Float64Array): void
-  batchNorm(heap: Float32Array, params: Float64Array): void
-  concat(heap: Float32Array, params: Float64Array): void
-  split(heap: Float32Array, params: Float64Array): void
+/** An addon kernel: the wasm heap as one Float32Array and its parameters (see pulmo_dnnl.cc). */
+export type HeapKernel = (heap: Float32Array, params: Float64Array) => void
+
+const HEAP_KERNELS = [
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+  'depthwiseConv2d',
+  'pool',
+  'poolGrad',
+  'matmul',
+  'eltwise',
+  'binary',
+  'batchNorm',
+  'concat',
+  'split'
+] as const
+
+export type NativeAddon = Record<(typeof HEAP_KERNELS)[number], HeapKernel> & {
   setThreads(threads: number): void
   /** "oneDNN version;OpenMP threads;cached primitives". */
   describe(): string
@@ -69,6 +76,9 @@ export function loadNativeAddon(): NativeAddon | undefined {
   try {
     preferPassiveOpenMp()
     const addon = createRequire(import.meta.url)(path) as NativeAddon
+    // An addon built from older sources may lack a kernel this code calls: refuse it whole.
+    const missing = HEAP_KERNELS.filter((name) => typeof addon[name] !== 'function')
+    if (missing.length > 0) throw new Error(`stale build, no ${missing.join(', ')} (npm run build:native)`)
     loaded = { addon, path }
     return addon
   } catch (error) {

@@ -71,28 +71,24 @@ function forward(call: NativeCall, args: KernelArgs, depthwise: boolean): tf.Ten
   return out
 }
 
-function backpropInput(call: NativeCall, args: KernelArgs): tf.TensorInfo | undefined {
-  const dy = floatInput(args, 'dy')
-  const filter = floatInput(args, 'filter')
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs | undefined
-  if (dy === undefined || filter === undefined || attrs === undefined) return undefined
-  const g = geometry(attrs.inputShape, filter.shape, args.attrs ?? {})
-  if (g === undefined) return undefined
-  const out = call.backend.makeOutput([...attrs.inputShape], 'float32')
-  runOnHeap(call, [out], (at) => [at(dy), at(filter), -1, at(out), ...shapeParams(g)], call.addon.conv2dBackpropInput)
-  return out
-}
-
-function backpropFilter(call: NativeCall, args: KernelArgs): tf.TensorInfo | undefined {
-  const x = floatInput(args, 'x')
-  const dy = floatInput(args, 'dy')
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs | undefined
-  if (x === undefined || dy === undefined || attrs === undefined) return undefined
-  const g = geometry(x.shape, attrs.filterShape, args.attrs ?? {})
-  if (g === undefined) return undefined
-  const out = call.backend.makeOutput([...attrs.filterShape], 'float32')
-  runOnHeap(call, [out], (at) => [at(dy), at(x), -1, at(out), ...shapeParams(g)], call.addon.conv2dBackpropFilter)
-  return out
+/**
+ * A convolution gradient: with respect to the input (inputs dy and filter, the input's shape an
+ * attribute) or to the filter (inputs x and dy, the filter's shape an attribute).
+ */
+function backprop(of: 'input' | 'filter') {
+  return (call: NativeCall, args: KernelArgs): tf.TensorInfo | undefined => {
+    const dy = floatInput(args, 'dy')
+    const other = floatInput(args, of === 'input' ? 'filter' : 'x')
+    const attrs = args.attrs as unknown as (tf.Conv2DBackpropInputAttrs & tf.Conv2DBackpropFilterAttrs) | undefined
+    if (dy === undefined || other === undefined || attrs === undefined) return undefined
+    const outShape = of === 'input' ? attrs.inputShape : attrs.filterShape
+    const g = of === 'input' ? geometry(outShape, other.shape, args.attrs ?? {}) : geometry(other.shape, outShape, args.attrs ?? {})
+    if (g === undefined) return undefined
+    const out = call.backend.makeOutput([...outShape], 'float32')
+    const kernel = of === 'input' ? call.addon.conv2dBackpropInput : call.addon.conv2dBackpropFilter
+    runOnHeap(call, [out], (at) => [at(dy), at(other), -1, at(out), ...shapeParams(g)], kernel)
+    return out
+  }
 }
 
 export function nativeConv2d(fallback: KernelFunc): KernelFunc {
@@ -104,9 +100,9 @@ export function nativeDepthwiseConv2d(fallback: KernelFunc): KernelFunc {
 }
 
 export function nativeConv2dBackpropInput(fallback: KernelFunc): KernelFunc {
-  return nativeKernel(backpropInput, fallback)
+  return nativeKernel(backprop('input'), fallback)
 }
 
 export function nativeConv2dBackpropFilter(fallback: KernelFunc): KernelFunc {
-  return nativeKernel(backpropFilter, fallback)
+  return nativeKernel(backprop('filter'), fallback)
 }

@@ -5,6 +5,7 @@ import { identityKernel } from './identityKernel'
 import { maxPoolGradKernel } from './maxPoolGradKernel'
 import { nativeRelu, nativeRelu6, nativeSigmoid } from './nativeActivation'
 import { nativeBatchNorm } from './nativeBatchNorm'
+import { nativeBinary } from './nativeBinary'
 import { nativeConcat, nativeSplitV } from './nativeConcat'
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeDepthwiseConv2d } from './nativeConv'
 import type { KernelFunc } from './nativeKernel'
@@ -24,7 +25,7 @@ import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } fr
  * - for every backend, a Conv2D gradient that also handles dilation > 1.
  * - on wasm, the native oneDNN kernels (convolutions and their gradients, depthwise convolutions,
  *   pooling and its gradients, matrix products, concat and split, ReLU/ReLU6/sigmoid, inference
- *   batch norm) in front of those kernels: each
+ *   batch norm, large element-wise add/sub/mul/div/squared difference) in front of those kernels: each
  *   runs natively once the engine has loaded the addon (setNativeKernels) and falls back to the
  *   kernel it wraps otherwise, so PULMO_BACKEND=wasm compares against the same process's kernels.
  *
@@ -56,6 +57,11 @@ export function registerEngineKernels(): void {
   wrapPackageKernel(tf.Relu6, nativeRelu6)
   wrapPackageKernel(tf.Sigmoid, nativeSigmoid)
   wrapPackageKernel(tf.FusedBatchNorm, nativeBatchNorm)
+  wrapPackageKernel(tf.Add, nativeBinary('add'))
+  wrapPackageKernel(tf.Sub, nativeBinary('sub'))
+  wrapPackageKernel(tf.Multiply, nativeBinary('mul'))
+  wrapPackageKernel(tf.RealDiv, nativeBinary('div'))
+  wrapPackageKernel(tf.SquaredDifference, nativeBinary('squaredDifference'))
   tf.registerGradient(conv2dGradientConfig)
 }
 

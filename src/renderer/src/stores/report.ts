@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RegionScore, ReportRecord, SeverityReportView } from '../../../shared/api'
 import { automaticScoresOfView, finalScores, regionFinalScore, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
+import type { RsnaCategory } from '../../../shared/ctPattern'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 
@@ -215,6 +216,29 @@ export const useReportStore = defineStore('report', () => {
     })
   }
 
+  /**
+   * Sets the radiologist's CT pattern category in place of Pulmo's proposal (null: back to the
+   * proposal), saved at once with any pending scores and text: the category is what gets signed.
+   */
+  async function setPattern(pattern: { rsna: RsnaCategory; coRads: number; note: string } | null): Promise<boolean> {
+    const current = report.value
+    if (!current || signed.value) return false
+    notice.value = null
+    return act('save', false, async () => {
+      const regionScores = Object.entries(draftScores.value).map(([regionId, score]) => ({ regionId, score }))
+      const view = await getClient().invoke('reports.update', {
+        reportId: current.id,
+        ...(regionScores.length > 0 ? { regionScores } : {}),
+        findings: findings.value,
+        impression: impression.value,
+        pattern
+      })
+      adopt(view)
+      notice.value = pattern ? 'CT pattern category set.' : 'CT pattern back to Pulmo’s proposal.'
+      return true
+    })
+  }
+
   async function sign(): Promise<void> {
     const current = report.value
     if (!current || signed.value) return
@@ -272,6 +296,7 @@ export const useReportStore = defineStore('report', () => {
     shownScore,
     setScore,
     save,
+    setPattern,
     sign,
     pdf
   }

@@ -246,6 +246,29 @@ runIf('native oneDNN kernels', () => {
     )
   })
 
+  it('Add, Sub, Multiply, RealDiv, SquaredDifference: equal shapes and per-channel / per-image broadcasts either way', async () => {
+    await compare(() =>
+      tf.tidy(() => {
+        const x = seededTensor([2, 64, 40, 8], 33)
+        const y = seededTensor([2, 64, 40, 8], 34)
+        const channel = seededTensor([8], 35)
+        const image = seededTensor([2, 1, 1, 8], 36)
+        const positive = tf.add(tf.abs(seededTensor([2, 64, 40, 8], 37)), 0.5)
+        return [
+          tf.add(x, y),
+          tf.add(channel, x),
+          tf.sub(x, image),
+          tf.sub(channel, x),
+          tf.mul(x, channel),
+          tf.mul(image, x),
+          tf.div(x, positive),
+          tf.squaredDifference(x, image),
+          tf.squaredDifference(channel, x)
+        ]
+      })
+    )
+  })
+
   it('training a tiny U-Net gives the same loss curve with and without the native kernels', async () => {
     await tf.setBackend('wasm')
     const curve = async (native: boolean): Promise<number[]> => {
