@@ -3,8 +3,8 @@
  * CT-SS region partition, and the scores, with how long each part took.
  */
 import type { Volume } from '../volume/volume'
-import { partitionLungRegions } from '../regions/regions'
-import { computeSeverity, type SeverityOptions, type SeverityReport } from '../scores/scores'
+import { scoreMask } from '../scores/scoreMask'
+import type { SeverityOptions, SeverityReport } from '../scores/scores'
 import { ctPatternOf } from '../pattern/ctPatternOf'
 import type { CtPattern } from '../../shared/ctPattern'
 import { inferVolume, type VolumeInference, type VolumeInferenceOptions } from './volumeInference'
@@ -38,15 +38,8 @@ export async function analyseVolume(volume: Volume, options: VolumeAnalysisOptio
   const start = performance.now()
   const inference = await inferVolume(volume, options)
   const scoringStart = performance.now()
-  const regionLabels = partitionLungRegions(inference.lungs.labels, volume)
-  const report = computeSeverity(
-    {
-      geometry: volume,
-      lungLabels: inference.lungs.labels,
-      regionLabels,
-      infectionLabels: inference.labels,
-      referenceInfection: options.referenceInfection
-    },
+  const { regionLabels, report } = scoreMask(
+    { geometry: volume, lungLabels: inference.lungs.labels, infectionLabels: inference.labels, referenceInfection: options.referenceInfection },
     options.scoring
   )
   const pattern = ctPatternOf({ geometry: volume, lungLabels: inference.lungs.labels, regionLabels, infectionLabels: inference.labels })

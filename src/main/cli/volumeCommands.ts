@@ -8,17 +8,18 @@
 import { finalPattern, type CtPattern } from '../../shared/ctPattern'
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
+import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
 import { engineInfo } from '../ml/engine'
 import { isInfNet } from '../ml/inference/segmentSlices'
+import { modelInputWindow } from '../ml/inference/preprocess'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
 import { buildKeyImages, keyImagesLine, type ReportInput, type PatientInfo, type SeriesInfo, type StudyInfo } from '../report'
 import { checkChestCt } from '../analysis/chestCtCheck'
 import { CONSOLIDATION_MIN_HU } from '../analysis/infectionDensity'
 import { severitySummary } from '../scores/severitySummary'
 import { analyseVolume, type VolumeAnalysis } from '../analysis/volumeAnalysis'
-import { PulmoService, resolveDataDir } from '../services'
-import { selectModels } from '../services/modelSelection'
+import { resolveDataDir, selectModels } from '../services'
+import { openCliService } from './cliService'
 import { readVolumes, writeVolume } from '../volume'
 import type { SeriesMetadata, Volume } from '../volume/volume'
 import type { CommandIo } from './research'
@@ -59,7 +60,7 @@ export function isImageInput(input: string): boolean {
 async function loadSeries(input: string, dataDir: string | undefined, io: CommandIo): Promise<LoadedSeries> {
   if (/^\d+$/.test(input) && !existsSync(input)) {
     // `pulmo segment SERIES_ID` reads the imported volume through the service and stores nothing.
-    const service = new PulmoService({ dataDir, transport: 'websocket' })
+    const service = openCliService(dataDir)
     try {
       const volume = await service.studies.volume(Number(input))
       const source = `series ${input} in ${service.dataDir}`
@@ -117,7 +118,7 @@ function loadModels(
   io: CommandIo
 ): { infection: InfNetNetwork; multiclass?: MultiClassNetwork; refs: { infection: ModelRef; multiclass?: ModelRef } } {
   const dataDir = resolveDataDir(o.dataDir)
-  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? new PulmoService({ dataDir, transport: 'websocket' }) : undefined
+  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? openCliService(dataDir) : undefined
   let selection: ReturnType<typeof selectModels>
   try {
     selection = selectModels(service?.store, { infectionDir: o.model, multiclassDir: o.multiclassModel })
@@ -178,6 +179,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
       infection,
       multiclass,
       lungs: check.lungs,
+      inputWindow: modelInputWindow(readModelCard(refs.infection.dir)),
       batchSize: o.batchSize,
       referenceInfection,
       cancelled: () => cancelled,
@@ -270,8 +272,8 @@ export async function scoreCommand(
     `Lung volume       ${summary.lungVolumeMl.toFixed(0)} mL`,
     `Infected          ${summary.infectedVolumeMl.toFixed(1)} mL (ground glass ${summary.ggoVolumeMl.toFixed(1)}, consolidation ${summary.consolidationVolumeMl.toFixed(1)})`,
     `Percent infected  ${pct(summary.percentInfected.total)} (right ${pct(summary.percentInfected.right)}, left ${pct(summary.percentInfected.left)})`,
-    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
-    `Lobar score       ${summary.lobar.total} / 25 (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
+    `CT-SS             ${summary.ctss.total} / ${CTSS_MAX}${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
+    `Lobar score       ${summary.lobar.total} / ${LOBAR_MAX} (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
     `Severity          ${summary.severity}`,
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,
     `CT pattern        RSNA ${pattern.rsna}, CO-RADS ${pattern.coRads} (proposed): ${pattern.evidence}`,
@@ -307,7 +309,7 @@ export async function reportCommand(o: VolumeCommandOptions & { pdf: string; ide
     generatedAt: new Date(),
     warnings: a.warnings
   }
-  const service = new PulmoService({ dataDir: o.dataDir, transport: 'websocket' })
+  const service = openCliService(o.dataDir)
   try {
     const deidentified = o.identified !== true
     await service.reports.exportUnstored(input, a.series.identity, pdf, { identified: o.identified === true, source: a.series.source })

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { renameSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/api'
+import { CTSS_MAX } from '../../shared/severityScoring'
 import { readModelCard } from '../ml/models/infnet'
 import { modalityRefusal } from '../analysis/chestCtCheck'
 import { readNifti } from '../volume'
@@ -12,7 +13,7 @@ import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import type { ReportService } from './reports'
 import { selectModels, type ModelSelection } from './modelSelection'
-import { removeUnreferenced } from './storedFiles'
+import { adoptFile, removeUnreferenced } from './storedFiles'
 import type { StudyService } from './studies'
 
 /**
@@ -115,15 +116,12 @@ export class AnalysisService {
     job.done
       .then(async (result) => {
         if (this.closed) return
-        const labels = await readNifti(result.labelsFile, { unit: 'label' })
         // Read when the result arrives, so a correction saved while the model ran is kept too.
         const corrected = this.masks.versionRow(seriesId)
         const keepCorrected = maskBase === 'corrected' && corrected !== undefined && corrected.source !== 'model'
-        const modelMask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
+        const modelMask = this.masks.addModelVersion(seriesId, result.labels, model.id)
         const mask = keepCorrected ? await this.masks.keepCorrected(seriesId, corrected.version, modelMask.version) : modelMask
-        const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
-        renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
-        this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
+        this.ctx.store.studies.setLungMaskPath(seriesId, adoptFile(this.ctx.dataDir, 'analysis', result.lungs.file))
         // kept correction: the figures and the pattern come from its labels, not the model's
         const { severity, pattern } = keepCorrected
           ? await this.reports.scoresFromMask(seriesId, mask.version, result.report.options)
@@ -153,7 +151,7 @@ export class AnalysisService {
           kind: 'analysis',
           status: 'finished',
           seriesId,
-          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).${kept}${amendment}${warning}`
+          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/${CTSS_MAX} (${(result.timing.totalMs / 1000).toFixed(0)} s).${kept}${amendment}${warning}`
         })
         this.ctx.emit({ type: 'studies-changed' })
       })

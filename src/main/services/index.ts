@@ -20,6 +20,8 @@ export { resolveDataDir } from './dataDir'
 export { toApiError } from './errors'
 export { PacsService, type PacsTarget } from './pacs'
 export { PacsWatcher } from './pacsWatch'
+/** The models the workstation analyses with, for the CLI's one-off commands that run without a service. */
+export { selectModels, type ModelSelection } from './modelSelection'
 
 type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> | Result<M> }
 

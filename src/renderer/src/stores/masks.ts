@@ -6,7 +6,7 @@ import { getClient } from '../api/client'
 import { errorMessage, toApiError } from '../api/errors'
 import { UndoHistory, type HistoryMemo } from '../annotation/history'
 import { applyPatch, diffSlice, slicesEqual, type SlicePatch } from '../annotation/patch'
-import { useMaskVersionsStore } from './maskVersions'
+import { useMaskVersionListStore } from './maskVersionList'
 import { useReportStore } from './report'
 import { useToolSettingsStore } from './toolSettings'
 import { useViewerStore } from './viewer'
@@ -28,7 +28,8 @@ const historyLimit = 200
 /**
  * The open series' working infection mask and its editing: the labels the viewer shows and the
  * tools edit, the lung mask, the edit in progress, the undo history, and saving the edited slices as
- * a new version. Tool settings are in toolSettings.ts, the saved versions in maskVersions.ts.
+ * a new version. Tool settings are in toolSettings.ts, the saved versions in maskVersionList.ts
+ * (their state, read here) and maskVersions.ts (viewing, comparing, reverting).
  */
 export const useMasksStore = defineStore('masks', () => {
   const seriesId = ref<number | null>(null)
@@ -64,7 +65,7 @@ export const useMasksStore = defineStore('masks', () => {
 
   let loadSequence = 0
 
-  const versions = useMaskVersionsStore()
+  const versions = useMaskVersionListStore()
   const settings = useToolSettingsStore()
 
   const sliceSize = computed(() => (dims.value ? dims.value[0] * dims.value[1] : 0))
@@ -275,13 +276,13 @@ export const useMasksStore = defineStore('masks', () => {
         `Saved version ${saved.version}: ${saved.trainingSlices.length} corrected slice${saved.trainingSlices.length === 1 ? '' : 's'} marked as training data` +
         ` (${edited.length} edited now). The scores follow version ${saved.version}.`
       // The service rescored the report from the saved version: show it.
-      await Promise.all([versions.fetchVersions(id), useReportStore().refresh()])
+      await Promise.all([versions.fetchVersions(id, () => seriesId.value === id), useReportStore().refresh()])
       return saved
     } catch (failure) {
       const apiError = toApiError(failure)
       if (apiError.code === 'conflict') {
         conflict.value = apiError.message
-        void versions.fetchVersions(id)
+        void versions.fetchVersions(id, () => seriesId.value === id)
       } else {
         saveError.value = errorMessage(failure)
       }
