@@ -18,12 +18,19 @@ function resolveModule(from: string, specifier: string): string | undefined {
   return candidates.find((c) => existsSync(c) && statSync(c).isFile())
 }
 
-/** Each source file under root (relative path) → the source files under root it imports. */
-export function importGraph(root: string): Map<string, string[]> {
+/** `import type …` / `export type …`: erased by the compiler, never loaded at run time. */
+const TYPE_ONLY = /^[\s;]*(?:import|export)\s+type\s/
+
+/**
+ * Each source file under root (relative path) → the source files under root it imports.
+ * `runtimeOnly` leaves out type-only imports: the graph of what loading a module loads.
+ */
+export function importGraph(root: string, options: { runtimeOnly?: boolean } = {}): Map<string, string[]> {
   const graph = new Map<string, string[]>()
   for (const file of sourceFiles(root)) {
     const targets = new Set<string>()
     for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      if (options.runtimeOnly && TYPE_ONLY.test(m[0])) continue
       const target = resolveModule(file, m[1] ?? m[2] ?? m[3])
       if (target && target.startsWith(root)) targets.add(relative(root, target))
     }
