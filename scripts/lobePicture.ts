@@ -1,7 +1,8 @@
 /**
  * A picture of a lobe segmentation for the docs: a coronal plane through the lungs' centre and a
  * sagittal plane through each lung's centre, lung window, each lobe tinted, the fissures (lobe
- * boundaries) drawn in yellow. Planes are resampled to square pixels in mm (nearest neighbour).
+ * boundaries) drawn in yellow, the fissure evidence the fit kept in cyan. The patient's right is on the
+ * picture's left (coronal), anterior on the left (sagittal), superior at the top. Planes are resampled to square pixels in mm (nearest neighbour).
  */
 import { writeFileSync } from 'node:fs'
 import { encodePng } from '../src/main/volume/png'
@@ -20,11 +21,12 @@ export async function writeLobePicture(path: string, volume: Volume, lobes: Lobe
   const right = lobes.frames.right!
   const left = lobes.frames.left!
   const jMid = index((right.centroidMm[1] + left.centroidMm[1]) / 2, sy, o.towardPosterior, ny)
+  const planeI = [right, left].map((frame) => index(frame.centroidMm[0], sx, o.towardLeft, nx))
   const planes = [
-    { width: nx, across: sx, pick: (a: number, k: number) => k * nx * ny + jMid * nx + a, flip: o.towardLeft < 0 },
+    { width: nx, across: sx, pick: (a: number, k: number) => k * nx * ny + jMid * nx + a, reverse: o.towardLeft < 0 },
     ...[right, left].map((frame) => {
       const i = index(frame.centroidMm[0], sx, o.towardLeft, nx)
-      return { width: ny, across: sy, pick: (a: number, k: number) => k * nx * ny + a * nx + i, flip: o.towardPosterior > 0 }
+      return { width: ny, across: sy, pick: (a: number, k: number) => k * nx * ny + a * nx + i, reverse: o.towardPosterior < 0 }
     })
   ]
   const heights = Math.round((nz * sz) / mm)
@@ -36,7 +38,7 @@ export async function writeLobePicture(path: string, volume: Volume, lobes: Lobe
     const w = widths[n]
     const voxelAt = (px: number, py: number): number => {
       let a = Math.min(plane.width - 1, Math.floor((px * mm) / plane.across))
-      if (!plane.flip) a = plane.width - 1 - a
+      if (plane.reverse) a = plane.width - 1 - a
       // Superior at the top of the picture.
       let k = Math.min(nz - 1, Math.floor((py * mm) / sz))
       if (o.towardSuperior > 0) k = nz - 1 - k
@@ -60,6 +62,29 @@ export async function writeLobePicture(path: string, volume: Volume, lobes: Lobe
         rgb[at + 1] = c[1]
         rgb[at + 2] = c[2]
       }
+    // The evidence the fit kept, within a voxel of the plane.
+    for (const f of lobes.fissures) {
+      const e = f.evidenceVoxels
+      for (let t = 0; t < e.length; t += 3) {
+        const [i, j, k] = [e[t], e[t + 1], e[t + 2]]
+        const onPlane = n === 0 ? Math.abs(j - jMid) <= 1 : Math.abs(i - planeI[n - 1]) <= 1
+        if (!onPlane) continue
+        let a = n === 0 ? i : j
+        if (plane.reverse) a = plane.width - 1 - a
+        const px = Math.floor(((a + 0.5) * plane.across) / mm)
+        const kk = o.towardSuperior > 0 ? nz - 1 - k : k
+        const py = Math.floor(((kk + 0.5) * sz) / mm)
+        for (let d = -1; d <= 1; d++)
+          for (let q = -1; q <= 1; q++) {
+            const X = px + d, Y = py + q
+            if (X < 0 || X >= w || Y < 0 || Y >= heights) continue
+            const at = (Y * W + x0 + X) * 3
+            rgb[at] = 0
+            rgb[at + 1] = 255
+            rgb[at + 2] = 255
+          }
+      }
+    }
     x0 += w + 4
   })
   writeFileSync(path, encodePng(rgb, W, heights, 3))

@@ -25,8 +25,9 @@ import { readFileSync } from 'node:fs'
 import { readDicomSeries, readNifti } from '../src/main/volume'
 import type { Volume } from '../src/main/volume/volume'
 import { lobeLabelMap, LOBES, partitionLungRegions } from '../src/main/regions/regions'
-import { heightGapMm, labelLobes, segmentLobes, type FissureId, type LobeSegmentation } from '../src/main/regions/lobeSegmentation'
+import { FISSURE_MODELS, heightGapMm, labelLobes, segmentLobes, type FissureId, type LobeSegmentation } from '../src/main/regions/lobeSegmentation'
 import { writeLobePicture } from './lobePicture'
+import { surfaceHeight } from '../src/main/regions/fissureSurface'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const shared = resolve(root, '../shared/data/dicom/covid-ct-md')
@@ -121,13 +122,13 @@ for (const series of ['P002', 'normal002']) {
     line.geometricSliceAuc = sliceAucs(geometric, infection, volume)
   }
   line.fissures = fissureFigures(anatomical)
-  if (series === 'normal002') line.robustness = robustness(volume, lungs, anatomical)
+  if (series === 'normal002') line.robustness = await robustness(volume, lungs, anatomical)
   await writeLobePicture(join(root, `docs/images/lobes-${series}.png`), volume, anatomical)
   console.log(JSON.stringify(line))
 }
 
 /** Paints both lower lobes consolidated (+40 HU) from 10 mm below the fitted fissure down; refits. */
-function robustness(volume: Volume, lungs: Uint8Array, clean: LobeSegmentation): Record<string, unknown> {
+async function robustness(volume: Volume, lungs: Uint8Array, clean: LobeSegmentation): Promise<Record<string, unknown>> {
   const painted = { ...volume, data: Int16Array.from(volume.data as Int16Array) }
   // The clean fit moved 10 mm down (the constant term of each height field) marks where the paint starts.
   const lowered = new Map<FissureId, number[]>()
@@ -144,16 +145,27 @@ function robustness(volume: Volume, lungs: Uint8Array, clean: LobeSegmentation):
     }
   }
   const refit = segmentLobes(painted, lungs)
+  await writeLobePicture(join(root, 'docs/images/lobes-normal002-consolidated.png'), painted, refit)
   const out: Record<string, unknown> = { paintedMl: Math.round((voxels * volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000) }
   for (const f of refit.fissures) {
     if (f.id === 'rightHorizontal') continue
     const c = clean.fissures.find((g) => g.id === f.id)!
     out[f.id] = {
       evidence: `${f.evidenceColumns}/${f.searchedColumns} (clean ${c.evidenceColumns})`,
-      fromCleanFitMm: Math.round(heightGapMm(f.coefficients, c.coefficients, f.id, refit.frames[f.lung]!) * 10) / 10,
-      fromPriorMm: Math.round(f.shiftFromPriorMm * 10) / 10,
-      paintedEdgeFromCleanFitMm: 10
+      fromCleanFitMm: Math.round(heightGapMm(f.coefficients, c.coefficients, c.columns, refit.frames[f.lung]!) * 10) / 10,
+      fromPriorMm: Math.round(heightGapMm(f.coefficients, FISSURE_MODELS.find((m) => m.id === f.id)!.mean, c.columns, refit.frames[f.lung]!) * 10) / 10,
+      cleanFitFromPriorMm: Math.round(c.shiftFromPriorMm * 10) / 10,
+      // + up, away from the paint; − down, toward it (the paint starts at −10)
+      signedShiftFromCleanFitMm: Math.round(signedGapMm(f.coefficients, c.coefficients, c.columns, refit.frames[f.lung]!.sdMm[2]) * 10) / 10,
+      paintedEdgeFromCleanFitMm: -10
     }
   }
   return out
+}
+
+/** The mean of (a − b) heights over the columns, mm (+ superior). */
+function signedGapMm(a: number[], b: number[], columns: Float32Array, sdZMm: number): number {
+  let sum = 0
+  for (let t = 0; t < columns.length; t += 2) sum += surfaceHeight(a, columns[t], columns[t + 1]) - surfaceHeight(b, columns[t], columns[t + 1])
+  return (2 * sum * sdZMm) / columns.length
 }

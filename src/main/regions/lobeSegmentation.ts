@@ -15,7 +15,7 @@
  *    fitted once more. Where there is little evidence (thick slices, consolidation across the
  *    fissure, a grey volume without HU) the prior term keeps the surface at the atlas mean.
  * 5. Labels: each lung voxel below its lung's oblique fissure is lower lobe; above it on the right,
- *    below the horizontal fissure (where that fissure exists, the front of the lung) is middle lobe.
+ *    below the horizontal fissure is middle lobe.
  *    Every lung voxel gets a lobe, consolidated lung included.
  */
 import atlas from './fissureAtlas.json'
@@ -56,6 +56,10 @@ export interface FittedFissure {
   /** columns with evidence kept by the robust fit / columns searched */
   evidenceColumns: number
   searchedColumns: number
+  /** the columns searched for evidence, standardised (x, y) pairs */
+  columns: Float32Array
+  /** the kept evidence voxels, (i, j, k) triplets: for pictures */
+  evidenceVoxels: Int32Array
   /** mean distance (along the surface normal) between the fitted surface and the kept evidence, mm */
   meanDistanceMm: number
   /** mean distance between the atlas mean surface and the same evidence, mm */
@@ -86,6 +90,10 @@ export interface LobeSegmentationOptions {
   minResponse: number
   /** the evidence's expected distance from the true fissure, mm (the fit's noise σ) */
   evidenceSigmaMm: number
+  /** how far the free fit may leave the shape-model fit where evidence pulls it (its prior σ), mm */
+  freedomMm: number
+  /** false: the atlas mean surfaces as registered, no evidence (for comparison) */
+  fitToEvidence: boolean
 }
 
 export const DEFAULT_LOBE_SEGMENTATION: LobeSegmentationOptions = {
@@ -94,7 +102,9 @@ export const DEFAULT_LOBE_SEGMENTATION: LobeSegmentationOptions = {
   narrowBandMm: 6,
   columnStepMm: 2,
   minResponse: 15,
-  evidenceSigmaMm: 3
+  evidenceSigmaMm: 3,
+  freedomMm: 8,
+  fitToEvidence: true
 }
 
 type Geometry = Pick<Volume, 'dimensions' | 'spacing' | 'direction'>
@@ -145,6 +155,10 @@ function heightMm(coefficients: ArrayLike<number>, model: FissureModel, frame: L
 }
 
 interface Evidence {
+  /** the voxel */
+  i: number
+  j: number
+  k: number
   x: number
   y: number
   /** observed height, standardised */
@@ -158,12 +172,8 @@ export function segmentLobes(
   options: Partial<LobeSegmentationOptions> = {}
 ): LobeSegmentation {
   const settings = { ...DEFAULT_LOBE_SEGMENTATION, ...options }
-  const o = axialOrientation(volume.direction)
-  const signs = [o.towardLeft, o.towardPosterior, o.towardSuperior]
-  const [nx, ny, nz] = volume.dimensions
-  const [sx, sy, sz] = volume.spacing
   const frames = lungFrames(lungLabels, volume)
-  const fitted = volume.unit === 'HU'
+  const fitted = volume.unit === 'HU' && settings.fitToEvidence
   const box = fitted ? lungBox(lungLabels, volume.dimensions, 4) : undefined
   const probe: PlateProbe | undefined = box
     ? {
@@ -180,53 +190,30 @@ export function segmentLobes(
     const frame = frames[model.lung]
     if (!frame) continue
     const label = model.lung === 'right' ? RIGHT_LUNG_LABEL : LEFT_LUNG_LABEL
-    const prior = model.mean
     let weights = new Float64Array(model.modes.length)
+    let coefficients = model.mean.slice()
     let evidence: Evidence[] = []
     let kept: boolean[] = []
-    const step = [Math.max(1, Math.round(settings.columnStepMm / sx)), Math.max(1, Math.round(settings.columnStepMm / sy))]
     let searched = 0
+    let columns: Float32Array = new Float32Array(0)
     if (probe && box) {
-      for (const bandMm of [settings.wideBandMm, settings.narrowBandMm]) {
-        const current = coefficientsOf(model, weights)
-        evidence = []
-        searched = 0
-        for (let j = box.from[1] + 1; j < box.to[1]; j += step[1]) {
-          const y = (axisMm(j, sy, signs[1]) - frame.centroidMm[1]) / frame.sdMm[1]
-          if (y < model.yRange[0] || y > model.yRange[1]) continue
-          for (let i = box.from[0] + 1; i < box.to[0]; i += step[0]) {
-            const x = (axisMm(i, sx, signs[0]) - frame.centroidMm[0]) / frame.sdMm[0]
-            if (x < model.xRange[0] || x > model.xRange[1]) continue
-            const zMm = frame.centroidMm[2] + frame.sdMm[2] * surfaceHeight(current, x, y)
-            const k0 = Math.round(zMm / (signs[2] * sz))
-            if (k0 < 0 || k0 >= nz || lungLabels[k0 * nx * ny + j * nx + i] !== label) continue
-            searched++
-            // The prior surface's unit normal, in voxel-axis directions.
-            const [gx, gy] = surfaceGradient(current, x, y)
-            const dzdx = (gx * frame.sdMm[2]) / frame.sdMm[0]
-            const dzdy = (gy * frame.sdMm[2]) / frame.sdMm[1]
-            const norm = Math.hypot(dzdx, dzdy, 1)
-            const normal: [number, number, number] = [(-dzdx / norm) * signs[0], (-dzdy / norm) * signs[1], (1 / norm) * signs[2]]
-            const band = Math.ceil((bandMm * Math.hypot(dzdx, dzdy, 1)) / sz) // vertical reach of a band measured along the normal
-            let best = 0
-            let bestK = -1
-            for (let k = Math.max(box.from[2] + 1, k0 - band); k <= Math.min(box.to[2] - 1, k0 + band); k++) {
-              if (lungLabels[k * nx * ny + j * nx + i] !== label) continue
-              const r = plateResponse(probe, i - box.from[0], j - box.from[1], k - box.from[2], normal)
-              if (r > best) {
-                best = r
-                bestK = k
-              }
-            }
-            if (best < settings.minResponse) continue
-            evidence.push({ x, y, z: (axisMm(bestK, sz, signs[2]) - frame.centroidMm[2]) / frame.sdMm[2], response: best })
-          }
-        }
-        ;({ weights, kept } = fitModes(model, evidence, (settings.evidenceSigmaMm / frame.sdMm[2])))
+      const search = (current: ArrayLike<number>, bandMm: number): void => {
+        ;({ evidence, searched, columns } = searchEvidence(probe, box, lungLabels, label, volume, frame, model, current, bandMm, settings))
       }
+      const sigma = settings.evidenceSigmaMm / frame.sdMm[2]
+      // Shape-model passes: wide band round the prior, then narrow round the first fit.
+      search(model.mean, settings.wideBandMm)
+      ;({ weights } = fitModes(model, evidence, sigma))
+      search(coefficientsOf(model, weights), settings.narrowBandMm)
+      ;({ weights } = fitModes(model, evidence, sigma))
+      // Free passes: the whole cubic, held to the shape-model fit where evidence is missing.
+      const shapeFit = coefficientsOf(model, weights)
+      ;({ coefficients, kept } = fitFree(model, evidence, shapeFit, sigma, settings.freedomMm / frame.sdMm[2]))
+      search(coefficients, settings.narrowBandMm)
+      ;({ coefficients, kept } = fitFree(model, evidence, shapeFit, sigma, settings.freedomMm / frame.sdMm[2]))
     }
-    const coefficients = coefficientsOf(model, weights)
     coefficientsById.set(model.id, coefficients)
+    const prior = model.mean
     let distance = 0
     let priorDistance = 0
     let count = 0
@@ -242,13 +229,120 @@ export function segmentLobes(
       coefficients,
       modeWeights: [...weights],
       evidenceColumns: count,
+      evidenceVoxels: Int32Array.from(evidence.filter((_, n) => kept[n]).flatMap((e) => [e.i, e.j, e.k])),
       searchedColumns: searched,
       meanDistanceMm: count ? distance / count : NaN,
       priorDistanceMm: count ? priorDistance / count : NaN,
-      shiftFromPriorMm: heightGapMm(coefficients, prior, model.id, frame)
+      columns,
+      shiftFromPriorMm: heightGapMm(coefficients, prior, columns, frame)
     })
   }
   return { labels: labelLobes(lungLabels, volume, frames, coefficientsById), frames, fissures, fitted }
+}
+
+/**
+ * Per column every ~2 mm over the lung (and the atlas' extent of the fissure), the voxel of strongest
+ * plate response within ±bandMm (along the surface normal) of the current surface.
+ */
+function searchEvidence(
+  probe: PlateProbe,
+  box: { from: [number, number, number]; to: [number, number, number] },
+  lungLabels: Uint8Array,
+  label: number,
+  geometry: Geometry,
+  frame: LungFrame,
+  model: FissureModel,
+  current: ArrayLike<number>,
+  bandMm: number,
+  settings: LobeSegmentationOptions
+): { evidence: Evidence[]; searched: number; columns: Float32Array } {
+  const o = axialOrientation(geometry.direction)
+  const signs = [o.towardLeft, o.towardPosterior, o.towardSuperior]
+  const [nx, ny, nz] = geometry.dimensions
+  const [sx, sy, sz] = geometry.spacing
+  const step = [Math.max(1, Math.round(settings.columnStepMm / sx)), Math.max(1, Math.round(settings.columnStepMm / sy))]
+  const evidence: Evidence[] = []
+  const columns: number[] = []
+  let searched = 0
+  for (let j = box.from[1] + 1; j < box.to[1]; j += step[1]) {
+    const y = (axisMm(j, sy, signs[1]) - frame.centroidMm[1]) / frame.sdMm[1]
+    if (y < model.yRange[0] || y > model.yRange[1]) continue
+    for (let i = box.from[0] + 1; i < box.to[0]; i += step[0]) {
+      const x = (axisMm(i, sx, signs[0]) - frame.centroidMm[0]) / frame.sdMm[0]
+      if (x < model.xRange[0] || x > model.xRange[1]) continue
+      const zMm = frame.centroidMm[2] + frame.sdMm[2] * surfaceHeight(current, x, y)
+      const k0 = Math.round(zMm / (signs[2] * sz))
+      if (k0 < 0 || k0 >= nz || lungLabels[k0 * nx * ny + j * nx + i] !== label) continue
+      searched++
+      columns.push(x, y)
+      // The current surface's unit normal, in voxel-axis directions.
+      const [gx, gy] = surfaceGradient(current, x, y)
+      const dzdx = (gx * frame.sdMm[2]) / frame.sdMm[0]
+      const dzdy = (gy * frame.sdMm[2]) / frame.sdMm[1]
+      const norm = Math.hypot(dzdx, dzdy, 1)
+      const normal: [number, number, number] = [(-dzdx / norm) * signs[0], (-dzdy / norm) * signs[1], (1 / norm) * signs[2]]
+      // A band measured along the normal reaches norm times as far vertically.
+      const band = Math.ceil((bandMm * norm) / sz)
+      let best = 0
+      let bestK = -1
+      for (let k = Math.max(box.from[2] + 1, k0 - band); k <= Math.min(box.to[2] - 1, k0 + band); k++) {
+        if (lungLabels[k * nx * ny + j * nx + i] !== label) continue
+        const r = plateResponse(probe, i - box.from[0], j - box.from[1], k - box.from[2], normal)
+        if (r > best) {
+          best = r
+          bestK = k
+        }
+      }
+      if (best < settings.minResponse) continue
+      evidence.push({ i, j, k: bestK, x, y, z: (axisMm(bestK, sz, signs[2]) - frame.centroidMm[2]) / frame.sdMm[2], response: best })
+    }
+  }
+  return { evidence, searched, columns: Float32Array.from(columns) }
+}
+
+/**
+ * The whole cubic fitted to the evidence, held to the shape-model fit by pseudo-observations of it
+ * on a grid over the atlas' extent of the fissure (σ = freedom): a fissure the modes cannot bend to
+ * is followed where it is seen, and the shape-model surface stays where nothing is seen.
+ * Tukey-reweighted like fitModes.
+ */
+function fitFree(model: FissureModel, evidence: Evidence[], anchor: number[], sigma: number, freedom: number): { coefficients: number[]; kept: boolean[] } {
+  const n = BASIS_SIZE
+  const anchorAta = new Float64Array(n * n)
+  const anchorAtb = new Float64Array(n)
+  const basis = new Float64Array(n)
+  for (let y = model.yRange[0]; y <= model.yRange[1]; y += 0.2)
+    for (let x = model.xRange[0]; x <= model.xRange[1]; x += 0.2) {
+      surfaceBasis(x, y, basis)
+      const h = surfaceHeight(anchor, x, y)
+      for (let r = 0; r < n; r++) {
+        anchorAtb[r] += (basis[r] * h) / (freedom * freedom)
+        for (let c = 0; c < n; c++) anchorAta[r * n + c] += (basis[r] * basis[c]) / (freedom * freedom)
+      }
+    }
+  const bases = evidence.map((e) => Float64Array.from(surfaceBasis(e.x, e.y)))
+  let coefficients = anchor.slice()
+  let robust = evidence.map(() => 1)
+  const tukey = 3 * sigma
+  for (let iteration = 0; iteration < 4; iteration++) {
+    const ata = Float64Array.from(anchorAta)
+    const atb = Float64Array.from(anchorAtb)
+    evidence.forEach((e, m) => {
+      const w = robust[m] / (sigma * sigma)
+      if (w === 0) return
+      const b = bases[m]
+      for (let r = 0; r < n; r++) {
+        atb[r] += w * b[r] * e.z
+        for (let c = 0; c < n; c++) ata[r * n + c] += w * b[r] * b[c]
+      }
+    })
+    coefficients = [...solveSymmetric(ata, atb, n)]
+    robust = evidence.map((e) => {
+      const r = e.z - surfaceHeight(coefficients, e.x, e.y)
+      return Math.abs(r) >= tukey ? 0 : (1 - (r / tukey) ** 2) ** 2
+    })
+  }
+  return { coefficients, kept: robust.map((w) => w > 0) }
 }
 
 /** Distance from an evidence point to a height field along the field's normal (first order), mm. */
@@ -321,19 +415,14 @@ function lungBox(labels: Uint8Array, dimensions: readonly [number, number, numbe
 }
 
 /**
- * The mean vertical gap between two height fields of a fissure over the atlas' extent of it, mm:
- * how far a fit moved from the prior, or two fits from each other.
+ * The mean vertical gap between two height fields of a fissure over the patient's columns that were
+ * searched for it (standardised (x, y) pairs), mm: how far a fit moved from the prior, or two fits
+ * from each other, where the lung is (beyond it a cubic is unconstrained and its gap meaningless).
  */
-export function heightGapMm(a: ArrayLike<number>, b: ArrayLike<number>, id: FissureId, frame: LungFrame): number {
-  const model = FISSURE_MODELS.find((f) => f.id === id)!
+export function heightGapMm(a: ArrayLike<number>, b: ArrayLike<number>, columns: Float32Array, frame: LungFrame): number {
   let gap = 0
-  let count = 0
-  for (let y = model.yRange[0]; y <= model.yRange[1]; y += 0.1)
-    for (let x = model.xRange[0]; x <= model.xRange[1]; x += 0.1) {
-      gap += Math.abs(surfaceHeight(a, x, y) - surfaceHeight(b, x, y)) * frame.sdMm[2]
-      count++
-    }
-  return count ? gap / count : 0
+  for (let t = 0; t < columns.length; t += 2) gap += Math.abs(surfaceHeight(a, columns[t], columns[t + 1]) - surfaceHeight(b, columns[t], columns[t + 1]))
+  return columns.length ? (2 * gap * frame.sdMm[2]) / columns.length : 0
 }
 
 /** Labels every lung voxel with its lobe from the fissure height fields (per column, then per slice). */
@@ -368,8 +457,9 @@ export function labelLobes(
       for (let i = 0; i < nx; i++) {
         const x = (axisMm(i, sx, signs[0]) - frame.centroidMm[0]) / frame.sdMm[0]
         obliqueZ[j * nx + i] = heightMm(obliqueC, oblique, frame, x, y)
-        // The horizontal fissure exists only at the front of the lung, where the atlas has it.
-        if (s.middle && y <= horizontal.yRange[1]) horizontalZ[j * nx + i] = heightMm(horizontalC, horizontal, frame, x, y)
+        // Behind the atlas' extent the horizontal fissure's height is held (clamped); there the oblique
+        // fissure runs higher, so what lies above the oblique one there is upper lobe.
+        if (s.middle) horizontalZ[j * nx + i] = heightMm(horizontalC, horizontal, frame, x, y)
       }
     }
     for (let k = 0; k < nz; k++) {
