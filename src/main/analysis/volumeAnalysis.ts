@@ -1,9 +1,9 @@
 /**
  * The automatic severity pipeline of one series: infection segmentation (volumeInference.ts), the
- * CT-SS region partition, and the scores, with how long each part took.
+ * anatomical lobes and the CT-SS regions within them, and the scores, with how long each part took.
  */
 import type { Volume } from '../volume/volume'
-import { partitionLungRegions } from '../regions/regions'
+import { anatomicalRegions, type LobeSegmentation } from '../regions/regions'
 import { computeSeverity, type SeverityOptions, type SeverityReport } from '../scores/scores'
 import { inferVolume, type VolumeInference, type VolumeInferenceOptions } from './volumeInference'
 
@@ -16,6 +16,8 @@ export interface VolumeAnalysisOptions extends VolumeInferenceOptions {
 export interface AnalysisTiming {
   lungsMs: number
   inferenceMs: number
+  /** the lobe segmentation (fissure fit) and the regions within the lobes */
+  lobesMs: number
   scoringMs: number
   totalMs: number
   slices: number
@@ -26,6 +28,8 @@ export interface VolumeAnalysis {
   inference: VolumeInference
   /** 0 outside the lungs, n for CTSS_REGION_RULES[n − 1] */
   regionLabels: Uint8Array
+  /** the anatomical lobes, their fissures and fit figures */
+  lobes: LobeSegmentation
   report: SeverityReport
   timing: AnalysisTiming
 }
@@ -33,8 +37,9 @@ export interface VolumeAnalysis {
 export async function analyseVolume(volume: Volume, options: VolumeAnalysisOptions): Promise<VolumeAnalysis> {
   const start = performance.now()
   const inference = await inferVolume(volume, options)
+  const lobesStart = performance.now()
+  const { lobes, regionLabels } = anatomicalRegions(volume, inference.lungs.labels)
   const scoringStart = performance.now()
-  const regionLabels = partitionLungRegions(inference.lungs.labels, volume)
   const report = computeSeverity(
     {
       geometry: volume,
@@ -49,10 +54,12 @@ export async function analyseVolume(volume: Volume, options: VolumeAnalysisOptio
   return {
     inference,
     regionLabels,
+    lobes,
     report,
     timing: {
       lungsMs: inference.lungsMs,
       inferenceMs: inference.inferenceMs,
+      lobesMs: scoringStart - lobesStart,
       scoringMs: end - scoringStart,
       totalMs: end - start,
       slices: volume.dimensions[2],

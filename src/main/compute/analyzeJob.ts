@@ -57,5 +57,9 @@ export async function runAnalyzeJob(
   const lungsFile = join(job.outDir, 'lungs.nii.gz')
   await writeAtomically(labelsFile, labelVolume(volume, analysis.inference.labels))
   await writeAtomically(lungsFile, labelVolume(volume, analysis.inference.lungs.labels))
-  return { report: analysis.report, timing: analysis.timing, labelsFile, lungsFile, warnings: check.warnings }
+  const lobesFile = join(job.outDir, 'lobes.nii.gz')
+  const regionsFile = join(job.outDir, 'regions.nii.gz')
+  await writeAtomically(lobesFile, labelVolume(volume, analysis.lobes.labels))
+  await writeAtomically(regionsFile, labelVolume(volume, analysis.regionLabels))
+  return { report: analysis.report, timing: analysis.timing, labelsFile, lungsFile, lobesFile, regionsFile, warnings: check.warnings }
 }

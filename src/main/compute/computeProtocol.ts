@@ -31,6 +31,10 @@ export interface AnalyzeResult {
   labelsFile: string
   /** 0 outside, 1 right lung, 2 left lung */
   lungsFile: string
+  /** 0 outside, n for LOBES[n − 1] (anatomical lobes) */
+  lobesFile: string
+  /** 0 outside, n for CTSS_REGION_RULES[n − 1] (regions within the lobes) */
+  regionsFile: string
   /** the chest-CT check's warnings (partial coverage, a few slices) */
   warnings: string[]
 }

@@ -12,6 +12,7 @@ import type { MaskService } from './masks'
 import type { ReportService } from './reports'
 import { selectModels, type ModelSelection } from './modelSelection'
 import { removeUnreferenced } from './storedFiles'
+import { companionPath, withCompanions } from './analysisFiles'
 import type { StudyService } from './studies'
 
 /**
@@ -42,7 +43,7 @@ export class AnalysisService {
     private readonly reports: ReportService,
     private readonly options: { modelDir?: string; backend?: () => string } = {}
   ) {
-    removeUnreferenced(ctx.dataDir, 'analysis', new Set(ctx.store.studies.allLungMaskPaths()))
+    removeUnreferenced(ctx.dataDir, 'analysis', withCompanions(ctx.store.studies.allLungMaskPaths()))
   }
 
   /** The models to analyse with (see selectModels: named, else active, else bundled). */
@@ -111,6 +112,8 @@ export class AnalysisService {
         const mask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
         const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
         renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
+        renameSync(result.lobesFile, join(this.ctx.dataDir, companionPath(lungsPath, 'lobes')))
+        renameSync(result.regionsFile, join(this.ctx.dataDir, companionPath(lungsPath, 'regions')))
         this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
         const report = this.reports.attach(
           seriesId,

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
 import type { SeriesComparison } from '../../shared/followUp'
 import { latestRegionEdits } from '../../shared/severityScoring'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
-import { partitionLungRegions } from '../regions/regions'
+import { anatomicalRegions } from '../regions/regions'
 import { computeSeverity } from '../scores/scores'
 import { readNifti } from '../volume'
 import type { SeriesMetadata } from '../volume/volume'
@@ -14,6 +14,7 @@ import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
 import { removeUnreferenced, storeBytes } from './storedFiles'
+import { companionPath } from './analysisFiles'
 import type { StudyService } from './studies'
 import type { AutomaticReport } from './records'
 
@@ -202,9 +203,14 @@ export class ReportService {
       this.masks.labels(seriesId, maskVersion)
     ])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
+    // The regions of the same analysis; an analysis from before the anatomical lobes has none stored.
+    const regionsFile = join(this.ctx.dataDir, companionPath(lungPath, 'regions'))
+    const regionLabels = existsSync(regionsFile)
+      ? Uint8Array.from((await readNifti(regionsFile, { unit: 'label' })).data)
+      : anatomicalRegions(volume, lungLabels).regionLabels
     const previous = current.automatic
     const severity = computeSeverity(
-      { geometry: volume, lungLabels, regionLabels: partitionLungRegions(lungLabels, volume), infectionLabels: infection },
+      { geometry: volume, lungLabels, regionLabels, infectionLabels: infection },
       previous.severity.options
     )
     return this.attach(seriesId, mask.id, { ...previous, severity, maskVersion }, 'rescore')
