@@ -7,7 +7,7 @@
  *
  *   npx jiti scripts/build-fissure-atlas.ts
  *
- * 1. Each case's points go into the reference case's space through the inverse of its transform (the
+ * 1. The inspiratory cases only (case id _INSP_). Each case's points go into the reference case's space through the inverse of its transform (the
  *    ITK transform maps reference points to case points: only the inverse puts ~90 % of the points
  *    inside the reference lungs; the forward map puts ~5 %).
  * 2. Each lung of the reference mask gives its centroid and per-axis standard deviation (mm); points
@@ -90,7 +90,11 @@ function inverse3(m: number[]): number[] {
   const det = a * A + b * B + c * C
   return [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((x) => x / det)
 }
-const cases = readdirSync(atlasDir).filter((f) => f.endsWith('_regionAndTypePoints.csv')).map((f) => f.replace('_regionAndTypePoints.csv', ''))
+// Inspiratory cases only: the atlas also holds expiratory scans (_EXP_), whose lower lobes are
+// smaller relative to the lungs; Pulmo reads supine inspiratory chest CT.
+const cases = readdirSync(atlasDir)
+  .filter((f) => f.endsWith('_regionAndTypePoints.csv') && f.includes('_INSP_'))
+  .map((f) => f.replace('_regionAndTypePoints.csv', ''))
 const pointsOf = new Map<FissureId, Array<Array<[number, number, number]>>>(FISSURES.map((f) => [f.id, []]))
 let inside = 0
 let total = 0

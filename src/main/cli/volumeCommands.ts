@@ -205,7 +205,7 @@ function runInfo(a: Analysed): Record<string, unknown> {
   return {
     model: { name: a.models.infection.name, version: a.models.infection.version, dir: a.models.infection.dir },
     multiclassModel: a.models.multiclass ?? null,
-    lobes: lobeFitSummary(a.analysis),
+    lobeSegmentation: lobeFitSummary(a.analysis),
     infectionTyping: a.models.multiclass ? 'multiclass' : `density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU)`,
     backend: engineInfo()?.backend ?? null,
     timing: {

@@ -149,9 +149,16 @@ function coefficientsOf(model: FissureModel, weights: ArrayLike<number>): number
 
 const clamp = (x: number, range: readonly [number, number]): number => Math.min(range[1], Math.max(range[0], x))
 
-/** The fissure's height (mm, index-aligned z) over a column at standardised (x, y), clamped to the atlas' extent. */
+/**
+ * The fissure's height (mm, index-aligned z) over a column at standardised (x, y). Beyond the atlas'
+ * extent of the fissure a cubic is unconstrained, so it is continued along its tangent plane at the
+ * extent's edge: an oblique fissure keeps descending to the front of the lung instead of flattening.
+ */
 function heightMm(coefficients: ArrayLike<number>, model: FissureModel, frame: LungFrame, x: number, y: number): number {
-  return frame.centroidMm[2] + frame.sdMm[2] * surfaceHeight(coefficients, clamp(x, model.xRange), clamp(y, model.yRange))
+  const cx = clamp(x, model.xRange)
+  const cy = clamp(y, model.yRange)
+  const [gx, gy] = surfaceGradient(coefficients, cx, cy)
+  return frame.centroidMm[2] + frame.sdMm[2] * (surfaceHeight(coefficients, cx, cy) + gx * (x - cx) + gy * (y - cy))
 }
 
 interface Evidence {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { renameSync, rmSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/api'
 import { readModelCard } from '../ml/models/infnet'
 import { modalityRefusal } from '../analysis/chestCtCheck'
 import { readNifti } from '../volume'
+import { segmentLobes } from '../regions/regions'
 import { ComputeProcess, JobCancelledError, type RunningJob } from '../compute/computeProcess'
 import type { AnalyzeResult } from '../compute/computeProtocol'
 import type { ServiceContext } from './context'
@@ -175,6 +176,14 @@ export class AnalysisService {
     if (!path) throw new ApiError('not-found', `Series ${seriesId} has not been analysed yet.`)
     const v = await readNifti(join(this.ctx.dataDir, path), { unit: 'label' })
     return v.data as Uint8Array<ArrayBuffer>
+  }
+
+  /** The lobe label map of the latest analysis (computed from the CT for one from before the lobes were stored). */
+  async lobes(seriesId: number): Promise<Uint8Array<ArrayBuffer>> {
+    const lungs = await this.lungs(seriesId)
+    const file = join(this.ctx.dataDir, companionPath(this.ctx.store.studies.lungMaskPath(seriesId)!, 'lobes'))
+    if (existsSync(file)) return Uint8Array.from((await readNifti(file, { unit: 'label' })).data)
+    return Uint8Array.from(segmentLobes(await this.studies.volume(seriesId), lungs).labels)
   }
 
   async close(): Promise<void> {
