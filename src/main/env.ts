@@ -9,8 +9,9 @@ import { join, resolve } from 'node:path'
  * | variable             | what it sets                                                        |
  * |----------------------|---------------------------------------------------------------------|
  * | PULMO_DATA_DIR       | the data folder (database, voxels, masks, reports) when no --data-dir |
- * | PULMO_BACKEND        | the tensor backend: auto, tensorflow, wasm or cpu (checked by ml/backends) |
+ * | PULMO_BACKEND        | the tensor backend: auto, tensorflow, native, wasm or cpu (checked by ml/backends) |
  * | PULMO_WASM_THREADS   | wasm XNNPACK threads (a positive integer); default the number of cores |
+ * | PULMO_NATIVE_ADDON   | path of the native oneDNN kernels (pulmo_dnnl.node) to load instead of native/build's |
  * | PULMO_MODEL_DIR      | the infection model folder, over the active and the bundled model   |
  * | PULMO_INPUT_WINDOW   | "centre,width" in HU: the model's input window, for experiments     |
  * | PULMO_PACS_PASSWORD  | `pulmo pacs --user U`'s password, kept off the command line         |
@@ -74,6 +75,22 @@ export function envWasmThreads(source?: EnvSource): number | undefined {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) throw new Error(`PULMO_WASM_THREADS: expected a positive integer, got '${value}'`)
   return n
+}
+
+/** PULMO_NATIVE_ADDON: the path of a built pulmo_dnnl.node to load instead of native/build's. */
+export function envNativeAddon(): string | undefined {
+  const path = read('PULMO_NATIVE_ADDON')
+  return path === undefined ? undefined : resolve(path)
+}
+
+/**
+ * Makes OpenMP (the native kernels' thread pool) sleep between kernels instead of spinning: its
+ * spinning threads would hold the cores the wasm backend's own threads need for the kernels in
+ * between. libgomp reads the variable when the addon loads it, so this runs before; an explicit
+ * OMP_WAIT_POLICY is kept.
+ */
+export function preferPassiveOpenMp(): void {
+  if (read('OMP_WAIT_POLICY') === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE'
 }
 
 /** PULMO_MODEL_DIR, resolved against the working directory. */

@@ -1,14 +1,18 @@
 import * as tf from '@tensorflow/tfjs'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import { loadNativeAddon } from './kernels/nativeAddon'
+import { setNativeKernels } from './kernels/nativeKernel'
 import { wasmDistDir } from './wasmAssets'
 import { registerThreadedWasmBackend } from './wasmThreads'
 
 /**
  * The tfjs backends Pulmo can run on, fastest first: `tensorflow` (libtensorflow through
- * tfjs-node-gpu or tfjs-node: the GPU workstation path), `wasm` (XNNPACK: the CPU default), `cpu`
- * (plain JavaScript: always available, slow).
+ * tfjs-node-gpu or tfjs-node: the GPU workstation path), `native` (the wasm backend with its heavy
+ * kernels on oneDNN through Pulmo's addon, where the install could build it: the CPU at its full
+ * width), `wasm` (XNNPACK alone: the CPU fallback), `cpu` (plain JavaScript: always available, slow).
+ * `native` and `wasm` are the same tfjs backend ('wasm'); only the kernels behind it differ.
  */
-export const BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const
+export const BACKEND_ORDER = ['tensorflow', 'native', 'wasm', 'cpu'] as const
 export type BackendName = (typeof BACKEND_ORDER)[number]
 export type BackendChoice = BackendName | 'auto'
 
@@ -70,9 +74,15 @@ function prepareWasm(setup: WasmSetup): void {
 /** Tries to make `name` the active backend; resolves false when it cannot be loaded. */
 export async function activateBackend(name: BackendName, wasm: WasmSetup): Promise<boolean> {
   if (name === 'tensorflow' && (await loadTensorflowBackend()) === undefined) return false
-  if (name === 'wasm') prepareWasm(wasm)
+  const addon = name === 'native' ? loadNativeAddon() : undefined
+  if (name === 'native' && addon === undefined) return false
+  if (name === 'native' || name === 'wasm') prepareWasm(wasm)
   try {
-    return await tf.setBackend(name)
+    const active = await tf.setBackend(name === 'native' ? 'wasm' : name)
+    if (active && addon !== undefined) addon.setThreads(Math.max(1, wasm.threads))
+    // Only the native backend runs the addon's kernels; forcing 'wasm' runs the package's alone.
+    setNativeKernels(active ? addon : undefined)
+    return active
   } catch {
     return false
   }

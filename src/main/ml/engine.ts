@@ -9,6 +9,7 @@ import {
   type BackendChoice,
   type BackendName
 } from './backends'
+import { nativeAddonError, nativeAddonInfo } from './kernels/nativeAddon'
 import { registerEngineKernels } from './kernels/registerEngineKernels'
 import { envBackend, envWasmThreads, type EnvSource } from '../env'
 
@@ -63,8 +64,11 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
     if (await activateBackend(name, { threads })) {
       await tf.ready()
       current = { backend: name, threads: activeThreads(), reason }
-      const note = skipped.length > 0 ? `; unavailable: ${skipped.join(', ')}` : ''
-      log(`[pulmo/engine] backend ${name} (${reason}), ${current.threads} thread(s)${note}`)
+      const native = nativeAddonInfo()
+      const kernels = name === 'native' && native !== undefined ? ` (oneDNN ${native.onednn} kernels on wasm)` : ''
+      const why = skipped.includes('native') ? ` (native kernels: ${nativeAddonError() ?? 'unavailable'})` : ''
+      const note = skipped.length > 0 ? `; unavailable: ${skipped.join(', ')}${why}` : ''
+      log(`[pulmo/engine] backend ${name}${kernels} (${reason}), ${current.threads} thread(s)${note}`)
       return name
     }
     skipped.push(name)

@@ -60,7 +60,7 @@ export type VolumeHeader = z.infer<typeof VolumeHeader>
 
 export const Settings = z.object({
   userName: z.string().min(1).max(200),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(['auto', 'tensorflow', 'native', 'wasm', 'cpu']),
   dataDir: z.string()
 })
 export type Settings = z.infer<typeof Settings>

@@ -22,6 +22,8 @@ export interface WorkloadOptions {
   size: number
   steps: number
   inferRuns: number
+  /** Called after each training step with its index (0 is the warm-up). */
+  onStep?: (step: number) => void
 }
 
 export interface Workload {
@@ -42,6 +44,7 @@ export async function measureWorkload(workload: Workload, options: WorkloadOptio
       const start = performance.now()
       await workload.trainStep()
       const cpu = process.cpuUsage(cpuStart)
+      options.onStep?.(i)
       // Step 0 is the warm-up.
       if (i === 0) continue
       trainStepsMs.push(performance.now() - start)

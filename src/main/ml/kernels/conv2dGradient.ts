@@ -21,9 +21,12 @@ function conv2dGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: 
   const dy4 = dy as tf.Tensor4D
   const params = attrs as unknown as tf.Conv2DAttrs
   const g = convGeometry(x.shape, filter.shape, params)
-  if (g.dilationHeight === 1 && g.dilationWidth === 1) {
+  // The project's wasm backprop kernels (native or composed) read `dilations` from their attrs;
+  // other backends' kernels assume 1, so dilated convolutions there take the composed path.
+  if ((g.dilationHeight === 1 && g.dilationWidth === 1) || tf.getBackend() === 'wasm') {
     const common: ConvParams = {
       strides: params.strides,
+      dilations: params.dilations,
       pad: params.pad,
       dataFormat: params.dataFormat,
       dimRoundingMode: params.dimRoundingMode

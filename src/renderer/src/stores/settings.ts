@@ -6,9 +6,10 @@ import { errorMessage } from '../api/errors'
 import { useConnectionStore } from './connection'
 
 export const backends: { id: Settings['backend']; label: string; hint: string }[] = [
-  { id: 'auto', label: 'Automatic', hint: 'TensorFlow native when installed, else WebAssembly, else plain JavaScript' },
-  { id: 'tensorflow', label: 'TensorFlow (native / GPU)', hint: 'Needs @tensorflow/tfjs-node-gpu on this workstation' },
-  { id: 'wasm', label: 'WebAssembly (CPU)', hint: 'The CPU default; works everywhere' },
+  { id: 'auto', label: 'Automatic', hint: 'TensorFlow (GPU) when installed, else oneDNN on the CPU, else WebAssembly, else plain JavaScript' },
+  { id: 'tensorflow', label: 'TensorFlow (GPU)', hint: 'Needs @tensorflow/tfjs-node-gpu on this workstation' },
+  { id: 'native', label: 'oneDNN (CPU, full width)', hint: 'The CPU default where the install built the native kernels (g++ and libdnnl)' },
+  { id: 'wasm', label: 'WebAssembly (CPU)', hint: 'Works everywhere; the fallback without the native kernels' },
   { id: 'cpu', label: 'JavaScript (CPU, slow)', hint: 'Reference backend for checking results' }
 ]
 

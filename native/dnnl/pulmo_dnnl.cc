@@ -1,0 +1,606 @@
+// Pulmo's native kernels: oneDNN (fp32, NHWC activations, HWIO filters) on the tensors of
+// TensorFlow.js's wasm backend, read and written in place.
+//
+// Every entry takes the wasm heap as a Float32Array (a view over the module's memory, built by the
+// caller after its last allocation, so it is never stale) and a Float64Array of parameters: element
+// offsets of the tensors in that heap, then the shapes. Nothing here allocates on the wasm heap, so
+// the view stays valid for the whole call. Every offset + extent is checked against the heap's
+// length before oneDNN runs: a wrong shape is a thrown JS error, never a write outside the heap.
+//
+// Primitives are cached by their full parameter list (shapes, strides, paddings, post-op); memory
+// objects wrap the heap pointers afresh on each call, which costs nothing.
+
+#include <node_api.h>
+#include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+using dims = dnnl::memory::dims;
+
+namespace {
+
+dnnl::engine &cpu() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream &stream() {
+  static dnnl::stream s(cpu());
+  return s;
+}
+
+struct Heap {
+  float *base;
+  size_t length;  // in floats
+  float *at(double offset, double count, const char *what) const {
+    if (offset < 0 || count < 0 || offset + count > static_cast<double>(length)) {
+      throw std::invalid_argument(std::string(what) + " lies outside the wasm heap");
+    }
+    return base + static_cast<size_t>(offset);
+  }
+};
+
+struct Args {
+  Heap heap;
+  std::vector<double> p;
+  int64_t i(size_t k) const {
+    if (k >= p.size()) throw std::invalid_argument("too few parameters");
+    return static_cast<int64_t>(p[k]);
+  }
+  double f(size_t k) const {
+    if (k >= p.size()) throw std::invalid_argument("too few parameters");
+    return p[k];
+  }
+};
+
+void check(napi_env env, napi_status status, const char *what) {
+  if (status != napi_ok) throw std::runtime_error(std::string("N-API: ") + what);
+}
+
+// Reads (heap: Float32Array, params: Float64Array). A SharedArrayBuffer-backed typed array is
+// fine: napi_get_typedarray_info gives its data pointer where napi_get_arraybuffer_info refuses.
+Args readArgs(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
+  if (argc < 2) throw std::invalid_argument("expected (heap, params)");
+  Args args{};
+  bool isTyped = false;
+  for (int k = 0; k < 2; k++) {
+    check(env, napi_is_typedarray(env, argv[k], &isTyped), "typed array check");
+    if (!isTyped) throw std::invalid_argument(k == 0 ? "heap must be a Float32Array" : "params must be a Float64Array");
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = nullptr;
+  check(env, napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr), "heap");
+  if (type != napi_float32_array) throw std::invalid_argument("heap must be a Float32Array");
+  args.heap = Heap{static_cast<float *>(data), length};
+  check(env, napi_get_typedarray_info(env, argv[1], &type, &length, &data, nullptr, nullptr), "params");
+  if (type != napi_float64_array) throw std::invalid_argument("params must be a Float64Array");
+  const double *values = static_cast<const double *>(data);
+  args.p.assign(values, values + length);
+  return args;
+}
+
+void positive(std::initializer_list<int64_t> values, const char *what) {
+  for (int64_t v : values) {
+    if (v <= 0) throw std::invalid_argument(std::string(what) + ": dimensions must be positive");
+  }
+}
+
+// The cache key: the primitive's kind and its parameters (shapes, not offsets), exactly.
+std::string key(const char *kind, const std::vector<double> &p, size_t from) {
+  std::string k(kind);
+  char number[32];
+  for (size_t i = from; i < p.size(); i++) {
+    std::snprintf(number, sizeof(number), ",%.17g", p[i]);
+    k += number;
+  }
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolution (tfjs Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter).
+//
+// params: [xOff, wOff, bOff (−1: none), yOff,
+//          n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pb, pl, pr, activation, alpha]
+// activation: 0 linear, 1 relu, 2 relu6, 3 leaky relu (alpha), 4 sigmoid, 5 elu.
+// For the gradients the roles of the offsets are [dyOff, wOff|xOff, −1, dxOff|dwOff].
+
+struct ConvShape {
+  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pb, pl, pr;
+  explicit ConvShape(const Args &a)
+      : n(a.i(4)), h(a.i(5)), w(a.i(6)), c(a.i(7)), kh(a.i(8)), kw(a.i(9)), o(a.i(10)), oh(a.i(11)), ow(a.i(12)),
+        sh(a.i(13)), sw(a.i(14)), dh(a.i(15)), dw(a.i(16)), pt(a.i(17)), pb(a.i(18)), pl(a.i(19)), pr(a.i(20)) {
+    positive({n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw}, "conv2d");
+    // oneDNN's own consistency rule; checked here so the message names the shapes.
+    const int64_t eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
+    if ((h - eh + pt + pb) / sh + 1 != oh || (w - ew + pl + pr) / sw + 1 != ow) {
+      throw std::invalid_argument("conv2d: output size does not match input, filter, strides and padding");
+    }
+  }
+  memory::desc src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
+  memory::desc weights() const { return memory::desc({o, c, kh, kw}, dt::f32, tag::hwio); }
+  memory::desc anyWeights() const { return memory::desc({o, c, kh, kw}, dt::f32, tag::any); }
+  memory::desc bias() const { return memory::desc({o}, dt::f32, tag::x); }
+  memory::desc dst() const { return memory::desc({n, o, oh, ow}, dt::f32, tag::nhwc); }
+  dims strides() const { return {sh, sw}; }
+  dims dilates() const { return {dh - 1, dw - 1}; }
+  dims padL() const { return {pt, pl}; }
+  dims padR() const { return {pb, pr}; }
+  int64_t srcSize() const { return n * h * w * c; }
+  int64_t weightSize() const { return kh * kw * c * o; }
+  int64_t dstSize() const { return n * oh * ow * o; }
+};
+
+dnnl::primitive_attr activationAttr(int activation, float alpha) {
+  dnnl::primitive_attr attr;
+  if (activation == 0) return attr;
+  dnnl::post_ops ops;
+  switch (activation) {
+    case 1: ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
+    case 2: ops.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
+    case 3: ops.append_eltwise(1.f, algorithm::eltwise_relu, alpha, 0.f); break;
+    case 4: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); break;
+    case 5: ops.append_eltwise(1.f, algorithm::eltwise_elu, 1.f, 0.f); break;
+    default: throw std::invalid_argument("unknown activation");
+  }
+  attr.set_post_ops(ops);
+  return attr;
+}
+
+dnnl::convolution_forward::primitive_desc convForwardDesc(const ConvShape &s, bool bias, prop_kind kind,
+                                                         const dnnl::primitive_attr &attr, const memory::desc &weights) {
+  auto desc = bias ? dnnl::convolution_forward::desc(kind, algorithm::convolution_direct, s.src(), weights, s.bias(),
+                                                     s.dst(), s.strides(), s.dilates(), s.padL(), s.padR())
+                   : dnnl::convolution_forward::desc(kind, algorithm::convolution_direct, s.src(), weights, s.dst(),
+                                                     s.strides(), s.dilates(), s.padL(), s.padR());
+  return dnnl::convolution_forward::primitive_desc(desc, attr, cpu());
+}
+
+// A primitive with the layout it wants its weights in. Activations stay NHWC (no reorders of the
+// large tensors); the filters, small, are given to oneDNN as "any" so it can pick its direct
+// AVX-512 kernels' blocked layout, and are reordered to or from HWIO around each call (with plain
+// HWIO weights oneDNN falls back to its slower im2col + GEMM path).
+struct Prepared {
+  dnnl::primitive primitive;
+  memory::desc weights;  // the layout the primitive uses for the filter
+  memory::desc user;     // the filter's layout in the heap
+  std::shared_ptr<dnnl::primitive> toPrimitive;  // reorder user → weights, if they differ
+  std::shared_ptr<dnnl::primitive> toUser;       // reorder weights → user, if they differ
+};
+
+// The only state: primitives by parameter list. The compute process runs one kernel at a time.
+std::unordered_map<std::string, std::shared_ptr<Prepared>> &cache() {
+  static std::unordered_map<std::string, std::shared_ptr<Prepared>> prepared;
+  return prepared;
+}
+
+template <typename Make>
+Prepared &cachedPrepared(const std::string &k, Make make) {
+  auto &c = cache();
+  auto found = c.find(k);
+  if (found != c.end()) return *found->second;
+  // Bounded: a long session with many input sizes must not grow without limit.
+  if (c.size() > 512) c.clear();
+  return *c.emplace(k, std::make_shared<Prepared>(make())).first->second;
+}
+
+template <typename Make>
+dnnl::primitive &cached(const std::string &k, Make make) {
+  return cachedPrepared(k, [&] {
+           memory::desc none;
+           return Prepared{make(), none, none, nullptr, nullptr};
+         })
+      .primitive;
+}
+
+Prepared prepare(dnnl::primitive primitive, const memory::desc &weights, const memory::desc &user) {
+  Prepared p{primitive, weights, user, nullptr, nullptr};
+  if (weights != user) {
+    p.toPrimitive = std::make_shared<dnnl::primitive>(dnnl::reorder(dnnl::reorder::primitive_desc(cpu(), user, cpu(), weights)));
+    p.toUser = std::make_shared<dnnl::primitive>(dnnl::reorder(dnnl::reorder::primitive_desc(cpu(), weights, cpu(), user)));
+  }
+  return p;
+}
+
+// The filter as the primitive reads it: the heap's memory itself, or a reordered copy.
+memory weightsIn(const Prepared &p, float *data) {
+  memory user(p.user, cpu(), data);
+  if (!p.toPrimitive) return user;
+  memory mine(p.weights, cpu());
+  p.toPrimitive->execute(stream(), {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, mine}});
+  return mine;
+}
+
+void conv2dForward(const Args &a) {
+  ConvShape s(a);
+  const bool bias = a.f(2) >= 0;
+  const int activation = static_cast<int>(a.i(21));
+  const float alpha = static_cast<float>(a.f(22));
+  float *x = a.heap.at(a.f(0), s.srcSize(), "conv2d input");
+  float *wt = a.heap.at(a.f(1), s.weightSize(), "conv2d filter");
+  float *b = bias ? a.heap.at(a.f(2), s.o, "conv2d bias") : nullptr;
+  float *y = a.heap.at(a.f(3), s.dstSize(), "conv2d output");
+  auto &p = cachedPrepared(key("cf", a.p, 2), [&] {
+    auto pd = convForwardDesc(s, bias, prop_kind::forward_inference, activationAttr(activation, alpha), s.anyWeights());
+    return prepare(dnnl::convolution_forward(pd), pd.weights_desc(), s.weights());
+  });
+  std::unordered_map<int, memory> io{{DNNL_ARG_SRC, memory(s.src(), cpu(), x)},
+                                     {DNNL_ARG_WEIGHTS, weightsIn(p, wt)},
+                                     {DNNL_ARG_DST, memory(s.dst(), cpu(), y)}};
+  if (bias) io.emplace(DNNL_ARG_BIAS, memory(s.bias(), cpu(), b));
+  p.primitive.execute(stream(), io);
+  stream().wait();
+}
+
+void conv2dBackwardData(const Args &a) {
+  ConvShape s(a);
+  float *dy = a.heap.at(a.f(0), s.dstSize(), "conv2d output gradient");
+  float *wt = a.heap.at(a.f(1), s.weightSize(), "conv2d filter");
+  float *dx = a.heap.at(a.f(3), s.srcSize(), "conv2d input gradient");
+  auto &p = cachedPrepared(key("cd", a.p, 4), [&] {
+    auto hint = convForwardDesc(s, false, prop_kind::forward_training, dnnl::primitive_attr(), s.anyWeights());
+    dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(), s.strides(),
+                                               s.dilates(), s.padL(), s.padR());
+    dnnl::convolution_backward_data::primitive_desc pd(desc, cpu(), hint);
+    return prepare(dnnl::convolution_backward_data(pd), pd.weights_desc(), s.weights());
+  });
+  p.primitive.execute(stream(), {{DNNL_ARG_DIFF_DST, memory(s.dst(), cpu(), dy)},
+                                 {DNNL_ARG_WEIGHTS, weightsIn(p, wt)},
+                                 {DNNL_ARG_DIFF_SRC, memory(s.src(), cpu(), dx)}});
+  stream().wait();
+}
+
+void conv2dBackwardWeights(const Args &a) {
+  ConvShape s(a);
+  float *dy = a.heap.at(a.f(0), s.dstSize(), "conv2d output gradient");
+  float *x = a.heap.at(a.f(1), s.srcSize(), "conv2d input");
+  float *dw = a.heap.at(a.f(3), s.weightSize(), "conv2d filter gradient");
+  auto &p = cachedPrepared(key("cw", a.p, 4), [&] {
+    auto hint = convForwardDesc(s, false, prop_kind::forward_training, dnnl::primitive_attr(), s.anyWeights());
+    dnnl::convolution_backward_weights::desc desc(algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
+                                                  s.strides(), s.dilates(), s.padL(), s.padR());
+    dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu(), hint);
+    return prepare(dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), s.weights());
+  });
+  memory user(p.user, cpu(), dw);
+  memory diff = p.toUser ? memory(p.weights, cpu()) : user;
+  p.primitive.execute(stream(), {{DNNL_ARG_DIFF_DST, memory(s.dst(), cpu(), dy)},
+                                 {DNNL_ARG_SRC, memory(s.src(), cpu(), x)},
+                                 {DNNL_ARG_DIFF_WEIGHTS, diff}});
+  if (p.toUser) p.toUser->execute(stream(), {{DNNL_ARG_FROM, diff}, {DNNL_ARG_TO, user}});
+  stream().wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise convolution (tfjs DepthwiseConv2dNative / FusedDepthwiseConv2D): a grouped convolution
+// with one group per input channel. The tfjs filter [kh, kw, c, m] is described to oneDNN by its
+// strides in the grouped dims (g = c, oc/g = m, ic/g = 1, kh, kw).
+// params: as conv2d with o = c·m (the output channels) and one more entry, m, at index 23.
+
+void depthwiseForward(const Args &a) {
+  ConvShape s(a);
+  const int64_t m = a.i(23);
+  positive({m}, "depthwise conv2d");
+  if (s.o != s.c * m) throw std::invalid_argument("depthwise conv2d: output channels must be channels × multiplier");
+  const bool bias = a.f(2) >= 0;
+  const int activation = static_cast<int>(a.i(21));
+  const float alpha = static_cast<float>(a.f(22));
+  float *x = a.heap.at(a.f(0), s.srcSize(), "depthwise input");
+  float *wt = a.heap.at(a.f(1), s.kh * s.kw * s.c * m, "depthwise filter");
+  float *b = bias ? a.heap.at(a.f(2), s.o, "depthwise bias") : nullptr;
+  float *y = a.heap.at(a.f(3), s.dstSize(), "depthwise output");
+  // The heap's filter is hwigo; oneDNN's depthwise kernels get a layout of their own choice.
+  memory::desc user({s.c, m, 1, s.kh, s.kw}, dt::f32, tag::hwigo);
+  memory::desc any({s.c, m, 1, s.kh, s.kw}, dt::f32, tag::any);
+  auto &p = cachedPrepared(key("dw", a.p, 2), [&] {
+    auto desc = bias ? dnnl::convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct, s.src(),
+                                                       any, s.bias(), s.dst(), s.strides(), s.dilates(), s.padL(), s.padR())
+                     : dnnl::convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct, s.src(),
+                                                       any, s.dst(), s.strides(), s.dilates(), s.padL(), s.padR());
+    dnnl::convolution_forward::primitive_desc pd(desc, activationAttr(activation, alpha), cpu());
+    return prepare(dnnl::convolution_forward(pd), pd.weights_desc(), user);
+  });
+  std::unordered_map<int, memory> io{{DNNL_ARG_SRC, memory(s.src(), cpu(), x)},
+                                     {DNNL_ARG_WEIGHTS, weightsIn(p, wt)},
+                                     {DNNL_ARG_DST, memory(s.dst(), cpu(), y)}};
+  if (bias) io.emplace(DNNL_ARG_BIAS, memory(s.bias(), cpu(), b));
+  p.primitive.execute(stream(), io);
+  stream().wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pooling (tfjs MaxPool, AvgPool and their gradients). Average pooling excludes padding, as TF.
+// params: [xOff, yOff, dyOff, dxOff, n, h, w, c, kh, kw, oh, ow, sh, sw, pt, pb, pl, pr, max(1)/avg(0)]
+// Forward uses xOff → yOff. MaxPoolGrad recomputes the forward pass with a workspace (oneDNN's
+// record of each window's arg-max) in native scratch memory, then routes dy through it.
+
+struct PoolShape {
+  int64_t n, h, w, c, kh, kw, oh, ow, sh, sw, pt, pb, pl, pr;
+  bool max;
+  explicit PoolShape(const Args &a)
+      : n(a.i(4)), h(a.i(5)), w(a.i(6)), c(a.i(7)), kh(a.i(8)), kw(a.i(9)), oh(a.i(10)), ow(a.i(11)), sh(a.i(12)),
+        sw(a.i(13)), pt(a.i(14)), pb(a.i(15)), pl(a.i(16)), pr(a.i(17)), max(a.i(18)) {
+    positive({n, h, w, c, kh, kw, oh, ow, sh, sw}, "pool");
+    if ((h - kh + pt + pb) / sh + 1 != oh || (w - kw + pl + pr) / sw + 1 != ow) {
+      throw std::invalid_argument("pool: output size does not match input, window, strides and padding");
+    }
+  }
+  memory::desc src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
+  memory::desc dst() const { return memory::desc({n, c, oh, ow}, dt::f32, tag::nhwc); }
+  algorithm algo() const { return max ? algorithm::pooling_max : algorithm::pooling_avg_exclude_padding; }
+  dnnl::pooling_forward::desc forward(prop_kind kind) const {
+    return dnnl::pooling_forward::desc(kind, algo(), src(), dst(), {sh, sw}, {kh, kw}, {pt, pl}, {pb, pr});
+  }
+  int64_t srcSize() const { return n * h * w * c; }
+  int64_t dstSize() const { return n * oh * ow * c; }
+};
+
+// The mean of each image's channels (a window covering the whole image: the batch-norm statistics
+// of batchNormRelu). oneDNN's pooling sums in float32 in one running total, 4x less accurate than
+// XNNPACK at 352² (2.7e-5 against 7e-6 relative); here each thread sums a run of pixels in double.
+void globalMean(const PoolShape &s, const float *x, float *y) {
+  const int64_t pixels = s.h * s.w, c = s.c;
+  for (int64_t n = 0; n < s.n; n++) {
+    const float *image = x + n * pixels * c;
+    std::vector<double> total(c, 0.0);
+#pragma omp parallel
+    {
+      std::vector<double> part(c, 0.0);
+#pragma omp for schedule(static) nowait
+      for (int64_t p = 0; p < pixels; p++) {
+        const float *row = image + p * c;
+        for (int64_t k = 0; k < c; k++) part[k] += row[k];
+      }
+#pragma omp critical
+      for (int64_t k = 0; k < c; k++) total[k] += part[k];
+    }
+    for (int64_t k = 0; k < c; k++) y[n * c + k] = static_cast<float>(total[k] / static_cast<double>(pixels));
+  }
+}
+
+void poolForward(const Args &a) {
+  PoolShape s(a);
+  float *x = a.heap.at(a.f(0), s.srcSize(), "pool input");
+  float *y = a.heap.at(a.f(1), s.dstSize(), "pool output");
+  if (!s.max && s.kh == s.h && s.kw == s.w && s.oh == 1 && s.ow == 1 && s.pt + s.pb + s.pl + s.pr == 0) {
+    globalMean(s, x, y);
+    return;
+  }
+  auto &prim = cached(key("pf", a.p, 4), [&] {
+    return dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(s.forward(prop_kind::forward_inference), cpu()));
+  });
+  prim.execute(stream(), {{DNNL_ARG_SRC, memory(s.src(), cpu(), x)}, {DNNL_ARG_DST, memory(s.dst(), cpu(), y)}});
+  stream().wait();
+}
+
+void poolBackward(const Args &a) {
+  PoolShape s(a);
+  float *dy = a.heap.at(a.f(2), s.dstSize(), "pool output gradient");
+  float *dx = a.heap.at(a.f(3), s.srcSize(), "pool input gradient");
+  auto hint = dnnl::pooling_forward::primitive_desc(s.forward(prop_kind::forward_training), cpu());
+  dnnl::pooling_backward::desc desc(s.algo(), s.src(), s.dst(), {s.sh, s.sw}, {s.kh, s.kw}, {s.pt, s.pl}, {s.pb, s.pr});
+  dnnl::pooling_backward::primitive_desc pd(desc, cpu(), hint);
+  std::unordered_map<int, memory> io{{DNNL_ARG_DIFF_DST, memory(s.dst(), cpu(), dy)},
+                                     {DNNL_ARG_DIFF_SRC, memory(s.src(), cpu(), dx)}};
+  if (s.max) {
+    float *x = a.heap.at(a.f(0), s.srcSize(), "pool input");
+    memory workspace(hint.workspace_desc(), cpu());
+    memory scratchDst(s.dst(), cpu());
+    auto &fwd = cached(key("pt", a.p, 4), [&] { return dnnl::pooling_forward(hint); });
+    fwd.execute(stream(), {{DNNL_ARG_SRC, memory(s.src(), cpu(), x)}, {DNNL_ARG_DST, scratchDst}, {DNNL_ARG_WORKSPACE, workspace}});
+    io.emplace(DNNL_ARG_WORKSPACE, workspace);
+  }
+  auto &prim = cached(key("pb", a.p, 4), [&] { return dnnl::pooling_backward(pd); });
+  prim.execute(stream(), io);
+  stream().wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batched matrix product (tfjs BatchMatMul, _FusedMatMul): a [ba, m, k] (or [ba, k, m] transposed)
+// times b [bb, k, n] (or [bb, n, k]); a batch of 1 broadcasts. Transposes are strides, not copies.
+// params: [aOff, bOff, biasOff (−1: none; else n values), yOff, ba, bb, m, k, n, transA, transB,
+//          activation, alpha]
+
+void matmul(const Args &a) {
+  const int64_t ba = a.i(4), bb = a.i(5), m = a.i(6), k = a.i(7), n = a.i(8);
+  const bool ta = a.i(9) != 0, tb = a.i(10) != 0;
+  const int activation = static_cast<int>(a.i(11));
+  const float alpha = static_cast<float>(a.f(12));
+  positive({ba, bb, m, k, n}, "matmul");
+  if (ba != bb && ba != 1 && bb != 1) throw std::invalid_argument("matmul: batch sizes must match or be 1");
+  const int64_t batch = std::max(ba, bb);
+  const bool bias = a.f(2) >= 0;
+  float *pa = a.heap.at(a.f(0), ba * m * k, "matmul a");
+  float *pb = a.heap.at(a.f(1), bb * k * n, "matmul b");
+  float *pbias = bias ? a.heap.at(a.f(2), n, "matmul bias") : nullptr;
+  float *py = a.heap.at(a.f(3), batch * m * n, "matmul output");
+  memory::desc ad({ba, m, k}, dt::f32, ta ? dims{m * k, 1, m} : dims{m * k, k, 1});
+  memory::desc bd({bb, k, n}, dt::f32, tb ? dims{k * n, 1, k} : dims{k * n, n, 1});
+  memory::desc biasd({1, 1, n}, dt::f32, tag::abc);
+  memory::desc yd({batch, m, n}, dt::f32, tag::abc);
+  auto &prim = cached(key("mm", a.p, 2), [&] {
+    auto desc = bias ? dnnl::matmul::desc(ad, bd, biasd, yd) : dnnl::matmul::desc(ad, bd, yd);
+    return dnnl::matmul(dnnl::matmul::primitive_desc(desc, activationAttr(activation, alpha), cpu()));
+  });
+  std::unordered_map<int, memory> io{{DNNL_ARG_SRC, memory(ad, cpu(), pa)},
+                                     {DNNL_ARG_WEIGHTS, memory(bd, cpu(), pb)},
+                                     {DNNL_ARG_DST, memory(yd, cpu(), py)}};
+  if (bias) io.emplace(DNNL_ARG_BIAS, memory(biasd, cpu(), pbias));
+  prim.execute(stream(), io);
+  stream().wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concat / SplitV along one axis: the tensor seen as [outer, axis·inner] rows, each piece owning a
+// contiguous run of every row. One parallel pass of memcpy.
+// params: [bigOff, outer, pieces, (pieceOff, pieceRow)...]; toBig 1 = concat, 0 = split.
+
+void pieces(const Args &a, bool toBig) {
+  const int64_t outer = a.i(1), count = a.i(2);
+  positive({outer, count}, "concat");
+  std::vector<float *> ptr(count);
+  std::vector<int64_t> row(count), at(count);
+  int64_t bigRow = 0;
+  for (int64_t j = 0; j < count; j++) {
+    row[j] = a.i(4 + 2 * j);
+    if (row[j] < 0) throw std::invalid_argument("concat: negative piece");
+    ptr[j] = a.heap.at(a.f(3 + 2 * j), static_cast<double>(outer * row[j]), "concat piece");
+    at[j] = bigRow;
+    bigRow += row[j];
+  }
+  float *big = a.heap.at(a.f(0), static_cast<double>(outer * bigRow), "concat result");
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < outer; r++) {
+    for (int64_t j = 0; j < count; j++) {
+      float *whole = big + r * bigRow + at[j];
+      float *part = ptr[j] + r * row[j];
+      if (toBig) {
+        std::memcpy(whole, part, row[j] * sizeof(float));
+      } else {
+        std::memcpy(part, whole, row[j] * sizeof(float));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Element-wise activations (tfjs Relu, Relu6, Sigmoid) over a whole tensor.
+// params: [xOff, yOff, count, kind]; kind: 1 relu, 2 relu6, 4 sigmoid (the activation codes above).
+
+void eltwise(const Args &a) {
+  const int64_t count = a.i(2);
+  positive({count}, "eltwise");
+  const int kind = static_cast<int>(a.i(3));
+  float *x = a.heap.at(a.f(0), count, "eltwise input");
+  float *y = a.heap.at(a.f(1), count, "eltwise output");
+  memory::desc md({count}, dt::f32, tag::a);
+  auto &prim = cached(key("el", a.p, 2), [&] {
+    algorithm algo = kind == 1 ? algorithm::eltwise_relu : kind == 2 ? algorithm::eltwise_clip : algorithm::eltwise_logistic;
+    if (kind != 1 && kind != 2 && kind != 4) throw std::invalid_argument("eltwise: unknown kind");
+    dnnl::eltwise_forward::desc desc(prop_kind::forward_inference, algo, md, 0.f, kind == 2 ? 6.f : 0.f);
+    return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, cpu()));
+  });
+  prim.execute(stream(), {{DNNL_ARG_SRC, memory(md, cpu(), x)}, {DNNL_ARG_DST, memory(md, cpu(), y)}});
+  stream().wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch normalisation with given statistics (tfjs FusedBatchNorm at inference), channels last.
+// params: [xOff, yOff, meanOff, varOff, scaleOff (−1: ones), offsetOff (−1: zeros), rows, c, epsilon]
+// where rows is the product of the leading dimensions.
+
+void batchNormInference(const Args &a) {
+  const int64_t rows = a.i(6), c = a.i(7);
+  positive({rows, c}, "batch norm");
+  const float epsilon = static_cast<float>(a.f(8));
+  float *x = a.heap.at(a.f(0), rows * c, "batch norm input");
+  float *y = a.heap.at(a.f(1), rows * c, "batch norm output");
+  float *mean = a.heap.at(a.f(2), c, "batch norm mean");
+  float *variance = a.heap.at(a.f(3), c, "batch norm variance");
+  std::vector<float> ones, zeros;
+  float *scale = a.f(4) >= 0 ? a.heap.at(a.f(4), c, "batch norm scale") : (ones.assign(c, 1.f), ones.data());
+  float *shift = a.f(5) >= 0 ? a.heap.at(a.f(5), c, "batch norm offset") : (zeros.assign(c, 0.f), zeros.data());
+  // As a 4-D NHWC tensor of rows×1 pixels: oneDNN normalises per channel whatever the pixels are.
+  memory::desc data({rows, c, 1, 1}, dt::f32, tag::nhwc);
+  memory::desc channel({c}, dt::f32, tag::a);
+  auto &prim = cached(key("bn", a.p, 6), [&] {
+    auto flags = dnnl::normalization_flags::use_global_stats | dnnl::normalization_flags::use_scale |
+                 dnnl::normalization_flags::use_shift;
+    dnnl::batch_normalization_forward::desc desc(prop_kind::forward_inference, data, epsilon, flags);
+    return dnnl::batch_normalization_forward(dnnl::batch_normalization_forward::primitive_desc(desc, cpu()));
+  });
+  prim.execute(stream(), {{DNNL_ARG_SRC, memory(data, cpu(), x)},
+                          {DNNL_ARG_DST, memory(data, cpu(), y)},
+                          {DNNL_ARG_MEAN, memory(channel, cpu(), mean)},
+                          {DNNL_ARG_VARIANCE, memory(channel, cpu(), variance)},
+                          {DNNL_ARG_SCALE, memory(channel, cpu(), scale)},
+                          {DNNL_ARG_SHIFT, memory(channel, cpu(), shift)}});
+  stream().wait();
+}
+
+// ---------------------------------------------------------------------------------------------
+// N-API glue: every entry catches oneDNN's and our errors and throws them as JS errors.
+
+template <void (*Kernel)(const Args &)>
+napi_value entry(napi_env env, napi_callback_info info) {
+  try {
+    Kernel(readArgs(env, info));
+  } catch (const dnnl::error &e) {
+    napi_throw_error(env, "PULMO_DNNL", (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception &e) {
+    napi_throw_error(env, "PULMO_DNNL", e.what());
+  }
+  return nullptr;
+}
+
+void concatKernel(const Args &a) { pieces(a, true); }
+void splitKernel(const Args &a) { pieces(a, false); }
+
+napi_value setThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t threads = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &threads) != napi_ok || threads < 1) {
+    napi_throw_error(env, "PULMO_DNNL", "setThreads(n): n must be a positive integer");
+    return nullptr;
+  }
+  omp_set_num_threads(threads);
+  return nullptr;
+}
+
+napi_value describe(napi_env env, napi_callback_info) {
+  const dnnl_version_t *v = dnnl_version();
+  std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
+                     ";" + std::to_string(omp_get_max_threads()) + ";" + std::to_string(cache().size());
+  napi_value result;
+  napi_create_string_utf8(env, text.c_str(), text.size(), &result);
+  return result;
+}
+
+napi_value clearCache(napi_env env, napi_callback_info) {
+  cache().clear();
+  return nullptr;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor properties[] = {
+      {"conv2d", nullptr, entry<conv2dForward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, entry<conv2dBackwardData>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, entry<conv2dBackwardWeights>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseConv2d", nullptr, entry<depthwiseForward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool", nullptr, entry<poolForward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"poolGrad", nullptr, entry<poolBackward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, entry<matmul>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"eltwise", nullptr, entry<eltwise>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, entry<batchNormInference>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, entry<concatKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"split", nullptr, entry<splitKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"describe", nullptr, describe, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
