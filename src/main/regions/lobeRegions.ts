@@ -76,47 +76,50 @@ const within = (f: number, [from, to]: UnitInterval): boolean => f >= from && (f
 export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeometry): Uint8Array {
   const o = axialOrientation(geometry.direction)
   const [nx, ny, nz] = geometry.dimensions
+  const n = LOBES.length + 1
+  // One pass for every lobe's per-slice bounds (index lobe·nz + k) and slice extent.
+  const minI = new Int32Array(n * nz).fill(nx)
+  const maxI = new Int32Array(n * nz).fill(-1)
+  const minJ = new Int32Array(n * nz).fill(ny)
+  const maxJ = new Int32Array(n * nz).fill(-1)
+  const first = new Int32Array(n).fill(-1)
+  const last = new Int32Array(n).fill(-1)
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        const l = lobeLabels[v]
+        if (l === 0) continue
+        const b = l * nz + k
+        if (i < minI[b]) minI[b] = i
+        if (i > maxI[b]) maxI[b] = i
+        if (j < minJ[b]) minJ[b] = j
+        if (j > maxJ[b]) maxJ[b] = j
+        if (first[l] < 0) first[l] = k
+        last[l] = k
+      }
+  const rules = LOBES.map((lobe) => LOBE_REGION_RULES[lobe.id].map((rule) => ({ ...rule, value: regionLabelOf(rule.id) })))
+  // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
+  const lateralGrowsWithI = LOBES.map((lobe) => (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0)
   const regions = new Uint8Array(lobeLabels.length)
-  LOBES.forEach((lobe, index) => {
-    const label = index + 1
-    const rules = LOBE_REGION_RULES[lobe.id].map((rule) => ({ ...rule, value: regionLabelOf(rule.id) }))
-    let first = -1
-    let last = -1
-    for (let k = 0; k < nz; k++) {
-      const slice = lobeLabels.subarray(k * nx * ny, (k + 1) * nx * ny)
-      if (slice.includes(label)) {
-        if (first < 0) first = k
-        last = k
-      }
-    }
-    if (first < 0) return
-    const slices = last - first + 1
-    // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
-    const lateralGrowsWithI = (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0
-    for (let k = first; k <= last; k++) {
-      let minI = nx, maxI = -1, minJ = ny, maxJ = -1
-      for (let j = 0; j < ny; j++)
-        for (let i = 0; i < nx; i++) {
-          if (lobeLabels[k * nx * ny + j * nx + i] !== label) continue
-          if (i < minI) minI = i
-          if (i > maxI) maxI = i
-          if (j < minJ) minJ = j
-          if (j > maxJ) maxJ = j
-        }
-      if (maxI < 0) continue
-      const c = o.towardSuperior === 1 ? (last - k + 0.5) / slices : (k - first + 0.5) / slices
-      const sliceRules = rules.filter((r) => within(c, r.craniocaudal))
-      for (let j = minJ; j <= maxJ; j++) {
-        const a = o.towardPosterior === 1 ? (j - minJ + 0.5) / (maxJ - minJ + 1) : (maxJ - j + 0.5) / (maxJ - minJ + 1)
-        const rowRules = sliceRules.filter((r) => within(a, r.anteroposterior))
-        for (let i = minI; i <= maxI; i++) {
-          const v = k * nx * ny + j * nx + i
-          if (lobeLabels[v] !== label) continue
-          const m = lateralGrowsWithI ? (i - minI + 0.5) / (maxI - minI + 1) : (maxI - i + 0.5) / (maxI - minI + 1)
-          regions[v] = rowRules.find((r) => within(m, r.mediolateral))?.value ?? 0
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        const l = lobeLabels[v]
+        if (l === 0) continue
+        const b = l * nz + k
+        const slices = last[l] - first[l] + 1
+        const c = o.towardSuperior === 1 ? (last[l] - k + 0.5) / slices : (k - first[l] + 0.5) / slices
+        const rows = maxJ[b] - minJ[b] + 1
+        const a = o.towardPosterior === 1 ? (j - minJ[b] + 0.5) / rows : (maxJ[b] - j + 0.5) / rows
+        const columns = maxI[b] - minI[b] + 1
+        const m = lateralGrowsWithI[l - 1] ? (i - minI[b] + 0.5) / columns : (maxI[b] - i + 0.5) / columns
+        const lobeRules = rules[l - 1]
+        for (const r of lobeRules) {
+          if (within(c, r.craniocaudal) && within(a, r.anteroposterior) && within(m, r.mediolateral)) {
+            regions[v] = r.value
+            break
+          }
         }
       }
-    }
-  })
   return regions
 }
