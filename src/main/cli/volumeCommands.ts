@@ -192,7 +192,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
     const t = analysis.timing
     io.log(
       `done in ${(t.totalMs / 1000).toFixed(1)} s: lungs ${(t.lungsMs / 1000).toFixed(1)} s, ` +
-        `inference ${(t.inferenceMs / 1000).toFixed(1)} s on ${t.slicesInferred}/${t.slices} slices, scores ${(t.scoringMs / 1000).toFixed(1)} s`
+        `inference ${(t.inferenceMs / 1000).toFixed(1)} s on ${t.slicesInferred}/${t.slices} slices, lobes ${(t.lobesMs / 1000).toFixed(1)} s, scores ${(t.scoringMs / 1000).toFixed(1)} s`
     )
     return { series, analysis, models: refs, warnings: check.warnings }
   } finally {
@@ -208,16 +208,32 @@ function runInfo(a: Analysed): Record<string, unknown> {
   return {
     model: { name: a.models.infection.name, version: a.models.infection.version, dir: a.models.infection.dir },
     multiclassModel: a.models.multiclass ?? null,
+    lobeSegmentation: lobeFitSummary(a.analysis),
     infectionTyping: a.models.multiclass ? 'multiclass' : `density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU)`,
     backend: engineInfo()?.backend ?? null,
     timing: {
       totalSeconds: seconds(t.totalMs),
       lungsSeconds: seconds(t.lungsMs),
       inferenceSeconds: seconds(t.inferenceMs),
+      lobesSeconds: seconds(t.lobesMs),
       scoringSeconds: seconds(t.scoringMs),
       slices: t.slices,
       slicesInferred: t.slicesInferred
     }
+  }
+}
+
+/** How the lobes were found: the fissure fit per fissure (evidence columns kept, mean distance). */
+function lobeFitSummary(analysis: VolumeAnalysis): Record<string, unknown> {
+  const { lobes } = analysis
+  return {
+    method: lobes.fitted ? 'fissure shape model fitted to the CT (CIP lobe atlas)' : 'fissure shape model, atlas mean (no HU volume to fit)',
+    fissures: lobes.fissures.map((f) => ({
+      id: f.id,
+      evidenceColumns: f.evidenceColumns,
+      searchedColumns: f.searchedColumns,
+      meanDistanceMm: Number.isFinite(f.meanDistanceMm) ? Math.round(f.meanDistanceMm * 100) / 100 : null
+    }))
   }
 }
 
@@ -226,7 +242,7 @@ function labelVolume(volume: Volume, data: Uint8Array): Volume {
   return { data, dimensions, spacing, origin, direction, modality: 'OT', unit: 'label' }
 }
 
-/** `pulmo segment VOLUME --out DIR`: lungs, infection and labels as NIfTI, and summary.json. */
+/** `pulmo segment VOLUME --out DIR`: lungs, infection, labels, lobes and regions as NIfTI, and summary.json. */
 export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: string }, io: CommandIo): Promise<void> {
   const a = await analyse(o, io)
   const out = resolve(o.out)
@@ -236,16 +252,21 @@ export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: stri
     lungs: join(out, 'lungs.nii.gz'),
     infection: join(out, 'infection.nii.gz'),
     labels: join(out, 'labels.nii.gz'),
+    lobes: join(out, 'lobes.nii.gz'),
+    regions: join(out, 'regions.nii.gz'),
     summary: join(out, 'summary.json')
   }
   await writeVolume(files.lungs, labelVolume(a.series.volume, inference.lungs.labels))
   await writeVolume(files.infection, labelVolume(a.series.volume, inference.infection))
   await writeVolume(files.labels, labelVolume(a.series.volume, inference.labels))
+  await writeVolume(files.lobes, labelVolume(a.series.volume, a.analysis.lobes.labels))
+  await writeVolume(files.regions, labelVolume(a.series.volume, a.analysis.regionLabels))
   const summary = { input: a.series.source, ...runInfo(a), warnings: a.warnings, scores: severitySummary(a.analysis.report), pattern: patternJson(a.analysis.pattern), files }
   writeFileSync(files.summary + '.partial', JSON.stringify(summary, null, 2) + '\n')
   renameSync(files.summary + '.partial', files.summary)
   io.print(
-    `Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation) and summary.json to ${out}`
+    `Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation), ` +
+      `lobes.nii.gz (1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL), regions.nii.gz (1–10 R1–R10, 11–20 L1–L10) and summary.json to ${out}`
   )
 }
 

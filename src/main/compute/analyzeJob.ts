@@ -59,5 +59,9 @@ export async function runAnalyzeJob(
   mkdirSync(job.outDir, { recursive: true })
   const labels = await writeAtomically(join(job.outDir, 'labels.nii.gz'), labelVolume(volume, analysis.inference.labels))
   const lungs = await writeAtomically(join(job.outDir, 'lungs.nii.gz'), labelVolume(volume, analysis.inference.lungs.labels))
-  return { report: analysis.report, pattern: analysis.pattern, timing: analysis.timing, labels, lungs, warnings: check.warnings }
+  const lobesFile = join(job.outDir, 'lobes.nii.gz')
+  const regionsFile = join(job.outDir, 'regions.nii.gz')
+  await writeAtomically(lobesFile, labelVolume(volume, analysis.lobes.labels))
+  await writeAtomically(regionsFile, labelVolume(volume, analysis.regionLabels))
+  return { report: analysis.report, pattern: analysis.pattern, timing: analysis.timing, labels, lungs, lobesFile, regionsFile, warnings: check.warnings }
 }

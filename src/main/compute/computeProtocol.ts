@@ -43,6 +43,10 @@ export interface AnalyzeResult {
   labels: WrittenLabels
   /** 0 outside, 1 right lung, 2 left lung */
   lungs: WrittenLabels
+  /** 0 outside, n for LOBES[n − 1] (anatomical lobes); a NIfTI file the service moves into place */
+  lobesFile: string
+  /** 0 outside, n for CTSS_REGION_RULES[n − 1] (regions within the lobes); moved likewise */
+  regionsFile: string
   /** the chest-CT check's warnings (partial coverage, a few slices) */
   warnings: string[]
 }

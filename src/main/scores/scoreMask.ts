@@ -12,15 +12,20 @@ export interface MaskToScore {
   infectionLabels: Uint8Array
   /** a reference infection mask (nonzero = infected) for the Dice coefficient */
   referenceInfection?: ArrayLike<number>
+  /**
+   * 0 outside, n for CTSS_REGION_RULES[n − 1]: the regions within the anatomical lobes the analysis
+   * found (regions/anatomicalRegions). Absent, the lungs are partitioned geometrically.
+   */
+  regionLabels?: Uint8Array
 }
 
 /**
- * The one way a mask becomes scores: the CT-SS regions partitioned from the lung mask, then the
- * severity measured on them. Analysis (in the compute process) and rescoring a mask version (in
+ * The one way a mask becomes scores: the CT-SS regions (the analysis's anatomical ones, or
+ * partitioned from the lung mask), then the severity measured on them. Analysis (in the compute process) and rescoring a mask version (in
  * the service) both call it, so a corrected mask is scored exactly as the model's would be.
  */
 export function scoreMask(input: MaskToScore, options: Partial<SeverityOptions> = {}): { regionLabels: Uint8Array; report: SeverityReport } {
-  const regionLabels = partitionLungRegions(input.lungLabels, input.geometry)
+  const regionLabels = input.regionLabels ?? partitionLungRegions(input.lungLabels, input.geometry)
   const report = computeSeverity(
     {
       geometry: input.geometry,

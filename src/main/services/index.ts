@@ -98,6 +98,7 @@ export class PulmoService {
         return new Uint8Array(labels.buffer as ArrayBuffer, labels.byteOffset, labels.byteLength)
       },
       'masks.lungs': (p) => this.analysis.lungs(p.seriesId),
+      'masks.lobes': (p) => this.analysis.lobes(p.seriesId),
       'masks.save': async (p) => {
         const saved = await this.masks.save(p.seriesId, p.baseVersion, p.slices, p.revertTo)
         // A corrected mask counts: the series' scores follow the version just saved.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
 import type { SeriesComparison } from '../../shared/followUp'
@@ -8,6 +8,7 @@ import { finalPattern, PATTERN_RULE, type CoRads, type RsnaCategory } from '../.
 import { ctPatternOf } from '../pattern/ctPatternOf'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
 import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type ReportInput } from '../report'
+import { anatomicalRegions } from '../regions/regions'
 import { scoreMask } from '../scores/scoreMask'
 import type { SeverityReport } from '../scores/scores'
 import { readNifti } from '../volume'
@@ -16,6 +17,7 @@ import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
 import { removeUnreferenced, storeBytes } from './storedFiles'
+import { companionPath } from './analysisFiles'
 import type { StudyService } from './studies'
 import type { AutomaticReport } from './records'
 
@@ -224,7 +226,13 @@ export class ReportService {
     const [lungs, infection] = await Promise.all([readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }), this.masks.labels(seriesId, maskVersion)])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
     const geometry = this.studies.geometry(seriesId)
-    const { report: severity, regionLabels } = scoreMask({ geometry, lungLabels, infectionLabels: infection }, options)
+    // The regions within the anatomical lobes of the same analysis; an analysis from before the
+    // anatomical lobes has none stored, and they are found from the CT once now.
+    const regionsFile = join(this.ctx.dataDir, companionPath(lungPath, 'regions'))
+    const regionLabels = existsSync(regionsFile)
+      ? Uint8Array.from((await readNifti(regionsFile, { unit: 'label' })).data)
+      : anatomicalRegions(await this.studies.volume(seriesId), lungLabels).regionLabels
+    const { report: severity } = scoreMask({ geometry, lungLabels, regionLabels, infectionLabels: infection }, options)
     const pattern = ctPatternOf({ geometry, lungLabels, regionLabels, infectionLabels: infection })
     return { severity, pattern }
   }

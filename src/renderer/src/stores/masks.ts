@@ -37,6 +37,8 @@ export const useMasksStore = defineStore('masks', () => {
   // Volumes of tens of megabytes: never deeply reactive; `revision` says when their content changed.
   const labels = shallowRef<Uint8Array | null>(null)
   const lungs = shallowRef<Uint8Array | null>(null)
+  /** the anatomical lobes of the latest analysis (1 RUL … 5 LLL), for the fissure overlay */
+  const lobes = shallowRef<Uint8Array | null>(null)
   const revision = ref(0)
   const status = ref<MaskStatus>('idle')
   const error = ref<string | null>(null)
@@ -125,13 +127,23 @@ export const useMasksStore = defineStore('masks', () => {
     }
   }
 
-  /** Loads the latest mask, the lung mask and the version list of a series. */
+  async function fetchLobes(id: number): Promise<Uint8Array | null> {
+    try {
+      return await getClient().invoke('masks.lobes', { seriesId: id })
+    } catch (failure) {
+      if (toApiError(failure).code === 'not-found') return null
+      throw failure
+    }
+  }
+
+  /** Loads the latest mask, the lung mask, the lobes and the version list of a series. */
   async function open(id: number | null, dimensions: [number, number, number] | null): Promise<void> {
     const sequence = ++loadSequence
     seriesId.value = id
     dims.value = dimensions
     labels.value = null
     lungs.value = null
+    lobes.value = null
     versions.reset()
     loadedVersion.value = 0
     conflict.value = null
@@ -148,7 +160,7 @@ export const useMasksStore = defineStore('masks', () => {
     try {
       const client = getClient()
       const expected = dimensions[0] * dimensions[1] * dimensions[2]
-      const [list, lungBytes] = await Promise.all([client.invoke('masks.list', { seriesId: id }), fetchLungs(id)])
+      const [list, lungBytes, lobeBytes] = await Promise.all([client.invoke('masks.list', { seriesId: id }), fetchLungs(id), fetchLobes(id)])
       if (sequence !== loadSequence) return
       // Before any version the mask is empty: no need to send tens of megabytes of zeros.
       const latest = list.at(-1)?.version
@@ -163,6 +175,7 @@ export const useMasksStore = defineStore('masks', () => {
       loadedVersion.value = latest ?? 0
       labels.value = latest === undefined ? labelBytes : new Uint8Array(labelBytes)
       lungs.value = lungBytes && lungBytes.byteLength === expected ? new Uint8Array(lungBytes) : null
+      lobes.value = lobeBytes && lobeBytes.byteLength === expected ? new Uint8Array(lobeBytes) : null
       status.value = 'ready'
     } catch (failure) {
       if (sequence !== loadSequence) return
@@ -322,6 +335,7 @@ export const useMasksStore = defineStore('masks', () => {
     dims,
     labels,
     lungs,
+    lobes,
     revision,
     status,
     error,
