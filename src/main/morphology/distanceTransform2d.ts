@@ -58,19 +58,36 @@ export function squaredDistanceToFeature2d(
     }
   }
   // Pass 2: along each column, the lower envelope of the parabolas rooted at the row results.
+  for (let x = 0; x < width; x++) envelopeAlongLine(out, x, width, height, spacingY, frameIsFeature, scratch, Infinity)
+}
+
+/**
+ * Replaces the `count` values of `out` at `start`, `start + stride`, … (squared distances along the
+ * other axes) by their lower envelope of parabolas along this line at `spacing` mm: the separable pass
+ * shared by the column pass here and the z pass of the 3D transform. `frameIsFeature` adds the
+ * distance to the frame beyond both ends; `ceiling` caps the result (the 3D transform stores finite values).
+ */
+export function envelopeAlongLine(
+  out: Float32Array,
+  start: number,
+  stride: number,
+  count: number,
+  spacing: number,
+  frameIsFeature: boolean,
+  scratch: DistanceTransformScratch,
+  ceiling: number
+): void {
   const f = scratch.column
   const d = scratch.envelopeDistance
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) f[y] = out[y * width + x]
-    lowerEnvelope1d(f, height, spacingY, d, scratch.envelopeVertex, scratch.envelopeBoundary)
-    for (let y = 0; y < height; y++) {
-      let value = d[y]
-      if (frameIsFeature) {
-        const toFrame = Math.min(y + 1, height - y) * spacingY
-        if (toFrame * toFrame < value) value = toFrame * toFrame
-      }
-      out[y * width + x] = value
+  for (let i = 0; i < count; i++) f[i] = out[start + i * stride]
+  lowerEnvelope1d(f, count, spacing, d, scratch.envelopeVertex, scratch.envelopeBoundary)
+  for (let i = 0; i < count; i++) {
+    let value = d[i]
+    if (frameIsFeature) {
+      const toFrame = Math.min(i + 1, count - i) * spacing
+      if (toFrame * toFrame < value) value = toFrame * toFrame
     }
+    out[start + i * stride] = Math.min(value, ceiling)
   }
 }
 

@@ -4,7 +4,12 @@
  * transform is separable, Felzenszwalb & Huttenlocher 2012). Slices are often 2–5 times thicker
  * than the in-plane pixel, which is why the spacing enters every pass rather than counting voxels.
  */
-import { createDistanceScratch, FAR_SQUARED_MM, lowerEnvelope1d, squaredDistanceToFeature2d } from './distanceTransform2d'
+import {
+  createDistanceScratch,
+  envelopeAlongLine,
+  FAR_SQUARED_MM,
+  squaredDistanceToFeature2d
+} from './distanceTransform2d'
 
 /**
  * Squared distance (mm²) from each voxel centre to the nearest voxel whose value is `featureValue`.
@@ -35,20 +40,8 @@ export function squaredDistanceToFeature3d(
     )
   }
   if (nz < 2 && !frameIsFeature) return out
-  const f = scratch.column
-  const d = scratch.envelopeDistance
-  const sz = spacing[2]
   for (let p = 0; p < sliceSize; p++) {
-    for (let k = 0; k < nz; k++) f[k] = out[k * sliceSize + p]
-    lowerEnvelope1d(f, nz, sz, d, scratch.envelopeVertex, scratch.envelopeBoundary)
-    for (let k = 0; k < nz; k++) {
-      let value = d[k]
-      if (frameIsFeature) {
-        const toFrame = Math.min(k + 1, nz - k) * sz
-        if (toFrame * toFrame < value) value = toFrame * toFrame
-      }
-      out[k * sliceSize + p] = Math.min(value, FAR_SQUARED_MM)
-    }
+    envelopeAlongLine(out, p, sliceSize, nz, spacing[2], frameIsFeature, scratch, FAR_SQUARED_MM)
   }
   return out
 }

@@ -6,6 +6,7 @@ import { getClient } from '../api/client'
 import { errorMessage, toApiError } from '../api/errors'
 import { UndoHistory, type HistoryMemo } from '../annotation/history'
 import { applyPatch, diffSlice, slicesEqual, type SlicePatch } from '../annotation/patch'
+import { runWhileBusy } from './busyAction'
 import { useMaskVersionListStore } from './maskVersionList'
 import { useReportStore } from './report'
 import { useToolSettingsStore } from './toolSettings'
@@ -273,36 +274,39 @@ export const useMasksStore = defineStore('masks', () => {
       notice.value = 'Nothing to save: no slice differs from the loaded version.'
       return null
     }
-    saving.value = true
     saveError.value = null
     conflict.value = null
     notice.value = null
-    try {
-      const slices = edited.map((k) => ({ k, runs: encodeRuns(sliceOf(working, k)) }))
-      const saved = await getClient().invoke('masks.save', { seriesId: id, baseVersion: loadedVersion.value, slices })
-      if (seriesId.value !== id) return saved
-      loadedVersion.value = saved.version
-      // The saved content is the new comparison point; the undo history stays usable.
-      originals.clear()
-      changedSlices.value = []
-      notice.value =
-        `Saved version ${saved.version}: ${saved.trainingSlices.length} corrected slice${saved.trainingSlices.length === 1 ? '' : 's'} marked as training data` +
-        ` (${edited.length} edited now). The scores follow version ${saved.version}.`
-      // The service rescored the report from the saved version: show it.
-      await Promise.all([versions.fetchVersions(id, () => seriesId.value === id), useReportStore().refresh()])
-      return saved
-    } catch (failure) {
-      const apiError = toApiError(failure)
-      if (apiError.code === 'conflict') {
-        conflict.value = apiError.message
-        void versions.fetchVersions(id, () => seriesId.value === id)
-      } else {
-        saveError.value = errorMessage(failure)
+    return runWhileBusy<MaskVersion | null, boolean>(
+      saving,
+      true,
+      false,
+      async () => {
+        const slices = edited.map((k) => ({ k, runs: encodeRuns(sliceOf(working, k)) }))
+        const saved = await getClient().invoke('masks.save', { seriesId: id, baseVersion: loadedVersion.value, slices })
+        if (seriesId.value !== id) return saved
+        loadedVersion.value = saved.version
+        // The saved content is the new comparison point; the undo history stays usable.
+        originals.clear()
+        changedSlices.value = []
+        notice.value =
+          `Saved version ${saved.version}: ${saved.trainingSlices.length} corrected slice${saved.trainingSlices.length === 1 ? '' : 's'} marked as training data` +
+          ` (${edited.length} edited now). The scores follow version ${saved.version}.`
+        // The service rescored the report from the saved version: show it.
+        await Promise.all([versions.fetchVersions(id, () => seriesId.value === id), useReportStore().refresh()])
+        return saved
+      },
+      (failure) => {
+        const apiError = toApiError(failure)
+        if (apiError.code === 'conflict') {
+          conflict.value = apiError.message
+          void versions.fetchVersions(id, () => seriesId.value === id)
+        } else {
+          saveError.value = errorMessage(failure)
+        }
+        return null
       }
-      return null
-    } finally {
-      saving.value = false
-    }
+    )
   }
 
   /**

@@ -1,10 +1,17 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RegionScore, ReportRecord, SeverityReportView } from '../../../shared/api'
-import { automaticScoresOfView, finalScores, regionFinalScore, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
+import {
+  automaticScoresOfView,
+  finalScores,
+  regionFinalScore,
+  type FinalScores,
+  type RegionEdit
+} from '../../../shared/severityScoring'
 import type { RsnaCategory } from '../../../shared/ctPattern'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
+import { runWhileBusy } from './busyAction'
 
 export { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../../shared/severityScoring'
 
@@ -158,16 +165,11 @@ export const useReportStore = defineStore('report', () => {
 
   /** Runs one action on the report: `busy` says which meanwhile; a failure is shown and gives `failed`. */
   async function act<T>(kind: 'save' | 'sign' | 'export', failed: T, action: () => Promise<T>): Promise<T> {
-    busy.value = kind
     actionError.value = null
-    try {
-      return await action()
-    } catch (failure) {
+    return runWhileBusy(busy, kind, null, action, (failure) => {
       actionError.value = errorMessage(failure)
       return failed
-    } finally {
-      busy.value = null
-    }
+    })
   }
 
   /** Rescores the report from a mask version, without running the model. */
@@ -199,7 +201,10 @@ export const useReportStore = defineStore('report', () => {
   )
 
   /** Saves the pending region scores and text, with `change` (the pattern category) when given. */
-  async function saveDraft(change: { pattern?: { rsna: RsnaCategory; coRads: number; note: string } | null }, saved: string): Promise<boolean> {
+  async function saveDraft(
+    change: { pattern?: { rsna: RsnaCategory; coRads: number; note: string } | null },
+    saved: string
+  ): Promise<boolean> {
     const current = report.value
     if (!current || signed.value) return false
     notice.value = null
