@@ -2,9 +2,8 @@
  * The lobes and CT-SS regions of an analysed CT: anatomical lobes (lobeSegmentation.ts) and the
  * regions within them (lobeRegions.ts). What the analysis, the rescoring and `pulmo segment` use.
  */
-import type { Volume } from '../volume/volume'
 import { partitionLobeRegions } from './lobeRegions'
-import { segmentLobes, type LobeSegmentation, type LobeSegmentationOptions } from './lobeSegmentation'
+import { segmentLobes, type LobeSegmentation } from './lobeSegmentation'
 
 export interface AnatomicalRegions {
   lobes: LobeSegmentation
@@ -12,11 +11,8 @@ export interface AnatomicalRegions {
   regionLabels: Uint8Array
 }
 
-export function anatomicalRegions(
-  volume: Pick<Volume, 'dimensions' | 'spacing' | 'direction' | 'data' | 'unit'>,
-  lungLabels: Uint8Array,
-  options: Partial<LobeSegmentationOptions> = {}
-): AnatomicalRegions {
-  const lobes = segmentLobes(volume, lungLabels, options)
-  return { lobes, regionLabels: partitionLobeRegions(lobes.labels, volume) }
+/** segmentLobes' arguments (the CT, its lung mask, options); the regions are cut within its lobes. */
+export function anatomicalRegions(...args: Parameters<typeof segmentLobes>): AnatomicalRegions {
+  const lobes = segmentLobes(...args)
+  return { lobes, regionLabels: partitionLobeRegions(lobes.labels, args[0]) }
 }

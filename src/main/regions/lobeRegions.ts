@@ -16,14 +16,9 @@
  *   c = 3/4, inferior (L5) below.
  */
 import { axialOrientation, type VolumeGeometry } from '../volume/volumeGeometry'
-import { LOBES, regionLabelOf, type LobeId, type RegionId, type UnitInterval } from './regionRules'
+import { LOBES, regionLabelOf, type LobeId, type RegionId, type RegionRule, type UnitInterval } from './regionRules'
 
-interface LobeRegionRule {
-  id: RegionId
-  craniocaudal: UnitInterval
-  anteroposterior: UnitInterval
-  mediolateral: UnitInterval
-}
+type LobeRegionRule = Pick<RegionRule, 'id' | 'craniocaudal' | 'anteroposterior' | 'mediolateral'>
 
 const ALL: UnitInterval = [0, 1]
 const FRONT: UnitInterval = [0, 1 / 2]
@@ -32,6 +27,26 @@ const MEDIAL: UnitInterval = [0, 1 / 2]
 const LATERAL: UnitInterval = [1 / 2, 1]
 const TOP_THIRD: UnitInterval = [0, 1 / 3]
 const BELOW_TOP_THIRD: UnitInterval = [1 / 3, 1]
+
+/**
+ * Both lower lobes alike: the superior segment on top (its top third), then the basal segments by
+ * quadrant (anteromedial, anterolateral, posterolateral, posteromedial).
+ */
+function lowerLobe(superior: RegionId, frontMedial: RegionId, frontLateral: RegionId, backLateral: RegionId, backMedial: RegionId): LobeRegionRule[] {
+  const basal = (id: RegionId, anteroposterior: UnitInterval, mediolateral: UnitInterval): LobeRegionRule => ({
+    id,
+    craniocaudal: BELOW_TOP_THIRD,
+    anteroposterior,
+    mediolateral
+  })
+  return [
+    { id: superior, craniocaudal: TOP_THIRD, anteroposterior: ALL, mediolateral: ALL },
+    basal(frontMedial, FRONT, MEDIAL),
+    basal(frontLateral, FRONT, LATERAL),
+    basal(backLateral, BACK, LATERAL),
+    basal(backMedial, BACK, MEDIAL)
+  ]
+}
 
 // prettier-ignore
 export const LOBE_REGION_RULES: Readonly<Record<LobeId, readonly LobeRegionRule[]>> = {
@@ -44,13 +59,7 @@ export const LOBE_REGION_RULES: Readonly<Record<LobeId, readonly LobeRegionRule[
     { id: 'R4', craniocaudal: ALL, anteroposterior: ALL, mediolateral: LATERAL },
     { id: 'R5', craniocaudal: ALL, anteroposterior: ALL, mediolateral: MEDIAL }
   ],
-  RLL: [
-    { id: 'R6', craniocaudal: TOP_THIRD, anteroposterior: ALL, mediolateral: ALL },
-    { id: 'R7', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: MEDIAL },
-    { id: 'R8', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: LATERAL },
-    { id: 'R9', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: LATERAL },
-    { id: 'R10', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: MEDIAL }
-  ],
+  RLL: lowerLobe('R6', 'R7', 'R8', 'R9', 'R10'),
   LUL: [
     { id: 'L1', craniocaudal: [0, 1 / 4], anteroposterior: ALL, mediolateral: ALL },
     { id: 'L2', craniocaudal: [1 / 4, 1 / 2], anteroposterior: BACK, mediolateral: ALL },
@@ -58,13 +67,7 @@ export const LOBE_REGION_RULES: Readonly<Record<LobeId, readonly LobeRegionRule[
     { id: 'L4', craniocaudal: [1 / 2, 3 / 4], anteroposterior: ALL, mediolateral: ALL },
     { id: 'L5', craniocaudal: [3 / 4, 1], anteroposterior: ALL, mediolateral: ALL }
   ],
-  LLL: [
-    { id: 'L6', craniocaudal: TOP_THIRD, anteroposterior: ALL, mediolateral: ALL },
-    { id: 'L8', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: MEDIAL },
-    { id: 'L7', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: LATERAL },
-    { id: 'L9', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: LATERAL },
-    { id: 'L10', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: MEDIAL }
-  ]
+  LLL: lowerLobe('L6', 'L8', 'L7', 'L9', 'L10')
 }
 
 const within = (f: number, [from, to]: UnitInterval): boolean => f >= from && (f < to || (to === 1 && f <= 1))
@@ -84,42 +87,48 @@ export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeo
   const maxJ = new Int32Array(n * nz).fill(-1)
   const first = new Int32Array(n).fill(-1)
   const last = new Int32Array(n).fill(-1)
-  for (let k = 0, v = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, v++) {
-        const l = lobeLabels[v]
-        if (l === 0) continue
-        const b = l * nz + k
-        if (i < minI[b]) minI[b] = i
-        if (i > maxI[b]) maxI[b] = i
-        if (j < minJ[b]) minJ[b] = j
-        if (j > maxJ[b]) maxJ[b] = j
-        if (first[l] < 0) first[l] = k
-        last[l] = k
-      }
+  forEachLobeVoxel(lobeLabels, nx, ny, nz, (l, i, j, k) => {
+    const b = l * nz + k
+    if (i < minI[b]) minI[b] = i
+    if (i > maxI[b]) maxI[b] = i
+    if (j < minJ[b]) minJ[b] = j
+    if (j > maxJ[b]) maxJ[b] = j
+    if (first[l] < 0) first[l] = k
+    last[l] = k
+  })
   const rules = LOBES.map((lobe) => LOBE_REGION_RULES[lobe.id].map((rule) => ({ ...rule, value: regionLabelOf(rule.id) })))
   // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
   const lateralGrowsWithI = LOBES.map((lobe) => (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0)
   const regions = new Uint8Array(lobeLabels.length)
+  forEachLobeVoxel(lobeLabels, nx, ny, nz, (l, i, j, k, v) => {
+    const b = l * nz + k
+    const slices = last[l] - first[l] + 1
+    const c = o.towardSuperior === 1 ? (last[l] - k + 0.5) / slices : (k - first[l] + 0.5) / slices
+    const rows = maxJ[b] - minJ[b] + 1
+    const a = o.towardPosterior === 1 ? (j - minJ[b] + 0.5) / rows : (maxJ[b] - j + 0.5) / rows
+    const columns = maxI[b] - minI[b] + 1
+    const m = lateralGrowsWithI[l - 1] ? (i - minI[b] + 0.5) / columns : (maxI[b] - i + 0.5) / columns
+    for (const r of rules[l - 1]) {
+      if (within(c, r.craniocaudal) && within(a, r.anteroposterior) && within(m, r.mediolateral)) {
+        regions[v] = r.value
+        break
+      }
+    }
+  })
+  return regions
+}
+
+/** Visits every voxel inside a lobe (label ≠ 0) in storage order: i fastest, then j, then k. */
+function forEachLobeVoxel(
+  labels: Uint8Array,
+  nx: number,
+  ny: number,
+  nz: number,
+  visit: (lobe: number, i: number, j: number, k: number, v: number) => void
+): void {
   for (let k = 0, v = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++, v++) {
-        const l = lobeLabels[v]
-        if (l === 0) continue
-        const b = l * nz + k
-        const slices = last[l] - first[l] + 1
-        const c = o.towardSuperior === 1 ? (last[l] - k + 0.5) / slices : (k - first[l] + 0.5) / slices
-        const rows = maxJ[b] - minJ[b] + 1
-        const a = o.towardPosterior === 1 ? (j - minJ[b] + 0.5) / rows : (maxJ[b] - j + 0.5) / rows
-        const columns = maxI[b] - minI[b] + 1
-        const m = lateralGrowsWithI[l - 1] ? (i - minI[b] + 0.5) / columns : (maxI[b] - i + 0.5) / columns
-        const lobeRules = rules[l - 1]
-        for (const r of lobeRules) {
-          if (within(c, r.craniocaudal) && within(a, r.anteroposterior) && within(m, r.mediolateral)) {
-            regions[v] = r.value
-            break
-          }
-        }
+        if (labels[v] !== 0) visit(labels[v], i, j, k, v)
       }
-  return regions
 }
