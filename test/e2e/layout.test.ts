@@ -218,6 +218,16 @@ describe('layouts at the radiologist’s screen sizes', () => {
     const clipped = await clippedTexts(page, '[data-testid=training-view]')
     if (clipped.length) console.log(clipped.map((c) => `${c.text}: ${c.reason}`).join('\n'))
     expect(clipped).toEqual([])
+    // the probe sees a note cut off by its box: one put in the form for the moment
+    await page.evaluate(`(() => {
+      const note = document.createElement('p')
+      note.id = 'probe-note'
+      note.style.cssText = 'width: 80px; overflow: hidden; white-space: nowrap'
+      note.textContent = 'A note far wider than its box'
+      document.querySelector('[data-testid=training-view]').append(note)
+    })()`)
+    expect((await clippedTexts(page, '[data-testid=training-view]')).map((c) => c.text)).toEqual(['A note far wider than its box'])
+    await page.evaluate(`document.getElementById('probe-note').remove()`)
     await page.getByTestId('nav-reading').click()
   }, 60_000)
 
