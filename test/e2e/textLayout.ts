@@ -25,7 +25,8 @@ export interface ClippedText {
 /**
  * Every element inside `scope` with text of its own whose text is not all shown: the element hides
  * its overflow (hidden, clip, ellipsis) and its scrollWidth exceeds its clientWidth, or the text's
- * rendered box reaches past an ancestor that clips without scrolling.
+ * rendered box reaches past an ancestor that clips without scrolling (a scrolling container on the
+ * way ends the search: scrolling reaches what it holds).
  */
 export function clippedTexts(page: Page, scope: string): Promise<ClippedText[]> {
   return page.evaluate(`(${clipProbe})(${JSON.stringify(scope)})`) as Promise<ClippedText[]>
@@ -79,7 +80,10 @@ const clipProbe = `(scopeSelector) => {
     range.selectNodeContents(el)
     const r = range.getBoundingClientRect()
     for (let a = el.parentElement; a; a = a.parentElement) {
-      if (!hides(getComputedStyle(a))) continue
+      const clip = getComputedStyle(a)
+      // a container that scrolls brings the text into view: reachable, not cut off
+      if (clip.overflowX === 'auto' || clip.overflowX === 'scroll') break
+      if (!hides(clip)) continue
       const box = a.getBoundingClientRect()
       if (r.left < box.left - 1 || r.right > box.right + 1) {
         out.push({ text, reason: 'reaches past a clipping ' + a.tagName.toLowerCase() + '.' + a.className + ' (' + Math.round(r.left) + '–' + Math.round(r.right) + ' of ' + Math.round(box.left) + '–' + Math.round(box.right) + ')' })
