@@ -2,19 +2,17 @@ import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
+import { layersPlugin } from './eslint/layers.js'
 
 /*
- * Layering: imports run downward (renderer → contract; services → volume/db/ml/…; shared → nothing).
- * Each rule below names the folders a layer may not reach, as regexes over relative import paths, so
- * an upward import fails `npm run lint` instead of waiting for a reviewer to notice it.
- * Flat config replaces (does not merge) a rule's options per file, so each folder's list is complete.
+ * Layering: imports run downward (renderer → contract; shared → nothing). Inside src/main and the
+ * renderer the ordered layer tables of eslint/layers.js decide (rule pulmo/layers), so an upward import
+ * fails `npm run lint` instead of waiting for a reviewer to notice it. The rules here keep Node out of the
+ * renderer and of src/shared.
  */
 const relative = (folders) => `^\\.{1,2}/(.*/)?(${folders.join('|')})(/|$)`
 /** Node's built-in modules by their exact names (a gitignore-style group would also match ./api/events). */
 const nodeModules = `^(node:.*|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?)$`
-const servicesRule = { regex: relative(['services']), message: 'Only main/index.ts, main/server.ts and main/cli import services.' }
-/** Both the old severity/ and training/ rooms and the new ones they move into. */
-const computeFolders = ['ml', 'training', 'compute', 'severity', 'morphology', 'lungs', 'regions', 'scores', 'pattern', 'analysis', 'report']
 const restricted = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
 
 export default tseslint.config(
@@ -55,10 +53,10 @@ export default tseslint.config(
     }
   },
   {
-    // Services are the top of main: only the entry points (the Electron main, the HTTP server, the CLI) use them.
-    files: ['src/main/**'],
-    ignores: ['src/main/index.ts', 'src/main/server.ts', 'src/main/cli.ts', 'src/main/cli/**', 'src/main/services/**'],
-    rules: restricted([servicesRule])
+    // Each layer of main and of the renderer imports only the layers below it (eslint/layers.js).
+    files: ['src/main/**/*.ts', 'src/renderer/src/**/*.{ts,vue}'],
+    plugins: { pulmo: layersPlugin },
+    rules: { 'pulmo/layers': 'error' }
   },
   {
     // SQL lives in the repositories: a service reaching for the connection would write it again.
@@ -78,13 +76,5 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment through src/main/env.ts.' }]
     }
-  },
-  {
-    // Volumes and the database sit at the bottom: they know nothing of models, training, scores or reports.
-    files: ['src/main/volume/**', 'src/main/db/**'],
-    rules: restricted([
-      servicesRule,
-      { regex: relative(computeFolders), message: 'volume/ and db/ import nothing from ml, training, compute, severity (and its successors) or report.' }
-    ])
   }
 )

@@ -1,7 +1,7 @@
 /**
  * Analysis benchmark and whole-volume behaviour: runs `pulmo score SERIES --json` (the built CLI,
- * end to end: DICOM read, lungs, infection, regions, scores) on the two real COVID-CT-MD series and
- * prints one JSON line per series: wall seconds, the model, percent infected (total, left, right),
+ * end to end: DICOM read, lungs, infection, lobes, regions, scores) on the two real COVID-CT-MD series and
+ * prints one JSON line per series: wall seconds, the lobe step's seconds and fissure-fit distances, the model, percent infected (total, left, right),
  * infected mL (ground glass, consolidation), infection outside the lungs, CT-SS, lobar score and its
  * lobes, severity and "infection present"; for P002 also the slice-level agreement with the readers'
  * labels (P002-labels.csv: row r is InstanceNumber r + 1, volume index 132 − r) in slices.
@@ -40,6 +40,8 @@ interface Scores {
   severity: string
   infectionPresent: boolean
   model?: { name?: string; version?: string }
+  timing?: { lobesSeconds?: number }
+  lobeSegmentation?: { fissures: Array<{ id: string; evidenceColumns: number; meanDistanceMm: number | null }> }
 }
 
 function pulmo(args: string[]): { seconds: number; stdout: string } {
@@ -57,6 +59,9 @@ try {
     const line: Record<string, unknown> = {
       series,
       seconds: Math.round(seconds * 10) / 10,
+      // the anatomical lobes' share of it: the fissure fit and the regions within the lobes
+      lobesSeconds: s.timing?.lobesSeconds ?? null,
+      fissureFitMm: Object.fromEntries((s.lobeSegmentation?.fissures ?? []).map((f) => [f.id, f.meanDistanceMm])),
       model: s.model ?? null,
       lungVolumeMl: Math.round(s.lungVolumeMl),
       percentInfected: s.percentInfected,

@@ -158,8 +158,11 @@ async function leakRun(steps: number): Promise<void> {
       wasm[i] = Math.round(wasmHeapBytes() / 2 ** 20)
     }
   } as WorkloadOptions)
-  const points = Object.entries(rss).map(([k, v]) => [Number(k), v] as const)
-  const afterWarmUp = points.find(([k]) => k === 10)?.[1] ?? points[0][1]
+  const growth = (series: Record<string, number>): number => {
+    const points = Object.entries(series).map(([k, v]) => [Number(k), v] as const)
+    const afterWarmUp = points.find(([k]) => k === 10)?.[1] ?? points[0][1]
+    return points[points.length - 1][1] - afterWarmUp
+  }
   console.log(
     JSON.stringify({
       model: 'leak',
@@ -171,7 +174,9 @@ async function leakRun(steps: number): Promise<void> {
       rssMbAtStep: rss,
       wasmHeapMbAtStep: wasm,
       nativeMbAtStep: other,
-      rssGrowthMbAfterStep10: points[points.length - 1][1] - afterWarmUp,
+      rssGrowthMbAfterStep10: growth(rss),
+      // RSS beyond the wasm heap and V8's heap: what a native leak would raise.
+      nativeGrowthMbAfterStep10: growth(other),
       meanStepMs: Math.round((performance.now() - started) / (steps + 1))
     })
   )

@@ -50,11 +50,13 @@ const cvMetrics = (stats) =>
   )
 const cvOf = (rows) => foldStats(rows, 'semiseg', ['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'])
 const foldsOf = (stage) => [0, 1, 2, 3, 4].map((f) => join(runs, after(`${stage}-fold-${f}`), 'result.json'))
+// the HU window inference turns CT into the training images' grey levels with (read from the card: modelInputWindow)
+const INPUT_WINDOW = { center: -350, width: 1400, note: 'HU window matching the COVID-SemiSeg training JPEGs (src/main/ml/inference/preprocess.ts)' }
 function install(from, name, card) {
   const target = join(root, 'resources', 'models', name)
   mkdirSync(target, { recursive: true })
   for (const f of ['model.json', 'weights.bin']) cpSync(join(from, f), join(target, f))
-  writeFileSync(join(target, 'card.json'), JSON.stringify(card, null, 2) + '\n')
+  writeFileSync(join(target, 'card.json'), JSON.stringify({ ...card, inputWindow: INPUT_WINDOW }, null, 2) + '\n')
   console.log(`Installed ${target}`)
 }
 

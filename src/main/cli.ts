@@ -17,7 +17,8 @@ import { COMMON_OPTIONS, commandForms, commandUsage, parseCommand, UsageError, w
 import { auditTable, studiesJson, studyTable } from './cli/tables'
 import { setEnvBackend } from './env'
 import { startServer } from './server'
-import { PulmoService, toApiError } from './services'
+import { toApiError } from './services'
+import { openCliService } from './cli/cliService'
 
 /** pulmo's own commands by name, in the order the usage lists them. */
 const COMMANDS = {
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         // An imported series: through the service, like the workstation (its compute process runs any analysis).
         if (values.reference) throw new UsageError('--reference is for a volume given by path, not an imported series')
         if (values.backend) setEnvBackend(values.backend)
-        const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket', modelDir: values.model && resolve(values.model) })
+        const service = openCliService(values['data-dir'], { modelDir: values.model && resolve(values.model) })
         try {
           const seriesId = Number(positionals[0])
           if (command === 'score') await scoreStoredSeries(service, seriesId, values.json ?? false, io)
@@ -230,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The service's compute process inherits the environment: --backend reaches it through PULMO_BACKEND.
   if (values.backend) setEnvBackend(values.backend)
-  const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
+  const service = openCliService(values['data-dir'])
   let keepOpen = false
   try {
     switch (command) {

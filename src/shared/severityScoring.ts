@@ -130,6 +130,23 @@ export interface RegionEdit {
   at: string
 }
 
+/** A region's edit as the contract carries it on the region (RegionScore.edited): the latest, when it changed the score. */
+export interface RegionEdited {
+  score: number
+  by: string
+  at: string
+}
+
+/** The latest edit wins: the score a region stands at, its edit's when it has one, else the automatic one. */
+export function regionFinalScore(region: { score: number; edited?: { score: number } | null }): number {
+  return region.edited?.score ?? region.score
+}
+
+/** The one adapter from a stored edit to the region's `edited` field: null when no edit changed the automatic score. */
+export function regionEdited(edit: RegionEdit | undefined, automaticScore: number): RegionEdited | null {
+  return edit && edit.score !== automaticScore ? { score: edit.score, by: edit.by, at: edit.at } : null
+}
+
 export interface FinalRegion {
   id: string
   automatic: number
@@ -202,7 +219,7 @@ export function finalScores(automatic: AutomaticScores, edits: readonly RegionEd
   const latest = latestRegionEdits(edits)
   const regions: FinalRegion[] = automatic.regions.map((r) => {
     const edit = latest.get(r.id)
-    const final = edit?.score ?? r.score
+    const final = regionFinalScore({ score: r.score, edited: edit })
     const countedPercent =
       edit && edit.score !== r.score ? shareAgreeingWith(edit.score, r.percent, noiseFloorPercent) : r.percent
     return { id: r.id, automatic: r.score, final, ...(edit ? { edit } : {}), countedPercent }

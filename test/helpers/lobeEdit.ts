@@ -1,11 +1,11 @@
 import type { SliceEdit } from '../../src/shared/api'
 import { encodeRuns } from '../../src/shared/runLength'
 import type { PulmoService } from '../../src/main/services'
-import { lobeLabelMap, LOBES, partitionLungRegions, type LobeId } from '../../src/main/regions/regions'
+import { LOBES, type LobeId } from '../../src/main/regions/regions'
 
 /**
  * Saves a new mask version of an analysed series with `voxels` more ground-glass voxels in one lobe
- * (voxels of that lobe, by the service's own region partition, that the latest version leaves clear),
+ * (voxels of that lobe, by the service's own anatomical lobes, that the latest version leaves clear),
  * through the mask-version API. Returns the voxels added and the lobe's voxel count.
  */
 export async function addGroundGlassInLobe(
@@ -15,8 +15,7 @@ export async function addGroundGlassInLobe(
   voxels: number
 ): Promise<{ added: number; lobeVoxels: number; version: number }> {
   const header = await service.invoke('series.header', { seriesId })
-  const lungs = new Uint8Array(await service.invoke('masks.lungs', { seriesId }))
-  const lobes = lobeLabelMap(partitionLungRegions(lungs, { spacing: header.spacing, direction: header.direction, dimensions: header.dimensions }))
+  const lobes = new Uint8Array(await service.invoke('masks.lobes', { seriesId }))
   const sliceSize = header.dimensions[0] * header.dimensions[1]
   const base = (await service.invoke('masks.list', { seriesId })).at(-1)!.version
   const labels = new Uint8Array(await service.invoke('masks.voxels', { seriesId, version: base }))

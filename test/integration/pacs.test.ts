@@ -240,8 +240,15 @@ describe('PACS over DICOMweb: studies, pull, analysis, push, watch against a rea
         'Right lung',
         'Left lung',
         'Ground-glass opacity',
-        'Consolidation'
+        'Consolidation',
+        'Right upper lobe',
+        'Right middle lobe',
+        'Right lower lobe',
+        'Left upper lobe',
+        'Left lower lobe'
       ])
+      const lobes = await reader.analysis.lobes(1)
+      expect(back.lobes.every((v, i) => v === lobes[i])).toBe(true)
 
       // The SR states the report's figures and the sign-off.
       const report = reader.reports.view(reader.store.reports.latestForSeries(1)!)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PulmoService } from '../../src/main/services'
 import { encodeRuns } from '../../src/shared/runLength'
+import { DEFAULT_INFECTION_PRESENT_PERCENT, severityClass } from '../../src/shared/severityScoring'
 import { initEngine } from '../../src/main/ml/engine'
 import { createNetwork, saveNetwork } from '../../src/main/ml/models/infnet'
 import { createChestPhantom, insertLesion, lesionLabelMap } from '../helpers/phantom'
@@ -83,10 +84,13 @@ describe(
       expect(scores.lobar.lobes.map((l: { id: string }) => l.id)).toEqual(['RUL', 'RML', 'RLL', 'LUL', 'LLL'])
       for (const lobe of scores.lobar.lobes)
         expect(Object.keys(lobe)).toEqual(expect.arrayContaining(['id', 'name', 'percent', 'score']))
-      expect(typeof scores.ctss.total).toBe('number')
-      expect(typeof scores.lobar.total).toBe('number')
-      expect(['none', 'mild', 'moderate', 'severe']).toContain(scores.severity)
-      expect(typeof scores.infectionPresent).toBe('boolean')
+      // The totals, the share and the class follow from the parts by the published rules, whatever the model found.
+      const sum = (xs: Array<{ score: number }>): number => xs.reduce((a, x) => a + x.score, 0)
+      expect(scores.ctss.total).toBe(sum(scores.ctss.regions))
+      expect(scores.lobar.total).toBe(sum(scores.lobar.lobes))
+      expect(scores.percentInfected.total).toBeCloseTo((100 * scores.infectedVolumeMl) / scores.lungVolumeMl, 1)
+      expect(scores.severity).toBe(severityClass(scores.lobar.total, scores.infectionPresent))
+      expect(scores.infectionPresent).toBe(scores.percentInfected.total > DEFAULT_INFECTION_PRESENT_PERCENT)
       expect(typeof scores.dice).toBe('number')
       expect(scores.dice).toBeGreaterThanOrEqual(0)
       expect(scores.dice).toBeLessThanOrEqual(1)

@@ -59,7 +59,7 @@ export interface VolumeInferenceOptions {
    * margin around the lungs' bounding box of the crop given to the network, mm. 60 mm takes in the
    * chest wall, as the COVID-SemiSeg training slices do (they are cropped to the chest, not to the
    * lungs); a tighter crop magnifies the lungs beyond anything seen in training. Compared on the
-   * two COVID-CT-MD series (20 / 40 / 60 mm), normal002 went 1.06 / 0.61 / 0.51 % infected.
+   * two COVID-CT-MD series (20, 40 and 60 mm), normal002 went 1.06 / 0.61 / 0.51 % infected.
    */
   cropMarginMm?: number
   /**
@@ -67,6 +67,8 @@ export interface VolumeInferenceOptions {
    * the model's noise, and each would otherwise lift a region's CT-SS from 0 to 1.
    */
   minLesionMl?: number
+  /** the HU window the infection model was trained in: modelInputWindow(its card); by default the card-less one */
+  inputWindow?: { center: number; width: number }
   /** a lung mask already computed for this volume (skips step 1) */
   lungs?: LungMask
   lungSegmentation?: Partial<LungSegmentationOptions>
@@ -151,6 +153,7 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
   for (let k = 0; k < nz; k++) if (allowed.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)) slices.push(k)
   const crop = lungCrop(lungs.labels, volume.dimensions, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, [sx, sy])
   const consolidationMin = consolidationThreshold(volume)
+  const window = options.inputWindow ?? modelInputWindow()
 
   const probability = new Float32Array(volume.data.length)
   const infection = new Uint8Array(volume.data.length)
@@ -159,7 +162,7 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
   for (let start = 0; start < slices.length; start += batchSize) {
     if (options.cancelled?.()) throw new InferenceCancelledError()
     const batch = slices.slice(start, start + batchSize)
-    const grey = batch.map((k) => greySlice(volume, k, crop))
+    const grey = batch.map((k) => greySlice(volume, k, crop, window))
     const maps = await segmentSlices(options.infection, grey, { batchSize })
     // only slices with infection are typed: the class of a voxel below the threshold is never read
     const infected = batch.map((k, b) => anyAbove(maps[b].data, allowed, k * sliceSize, crop, nx, threshold))
@@ -259,14 +262,20 @@ function lungCrop(lungLabels: Uint8Array, dimensions: readonly [number, number, 
  * The slices of a volume exactly as inferVolume gives them to the network (the lungs' crop over the
  * series, the model input window): how training negatives are made from real series.
  */
-export function networkInputSlices(volume: Volume, lungs: LungMask, indices: number[], options: Pick<VolumeInferenceOptions, 'cropMarginMm' | 'greyLungSegmentation'> = {}): GreySlice[] {
+export function networkInputSlices(
+  volume: Volume,
+  lungs: LungMask,
+  indices: number[],
+  options: Pick<VolumeInferenceOptions, 'cropMarginMm' | 'greyLungSegmentation' | 'inputWindow'> = {}
+): GreySlice[] {
   const pixel = pixelSpacing(volume, options.greyLungSegmentation)
   const crop = lungCrop(lungs.labels, volume.dimensions, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, pixel)
-  return indices.map((k) => greySlice(volume, k, crop))
+  const window = options.inputWindow ?? modelInputWindow()
+  return indices.map((k) => greySlice(volume, k, crop, window))
 }
 
 /** The crop of slice k as the network sees it: lung-windowed 8-bit grey. */
-function greySlice(volume: Volume, k: number, crop: Crop): GreySlice {
+function greySlice(volume: Volume, k: number, crop: Crop, window: { center: number; width: number }): GreySlice {
   const [nx, ny] = volume.dimensions
   const values = new Float32Array(crop.width * crop.height)
   for (let y = 0; y < crop.height; y++) {
@@ -275,7 +284,7 @@ function greySlice(volume: Volume, k: number, crop: Crop): GreySlice {
   }
   const data =
     volume.unit === 'HU'
-      ? applyWindow(values, modelInputWindow().center, modelInputWindow().width)
+      ? applyWindow(values, window.center, window.width)
       : Uint8Array.from(values, (g) => Math.max(0, Math.min(255, Math.round(g))))
   return { data, width: crop.width, height: crop.height }
 }

@@ -93,7 +93,7 @@ export const segmentCommandSpec = command(
     },
     {
       args: 'SERIES --out DIR [--model MODEL_DIR] [--multiclass-model MODEL_DIR]',
-      does: 'a CT series (DICOM folder, NIfTI file or imported series id): writes\nlungs.nii.gz, infection.nii.gz, labels.nii.gz and summary.json'
+      does: 'a CT series (DICOM folder, NIfTI file or imported series id): writes\nlungs.nii.gz, infection.nii.gz, labels.nii.gz, lobes.nii.gz, regions.nii.gz and summary.json'
     }
   ],
   {

@@ -80,7 +80,7 @@ export function loadMultiClass(modelDir: string | undefined): MultiClassNetwork 
   if (!existsSync(join(dir, 'model.json'))) {
     throw new Error(
       `No multi-class model in ${dir} (model.json missing). Train one with \`pulmo train-multiclass\` ` +
-        '(or `npm run train:multiclass` for the bundled one), or name one with --model MODEL_DIR.'
+        '(or `npm run train:infection` for the bundled one), or name one with --model MODEL_DIR.'
     )
   }
   const network = loadNetwork(dir)

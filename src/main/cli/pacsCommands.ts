@@ -5,7 +5,8 @@
  */
 import type { PacsStudy } from '../../shared/api'
 import type { PacsAuth } from '../pacs'
-import { PacsService, PulmoService, type PacsTarget } from '../services'
+import { PacsService, type PulmoService, type PacsTarget } from '../services'
+import { openCliService } from './cliService'
 import type { CommandIo } from './research'
 import { stopOnSignal } from './stopOnSignal'
 import { formatTable } from './tables'
@@ -125,7 +126,7 @@ export async function pacsCommand(args: string[], io: CommandIo): Promise<number
     return 0
   }
   if (values.backend) setEnvBackend(values.backend)
-  const service = new PulmoService({ dataDir: values['data-dir'], transport: 'websocket' })
+  const service = openCliService(values['data-dir'])
   const progress = (e: { type: string; label?: string; done?: number; total?: number }): void => {
     if (e.type === 'progress' && !values.json) io.log(`${e.label} ${e.done}/${e.total}`)
   }

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import type { SeverityReportView, TaskEndedEvent } from '../../shared/api'
-import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
+import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX, regionFinalScore } from '../../shared/severityScoring'
 import type { PulmoService } from '../services'
 import type { CommandIo } from './research'
 import { extentFigures, wholeLungFigures } from '../scores/severitySummary'
@@ -67,7 +67,7 @@ export function storedScoresJson(view: SeverityReportView): Record<string, unkno
         lung: r.lung,
         lobe: r.lobe,
         ...extentFigures(r),
-        score: r.edited?.score ?? r.score,
+        score: regionFinalScore(r),
         automaticScore: r.score,
         editedBy: r.edited?.by ?? null
       }))
@@ -130,8 +130,8 @@ export async function scoreStoredSeries(
       `Lung volume       ${view.lungVolumeMl.toFixed(0)} mL`,
       `Infected          ${view.infectedVolumeMl.toFixed(1)} mL (ground glass ${view.ggoVolumeMl.toFixed(1)}, consolidation ${view.consolidationVolumeMl.toFixed(1)})`,
       `Percent infected  ${p(view.percentInfected.total)} (right ${p(view.percentInfected.right)}, left ${p(view.percentInfected.left)})`,
-      `CT-SS             ${view.ctss.final} / 40${view.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}${changed(view.ctss.automatic, view.ctss.final)}`,
-      `Lobar score       ${view.lobarTotal} / 25${changed(view.automatic.lobarTotal, view.lobarTotal)} (${view.lobes.map((l) => `${l.id} ${l.finalScore}`).join(', ')})`,
+      `CT-SS             ${view.ctss.final} / ${CTSS_MAX}${view.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}${changed(view.ctss.automatic, view.ctss.final)}`,
+      `Lobar score       ${view.lobarTotal} / ${LOBAR_MAX}${changed(view.automatic.lobarTotal, view.lobarTotal)} (${view.lobes.map((l) => `${l.id} ${l.finalScore}`).join(', ')})`,
       `Severity          ${view.severity}${changed(view.automatic.severity, view.severity)}`,
       `Infection present ${view.infectionPresent ? 'yes' : 'no'} (threshold ${view.scoring.infectionPresentPercent} %)`,
       ...(view.pattern.final

@@ -8,17 +8,18 @@
 import { finalPattern, type CtPattern } from '../../shared/ctPattern'
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
+import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
 import { engineInfo } from '../ml/engine'
 import { isInfNet } from '../ml/inference/segmentSlices'
+import { modelInputWindow } from '../ml/inference/preprocess'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
 import { buildKeyImages, keyImagesLine, type ReportInput, type PatientInfo, type SeriesInfo, type StudyInfo } from '../report'
 import { checkChestCt } from '../analysis/chestCtCheck'
 import { CONSOLIDATION_MIN_HU } from '../analysis/infectionDensity'
 import { severitySummary } from '../scores/severitySummary'
 import { analyseVolume, type VolumeAnalysis } from '../analysis/volumeAnalysis'
-import { PulmoService, resolveDataDir } from '../services'
-import { selectModels } from '../services/modelSelection'
+import { resolveDataDir, selectModels } from '../services'
+import { openCliService } from './cliService'
 import { readVolumes, writeVolume } from '../volume'
 import type { SeriesMetadata, Volume } from '../volume/volume'
 import type { CommandIo } from './research'
@@ -59,7 +60,7 @@ export function isImageInput(input: string): boolean {
 async function loadSeries(input: string, dataDir: string | undefined, io: CommandIo): Promise<LoadedSeries> {
   if (/^\d+$/.test(input) && !existsSync(input)) {
     // `pulmo segment SERIES_ID` reads the imported volume through the service and stores nothing.
-    const service = new PulmoService({ dataDir, transport: 'websocket' })
+    const service = openCliService(dataDir)
     try {
       const volume = await service.studies.volume(Number(input))
       const source = `series ${input} in ${service.dataDir}`
@@ -117,7 +118,7 @@ function loadModels(
   io: CommandIo
 ): { infection: InfNetNetwork; multiclass?: MultiClassNetwork; refs: { infection: ModelRef; multiclass?: ModelRef } } {
   const dataDir = resolveDataDir(o.dataDir)
-  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? new PulmoService({ dataDir, transport: 'websocket' }) : undefined
+  const service = existsSync(join(dataDir, 'pulmo.sqlite')) ? openCliService(dataDir) : undefined
   let selection: ReturnType<typeof selectModels>
   try {
     selection = selectModels(service?.store, { infectionDir: o.model, multiclassDir: o.multiclassModel })
@@ -178,6 +179,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
       infection,
       multiclass,
       lungs: check.lungs,
+      inputWindow: modelInputWindow(readModelCard(refs.infection.dir)),
       batchSize: o.batchSize,
       referenceInfection,
       cancelled: () => cancelled,
@@ -190,7 +192,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
     const t = analysis.timing
     io.log(
       `done in ${(t.totalMs / 1000).toFixed(1)} s: lungs ${(t.lungsMs / 1000).toFixed(1)} s, ` +
-        `inference ${(t.inferenceMs / 1000).toFixed(1)} s on ${t.slicesInferred}/${t.slices} slices, scores ${(t.scoringMs / 1000).toFixed(1)} s`
+        `inference ${(t.inferenceMs / 1000).toFixed(1)} s on ${t.slicesInferred}/${t.slices} slices, lobes ${(t.lobesMs / 1000).toFixed(1)} s, scores ${(t.scoringMs / 1000).toFixed(1)} s`
     )
     return { series, analysis, models: refs, warnings: check.warnings }
   } finally {
@@ -206,16 +208,32 @@ function runInfo(a: Analysed): Record<string, unknown> {
   return {
     model: { name: a.models.infection.name, version: a.models.infection.version, dir: a.models.infection.dir },
     multiclassModel: a.models.multiclass ?? null,
+    lobeSegmentation: lobeFitSummary(a.analysis),
     infectionTyping: a.models.multiclass ? 'multiclass' : `density (consolidation ≥ ${CONSOLIDATION_MIN_HU} HU)`,
     backend: engineInfo()?.backend ?? null,
     timing: {
       totalSeconds: seconds(t.totalMs),
       lungsSeconds: seconds(t.lungsMs),
       inferenceSeconds: seconds(t.inferenceMs),
+      lobesSeconds: seconds(t.lobesMs),
       scoringSeconds: seconds(t.scoringMs),
       slices: t.slices,
       slicesInferred: t.slicesInferred
     }
+  }
+}
+
+/** How the lobes were found: the fissure fit per fissure (evidence columns kept, mean distance). */
+function lobeFitSummary(analysis: VolumeAnalysis): Record<string, unknown> {
+  const { lobes } = analysis
+  return {
+    method: lobes.fitted ? 'fissure shape model fitted to the CT (CIP lobe atlas)' : 'fissure shape model, atlas mean (no HU volume to fit)',
+    fissures: lobes.fissures.map((f) => ({
+      id: f.id,
+      evidenceColumns: f.evidenceColumns,
+      searchedColumns: f.searchedColumns,
+      meanDistanceMm: Number.isFinite(f.meanDistanceMm) ? Math.round(f.meanDistanceMm * 100) / 100 : null
+    }))
   }
 }
 
@@ -224,7 +242,7 @@ function labelVolume(volume: Volume, data: Uint8Array): Volume {
   return { data, dimensions, spacing, origin, direction, modality: 'OT', unit: 'label' }
 }
 
-/** `pulmo segment VOLUME --out DIR`: lungs, infection and labels as NIfTI, and summary.json. */
+/** `pulmo segment VOLUME --out DIR`: lungs, infection, labels, lobes and regions as NIfTI, and summary.json. */
 export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: string }, io: CommandIo): Promise<void> {
   const a = await analyse(o, io)
   const out = resolve(o.out)
@@ -234,16 +252,21 @@ export async function segmentVolumeCommand(o: VolumeCommandOptions & { out: stri
     lungs: join(out, 'lungs.nii.gz'),
     infection: join(out, 'infection.nii.gz'),
     labels: join(out, 'labels.nii.gz'),
+    lobes: join(out, 'lobes.nii.gz'),
+    regions: join(out, 'regions.nii.gz'),
     summary: join(out, 'summary.json')
   }
   await writeVolume(files.lungs, labelVolume(a.series.volume, inference.lungs.labels))
   await writeVolume(files.infection, labelVolume(a.series.volume, inference.infection))
   await writeVolume(files.labels, labelVolume(a.series.volume, inference.labels))
+  await writeVolume(files.lobes, labelVolume(a.series.volume, a.analysis.lobes.labels))
+  await writeVolume(files.regions, labelVolume(a.series.volume, a.analysis.regionLabels))
   const summary = { input: a.series.source, ...runInfo(a), warnings: a.warnings, scores: severitySummary(a.analysis.report), pattern: patternJson(a.analysis.pattern), files }
   writeFileSync(files.summary + '.partial', JSON.stringify(summary, null, 2) + '\n')
   renameSync(files.summary + '.partial', files.summary)
   io.print(
-    `Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation) and summary.json to ${out}`
+    `Wrote lungs.nii.gz (1 right, 2 left), infection.nii.gz, labels.nii.gz (1 ground glass, 2 consolidation), ` +
+      `lobes.nii.gz (1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL), regions.nii.gz (1–10 R1–R10, 11–20 L1–L10) and summary.json to ${out}`
   )
 }
 
@@ -270,8 +293,8 @@ export async function scoreCommand(
     `Lung volume       ${summary.lungVolumeMl.toFixed(0)} mL`,
     `Infected          ${summary.infectedVolumeMl.toFixed(1)} mL (ground glass ${summary.ggoVolumeMl.toFixed(1)}, consolidation ${summary.consolidationVolumeMl.toFixed(1)})`,
     `Percent infected  ${pct(summary.percentInfected.total)} (right ${pct(summary.percentInfected.right)}, left ${pct(summary.percentInfected.left)})`,
-    `CT-SS             ${summary.ctss.total} / 40${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
-    `Lobar score       ${summary.lobar.total} / 25 (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
+    `CT-SS             ${summary.ctss.total} / ${CTSS_MAX}${summary.ctss.severe ? ` (severe, > ${CTSS_SEVERE_THRESHOLD})` : ''}`,
+    `Lobar score       ${summary.lobar.total} / ${LOBAR_MAX} (${summary.lobar.lobes.map((l) => `${l.id} ${l.score}`).join(', ')})`,
     `Severity          ${summary.severity}`,
     `Infection present ${summary.infectionPresent ? 'yes' : 'no'} (threshold ${summary.infectionPresentPercent} %)`,
     `CT pattern        RSNA ${pattern.rsna}, CO-RADS ${pattern.coRads} (proposed): ${pattern.evidence}`,
@@ -307,7 +330,7 @@ export async function reportCommand(o: VolumeCommandOptions & { pdf: string; ide
     generatedAt: new Date(),
     warnings: a.warnings
   }
-  const service = new PulmoService({ dataDir: o.dataDir, transport: 'websocket' })
+  const service = openCliService(o.dataDir)
   try {
     const deidentified = o.identified !== true
     await service.reports.exportUnstored(input, a.series.identity, pdf, { identified: o.identified === true, source: a.series.source })

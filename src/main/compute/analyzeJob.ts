@@ -1,11 +1,12 @@
 import { mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadNetwork, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
+import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
+import { modelInputWindow } from '../ml/inference/preprocess'
 import { checkChestCt } from '../analysis/chestCtCheck'
 import { analyseVolume } from '../analysis/volumeAnalysis'
-import { readVolumes, writeVolume } from '../volume'
+import { checksum, readNifti, writeVolume } from '../volume'
 import type { Volume } from '../volume/volume'
-import type { AnalyzeJob, AnalyzeResult, ComputeEvent } from './computeProtocol'
+import type { AnalyzeJob, AnalyzeResult, ComputeEvent, WrittenLabels } from './computeProtocol'
 
 // Networks stay loaded between jobs: loading costs more than a small series' inference.
 const networks = new Map<string, ReturnType<typeof loadNetwork>>()
@@ -22,10 +23,11 @@ function labelVolume(like: Volume, data: Uint8Array): Volume {
   return { ...like, data, unit: 'label', metadata: undefined }
 }
 
-async function writeAtomically(path: string, volume: Volume): Promise<void> {
+async function writeAtomically(path: string, volume: Volume): Promise<WrittenLabels> {
   const tmp = path.replace(/\.nii\.gz$/, '.partial.nii.gz')
   await writeVolume(tmp, volume)
   renameSync(tmp, path)
+  return { file: path, checksum: checksum(volume) }
 }
 
 /**
@@ -37,7 +39,8 @@ export async function runAnalyzeJob(
   emit: (e: ComputeEvent) => void,
   cancelled: () => boolean
 ): Promise<AnalyzeResult> {
-  const [volume] = await readVolumes([job.volumePath])
+  // The data folder stores every series as NIfTI (studies.ts): no other format to try.
+  const volume = await readNifti(job.volumePath)
   // The stored NIfTI does not carry the modality; the service checked it and passes it on.
   volume.modality = job.modality
   emit({ kind: 'progress', done: 0, total: 1, label: 'lungs' })
@@ -49,13 +52,16 @@ export async function runAnalyzeJob(
     infection: infection as InfNetNetwork,
     multiclass: multiclass?.config.architecture === 'infnet-multiclass' ? (multiclass as MultiClassNetwork) : undefined,
     lungs: check.lungs,
+    inputWindow: modelInputWindow(readModelCard(job.modelDir)),
     onProgress: (done, total, label) => emit({ kind: 'progress', done, total, label }),
     cancelled
   })
   mkdirSync(job.outDir, { recursive: true })
-  const labelsFile = join(job.outDir, 'labels.nii.gz')
-  const lungsFile = join(job.outDir, 'lungs.nii.gz')
-  await writeAtomically(labelsFile, labelVolume(volume, analysis.inference.labels))
-  await writeAtomically(lungsFile, labelVolume(volume, analysis.inference.lungs.labels))
-  return { report: analysis.report, pattern: analysis.pattern, timing: analysis.timing, labelsFile, lungsFile, warnings: check.warnings }
+  const labels = await writeAtomically(join(job.outDir, 'labels.nii.gz'), labelVolume(volume, analysis.inference.labels))
+  const lungs = await writeAtomically(join(job.outDir, 'lungs.nii.gz'), labelVolume(volume, analysis.inference.lungs.labels))
+  const lobesFile = join(job.outDir, 'lobes.nii.gz')
+  const regionsFile = join(job.outDir, 'regions.nii.gz')
+  await writeAtomically(lobesFile, labelVolume(volume, analysis.lobes.labels))
+  await writeAtomically(regionsFile, labelVolume(volume, analysis.regionLabels))
+  return { report: analysis.report, pattern: analysis.pattern, timing: analysis.timing, labels, lungs, lobesFile, regionsFile, warnings: check.warnings }
 }

@@ -25,14 +25,28 @@ export type AnalyzeJob = {
 
 export type ComputeJob = TrainJob | AnalyzeJob
 
+/**
+ * A label volume the compute process wrote in the form the data folder stores (NIfTI on the series'
+ * grid, complete before its name exists): the service moves the file into place and never reads it back.
+ */
+export interface WrittenLabels {
+  file: string
+  /** SHA-256 of the voxels (the mask row's checksum) */
+  checksum: string
+}
+
 export interface AnalyzeResult {
   report: SeverityReport
   pattern: CtPattern
   timing: AnalysisTiming
   /** 0 background, 1 ground-glass, 2 consolidation */
-  labelsFile: string
+  labels: WrittenLabels
   /** 0 outside, 1 right lung, 2 left lung */
-  lungsFile: string
+  lungs: WrittenLabels
+  /** 0 outside, n for LOBES[n − 1] (anatomical lobes); a NIfTI file the service moves into place */
+  lobesFile: string
+  /** 0 outside, n for CTSS_REGION_RULES[n − 1] (regions within the lobes); moved likewise */
+  regionsFile: string
   /** the chest-CT check's warnings (partial coverage, a few slices) */
   warnings: string[]
 }

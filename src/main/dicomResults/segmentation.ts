@@ -1,6 +1,7 @@
 /**
  * Pulmo's masks as a DICOM Segmentation (binary, one frame per slice a segment touches): right and
- * left lung from the lung mask, ground-glass opacity and consolidation from the infection labels.
+ * left lung from the lung mask, ground-glass opacity and consolidation from the infection labels,
+ * and (when given) the five anatomical lobes from the lobe map.
  * Every frame references its source CT instance and position, the object shares the source
  * series' frame of reference, so any SEG viewer (OHIF, 3D Slicer) overlays it on the CT; and
  * Pulmo reads it back to the same masks.
@@ -66,6 +67,51 @@ export const SEGMENTS = [
     lab: [40000, 55000, 15000],
     from: 'labels',
     value: 2
+  },
+  {
+    number: 5,
+    label: 'Right upper lobe',
+    category: ANATOMY,
+    type: code('45653009', 'SCT', 'Upper lobe of right lung'),
+    lab: [55000, 50000, 42000],
+    from: 'lobes',
+    value: 1
+  },
+  {
+    number: 6,
+    label: 'Right middle lobe',
+    category: ANATOMY,
+    type: code('72481006', 'SCT', 'Middle lobe of right lung'),
+    lab: [70000, 25000, 45000],
+    from: 'lobes',
+    value: 2
+  },
+  {
+    number: 7,
+    label: 'Right lower lobe',
+    category: ANATOMY,
+    type: code('90572001', 'SCT', 'Lower lobe of right lung'),
+    lab: [45000, 36000, 20000],
+    from: 'lobes',
+    value: 3
+  },
+  {
+    number: 8,
+    label: 'Left upper lobe',
+    category: ANATOMY,
+    type: code('44714003', 'SCT', 'Upper lobe of left lung'),
+    lab: [65000, 40000, 60000],
+    from: 'lobes',
+    value: 4
+  },
+  {
+    number: 9,
+    label: 'Left lower lobe',
+    category: ANATOMY,
+    type: code('41224006', 'SCT', 'Lower lobe of left lung'),
+    lab: [45000, 50000, 25000],
+    from: 'lobes',
+    value: 5
   }
 ] as const
 
@@ -75,6 +121,8 @@ export interface SegmentationInput {
   lungs: Uint8Array
   /** Per voxel: 0 none, 1 ground-glass, 2 consolidation. */
   labels: Uint8Array
+  /** Per voxel: 0 outside, 1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL; without it the SEG carries no lobe segments. */
+  lobes?: Uint8Array
   /** "infnet-lite 1.0": the algorithm name. */
   model: string
   /** An annotator corrected the infection mask: the segments are then semi-automatic. */
@@ -122,15 +170,18 @@ export function buildSegmentation(input: SegmentationInput): DicomDict {
   const frameBits: Uint8Array[] = []
   const segments: NaturalDataset[] = []
   const algorithmType = input.corrected ? 'SEMIAUTOMATIC' : 'AUTOMATIC'
+  if (input.lobes && input.lobes.length !== sliceSize * nz) throw new Error('the lobe map does not match the series size')
   for (const segment of SEGMENTS) {
-    const mask = segment.from === 'lungs' ? input.lungs : input.labels
-    // Lungs are the model-free lung segmentation; only the infection was corrected by hand.
-    const type = segment.from === 'lungs' ? 'AUTOMATIC' : algorithmType
+    if (segment.from === 'lobes' && !input.lobes) continue
+    const mask = segment.from === 'lungs' ? input.lungs : segment.from === 'lobes' ? input.lobes! : input.labels
+    // Lungs and lobes are model-free segmentations; only the infection was corrected by hand.
+    const type = segment.from === 'labels' ? algorithmType : 'AUTOMATIC'
     segments.push({
       SegmentNumber: segment.number,
       SegmentLabel: segment.label,
       SegmentAlgorithmType: type,
-      SegmentAlgorithmName: segment.from === 'lungs' ? 'Pulmo lung segmentation' : input.model,
+      SegmentAlgorithmName:
+        segment.from === 'lungs' ? 'Pulmo lung segmentation' : segment.from === 'lobes' ? 'Pulmo fissure-fitted lobes (CIP lobe atlas)' : input.model,
       SegmentedPropertyCategoryCodeSequence: [segment.category],
       SegmentedPropertyTypeCodeSequence: [segment.type],
       RecommendedDisplayCIELabValue: [...segment.lab]
@@ -237,6 +288,8 @@ export function buildSegmentation(input: SegmentationInput): DicomDict {
 export interface ReadSegmentation {
   lungs: Uint8Array
   labels: Uint8Array
+  /** 0 where the SEG carries no lobe segment */
+  lobes: Uint8Array
   sopInstanceUid: string
   seriesInstanceUid: string
   segments: Array<{ number: number; label: string; algorithmType: string; frames: number }>
@@ -287,6 +340,7 @@ export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadS
     throw new Error('the segmentation holds fewer pixels than its frames need')
   const lungs = new Uint8Array(sliceSize * nz)
   const labels = new Uint8Array(sliceSize * nz)
+  const lobes = new Uint8Array(sliceSize * nz)
   frames.forEach((frame, f) => {
     const number = Number(first(frame.SegmentIdentificationSequence).ReferencedSegmentNumber)
     const segment = segmentOf.get(number)
@@ -304,7 +358,7 @@ export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadS
       k = zs.findIndex((zk) => Math.abs(zk - z) < 1e-3)
       if (k < 0) throw new Error(`frame ${f + 1} of the segmentation lies on no slice of the series`)
     }
-    const target = segment.from === 'lungs' ? lungs : labels
+    const target = segment.from === 'lungs' ? lungs : segment.from === 'lobes' ? lobes : labels
     const base = f * sliceSize
     const out = k * sliceSize
     for (let i = 0; i < sliceSize; i++) {
@@ -315,6 +369,7 @@ export function readSegmentation(bytes: Uint8Array, source: SourceSeries): ReadS
   return {
     lungs,
     labels,
+    lobes,
     sopInstanceUid: String(ds.SOPInstanceUID),
     seriesInstanceUid: String(ds.SeriesInstanceUID),
     segments: summary

@@ -9,6 +9,7 @@
  */
 import type { DicomDict, NaturalDataset } from 'dcmjs'
 import { code, dateTime, decimal, derivedUid, equipment, partTen, patientAndStudy, type SourceSeries } from './common'
+import { regionFinalScore } from '../../shared/severityScoring'
 
 export const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33'
 export const SR_SERIES_NUMBER = 9102
@@ -237,7 +238,7 @@ export function buildStructuredReport(input: StructuredReportInput): DicomDict {
           num(concept.infectedVolume, region.infectedVolumeMl, unit.ml),
           num(concept.percentInfected, region.percent, unit.percent),
           num(concept.automaticRegionScore, region.score, unit.score),
-          num(concept.regionScore, region.edited?.score ?? region.score, unit.score)
+          num(concept.regionScore, regionFinalScore(region), unit.score)
         ]
       )
     )

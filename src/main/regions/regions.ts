@@ -3,10 +3,15 @@ import { CTSS_REGION_RULES, LOBES, type LungSide, type RegionRule, type UnitInte
 import { axialOrientation, type VolumeGeometry } from '../volume/volumeGeometry'
 
 export * from './regionRules'
+export { anatomicalRegions, type AnatomicalRegions } from './anatomicalRegions'
+export { partitionLobeRegions, LOBE_REGION_RULES } from './lobeRegions'
+export { segmentLobes, type LobeSegmentation, type FittedFissure } from './lobeSegmentation'
 
 /**
- * Divides each lung of a lung label map (0 background, 1 right, 2 left) into the 20 CT-SS regions
- * by the rule table of regionRules.ts. Returns a region label map: 0 outside the lungs, n for
+ * The geometric partition (kept for comparison and for grids without a CT, such as the phantom):
+ * divides each lung of a lung label map (0 background, 1 right, 2 left) into the 20 CT-SS regions
+ * by the rule table of regionRules.ts. An analysed CT uses anatomicalRegions instead (the lobes from
+ * the fissures, the regions within them). Returns a region label map: 0 outside the lungs, n for
  * CTSS_REGION_RULES[n − 1]. Every lung voxel gets a region.
  * Fractions are taken at voxel centres ((index − first + ½) / count), so they lie strictly
  * inside (0, 1) and a symmetric lung splits into equal halves.

@@ -15,8 +15,6 @@ export type {
   KeyImage,
   ModelInfo,
   PatientInfo,
-  RadiologistEdit,
-  RegionScoreEdit,
   ReportInput,
   SeriesInfo,
   StudyInfo

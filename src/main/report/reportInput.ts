@@ -3,8 +3,8 @@
  * radiologist's edits stay apart, as in the database, so the PDF can show both.
  */
 import type { SeriesComparison } from '../../shared/followUp'
+import type { RegionEdit } from '../../shared/severityScoring'
 import type { CtPattern, FinalPattern } from '../../shared/ctPattern'
-import type { RegionId } from '../regions/regionRules'
 import type { SliceNumberSource } from '../../shared/sliceNumbering'
 import type { SeverityReport } from '../scores/scores'
 
@@ -30,15 +30,6 @@ export interface SeriesInfo {
   spacing?: [number, number, number]
 }
 
-/** A radiologist's correction of one CT-SS region score. */
-export interface RegionScoreEdit {
-  regionId: RegionId
-  /** 0, 1 or 2 */
-  score: number
-  by: string
-  /** ISO date-time */
-  at: string
-}
 
 /** An axial image with the infection overlay, ready for the page. */
 export interface KeyImage {
@@ -70,7 +61,7 @@ export interface ReportInput {
   severity: SeverityReport
   /** the CT pattern category: Pulmo's proposal and what the report states (the radiologist's override when given) */
   pattern?: { proposed: CtPattern; final: FinalPattern }
-  edits: RegionScoreEdit[]
+  edits: RegionEdit[]
   keyImages: KeyImage[]
   model: ModelInfo
   /** the multi-class model, when one typed the infection (else the density rule did) */
@@ -112,5 +103,3 @@ export interface AmendedReport {
   signedAt: string
 }
 
-/** The name the brief and the database use for a region score edit. */
-export type RadiologistEdit = RegionScoreEdit

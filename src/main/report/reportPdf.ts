@@ -16,8 +16,10 @@ import { drawFollowUp, drawHeader, drawKeyImages, drawSummary, drawTitle, drawWa
 import { drawPattern } from './reportPattern'
 
 export const APPROXIMATION_NOTE =
-  'The 20 CT-SS regions and the five lobes are geometric approximations: levels and anterior, posterior, ' +
-  'medial and lateral parts of each lung’s own extent, not the anatomical segment and fissure boundaries. ' +
+  'The five lobes are found from the fissures: an atlas of fissure surfaces (Chest Imaging Platform lobe atlas) ' +
+  'registered to the lungs and fitted to the fissures seen on this CT. The 20 CT-SS regions are parts of those ' +
+  'lobes by level and by anterior, posterior, medial and lateral halves of each lobe’s own extent: approximate for ' +
+  'segments, not the anatomical segment boundaries. ' +
   'The infection is segmented automatically by the model named above. Region and lobe figures and scores ' +
   'are proposals for the radiologist to check and correct; corrected scores are shown as automatic → final. ' +
   'A region the radiologist scored differently counts in its lobe and in the severity class with the infected ' +

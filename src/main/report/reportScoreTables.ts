@@ -1,4 +1,5 @@
 /** The report's score tables: CT-SS by region and the lobar score, automatic beside the radiologist's. */
+import { CTSS_MAX, LOBAR_MAX } from '../../shared/severityScoring'
 import { CTSS_REGION_RULES } from '../regions/regionRules'
 import type { FinalScores } from './finalScores'
 import type { ReportInput } from './reportInput'
@@ -32,8 +33,8 @@ export function drawRegionTable(page: PageFlow, input: ReportInput, scores: Fina
       ml(input.severity.lungVolumeMl),
       ml(input.severity.infectedVolumeMl),
       percent(input.severity.percentInfected.total),
-      `${ctss.automatic} / 40`,
-      scores.edited ? `${ctss.automatic} → ${ctss.final} / 40` : ''
+      `${ctss.automatic} / ${CTSS_MAX}`,
+      scores.edited ? `${ctss.automatic} → ${ctss.final} / ${CTSS_MAX}` : ''
     ],
     bold: true
   })
@@ -79,8 +80,8 @@ export function drawLobeTable(page: PageFlow, input: ReportInput, scores: FinalS
       ml(s.consolidationVolumeMl),
       percent(s.percentInfected.total),
       scores.lobar.final === scores.lobar.automatic
-        ? `${s.lobar.total} / 25`
-        : `${scores.lobar.automatic} → ${scores.lobar.final} / 25`
+        ? `${s.lobar.total} / ${LOBAR_MAX}`
+        : `${scores.lobar.automatic} → ${scores.lobar.final} / ${LOBAR_MAX}`
     ],
     bold: true
   })

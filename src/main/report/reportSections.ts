@@ -1,5 +1,5 @@
 /** The report's opening sections: title, header, warnings, summary, follow-up and key images. */
-import { CTSS_SEVERE_THRESHOLD } from '../../shared/severityScoring'
+import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
 import { CONSOLIDATION_MIN_HU } from '../analysis/infectionDensity'
 import type { FinalScores } from './finalScores'
 import { OVERLAY_COLOURS } from './keyImages'
@@ -103,15 +103,15 @@ export function drawSummary(page: PageFlow, input: ReportInput, scores: FinalSco
   const severe = ctss.severe ? `severe (> ${CTSS_SEVERE_THRESHOLD})` : `not severe (≤ ${CTSS_SEVERE_THRESHOLD})`
   const changed = (a: number | string, b: number | string): boolean => String(a) !== String(b)
   const automatic = changed(ctss.automatic, ctss.final)
-    ? ` (automatic ${ctss.automatic} / 40 → final ${ctss.final} / 40 after the radiologist’s edits)`
+    ? ` (automatic ${ctss.automatic} / ${CTSS_MAX} → final ${ctss.final} / ${CTSS_MAX} after the radiologist’s edits)`
     : ''
-  page.paragraph(`CT severity score (CT-SS): ${ctss.final} / 40 — ${severe}${automatic}`, 10, true)
+  page.paragraph(`CT severity score (CT-SS): ${ctss.final} / ${CTSS_MAX} — ${severe}${automatic}`, 10, true)
   const lobarNote = changed(scores.lobar.automatic, scores.lobar.final) ? ` (automatic ${scores.lobar.automatic})` : ''
   const severityNote = changed(scores.severity.automatic, scores.severity.final)
     ? ` (automatic ${scores.severity.automatic})`
     : ''
   page.paragraph(
-    `Lobar score: ${scores.lobar.final} / 25${lobarNote}     Severity class: ${scores.severity.final}${severityNote}`,
+    `Lobar score: ${scores.lobar.final} / ${LOBAR_MAX}${lobarNote}     Severity class: ${scores.severity.final}${severityNote}`,
     10,
     true
   )
@@ -169,8 +169,8 @@ export function drawFollowUp(page: PageFlow, input: ReportInput): void {
     { cells: ['Infected volume', `${ml(c.infectedVolumeMl.before)} mL`, `${ml(c.infectedVolumeMl.after)} mL`, `${signed(c.infectedVolumeMl.change, 1)} mL`, ''] },
     { cells: ['Ground glass', `${ml(c.ggoVolumeMl.before)} mL`, `${ml(c.ggoVolumeMl.after)} mL`, `${signed(c.ggoVolumeMl.change, 1)} mL`, ''] },
     { cells: ['Consolidation', `${ml(c.consolidationVolumeMl.before)} mL`, `${ml(c.consolidationVolumeMl.after)} mL`, `${signed(c.consolidationVolumeMl.change, 1)} mL`, ''] },
-    { cells: ['CT-SS', `${c.ctss.before} / 40`, `${c.ctss.after} / 40`, signed(c.ctss.change, 0), ''] },
-    { cells: ['Lobar score', `${c.lobar.before} / 25`, `${c.lobar.after} / 25`, signed(c.lobar.change, 0), ''] }
+    { cells: ['CT-SS', `${c.ctss.before} / ${CTSS_MAX}`, `${c.ctss.after} / ${CTSS_MAX}`, signed(c.ctss.change, 0), ''] },
+    { cells: ['Lobar score', `${c.lobar.before} / ${LOBAR_MAX}`, `${c.lobar.after} / ${LOBAR_MAX}`, signed(c.lobar.change, 0), ''] }
   ]
   page.table(
     [

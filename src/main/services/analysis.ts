@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { renameSync, rmSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/api'
+import { CTSS_MAX } from '../../shared/severityScoring'
 import { readModelCard } from '../ml/models/infnet'
 import { modalityRefusal } from '../analysis/chestCtCheck'
 import { readNifti } from '../volume'
+import { segmentLobes } from '../regions/regions'
 import { ComputeProcess, JobCancelledError, type RunningJob } from '../compute/computeProcess'
 import type { AnalyzeResult } from '../compute/computeProtocol'
 import type { AnalysisMaskBase } from '../../shared/api'
@@ -12,7 +14,8 @@ import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import type { ReportService } from './reports'
 import { selectModels, type ModelSelection } from './modelSelection'
-import { removeUnreferenced } from './storedFiles'
+import { adoptFile, removeUnreferenced } from './storedFiles'
+import { companionPath, withCompanions } from './analysisFiles'
 import type { StudyService } from './studies'
 
 /**
@@ -43,7 +46,7 @@ export class AnalysisService {
     private readonly reports: ReportService,
     private readonly options: { modelDir?: string; backend?: () => string } = {}
   ) {
-    removeUnreferenced(ctx.dataDir, 'analysis', new Set(ctx.store.studies.allLungMaskPaths()))
+    removeUnreferenced(ctx.dataDir, 'analysis', withCompanions(ctx.store.studies.allLungMaskPaths()))
   }
 
   /** The models to analyse with (see selectModels: named, else active, else bundled). */
@@ -115,14 +118,15 @@ export class AnalysisService {
     job.done
       .then(async (result) => {
         if (this.closed) return
-        const labels = await readNifti(result.labelsFile, { unit: 'label' })
         // Read when the result arrives, so a correction saved while the model ran is kept too.
         const corrected = this.masks.versionRow(seriesId)
         const keepCorrected = maskBase === 'corrected' && corrected !== undefined && corrected.source !== 'model'
-        const modelMask = await this.masks.addModelVersion(seriesId, labels.data as Uint8Array, model.id)
+        const modelMask = this.masks.addModelVersion(seriesId, result.labels, model.id)
         const mask = keepCorrected ? await this.masks.keepCorrected(seriesId, corrected.version, modelMask.version) : modelMask
-        const lungsPath = join('analysis', `${randomUUID()}.nii.gz`)
-        renameSync(result.lungsFile, join(this.ctx.dataDir, lungsPath))
+        // The lung mask moves in as written, its lobes and regions beside it, before anything scores.
+        const lungsPath = adoptFile(this.ctx.dataDir, 'analysis', result.lungs.file)
+        renameSync(result.lobesFile, join(this.ctx.dataDir, companionPath(lungsPath, 'lobes')))
+        renameSync(result.regionsFile, join(this.ctx.dataDir, companionPath(lungsPath, 'regions')))
         this.ctx.store.studies.setLungMaskPath(seriesId, lungsPath)
         // kept correction: the figures and the pattern come from its labels, not the model's
         const { severity, pattern } = keepCorrected
@@ -153,7 +157,7 @@ export class AnalysisService {
           kind: 'analysis',
           status: 'finished',
           seriesId,
-          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/40 (${(result.timing.totalMs / 1000).toFixed(0)} s).${kept}${amendment}${warning}`
+          message: `${s.percentInfected.total.toFixed(1)} % of the lungs infected; CT-SS ${s.ctss.total}/${CTSS_MAX} (${(result.timing.totalMs / 1000).toFixed(0)} s).${kept}${amendment}${warning}`
         })
         this.ctx.emit({ type: 'studies-changed' })
       })
@@ -192,6 +196,14 @@ export class AnalysisService {
     if (!path) throw new ApiError('not-found', `Series ${seriesId} has not been analysed yet.`)
     const v = await readNifti(join(this.ctx.dataDir, path), { unit: 'label' })
     return v.data as Uint8Array<ArrayBuffer>
+  }
+
+  /** The lobe label map of the latest analysis (computed from the CT for one from before the lobes were stored). */
+  async lobes(seriesId: number): Promise<Uint8Array<ArrayBuffer>> {
+    const lungs = await this.lungs(seriesId)
+    const file = join(this.ctx.dataDir, companionPath(this.ctx.store.studies.lungMaskPath(seriesId)!, 'lobes'))
+    if (existsSync(file)) return Uint8Array.from((await readNifti(file, { unit: 'label' })).data)
+    return Uint8Array.from(segmentLobes(await this.studies.volume(seriesId), lungs).labels)
   }
 
   async close(): Promise<void> {

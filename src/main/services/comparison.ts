@@ -11,6 +11,7 @@ import {
   type SeriesComparison
 } from '../../shared/followUp'
 import { lungVolumeWarning } from '../../shared/lungVolumeChange'
+import { regionFinalScore } from '../../shared/severityScoring'
 import type { ReportRow as StoredReportRow, SeriesRow } from '../db'
 import { daysBetween, patientKey, PSEUDONYM_PREFIX, shiftDate, type PseudonymKeys } from '../privacy'
 import type { SeverityReport } from '../scores/scores'
@@ -235,7 +236,7 @@ export class ComparisonService {
         lobe: rb.lobe,
         ...delta(rb.percent, ra.percent),
         trend: extentTrend({ infectedMl: rb.infectedVolumeMl, percent: rb.percent }, { infectedMl: ra.infectedVolumeMl, percent: ra.percent }),
-        score: delta(rb.edited?.score ?? rb.score, ra.edited?.score ?? ra.score)
+        score: delta(regionFinalScore(rb), regionFinalScore(ra))
       }
     })
     const shares = (f: (side: 'total' | 'left' | 'right') => number): { total: number; left: number; right: number } => ({

@@ -20,6 +20,8 @@ export { resolveDataDir } from './dataDir'
 export { toApiError } from './errors'
 export { PacsService, type PacsTarget } from './pacs'
 export { PacsWatcher } from './pacsWatch'
+/** The models the workstation analyses with, for the CLI's one-off commands that run without a service. */
+export { selectModels, type ModelSelection } from './modelSelection'
 
 type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> | Result<M> }
 
@@ -96,6 +98,7 @@ export class PulmoService {
         return new Uint8Array(labels.buffer as ArrayBuffer, labels.byteOffset, labels.byteLength)
       },
       'masks.lungs': (p) => this.analysis.lungs(p.seriesId),
+      'masks.lobes': (p) => this.analysis.lobes(p.seriesId),
       'masks.save': async (p) => {
         const saved = await this.masks.save(p.seriesId, p.baseVersion, p.slices, p.revertTo)
         // A corrected mask counts: the series' scores follow the version just saved.

@@ -6,11 +6,18 @@ import { MaskConflictError, type MaskRow } from '../db'
 import { checksum, readNifti } from '../volume'
 import type { Volume } from '../volume/volume'
 import type { ServiceContext } from './context'
-import { removeUnreferenced, storeLabelVolume } from './storedFiles'
+import type { WrittenLabels } from '../compute/computeProtocol'
+import { adoptFile, removeUnreferenced, storeLabelVolume } from './storedFiles'
 import type { StudyService } from './studies'
 
 export const LABEL_SET = ['ground-glass opacity', 'consolidation']
 const MASK_FOLDER = 'masks'
+
+/** A label file of masks/ and the checksum of its voxels. */
+interface StoredLabels {
+  path: string
+  checksum: string
+}
 
 function toView(m: MaskRow, parentVersion: number | null): MaskVersion {
   return {
@@ -66,17 +73,20 @@ export class MaskService {
     return volume.data instanceof Uint8Array ? volume.data : Uint8Array.from(volume.data)
   }
 
-  private async add(
+  /** Labels on the series' grid, stored as a file of masks/ (not yet a version). */
+  private async store(seriesId: number, labels: Uint8Array): Promise<StoredLabels> {
+    const volume: Volume = { ...this.studies.geometry(seriesId), data: labels, unit: 'label' }
+    return { path: await storeLabelVolume(this.ctx.dataDir, MASK_FOLDER, volume), checksum: checksum(volume) }
+  }
+
+  /** Makes a stored file the next version; the file goes when its row cannot be written. */
+  private add(
     seriesId: number,
-    labels: Uint8Array,
+    { path, checksum: sum }: StoredLabels,
     base: MaskRow | undefined,
     change: { source: MaskRow['source']; modelRef: number | null; trainingSlices: number[]; revertedTo?: number },
     expectedLatest: number
-  ): Promise<MaskVersion> {
-    const geometry = await this.studies.volume(seriesId)
-    const volume: Volume = { ...geometry, data: labels, unit: 'label', metadata: undefined }
-    const sum = checksum(volume)
-    const path = await storeLabelVolume(this.ctx.dataDir, MASK_FOLDER, volume)
+  ): MaskVersion {
     try {
       // The file is complete and flushed before its row exists; the row and its audit entry commit together.
       const row = this.ctx.store.transaction(() => {
@@ -147,7 +157,8 @@ export class MaskService {
         return false
       })
       .sort((a, b) => a - b)
-    return this.add(seriesId, labels, base, { source: 'annotator', modelRef: null, trainingSlices, revertedTo: revertTo }, baseVersion)
+    const stored = await this.store(seriesId, labels)
+    return this.add(seriesId, stored, base, { source: 'annotator', modelRef: null, trainingSlices, revertedTo: revertTo }, baseVersion)
   }
 
   /**
@@ -158,19 +169,23 @@ export class MaskService {
   async keepCorrected(seriesId: number, correctedVersion: number, modelVersion: number): Promise<MaskVersion> {
     const corrected = this.row(seriesId, correctedVersion)!
     const model = this.row(seriesId, modelVersion)
-    const labels = await this.labels(seriesId, correctedVersion)
+    const stored = await this.store(seriesId, await this.labels(seriesId, correctedVersion))
     return this.add(
       seriesId,
-      labels,
+      stored,
       model,
       { source: corrected.source, modelRef: null, trainingSlices: corrected.trainingSlices, revertedTo: correctedVersion },
       modelVersion
     )
   }
 
-  /** Registers a model's segmentation as the newest version. */
-  async addModelVersion(seriesId: number, labels: Uint8Array, modelRef: number | null): Promise<MaskVersion> {
+  /**
+   * Registers a model's segmentation, as the compute process wrote it, as the newest version: the
+   * file moves into masks/ as it is (the mask travels once, never decoded and re-encoded here).
+   */
+  addModelVersion(seriesId: number, written: WrittenLabels, modelRef: number | null): MaskVersion {
     const base = this.row(seriesId)
-    return this.add(seriesId, labels, base, { source: 'model', modelRef, trainingSlices: [] }, base?.version ?? 0)
+    const stored = { path: adoptFile(this.ctx.dataDir, MASK_FOLDER, written.file), checksum: written.checksum }
+    return this.add(seriesId, stored, base, { source: 'model', modelRef, trainingSlices: [] }, base?.version ?? 0)
   }
 }

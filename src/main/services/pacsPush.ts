@@ -90,10 +90,12 @@ export class PacsPush {
     // The report's mask version is what its figures were measured on; a later correction is sent with its own report.
     const labels = await this.masks.labels(seriesId, mask.version)
     const lungs = await this.analysis.lungs(seriesId)
+    const lobes = await this.analysis.lobes(seriesId)
     const model = `${report.model.name} ${report.model.version}`
     const seg = buildSegmentation({
       source,
       lungs,
+      lobes,
       labels,
       model,
       corrected: maskRows.some((m) => m.version <= mask.version && m.source === 'annotator'),

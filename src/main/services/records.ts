@@ -8,7 +8,7 @@ import { TrainingStep } from '../../shared/api'
 import { CtPattern } from '../../shared/ctPattern'
 import type { Store } from '../db'
 import type { SeverityReport } from '../scores/scores'
-import { SupervisedConfig } from '../training/supervised'
+import { SupervisedConfig } from '../training/supervisedConfig'
 import type { TrainJob } from '../compute/computeProtocol'
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError, type ReportRecord, type SeverityReportView } from '../../shared/api'
 import type { SeriesComparison } from '../../shared/followUp'
-import { latestRegionEdits } from '../../shared/severityScoring'
+import { latestRegionEdits, regionEdited, regionFinalScore } from '../../shared/severityScoring'
 import { finalPattern, PATTERN_RULE, type CoRads, type RsnaCategory } from '../../shared/ctPattern'
 import { ctPatternOf } from '../pattern/ctPatternOf'
 import { nowIso, type MaskRow, type ReportRow as StoredReportRow } from '../db'
-import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type RegionScoreEdit, type ReportInput } from '../report'
-import { partitionLungRegions } from '../regions/regions'
-import { computeSeverity, type SeverityReport } from '../scores/scores'
+import { buildKeyImages, renderReportPdf, reportFinalScores, writeReportPdf, type ReportInput } from '../report'
+import { anatomicalRegions } from '../regions/regions'
+import { scoreMask } from '../scores/scoreMask'
+import type { SeverityReport } from '../scores/scores'
 import { readNifti } from '../volume'
 import type { SeriesMetadata } from '../volume/volume'
 import type { ServiceContext } from './context'
 import type { MaskService } from './masks'
 import { deidentifyReportInput, pseudonymKeys, storedSeriesMetadata } from './privacy'
 import { removeUnreferenced, storeBytes } from './storedFiles'
+import { companionPath } from './analysisFiles'
 import type { StudyService } from './studies'
 import type { AutomaticReport } from './records'
 
@@ -67,7 +69,7 @@ export class ReportService {
         infectedVolumeMl: r.infectedVolumeMl,
         percent: r.percent,
         score: r.score,
-        edited: e && e.score !== r.score ? { score: e.score, by: e.by, at: e.at } : null
+        edited: regionEdited(e, r.score)
       }
     })
     const finalLobe = new Map(scores.lobes.map((l) => [l.id, l.final]))
@@ -210,7 +212,10 @@ export class ReportService {
     return this.attach(seriesId, mask.id, { ...previous, severity, pattern, maskVersion }, 'rescore')
   }
 
-  /** The severity and CT pattern measured from a mask version's labels inside the lungs and regions of the last analysis. */
+  /**
+   * The severity and CT pattern measured from a mask version's labels inside the lungs and regions
+   * of the last analysis, through the one scoreMask(); the geometry comes from the series row.
+   */
   async scoresFromMask(
     seriesId: number,
     maskVersion: number,
@@ -218,15 +223,17 @@ export class ReportService {
   ): Promise<{ severity: SeverityReport; pattern: AutomaticReport['pattern'] }> {
     const lungPath = this.ctx.store.studies.lungMaskPath(seriesId)
     if (!lungPath) throw new ApiError('conflict', `Series ${seriesId} has not been analysed: Analyze finds the lungs the scores are measured in.`)
-    const [volume, lungs, infection] = await Promise.all([
-      this.studies.volume(seriesId),
-      readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }),
-      this.masks.labels(seriesId, maskVersion)
-    ])
+    const [lungs, infection] = await Promise.all([readNifti(join(this.ctx.dataDir, lungPath), { unit: 'label' }), this.masks.labels(seriesId, maskVersion)])
     const lungLabels = lungs.data instanceof Uint8Array ? lungs.data : Uint8Array.from(lungs.data)
-    const regionLabels = partitionLungRegions(lungLabels, volume)
-    const severity = computeSeverity({ geometry: volume, lungLabels, regionLabels, infectionLabels: infection }, options)
-    const pattern = ctPatternOf({ geometry: volume, lungLabels, regionLabels, infectionLabels: infection })
+    const geometry = this.studies.geometry(seriesId)
+    // The regions within the anatomical lobes of the same analysis; an analysis from before the
+    // anatomical lobes has none stored, and they are found from the CT once now.
+    const regionsFile = join(this.ctx.dataDir, companionPath(lungPath, 'regions'))
+    const regionLabels = existsSync(regionsFile)
+      ? Uint8Array.from((await readNifti(regionsFile, { unit: 'label' })).data)
+      : anatomicalRegions(await this.studies.volume(seriesId), lungLabels).regionLabels
+    const { report: severity } = scoreMask({ geometry, lungLabels, regionLabels, infectionLabels: infection }, options)
+    const pattern = ctPatternOf({ geometry, lungLabels, regionLabels, infectionLabels: infection })
     return { severity, pattern }
   }
 
@@ -248,7 +255,7 @@ export class ReportService {
     for (const { regionId, score } of change.regionScores ?? []) {
       const region = current.regions.find((r) => r.id === regionId)
       if (!region) throw new ApiError('validation', `Unknown region ${regionId}.`)
-      if ((region.edited?.score ?? region.score) !== score) edits.push({ regionId: regionId as RegionScoreEdit['regionId'], score, by, at })
+      if (regionFinalScore(region) !== score) edits.push({ regionId, score, by, at })
     }
     if (change.pattern && !row.automatic.pattern) {
       throw new ApiError('conflict', 'This report was made before Pulmo proposed a CT pattern category; rescore or analyse the series first.')
@@ -330,7 +337,7 @@ export class ReportService {
       series: { number: series.seriesNumber ?? undefined, description: series.description, dimensions: [series.columns, series.rows, series.slices], spacing: series.spacing },
       severity: auto.severity,
       ...(auto.pattern ? { pattern: { proposed: auto.pattern, final: finalPattern(auto.pattern, row.patternOverride) } } : {}),
-      edits: [...latestRegionEdits(row.edits).values()] as RegionScoreEdit[],
+      edits: [...latestRegionEdits(row.edits).values()],
       keyImages: buildKeyImages(volume, labels),
       model: auto.model,
       ...(auto.multiclassModel ? { multiclassModel: auto.multiclassModel } : {}),

@@ -53,6 +53,20 @@ async function storeDurably(dataDir: string, folder: string, extension: string, 
   return join(folder, name)
 }
 
+/**
+ * A complete file written elsewhere in the data folder (the compute process's label volumes), moved
+ * into `folder` under a random name: flushed, renamed, the folder flushed. Returns the path relative to `dataDir`.
+ */
+export function adoptFile(dataDir: string, folder: string, file: string): string {
+  const dir = join(dataDir, folder)
+  mkdirSync(dir, { recursive: true })
+  const name = `${randomUUID()}${file.endsWith('.nii.gz') ? '.nii.gz' : ''}`
+  syncFile(file)
+  renameSync(file, join(dir, name))
+  syncFolder(dir)
+  return join(folder, name)
+}
+
 /** A label volume (masks/, analysis/), stored atomically; see storeDurably. */
 export function storeLabelVolume(dataDir: string, folder: string, volume: Volume): Promise<string> {
   return storeDurably(dataDir, folder, '.nii.gz', (tmp) => writeVolume(tmp, volume))

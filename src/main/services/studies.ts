@@ -247,6 +247,15 @@ export class StudyService {
 
   private cache: { seriesId: number; volume: Volume } | undefined
 
+  /**
+   * The series' voxel grid and what its label volumes are written with, from its row (the values its
+   * voxel file was written with at import): a mask is stored and scored without reading the CT.
+   */
+  geometry(seriesId: number): Omit<Volume, 'data' | 'metadata' | 'instanceNumbers'> {
+    const s = this.seriesRow(seriesId)
+    return { dimensions: [s.columns, s.rows, s.slices], spacing: s.spacing, origin: s.origin, direction: s.direction, modality: s.modality, unit: s.unit }
+  }
+
   /** The stored volume, checked against its checksum; the last one read is kept for scrolling clients. */
   async volume(seriesId: number): Promise<Volume> {
     if (this.cache?.seriesId === seriesId) return this.cache.volume

@@ -82,7 +82,3 @@ export function loadCheckpoint<C>(dir: string): LoadedCheckpoint<C> | undefined 
   }
   return { state, params, optimizer, optimizers }
 }
-
-export function removeCheckpoint(dir: string): void {
-  for (const f of ['checkpoint', 'checkpoint.next', 'checkpoint.old']) rmSync(join(dir, f), { recursive: true, force: true })
-}

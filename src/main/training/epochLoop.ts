@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs'
-import { z } from 'zod'
 import { engineInfo } from '../ml/engine'
 import { applyPendingUpdates } from '../ml/nn/layers'
 import type { ParameterStore } from '../ml/nn/parameters'
@@ -25,20 +24,7 @@ export interface EpochSchedule {
  * at 1e-4, ×0.1 every 50 epochs, gradients clipped to ±0.5 as its clip_gradient does, optional
  * k-fold validation, a checkpoint every 25 steps.
  */
-export const epochTrainingFields = {
-  epochs: z.number().int().positive().default(100),
-  batchSize: z.number().int().positive().default(4),
-  learningRate: z.number().positive().default(1e-4),
-  /** The learning rate is multiplied by decayRate once every decayEpoch epochs. */
-  decayEpoch: z.number().int().positive().default(50),
-  decayRate: z.number().positive().default(0.1),
-  /** Gradients are clamped element-wise to ±clip. */
-  clip: z.number().positive().default(0.5),
-  folds: z.number().int().min(2).optional(),
-  fold: z.number().int().min(0).optional(),
-  seed: z.number().int().default(2020),
-  checkpointEvery: z.number().int().positive().default(25)
-}
+export { epochTrainingFields } from './supervisedConfig'
 
 /** One optimizer step's outcome: its loss terms (with `total`) and the input size it trained at. */
 export interface StepResult {

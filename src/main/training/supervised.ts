@@ -3,48 +3,17 @@ import { existsSync } from 'node:fs'
 import { z } from 'zod'
 import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
-import { AugmentConfig } from '../ml/augment'
 import { createNetwork, loadNetwork, saveNetwork, transferBody, type InfNetNetwork } from '../ml/models/infnet'
-import { InputNormalisation } from '../ml/models/infnet/config'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
-import { epochTrainingFields, openRun, runEpochLoop } from './epochLoop'
+import { openRun, runEpochLoop } from './epochLoop'
+import { SupervisedConfig } from './supervisedConfig'
 import { runSplit } from './folds'
 import { readLabelledSlices, type LabelledSlice } from './labelledSlices'
 import type { TrainingHooks, ValidationReport } from './progress'
 
-export const SupervisedConfig = z.object({
-  data: z.string(),
-  out: z.string(),
-  backbone: z.enum(['lite', 'res2net50']).default('lite'),
-  inputSize: z.number().int().multipleOf(32).default(352),
-  ...epochTrainingFields,
-  /** Each batch is trained once at every scale of the input size (Inf-Net: 0.75, 1, 1.25). */
-  scales: z.array(z.number().positive()).default([0.75, 1, 1.25]),
-  /** Start from these weights (a saved network folder) instead of random ones. */
-  init: z.string().optional(),
-  /**
-   * Start from a self-supervised pretrained network (pretrainInpainting's output): every layer but
-   * the output layers, which start afresh.
-   */
-  pretrained: z.string().optional(),
-  /** Augmentation of every training sample (flips, crop, rotation, cutout); none when absent. */
-  augment: AugmentConfig.optional(),
-  /**
-   * Extra training slices beside `data` (e.g. Semi-Inf-Net's pseudo-labelled slices), in the
-   * same layout (images/, masks/, edges/). They only ever train, never validate.
-   */
-  extraData: z.array(z.string()).default([]),
-  /**
-   * Folders (same layout) never trained on, validated at the end beside the held-out fold: the
-   * whole zenodo volume groups kept out of training. Their figures go into the card as heldOut*.
-   */
-  validationData: z.array(z.string()).default([]),
-  /** The input representation of a new network (see ml/inference/equalise.ts); `init` keeps its own. */
-  inputNormalisation: InputNormalisation.default('fixed')
-})
-export type SupervisedConfig = z.infer<typeof SupervisedConfig>
+export { SupervisedConfig } from './supervisedConfig'
 
 export interface SupervisedResult {
   status: 'finished' | 'stopped'

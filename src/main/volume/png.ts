@@ -6,8 +6,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { crc32, deflateSync, inflateSync } from 'node:zlib'
 import { VolumeReadError } from './errors'
+import { PNG_SIGNATURE, pngChunks, pngUint32 } from './pngChunks'
 
-const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+const SIGNATURE = Uint8Array.from(PNG_SIGNATURE)
 
 function chunk(type: string, body: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + body.length)
@@ -76,22 +77,15 @@ export function decodePngIndices(bytes: Uint8Array, file = '(PNG data)'): PngInd
     throw new VolumeReadError(file, reason)
   }
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) fail('not a PNG file (signature missing)')
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let width = 0
   let height = 0
   let colourType = -1
   const idat: Uint8Array[] = []
-  let at = 8
-  let seenEnd = false
-  while (at + 8 <= bytes.length && !seenEnd) {
-    const length = view.getUint32(at)
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8))
-    const body = bytes.subarray(at + 8, at + 8 + length)
-    if (body.length !== length) fail(`chunk ${type} is cut short (damaged file)`)
+  for (const { type, body } of pngChunks(bytes, file)) {
     if (type === 'IHDR') {
-      if (length !== 13) fail('IHDR chunk has the wrong length')
-      width = view.getUint32(at + 8)
-      height = view.getUint32(at + 12)
+      if (body.length !== 13) fail('IHDR chunk has the wrong length')
+      width = pngUint32(body, 0)
+      height = pngUint32(body, 4)
       const bitDepth = body[8]
       colourType = body[9]
       const interlace = body[12]
@@ -103,10 +97,7 @@ export function decodePngIndices(bytes: Uint8Array, file = '(PNG data)'): PngInd
       if (interlace !== 0) fail('interlaced PNGs are not supported for label maps')
     } else if (type === 'IDAT') {
       idat.push(body)
-    } else if (type === 'IEND') {
-      seenEnd = true
     }
-    at += 12 + length
   }
   if (colourType < 0) fail('no IHDR chunk')
   if (idat.length === 0) fail('no image data (IDAT chunk)')

@@ -4,12 +4,9 @@
  * header claiming 10⁶ × 10⁶ pixels would make it allocate terabytes; here each of these becomes a
  * message naming the file, at the cost of one pass over the bytes.
  */
-import { crc32 } from 'node:zlib'
 import { VolumeReadError } from './errors'
 import { checkClaimedSize } from './limits'
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-const PNG_MAX_CHUNK = 0x7fffffff
+import { PNG_SIGNATURE, pngChunks, pngUint32 } from './pngChunks'
 
 function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)
@@ -19,46 +16,21 @@ function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff
 }
 
-function u32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0
-}
-
 function u16(bytes: Uint8Array, at: number): number {
   return (bytes[at] << 8) | bytes[at + 1]
 }
 
-/** Chunks in bounds with correct CRCs, IHDR first with a sane size, image data, IEND. */
+/** Chunks in bounds with correct CRCs (pngChunks), IHDR first with a sane size, image data, IEND. */
 function checkPng(bytes: Uint8Array, file: string): void {
-  let pos = 8
   let sawData = false
-  for (let index = 0; ; index++) {
-    if (pos + 8 > bytes.length)
-      throw new VolumeReadError(file, `PNG file is truncated (no IEND chunk; the data ends at byte ${bytes.length})`)
-    const length = u32(bytes, pos)
-    const type = String.fromCharCode(bytes[pos + 4], bytes[pos + 5], bytes[pos + 6], bytes[pos + 7])
-    if (length > PNG_MAX_CHUNK)
-      throw new VolumeReadError(file, `PNG file is damaged (chunk at byte ${pos} claims ${length} bytes)`)
-    const end = pos + 8 + length + 4
-    if (end > bytes.length)
-      throw new VolumeReadError(
-        file,
-        `PNG file is truncated (chunk "${type}" at byte ${pos} runs past the end, ${bytes.length} bytes)`
-      )
-    const crc = u32(bytes, pos + 8 + length)
-    if (crc32(bytes.subarray(pos + 4, pos + 8 + length)) >>> 0 !== crc) {
-      throw new VolumeReadError(file, `PNG file is damaged (chunk "${type}" at byte ${pos} fails its CRC check)`)
-    }
+  for (const { type, body, index } of pngChunks(bytes, file)) {
     if (index === 0) {
-      if (type !== 'IHDR' || length !== 13)
+      if (type !== 'IHDR' || body.length !== 13)
         throw new VolumeReadError(file, 'PNG file is damaged (it does not start with an IHDR chunk)')
-      checkClaimedSize(file, [u32(bytes, pos + 8), u32(bytes, pos + 12)], 'PNG image size')
+      checkClaimedSize(file, [pngUint32(body, 0), pngUint32(body, 4)], 'PNG image size')
     }
     if (type === 'IDAT') sawData = true
-    if (type === 'IEND') {
-      if (!sawData) throw new VolumeReadError(file, 'PNG file has no image data (no IDAT chunk)')
-      return
-    }
-    pos = end
+    if (type === 'IEND' && !sawData) throw new VolumeReadError(file, 'PNG file has no image data (no IDAT chunk)')
   }
 }
 

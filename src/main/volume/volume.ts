@@ -71,9 +71,3 @@ export function valueRange(data: ArrayLike<number>): [number, number] {
   }
   return [min, max]
 }
-
-/** One axial slice (k) as a view, without copying. */
-export function axialSlice(v: Volume, k: number): VoxelArray {
-  const n = v.dimensions[0] * v.dimensions[1]
-  return v.data.subarray(k * n, (k + 1) * n) as VoxelArray
-}

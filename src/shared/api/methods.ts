@@ -73,6 +73,11 @@ export const api = {
   /** The lung mask of the latest analysis: uint8 per voxel, 0 outside, 1 right, 2 left lung. */
   'masks.lungs': { params: seriesRef, result: Binary },
   /**
+   * The anatomical lobes of the latest analysis (fissures fitted to the CT): uint8 per voxel,
+   * 0 outside the lungs, 1 RUL, 2 RML, 3 RLL, 4 LUL, 5 LLL.
+   */
+  'masks.lobes': { params: seriesRef, result: Binary },
+  /**
    * Saves edited slices on top of `baseVersion` as a new version; refused if another version was
    * saved since. `revertTo` says the slices restore that version. The series' report is rescored
    * from the new version (an unsigned one in place; after a signed one, as an amendment).

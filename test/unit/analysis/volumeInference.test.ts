@@ -3,6 +3,7 @@ import { initEngine } from '../../../src/main/ml/engine'
 import {
   createNetwork,
   defaultMultiClassConfig,
+  readModelCard,
   type InfNetNetwork,
   type MultiClassNetwork
 } from '../../../src/main/ml/models/infnet'
@@ -13,7 +14,9 @@ import {
   type InsertedLesion
 } from '../../helpers/phantom'
 import { CONSOLIDATION_MIN_HU } from '../../../src/main/analysis/infectionDensity'
-import { InferenceCancelledError, inferVolume, type VolumeInference } from '../../../src/main/analysis/volumeInference'
+import { InferenceCancelledError, inferVolume, networkInputSlices, type VolumeInference } from '../../../src/main/analysis/volumeInference'
+import { modelInputWindow, TRAINING_JPEG_WINDOW } from '../../../src/main/ml/inference/preprocess'
+import { defaultModelDir } from '../../../src/main/ml/defaultModel'
 import { applyWindow, LUNG_WINDOW } from '../../../src/main/volume/window'
 import type { Volume } from '../../../src/main/volume/volume'
 import { TEST_LESIONS } from '../../helpers/phantomTruth'
@@ -209,5 +212,24 @@ describe('ground glass or consolidation', () => {
     await expect(inferVolume({ ...phantom.volume, unit: 'label' }, { infection: network })).rejects.toThrow(
       /HU or a grey/
     )
+  })
+})
+
+describe('the input window of the network', () => {
+  it('is the model card’s, else the training JPEGs’ window', () => {
+    expect(modelInputWindow({ inputWindow: { center: -600, width: 1500 } })).toEqual({ center: -600, width: 1500 })
+    expect(modelInputWindow({})).toEqual({ center: -350, width: 1400 })
+    expect(modelInputWindow(readModelCard(defaultModelDir('infection')))).toEqual(TRAINING_JPEG_WINDOW)
+    expect(readModelCard(defaultModelDir('multiclass'))?.inputWindow).toMatchObject(TRAINING_JPEG_WINDOW)
+  })
+
+  it('turns HU into the grey levels the network is fed with', () => {
+    // every voxel at −800 HU: (−800 − (−350 − 700)) · 255 / 1400 = 45.5… → 46; in C −600 / W 1500, 93.5 → 94
+    const flat: Volume = { ...phantom.volume, data: new Int16Array(phantom.volume.data.length).fill(-800) }
+    const [byDefault] = networkInputSlices(flat, result.lungs, [15])
+    const [byCard] = networkInputSlices(flat, result.lungs, [15], { inputWindow: { center: -600, width: 1500 } })
+    expect(byDefault.data.length).toBeGreaterThan(1000)
+    expect(new Set(byDefault.data)).toEqual(new Set([46]))
+    expect(new Set(byCard.data)).toEqual(new Set([94]))
   })
 })

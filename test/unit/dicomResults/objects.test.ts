@@ -44,11 +44,14 @@ const source: SourceSeries = {
 }
 const lungs = new Uint8Array(nx * ny * nz)
 const labels = new Uint8Array(nx * ny * nz)
+// Lobes by slice: right upper on slice 1, middle on 2, lower on 3–4; left upper on 1–2, lower on 3–4.
+const lobes = new Uint8Array(nx * ny * nz)
 for (let i = 0; i < lungs.length; i++) {
   const x = i % nx
   const k = Math.floor(i / (nx * ny))
   lungs[i] = k === 0 ? 0 : x < 12 ? 1 : 2
   labels[i] = k === 0 ? 0 : i % 7 === 0 ? 1 : i % 13 === 0 && k === 3 ? 2 : 0
+  lobes[i] = k === 0 ? 0 : x < 12 ? (k === 1 ? 1 : k === 2 ? 2 : 3) : k <= 2 ? 4 : 5
 }
 const regions = Array.from({ length: 20 }, (_, i) => ({
   id: `${i < 10 ? 'R' : 'L'}${i % 10}`,
@@ -106,6 +109,7 @@ function objects(r: SeverityReportContent, corrected: boolean) {
     seg: buildSegmentation({
       source,
       lungs,
+      lobes,
       labels,
       model: 'infnet-lite 1.2',
       corrected,
@@ -151,12 +155,18 @@ describe('DICOM result objects', () => {
     const back = readSegmentation(toBytes(seg), source)
     expect(back.lungs).toEqual(lungs)
     expect(back.labels).toEqual(labels)
-    // Lungs on 4 slices each, ground-glass on 4, consolidation on slice 3 only.
+    expect(back.lobes).toEqual(lobes)
+    // Lungs on 4 slices each, ground-glass on 4, consolidation on slice 3 only; the lobes by slice.
     expect(back.segments.map((s) => [s.label, s.frames, s.algorithmType])).toEqual([
       ['Right lung', 4, 'AUTOMATIC'],
       ['Left lung', 4, 'AUTOMATIC'],
       ['Ground-glass opacity', 4, 'AUTOMATIC'],
-      ['Consolidation', 1, 'AUTOMATIC']
+      ['Consolidation', 1, 'AUTOMATIC'],
+      ['Right upper lobe', 1, 'AUTOMATIC'],
+      ['Right middle lobe', 1, 'AUTOMATIC'],
+      ['Right lower lobe', 2, 'AUTOMATIC'],
+      ['Left upper lobe', 2, 'AUTOMATIC'],
+      ['Left lower lobe', 2, 'AUTOMATIC']
     ])
     const ds = natural(seg)
     expect(ds.FrameOfReferenceUID).toBe(source.frameOfReferenceUid)
@@ -170,7 +180,8 @@ describe('DICOM result objects', () => {
       {},
       {},
       { SegmentAlgorithmType: 'SEMIAUTOMATIC' },
-      { SegmentAlgorithmType: 'SEMIAUTOMATIC' }
+      { SegmentAlgorithmType: 'SEMIAUTOMATIC' },
+      ...Array.from({ length: 5 }, () => ({ SegmentAlgorithmType: 'AUTOMATIC' }))
     ])
   })
 

@@ -30,7 +30,7 @@ describe('reformatted overlays', () => {
   })
 
   it('the coronal plane shows the finding and not the one-slice flicker; the axial plane shows both', () => {
-    const style = { opacity: 1, groundGlass: true, consolidation: true, lungs: false }
+    const style = { opacity: 1, groundGlass: true, consolidation: true, lungs: false, fissures: false }
     const coronal = planeGeometry('coronal', [nx, ny, nz], [1, 1, 1], 0, false)
     const pixels = new Uint32Array(coronal.width * coronal.height).fill(grey)
     compositeOverlay(
@@ -50,5 +50,31 @@ describe('reformatted overlays', () => {
     const slice = new Uint32Array(nx * ny).fill(grey)
     compositeOverlay(slice, axial, { labels, lungs: null, reference: null }, style)
     expect(slice[0] & 0xff).toBe(overlayColours.groundGlass[0])
+  })
+})
+
+describe('the fissure overlay', () => {
+  it('draws the boundary between two lobes in a sagittal plane, not the lobes’ border with the outside', () => {
+    // 1 column × 4 rows × 4 slices: rows 1–2 lung; slices 0–1 lower lobe (3), slices 2–3 upper lobe (1).
+    const [nx, ny, nz] = [1, 4, 4]
+    const lobes = new Uint8Array(nx * ny * nz)
+    for (let k = 0; k < nz; k++) for (const j of [1, 2]) lobes[j * nx + k * nx * ny] = k < 2 ? 3 : 1
+    const sagittal = planeGeometry('sagittal', [nx, ny, nz], [1, 1, 1], 0, false)
+    const pixels = new Uint32Array(sagittal.width * sagittal.height).fill(grey)
+    compositeOverlay(pixels, sagittal, { labels: null, lungs: null, lobes, reference: null }, { opacity: 1, groundGlass: true, consolidation: true, lungs: false, fissures: true })
+    const yellow = pixels.reduce<number[]>((found, p, n) => ((p & 0xff) === overlayColours.fissure[0] && ((p >> 8) & 0xff) === overlayColours.fissure[1] ? [...found, n] : found), [])
+    // Exactly one pixel per lung row where the lobe changes between neighbouring slices.
+    expect(yellow.length).toBe(2)
+    for (const n of yellow) {
+      const u = n % sagittal.width
+      const v = Math.floor(n / sagittal.width)
+      const index = sagittal.base + u * sagittal.du + v * sagittal.dv
+      const next = [index + sagittal.du, index + sagittal.dv].map((i) => lobes[i])
+      expect(next.some((l) => l !== 0 && l !== lobes[index])).toBe(true)
+    }
+    // Off, nothing is drawn.
+    const off = new Uint32Array(sagittal.width * sagittal.height).fill(grey)
+    compositeOverlay(off, sagittal, { labels: null, lungs: null, lobes, reference: null }, { opacity: 1, groundGlass: true, consolidation: true, lungs: false, fissures: false })
+    expect(off.every((p) => p === grey)).toBe(true)
   })
 })

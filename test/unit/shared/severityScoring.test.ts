@@ -5,6 +5,8 @@ import {
   finalScores,
   latestRegionEdits,
   lobarScore,
+  regionEdited,
+  regionFinalScore,
   severityClass,
   shareAgreeingWith,
   type AutomaticScores
@@ -152,5 +154,16 @@ describe('finalScores: one rule for CT-SS, lobar score and severity', () => {
     expect(shareAgreeingWith(2, 80, 0.1)).toBe(80)
     expect(CTSS_SEVERE_THRESHOLD).toBe(19.5)
     expect([7, 8, 17, 18].map((t) => severityClass(t, true))).toEqual(['mild', 'moderate', 'moderate', 'severe'])
+  })
+
+  it('lets the latest edit win, and carries an edit on the region only when it changed the score', () => {
+    expect(regionFinalScore({ score: 1, edited: null })).toBe(1)
+    expect(regionFinalScore({ score: 1, edited: { score: 0 } })).toBe(0)
+    expect(regionFinalScore({ score: 2 })).toBe(2)
+    const edit = { regionId: 'RUL-1', score: 2, by: 'dr a', at: '2026-01-02T10:00:00Z' }
+    expect(regionEdited(edit, 1)).toEqual({ score: 2, by: 'dr a', at: '2026-01-02T10:00:00Z' })
+    // an edit back to the automatic score leaves nothing to show
+    expect(regionEdited(edit, 2)).toBeNull()
+    expect(regionEdited(undefined, 0)).toBeNull()
   })
 })

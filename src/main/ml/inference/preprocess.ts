@@ -15,10 +15,15 @@ export const INPUT_STD = 0.226
  * training JPEGs are not in the radiologists' lung window: measured on them, aerated lung sits at
  * grey ≈ 25–60 and soft tissue ≈ 200, i.e. roughly centre −350 HU, width 1400 HU. Feeding the
  * brighter lung window (C −600 / W 1500, lung ≈ 75) makes normal lung look like ground glass.
- * PULMO_INPUT_WINDOW="centre,width" overrides it for experiments.
+ * A model's card records the window it was trained in (inputWindow); this one stands for a card that
+ * does not. PULMO_INPUT_WINDOW="centre,width" overrides both for experiments.
  */
-export function modelInputWindow(): { center: number; width: number } {
-  return envInputWindow() ?? { center: -350, width: 1400 }
+export const TRAINING_JPEG_WINDOW: Readonly<{ center: number; width: number }> = { center: -350, width: 1400 }
+
+/** The HU window a model is fed in: the environment's override, else its card's, else TRAINING_JPEG_WINDOW. */
+export function modelInputWindow(card?: { inputWindow?: { center: number; width: number } }): { center: number; width: number } {
+  const w = envInputWindow() ?? card?.inputWindow ?? TRAINING_JPEG_WINDOW
+  return { center: w.center, width: w.width }
 }
 
 /** [N, H, W, 1] grey 0–255 → the network's input scale. */

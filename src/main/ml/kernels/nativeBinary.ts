@@ -23,6 +23,30 @@ function broadcastsInto(small: readonly number[], big: readonly number[]): numbe
   return aligned.every((d, i) => d === big[i] || d === 1) ? aligned : undefined
 }
 
+/**
+ * The two shapes with neighbouring axes merged where both operands are full along both or
+ * broadcast along both: the fewest dimensions oneDNN can be given ([4,256,256,16] × [16] becomes
+ * [262144, 16] × [1, 16]; equal shapes become one axis).
+ */
+export function collapseAxes(a: readonly number[], b: readonly number[]): { a: number[]; b: number[] } {
+  const outA: number[] = []
+  const outB: number[] = []
+  let previous: boolean | undefined
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === 1) continue
+    const full = b[i] === a[i]
+    if (previous === full) {
+      outA[outA.length - 1] *= a[i]
+      outB[outB.length - 1] *= b[i]
+    } else {
+      outA.push(a[i])
+      outB.push(b[i])
+    }
+    previous = full
+  }
+  return outA.length === 0 ? { a: [1], b: [1] } : { a: outA, b: outB }
+}
+
 function binary(op: Op) {
   return (call: NativeCall, args: KernelArgs): tf.TensorInfo | undefined => {
     const { a, b } = args.inputs
@@ -38,10 +62,11 @@ function binary(op: Op) {
     }
     if (secondShape === undefined || first.shape.length === 0) return undefined
     const size = tf.util.sizeFromShape(first.shape)
-    if (size < MIN_NATIVE_SIZE) return undefined
+    // A scalar operand: the package's kernel has a fast path for it that oneDNN does not beat.
+    if (size < MIN_NATIVE_SIZE || tf.util.sizeFromShape(second.shape) === 1) return undefined
+    const dims = collapseAxes(first.shape, secondShape)
     const out = call.backend.makeOutput([...first.shape], 'float32')
-    const dims = secondShape
-    runOnHeap(call, [out], (at) => [at(first), at(second), at(out), OPS[op], first.shape.length, ...first.shape, ...dims], call.addon.binary)
+    runOnHeap(call, [out], (at) => [at(first), at(second), at(out), OPS[op], dims.a.length, ...dims.a, ...dims.b], call.addon.binary)
     return out
   }
 }

@@ -73,6 +73,7 @@ export function useSliceDrawing(
         {
           labels,
           lungs: masks.lungs,
+          lobes: masks.lobes,
           reference: versions.comparing?.labels ?? null,
           acrossSlices: isAxial.value
             ? null
@@ -107,6 +108,7 @@ export function useSliceDrawing(
       () => viewer.flipZ,
       () => masks.revision,
       () => masks.lungs,
+      () => masks.lobes,
       () => settings.overlay,
       masksMatch
     ],

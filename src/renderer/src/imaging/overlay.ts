@@ -11,6 +11,8 @@ export interface OverlayStyle {
   groundGlass: boolean
   consolidation: boolean
   lungs: boolean
+  /** the lobe boundaries (fissures) where a lobe map is given */
+  fissures: boolean
 }
 
 type Rgb = readonly [number, number, number]
@@ -21,6 +23,7 @@ export const overlayColours = {
   consolidation: [236, 58, 58] as Rgb,
   lungRight: [64, 214, 200] as Rgb,
   lungLeft: [90, 170, 255] as Rgb,
+  fissure: [255, 235, 0] as Rgb,
   added: [80, 220, 100] as Rgb,
   removed: [236, 72, 220] as Rgb,
   relabelled: [250, 250, 250] as Rgb
@@ -62,6 +65,8 @@ function blendTable(colour: Rgb, alpha: number): Uint32Array {
 export interface OverlayLayers {
   labels: Uint8Array | null
   lungs: Uint8Array | null
+  /** 0 outside, 1–5 the anatomical lobes: their boundaries are drawn as the fissures */
+  lobes?: Uint8Array | null
   /** The version compared with: voxels where it differs from `labels` are marked. */
   reference: Uint8Array | null
   /**
@@ -118,7 +123,9 @@ export function compositeOverlay(
   const outline = [0, pack(...overlayColours.lungRight), pack(...overlayColours.lungLeft)]
   const showLabels = labels !== null && (tables[1] !== null || tables[2] !== null)
   const showLungs = lungs !== null && style.lungs
-  if (!showLabels && !showLungs && reference === null) return
+  const lobes = style.fissures ? (layers.lobes ?? null) : null
+  const fissure = pack(...overlayColours.fissure)
+  if (!showLabels && !showLungs && lobes === null && reference === null) return
 
   for (let v = 0; v < height; v++) {
     const row = base + v * dv
@@ -156,6 +163,13 @@ export function compositeOverlay(
         ) {
           pixels[out + u] = outline[side] ?? outline[1]
         }
+      }
+      if (lobes !== null && u > 0 && v > 0 && u < width - 1 && v < height - 1) {
+        // A fissure: a lobe voxel whose next voxel along the plane is another lobe (not outside).
+        const lobe = lobes[index]
+        const right = lobes[index + du]
+        const below = lobes[index + dv]
+        if (lobe !== 0 && ((right !== 0 && right !== lobe) || (below !== 0 && below !== lobe))) pixels[out + u] = fissure
       }
     }
   }

@@ -6,8 +6,6 @@
 
 export type Orientation = 'axial' | 'coronal' | 'sagittal'
 
-export const orientations: readonly Orientation[] = ['axial', 'coronal', 'sagittal']
-
 export type Dimensions = readonly [number, number, number]
 export type Spacing = readonly [number, number, number]
 

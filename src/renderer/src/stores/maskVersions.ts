@@ -1,50 +1,24 @@
-import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
-import type { MaskVersion } from '../../../shared/api'
+import { defineStore, storeToRefs } from 'pinia'
 import { encodeRuns } from '../../../shared/runLength'
 import { getClient } from '../api/client'
 import { errorMessage, toApiError } from '../api/errors'
 import { slicesEqual } from '../annotation/patch'
+import { useMaskVersionListStore } from './maskVersionList'
 import { useMasksStore } from './masks'
 import { useReportStore } from './report'
-
-interface LoadedVersion {
-  version: number
-  labels: Uint8Array
-}
 
 /**
  * The saved versions of the open series' mask: the list, viewing one instead of the working mask,
  * comparing the working mask with one, and reverting to one (saved as a new version). Errors and
- * notices go to the masks store's lines, which the annotation panel shows.
+ * notices go to the masks store's lines, which the annotation panel shows. The state itself lives in
+ * maskVersionList.ts, which the masks store reads without importing this one.
  */
 export const useMaskVersionsStore = defineStore('maskVersions', () => {
-  const versions = ref<MaskVersion[]>([])
-  const versionsError = ref<string | null>(null)
-  const viewing = shallowRef<LoadedVersion | null>(null)
-  const comparing = shallowRef<LoadedVersion | null>(null)
-  const versionBusy = ref(false)
+  const list = useMaskVersionListStore()
+  const { versions, versionsError, viewing, comparing, versionBusy, latestVersion } = storeToRefs(list)
 
-  const latestVersion = computed(() => versions.value.at(-1)?.version ?? 0)
-
-  /** Another series (or none) is open: nothing of the last one's versions stays. */
-  function reset(): void {
-    versions.value = []
-    viewing.value = null
-    comparing.value = null
-  }
-
-  async function fetchVersions(id: number): Promise<void> {
-    const masks = useMasksStore()
-    try {
-      const list = await getClient().invoke('masks.list', { seriesId: id })
-      if (masks.seriesId === id) {
-        versions.value = list
-        versionsError.value = null
-      }
-    } catch (failure) {
-      if (masks.seriesId === id) versionsError.value = errorMessage(failure)
-    }
+  function fetchVersions(id: number): Promise<void> {
+    return list.fetchVersions(id, () => useMasksStore().seriesId === id)
   }
 
   async function fetchVersionLabels(version: number): Promise<Uint8Array> {
@@ -149,7 +123,7 @@ export const useMaskVersionsStore = defineStore('maskVersions', () => {
     comparing,
     versionBusy,
     latestVersion,
-    reset,
+    reset: list.reset,
     fetchVersions,
     viewVersion,
     stopViewing,

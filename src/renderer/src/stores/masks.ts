@@ -6,7 +6,7 @@ import { getClient } from '../api/client'
 import { errorMessage, toApiError } from '../api/errors'
 import { UndoHistory, type HistoryMemo } from '../annotation/history'
 import { applyPatch, diffSlice, slicesEqual, type SlicePatch } from '../annotation/patch'
-import { useMaskVersionsStore } from './maskVersions'
+import { useMaskVersionListStore } from './maskVersionList'
 import { useReportStore } from './report'
 import { useToolSettingsStore } from './toolSettings'
 import { useViewerStore } from './viewer'
@@ -28,7 +28,8 @@ const historyLimit = 200
 /**
  * The open series' working infection mask and its editing: the labels the viewer shows and the
  * tools edit, the lung mask, the edit in progress, the undo history, and saving the edited slices as
- * a new version. Tool settings are in toolSettings.ts, the saved versions in maskVersions.ts.
+ * a new version. Tool settings are in toolSettings.ts, the saved versions in maskVersionList.ts
+ * (their state, read here) and maskVersions.ts (viewing, comparing, reverting).
  */
 export const useMasksStore = defineStore('masks', () => {
   const seriesId = ref<number | null>(null)
@@ -36,6 +37,8 @@ export const useMasksStore = defineStore('masks', () => {
   // Volumes of tens of megabytes: never deeply reactive; `revision` says when their content changed.
   const labels = shallowRef<Uint8Array | null>(null)
   const lungs = shallowRef<Uint8Array | null>(null)
+  /** the anatomical lobes of the latest analysis (1 RUL … 5 LLL), for the fissure overlay */
+  const lobes = shallowRef<Uint8Array | null>(null)
   const revision = ref(0)
   const status = ref<MaskStatus>('idle')
   const error = ref<string | null>(null)
@@ -64,7 +67,7 @@ export const useMasksStore = defineStore('masks', () => {
 
   let loadSequence = 0
 
-  const versions = useMaskVersionsStore()
+  const versions = useMaskVersionListStore()
   const settings = useToolSettingsStore()
 
   const sliceSize = computed(() => (dims.value ? dims.value[0] * dims.value[1] : 0))
@@ -124,13 +127,23 @@ export const useMasksStore = defineStore('masks', () => {
     }
   }
 
-  /** Loads the latest mask, the lung mask and the version list of a series. */
+  async function fetchLobes(id: number): Promise<Uint8Array | null> {
+    try {
+      return await getClient().invoke('masks.lobes', { seriesId: id })
+    } catch (failure) {
+      if (toApiError(failure).code === 'not-found') return null
+      throw failure
+    }
+  }
+
+  /** Loads the latest mask, the lung mask, the lobes and the version list of a series. */
   async function open(id: number | null, dimensions: [number, number, number] | null): Promise<void> {
     const sequence = ++loadSequence
     seriesId.value = id
     dims.value = dimensions
     labels.value = null
     lungs.value = null
+    lobes.value = null
     versions.reset()
     loadedVersion.value = 0
     conflict.value = null
@@ -147,7 +160,7 @@ export const useMasksStore = defineStore('masks', () => {
     try {
       const client = getClient()
       const expected = dimensions[0] * dimensions[1] * dimensions[2]
-      const [list, lungBytes] = await Promise.all([client.invoke('masks.list', { seriesId: id }), fetchLungs(id)])
+      const [list, lungBytes, lobeBytes] = await Promise.all([client.invoke('masks.list', { seriesId: id }), fetchLungs(id), fetchLobes(id)])
       if (sequence !== loadSequence) return
       // Before any version the mask is empty: no need to send tens of megabytes of zeros.
       const latest = list.at(-1)?.version
@@ -162,6 +175,7 @@ export const useMasksStore = defineStore('masks', () => {
       loadedVersion.value = latest ?? 0
       labels.value = latest === undefined ? labelBytes : new Uint8Array(labelBytes)
       lungs.value = lungBytes && lungBytes.byteLength === expected ? new Uint8Array(lungBytes) : null
+      lobes.value = lobeBytes && lobeBytes.byteLength === expected ? new Uint8Array(lobeBytes) : null
       status.value = 'ready'
     } catch (failure) {
       if (sequence !== loadSequence) return
@@ -275,13 +289,13 @@ export const useMasksStore = defineStore('masks', () => {
         `Saved version ${saved.version}: ${saved.trainingSlices.length} corrected slice${saved.trainingSlices.length === 1 ? '' : 's'} marked as training data` +
         ` (${edited.length} edited now). The scores follow version ${saved.version}.`
       // The service rescored the report from the saved version: show it.
-      await Promise.all([versions.fetchVersions(id), useReportStore().refresh()])
+      await Promise.all([versions.fetchVersions(id, () => seriesId.value === id), useReportStore().refresh()])
       return saved
     } catch (failure) {
       const apiError = toApiError(failure)
       if (apiError.code === 'conflict') {
         conflict.value = apiError.message
-        void versions.fetchVersions(id)
+        void versions.fetchVersions(id, () => seriesId.value === id)
       } else {
         saveError.value = errorMessage(failure)
       }
@@ -321,6 +335,7 @@ export const useMasksStore = defineStore('masks', () => {
     dims,
     labels,
     lungs,
+    lobes,
     revision,
     status,
     error,

@@ -1,15 +1,15 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RegionScore, ReportRecord, SeverityReportView } from '../../../shared/api'
-import { automaticScoresOfView, finalScores, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
+import { automaticScoresOfView, finalScores, regionFinalScore, type FinalScores, type RegionEdit } from '../../../shared/severityScoring'
 import type { RsnaCategory } from '../../../shared/ctPattern'
 import { getClient } from '../api/client'
 import { errorMessage } from '../api/errors'
 
-export { CTSS_SEVERE_THRESHOLD } from '../../../shared/severityScoring'
+export { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../../shared/severityScoring'
 
 export function finalScore(region: RegionScore): number {
-  return region.edited?.score ?? region.score
+  return regionFinalScore(region)
 }
 
 /**
@@ -198,29 +198,8 @@ export const useReportStore = defineStore('report', () => {
         impression.value !== report.value.impression)
   )
 
-  async function save(): Promise<boolean> {
-    const current = report.value
-    if (!current || signed.value) return false
-    notice.value = null
-    return act('save', false, async () => {
-      const regionScores = Object.entries(draftScores.value).map(([regionId, score]) => ({ regionId, score }))
-      const view = await getClient().invoke('reports.update', {
-        reportId: current.id,
-        ...(regionScores.length > 0 ? { regionScores } : {}),
-        findings: findings.value,
-        impression: impression.value
-      })
-      adopt(view)
-      notice.value = 'Report saved.'
-      return true
-    })
-  }
-
-  /**
-   * Sets the radiologist's CT pattern category in place of Pulmo's proposal (null: back to the
-   * proposal), saved at once with any pending scores and text: the category is what gets signed.
-   */
-  async function setPattern(pattern: { rsna: RsnaCategory; coRads: number; note: string } | null): Promise<boolean> {
+  /** Saves the pending region scores and text, with `change` (the pattern category) when given. */
+  async function saveDraft(change: { pattern?: { rsna: RsnaCategory; coRads: number; note: string } | null }, saved: string): Promise<boolean> {
     const current = report.value
     if (!current || signed.value) return false
     notice.value = null
@@ -231,12 +210,24 @@ export const useReportStore = defineStore('report', () => {
         ...(regionScores.length > 0 ? { regionScores } : {}),
         findings: findings.value,
         impression: impression.value,
-        pattern
+        ...change
       })
       adopt(view)
-      notice.value = pattern ? 'CT pattern category set.' : 'CT pattern back to Pulmo’s proposal.'
+      notice.value = saved
       return true
     })
+  }
+
+  function save(): Promise<boolean> {
+    return saveDraft({}, 'Report saved.')
+  }
+
+  /**
+   * Sets the radiologist's CT pattern category in place of Pulmo's proposal (null: back to the
+   * proposal), saved at once with any pending scores and text: the category is what gets signed.
+   */
+  function setPattern(pattern: { rsna: RsnaCategory; coRads: number; note: string } | null): Promise<boolean> {
+    return saveDraft({ pattern }, pattern ? 'CT pattern category set.' : 'CT pattern back to Pulmo’s proposal.')
   }
 
   async function sign(): Promise<void> {

@@ -15,7 +15,7 @@ const brushSizeLimits = [1, 80] as const
  * mask; it stays when another series is opened.
  */
 export const useToolSettingsStore = defineStore('toolSettings', () => {
-  const overlay = ref<OverlayStyle>({ opacity: 0.45, groundGlass: true, consolidation: true, lungs: true })
+  const overlay = ref<OverlayStyle>({ opacity: 0.45, groundGlass: true, consolidation: true, lungs: true, fissures: false })
   const brushSize = ref(10)
   const paintLabel = ref<PaintLabel>(1)
   const insideLungOnly = ref(false)

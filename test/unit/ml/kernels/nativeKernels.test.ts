@@ -253,6 +253,7 @@ runIf('native oneDNN kernels', () => {
         const y = seededTensor([2, 64, 40, 8], 34)
         const channel = seededTensor([8], 35)
         const image = seededTensor([2, 1, 1, 8], 36)
+        const pixel = seededTensor([2, 64, 40, 1], 38)
         const positive = tf.add(tf.abs(seededTensor([2, 64, 40, 8], 37)), 0.5)
         return [
           tf.add(x, y),
@@ -263,7 +264,9 @@ runIf('native oneDNN kernels', () => {
           tf.mul(image, x),
           tf.div(x, positive),
           tf.squaredDifference(x, image),
-          tf.squaredDifference(channel, x)
+          tf.squaredDifference(channel, x),
+          tf.mul(x, pixel),
+          tf.sub(pixel, x)
         ]
       })
     )

@@ -26,6 +26,8 @@ export interface ModelCard {
   flops: number
   training: { data: string; epochs: number; [key: string]: JsonValue }
   metrics: Record<string, number>
+  /** the HU window CT slices are turned into the network's grey levels with (see modelInputWindow) */
+  inputWindow?: { center: number; width: number; note?: string }
 }
 
 /** The fields a caller provides; the rest is derived from the network. */

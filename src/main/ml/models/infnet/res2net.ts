@@ -65,9 +65,3 @@ export function res2net(ctx: ForwardContext, spec: Res2NetSpec, x: tf.Tensor4D, 
   const [x1, x2, x3, x4] = features
   return { x1, x2, x3, x4 }
 }
-
-/** Channels of x1..x4 for a spec. */
-export function featureChannels(spec: Res2NetSpec): [number, number, number, number] {
-  const [a, b, c, d] = spec.planes.map((p) => p * spec.expansion)
-  return [a, b, c, d]
-}

@@ -1,0 +1,125 @@
+/**
+ * The 20 CT-SS regions as subdivisions of the anatomical lobes (lobeSegmentation.ts). Segment
+ * boundaries are not visible on CT without bronchus analysis, so within each lobe the regions are
+ * still boxes in the lobe's own normalised coordinates (approximate for segments), but every region
+ * now lies inside its lobe, so a lesion's lobe is its anatomical lobe.
+ * Coordinates, per lobe: craniocaudal c from the lobe's own top slice (0) to its bottom slice (1);
+ * anteroposterior a and mediolateral m per slice from the lobe's own extent in that slice.
+ * Rules (half-open intervals):
+ * - RUL: c < 1/3 apical (R1); below, a < 1/2 anterior (R3), else posterior (R2).
+ * - RML: m ≥ 1/2 lateral (R4), else medial (R5).
+ * - RLL and LLL: c < 1/3 superior segment (R6, L6); below, the basal segments by quadrant:
+ *   anterior-medial = medial basal (R7, L8), anterior-lateral = anterior basal (R8, L7),
+ *   posterior-lateral = lateral basal (R9, L9), posterior-medial = posterior basal (R10, L10).
+ * - LUL: the upper division above the lobe's middle (c < 1/2): c < 1/4 apical (L1), then a ≥ 1/2
+ *   posterior (L2) and a < 1/2 anterior (L3); the lingula below (c ≥ 1/2): superior (L4) above
+ *   c = 3/4, inferior (L5) below.
+ */
+import { axialOrientation, type VolumeGeometry } from '../volume/volumeGeometry'
+import { LOBES, regionLabelOf, type LobeId, type RegionId, type UnitInterval } from './regionRules'
+
+interface LobeRegionRule {
+  id: RegionId
+  craniocaudal: UnitInterval
+  anteroposterior: UnitInterval
+  mediolateral: UnitInterval
+}
+
+const ALL: UnitInterval = [0, 1]
+const FRONT: UnitInterval = [0, 1 / 2]
+const BACK: UnitInterval = [1 / 2, 1]
+const MEDIAL: UnitInterval = [0, 1 / 2]
+const LATERAL: UnitInterval = [1 / 2, 1]
+const TOP_THIRD: UnitInterval = [0, 1 / 3]
+const BELOW_TOP_THIRD: UnitInterval = [1 / 3, 1]
+
+// prettier-ignore
+export const LOBE_REGION_RULES: Readonly<Record<LobeId, readonly LobeRegionRule[]>> = {
+  RUL: [
+    { id: 'R1', craniocaudal: TOP_THIRD, anteroposterior: ALL, mediolateral: ALL },
+    { id: 'R3', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: ALL },
+    { id: 'R2', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: ALL }
+  ],
+  RML: [
+    { id: 'R4', craniocaudal: ALL, anteroposterior: ALL, mediolateral: LATERAL },
+    { id: 'R5', craniocaudal: ALL, anteroposterior: ALL, mediolateral: MEDIAL }
+  ],
+  RLL: [
+    { id: 'R6', craniocaudal: TOP_THIRD, anteroposterior: ALL, mediolateral: ALL },
+    { id: 'R7', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: MEDIAL },
+    { id: 'R8', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: LATERAL },
+    { id: 'R9', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: LATERAL },
+    { id: 'R10', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: MEDIAL }
+  ],
+  LUL: [
+    { id: 'L1', craniocaudal: [0, 1 / 4], anteroposterior: ALL, mediolateral: ALL },
+    { id: 'L2', craniocaudal: [1 / 4, 1 / 2], anteroposterior: BACK, mediolateral: ALL },
+    { id: 'L3', craniocaudal: [1 / 4, 1 / 2], anteroposterior: FRONT, mediolateral: ALL },
+    { id: 'L4', craniocaudal: [1 / 2, 3 / 4], anteroposterior: ALL, mediolateral: ALL },
+    { id: 'L5', craniocaudal: [3 / 4, 1], anteroposterior: ALL, mediolateral: ALL }
+  ],
+  LLL: [
+    { id: 'L6', craniocaudal: TOP_THIRD, anteroposterior: ALL, mediolateral: ALL },
+    { id: 'L8', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: MEDIAL },
+    { id: 'L7', craniocaudal: BELOW_TOP_THIRD, anteroposterior: FRONT, mediolateral: LATERAL },
+    { id: 'L9', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: LATERAL },
+    { id: 'L10', craniocaudal: BELOW_TOP_THIRD, anteroposterior: BACK, mediolateral: MEDIAL }
+  ]
+}
+
+const within = (f: number, [from, to]: UnitInterval): boolean => f >= from && (f < to || (to === 1 && f <= 1))
+
+/**
+ * A region label map (0 outside the lungs, n for CTSS_REGION_RULES[n − 1]) from a lobe label map
+ * (n for LOBES[n − 1]): every lobe voxel gets one of its lobe's regions.
+ */
+export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeometry): Uint8Array {
+  const o = axialOrientation(geometry.direction)
+  const [nx, ny, nz] = geometry.dimensions
+  const n = LOBES.length + 1
+  // One pass for every lobe's per-slice bounds (index lobe·nz + k) and slice extent.
+  const minI = new Int32Array(n * nz).fill(nx)
+  const maxI = new Int32Array(n * nz).fill(-1)
+  const minJ = new Int32Array(n * nz).fill(ny)
+  const maxJ = new Int32Array(n * nz).fill(-1)
+  const first = new Int32Array(n).fill(-1)
+  const last = new Int32Array(n).fill(-1)
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        const l = lobeLabels[v]
+        if (l === 0) continue
+        const b = l * nz + k
+        if (i < minI[b]) minI[b] = i
+        if (i > maxI[b]) maxI[b] = i
+        if (j < minJ[b]) minJ[b] = j
+        if (j > maxJ[b]) maxJ[b] = j
+        if (first[l] < 0) first[l] = k
+        last[l] = k
+      }
+  const rules = LOBES.map((lobe) => LOBE_REGION_RULES[lobe.id].map((rule) => ({ ...rule, value: regionLabelOf(rule.id) })))
+  // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
+  const lateralGrowsWithI = LOBES.map((lobe) => (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0)
+  const regions = new Uint8Array(lobeLabels.length)
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        const l = lobeLabels[v]
+        if (l === 0) continue
+        const b = l * nz + k
+        const slices = last[l] - first[l] + 1
+        const c = o.towardSuperior === 1 ? (last[l] - k + 0.5) / slices : (k - first[l] + 0.5) / slices
+        const rows = maxJ[b] - minJ[b] + 1
+        const a = o.towardPosterior === 1 ? (j - minJ[b] + 0.5) / rows : (maxJ[b] - j + 0.5) / rows
+        const columns = maxI[b] - minI[b] + 1
+        const m = lateralGrowsWithI[l - 1] ? (i - minI[b] + 0.5) / columns : (maxI[b] - i + 0.5) / columns
+        const lobeRules = rules[l - 1]
+        for (const r of lobeRules) {
+          if (within(c, r.craniocaudal) && within(a, r.anteroposterior) && within(m, r.mediolateral)) {
+            regions[v] = r.value
+            break
+          }
+        }
+      }
+  return regions
+}
