@@ -46,7 +46,6 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
   const dir = tempDir('pulmo-e2e-records-')
   let ws: Workstation
   let seriesId: number
-  let photoId: number
   let abdomenId: number
 
   beforeAll(async () => {
@@ -57,8 +56,6 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
       setup: async (service) => {
         await service.settings.set({ backend: 'wasm', userName: 'Dr Lee' })
         seriesId = (await service.invoke('studies.import', { paths: [lungmaskSlices] })).created[0]
-        photoId = (await service.invoke('studies.import', { paths: [join(photographs, 'circuit-board.jpg')] }))
-          .created[0]
         abdomenId = (await service.invoke('studies.import', { paths: [join(dir.path, 'inferior')] })).created[0]
       }
     })
@@ -90,13 +87,19 @@ describe('the reading workflow a radiologist signs, in Chromium', () => {
     return (await message.textContent()) ?? ''
   }
 
-  it('refuses a photograph and an abdomen-only series with the reason on screen', async () => {
+  it('refuses a photograph in the import dialog and an abdomen-only series at Analyze, with the reason on screen', async () => {
     const { page } = ws
-    await openSeries(photoId)
-    const photoMessage = await analyse()
-    expect(photoMessage).toContain('Not a chest CT: the image is a colour photograph (modality XC), not a CT')
-    await expect(page.getByTestId('analysis-message').getAttribute('data-status')).resolves.toBe('failed')
-    await page.getByRole('button', { name: 'Dismiss' }).click()
+    const studiesBefore = await ws.service.invoke('studies.list', {})
+    await page.getByTestId('nav-reading').click()
+    await page.getByTestId('import-button').click()
+    await page.getByTestId('import-path').fill(join(photographs, 'circuit-board.jpg'))
+    await page.getByTestId('import-submit').click()
+    await page.getByTestId('import-error').waitFor({ timeout: 60_000 })
+    await expect(page.getByTestId('import-error').textContent()).resolves.toContain(
+      'Not imported: circuit-board.jpg is not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
+    )
+    expect(await ws.service.invoke('studies.list', {})).toEqual(studiesBefore)
+    await page.getByTestId('import-dialog').getByRole('button', { name: 'Cancel' }).click()
 
     await openSeries(abdomenId)
     const abdomenMessage = await analyse()

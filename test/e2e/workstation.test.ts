@@ -6,6 +6,7 @@ import type { Locator, Page } from 'playwright-core'
 import { lungmaskSlices, projectRoot, tempDir } from '../helpers/paths'
 import { saveTinyModel } from '../helpers/tinyModel'
 import { openWorkstation, type Workstation } from './harness'
+import { clippedTexts } from './textLayout'
 
 const screenshots = join(projectRoot, 'docs/screenshots')
 
@@ -400,6 +401,10 @@ describe('the workstation in Chromium: analyse, correct, save, report', () => {
       .poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 240_000 })
       .toBe('paused')
     const paused = Number(await chart.getAttribute('data-points'))
+    // at 1280×800, with a run in the monitor (its note, losses, the dice chart's note), no text is cut off
+    await page.setViewportSize({ width: 1280, height: 800 })
+    expect(await clippedTexts(page, '[data-testid=training-view]')).toEqual([])
+    await page.setViewportSize({ width: 1920, height: 1080 })
     await page.getByTestId('training-resume').click()
     await expect
       .poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 30_000 })
@@ -413,6 +418,9 @@ describe('the workstation in Chromium: analyse, correct, save, report', () => {
       .poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 240_000 })
       .toBe('finished')
     await expect(page.getByTestId('run-step').textContent()).resolves.toMatch(/Step (\d+) of \1/)
+    await page.setViewportSize({ width: 1280, height: 800 })
+    expect(await clippedTexts(page, '[data-testid=training-view]')).toEqual([])
+    await page.setViewportSize({ width: 1920, height: 1080 })
 
     const runs = await ws.service.invoke('training.list', {})
     const modelId = runs.at(-1)!.modelId!

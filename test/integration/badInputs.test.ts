@@ -7,13 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, readdirSync, statSync } from 'node:fs'
+import { copyFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { PulmoService, toApiError } from '../../src/main/services'
 import { writeNifti } from '../../src/main/volume/nifti'
+import { encodePng } from '../../src/main/volume/png'
 import { MAX_VOXELS } from '../../src/main/volume/limits'
 import type { Volume } from '../../src/main/volume/volume'
 import * as broken from '../helpers/brokenFiles'
+import { photographs } from '../helpers/chestCt'
 import { projectRoot, tempDir } from '../helpers/paths'
 
 /** Generous for a 2-core machine shared with other work, yet far below "hangs". */
@@ -343,6 +345,21 @@ describe('bad inputs are refused clearly and change nothing', () => {
         await refused([png], png, /PNG image size 1000000 × 1000000 claimed by the header is beyond Pulmo's limits/)
         const jpg = broken.jpegAbsurdDimensions(corpus)
         await refused([jpg], jpg, /JPEG image size 65000 × 65000 claimed by the header is beyond Pulmo's limits/)
+      },
+      QUICK
+    )
+
+    it(
+      'a colour photograph, alone or among grey slices, is refused at import naming the reason',
+      async () => {
+        const photo = join(photographs, 'circuit-board.jpg')
+        await refused([photo], 'Not imported: circuit-board.jpg is not a chest CT', /the image is a colour photograph \(modality XC\), not a CT/)
+        const stack = broken.folder(corpus, 'grey-and-colour')
+        copyFileSync(broken.semisegJpeg, join(stack, '1.jpg'))
+        const [width, height] = [273, 369]
+        const rgb = new Uint8Array(width * height * 3).map((_, i) => (i % 3 === 1 ? 200 : 40))
+        writeFileSync(join(stack, '2.png'), encodePng(rgb, width, height, 3))
+        await refused([stack], 'Not imported: grey-and-colour is not a chest CT', /colour photograph \(modality XC\)/)
       },
       QUICK
     )

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyMostInferiorSlices, photographs } from '../helpers/chestCt'
 import { lungmaskSlices, p002, projectRoot, tempDir } from '../helpers/paths'
 
-/** `pulmo score` (the built CLI, bundled models) refuses what is not a chest CT and still scores chest CT. */
+/**
+ * `pulmo score` (the built CLI, bundled models) refuses what is not a chest CT and still scores chest CT;
+ * `pulmo import` refuses what can never be scored (a photograph) before anything is stored.
+ */
 const bin = join(projectRoot, 'bin/pulmo.js')
 const dir = tempDir('pulmo-chestct-cli-')
 const inferior = join(dir.path, 'p002-inferior')
@@ -28,6 +31,15 @@ describe('pulmo score: only chest CT', () => {
       'pulmo score: Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
     )
     expect(run.stdout).toBe('')
+  })
+
+  it('pulmo import refuses the photographs with the reason and stores no study', () => {
+    const run = pulmo('import', photographs)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(
+      'pulmo import: Not imported: photographs is not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
+    )
+    expect(pulmo('studies', '--json').stdout.trim()).toBe('[]')
   })
 
   it('refuses the 25 most inferior slices of P002', () => {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SeverityReportView } from '../../src/shared/api'
 import { automaticScoresOfView, finalScores } from '../../src/shared/severityScoring'
 import { encodeRuns } from '../../src/shared/runLength'
 import { PulmoService } from '../../src/main/services'
-import { copyMostInferiorSlices, photographs } from '../helpers/chestCt'
+import { encodePng } from '../../src/main/volume/png'
+import { copyMostInferiorSlices } from '../helpers/chestCt'
 import { lungmaskSlices, p002, tempDir } from '../helpers/paths'
 import { saveTinyModel } from '../helpers/tinyModel'
 import { analyseSeries } from '../helpers/analyse'
@@ -245,13 +246,19 @@ describe('only chest CT is analysed', () => {
     dir.remove()
   })
 
-  it('refuses photographs before any model runs, and an abdomen-only series in the compute process', async () => {
-    const photo = (await service.invoke('studies.import', { paths: [join(photographs, 'circuit-board.jpg')] }))
-      .created[0]
-    expect((await service.invoke('studies.list', {}))[0].series[0].modality).toBe('XC')
-    await expect(service.invoke('analysis.start', { seriesId: photo })).rejects.toThrow(
-      'Not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
+  it('refuses a colour photograph at import, storing nothing, and an abdomen-only series in the compute process', async () => {
+    // A 64×48 RGB picture: a red-to-blue gradient over green, nothing grey about it.
+    const [width, height] = [64, 48]
+    const rgb = new Uint8Array(width * height * 3)
+    for (let i = 0; i < width * height; i++) rgb.set([(i % width) * 4, 120, 255 - (i % width) * 4], i * 3)
+    const photoPath = join(dir.path, 'holiday.png')
+    writeFileSync(photoPath, encodePng(rgb, width, height, 3))
+    await expect(service.invoke('studies.import', { paths: [photoPath] })).rejects.toThrow(
+      'Not imported: holiday.png is not a chest CT: the image is a colour photograph (modality XC), not a CT; Pulmo scores chest CT only.'
     )
+    // nothing half-imported: no study, no voxel file, no temporary file
+    expect(await service.invoke('studies.list', {})).toEqual([])
+    expect(readdirSync(join(dir.path, 'data', 'series'))).toEqual([])
     await copyMostInferiorSlices(p002, 25, join(dir.path, 'inferior'))
     const abdomen = (await service.invoke('studies.import', { paths: [join(dir.path, 'inferior')] })).created[0]
     const ended = await analyseSeries(service, abdomen)
@@ -260,6 +267,6 @@ describe('only chest CT is analysed', () => {
     expect(await service.invoke('masks.list', { seriesId: abdomen })).toEqual([])
     expect(await service.invoke('reports.get', { seriesId: abdomen })).toBeNull()
     const refusals = (await service.invoke('audit.list', { entity: 'series' })).filter((e) => e.action === 'refuse')
-    expect(refusals.map((e) => e.entityId)).toEqual([photo, abdomen])
+    expect(refusals.map((e) => e.entityId)).toEqual([abdomen])
   }, 300_000)
 })

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { ApiError, type ExportFormat, type ImportResult, type Result, type SeriesSummary, type StudySummary } from '../../shared/api'
+import { modalityRefusal } from '../analysis/chestCtCheck'
 import type { SeriesRow } from '../db'
 import { DEIDENTIFICATION_METHOD, deidentifyDicom, deidentifySeriesMetadata, pseudonymOfSeries } from '../privacy'
 import { buildCtSeries, checksum as voxelChecksum, readVolumes, writeDicomFolder, writeNifti, writeVolume } from '../volume'
@@ -16,6 +17,13 @@ export const seriesFolder = (dataDir: string): string => join(dataDir, 'series')
 /** A stable UID for images that carry none (JPEG/PNG slices), so importing them twice finds them. */
 function derivedUid(checksum: string, salt: string): string {
   return '2.25.' + BigInt('0x' + createHash('sha256').update(salt + checksum).digest('hex').slice(0, 30)).toString()
+}
+
+/** How a refusal names what was imported: the series description, else the path given. */
+function importedName(volume: Volume, paths: string[]): string {
+  const description = volume.metadata?.seriesDescription
+  if (description) return `series "${description}"`
+  return paths.length === 1 ? basename(paths[0]) : 'an image'
 }
 
 function toSeriesSummary(s: SeriesRow): SeriesSummary {
@@ -89,6 +97,9 @@ export class StudyService {
   /**
    * Reads every path first; only when all of them are valid are voxel files written and rows
    * inserted, in one transaction, so a bad file leaves the database and the data folder unchanged.
+   * A series that can never be scored (a colour photograph, a secondary capture, another modality)
+   * is refused here with the reason, before anything is stored; the anatomy of grey-level slices
+   * and CT (lungs in a chest) is checked at Analyze, where the lung segmentation runs anyway.
    */
   async import(paths: string[], taskId: string = randomUUID()): Promise<ImportResult> {
     const { store, dataDir } = this.ctx
@@ -97,6 +108,10 @@ export class StudyService {
     emit('Reading images', 0, 1)
     const volumes = await readVolumes(paths)
     emit('Reading images', 1, 1)
+    for (const volume of volumes) {
+      const refusal = modalityRefusal(volume.modality, volume.unit)
+      if (refusal) throw new ApiError('bad-input', `Not imported: ${importedName(volume, paths)} is not a chest CT: ${refusal}`)
+    }
 
     const existing: number[] = []
     const pending: PendingSeries[] = []
