@@ -4,6 +4,7 @@
  * synthetic cases painted on that folder's lung mask (test/helpers/patternCases.ts). Prints one
  * block per scan: the category, the rule that decided it, the features.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { ctPatternOf } from '../src/main/pattern/ctPatternOf'
 import { partitionLungRegions } from '../src/main/regions/regions'
@@ -14,14 +15,15 @@ import { patternCases } from '../test/helpers/patternCases'
 
 const asBytes = (data: ArrayLike<number>): Uint8Array => (data instanceof Uint8Array ? data : Uint8Array.from(data))
 
-async function load(dir: string): Promise<{ geometry: { dimensions: [number, number, number]; spacing: [number, number, number]; direction: number[] }; lungLabels: Uint8Array; labels: Uint8Array }> {
+async function load(dir: string): Promise<{ geometry: { dimensions: [number, number, number]; spacing: [number, number, number]; direction: number[] }; lungLabels: Uint8Array; labels: Uint8Array; regionLabels: Uint8Array }> {
   const lungs = await readNifti(join(dir, 'lungs.nii.gz'), { unit: 'label' })
   const labels = await readNifti(join(dir, 'labels.nii.gz'), { unit: 'label' })
-  return {
-    geometry: { dimensions: lungs.dimensions, spacing: lungs.spacing, direction: [...lungs.direction] },
-    lungLabels: asBytes(lungs.data),
-    labels: asBytes(labels.data)
-  }
+  const geometry = { dimensions: lungs.dimensions, spacing: lungs.spacing, direction: [...lungs.direction] }
+  const lungLabels = asBytes(lungs.data)
+  // The regions within the anatomical lobes `pulmo segment` wrote; older outputs: the geometric partition.
+  const regionsFile = join(dir, 'regions.nii.gz')
+  const regionLabels = existsSync(regionsFile) ? asBytes((await readNifti(regionsFile, { unit: 'label' })).data) : partitionLungRegions(lungLabels, geometry)
+  return { geometry, lungLabels, labels: asBytes(labels.data), regionLabels }
 }
 
 function print(name: string, p: CtPattern, ms: number, expected?: { rsna: string; coRads: number }): void {
@@ -38,13 +40,12 @@ const synthetic = syntheticAt >= 0 ? args.splice(syntheticAt, 2)[1] : undefined
 for (const dir of args) {
   const scan = await load(dir)
   const start = performance.now()
-  const regionLabels = partitionLungRegions(scan.lungLabels, scan.geometry)
-  const p = ctPatternOf({ geometry: scan.geometry, lungLabels: scan.lungLabels, regionLabels, infectionLabels: scan.labels })
+  const p = ctPatternOf({ geometry: scan.geometry, lungLabels: scan.lungLabels, regionLabels: scan.regionLabels, infectionLabels: scan.labels })
   print(dir, p, performance.now() - start)
 }
 if (synthetic) {
   const scan = await load(synthetic)
-  const regionLabels = partitionLungRegions(scan.lungLabels, scan.geometry)
+  const { regionLabels } = scan
   const caudalIsLowIndex = axialOrientation(scan.geometry.direction).towardSuperior === 1
   for (const c of patternCases(scan, scan.labels, caudalIsLowIndex)) {
     const start = performance.now()
