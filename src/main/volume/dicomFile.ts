@@ -62,7 +62,15 @@ export function number(ds: NaturalDataset, key: string): number | undefined {
   return numbers(ds, key)?.[0]
 }
 
+/**
+ * Secondary Capture Image Storage and its multi-frame variants (1.2.840.10008.5.1.4.1.1.7[.n]): a
+ * screenshot or a scanned film kept as DICOM, whatever its Modality tag says (a workstation's
+ * capture of a CT screen is often tagged CT). Its pixels are not HU on a patient grid.
+ */
+const SECONDARY_CAPTURE = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.7(\.\d+)?$/
+
 function modalityOf(ds: NaturalDataset): string {
+  if (SECONDARY_CAPTURE.test(text(ds, 'SOPClassUID') ?? '')) return 'SC'
   const modality = text(ds, 'Modality')
   if (modality) return modality.toUpperCase()
   return CT_SOP_CLASSES.has(text(ds, 'SOPClassUID') ?? '') ? 'CT' : ''

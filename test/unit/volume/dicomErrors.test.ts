@@ -69,6 +69,16 @@ describe('readDicomSeries refuses bad input with a VolumeReadError naming the fi
     expect(e.message).toMatch(/not a CT image \(modality MR\)/)
   })
 
+  it('a secondary capture tagged CT (a screenshot of a CT screen), named as such', async () => {
+    const file = rewrite(join(p002, 'IM0001.dcm'), join(folder('sc'), 'capture.dcm'), (d) => {
+      d.dict['00080016'].Value = ['1.2.840.10008.5.1.4.1.1.7']
+      d.meta['00020002'].Value = ['1.2.840.10008.5.1.4.1.1.7']
+    })
+    const e = await refusal(file)
+    expect(e.file).toBe(file)
+    expect(e.message).toMatch(/not a CT image \(modality SC\)/)
+  })
+
   it('an image without pixel data', async () => {
     const file = rewrite(join(lungmaskSlices, '0.dcm'), join(folder('nopixels'), 'empty.dcm'), (d) => {
       delete d.dict['7FE00010']
