@@ -229,18 +229,21 @@ memory weightsIn(const Prepared &p, float *data) {
   return mine;
 }
 
-void conv2dForward(const Args &a) {
-  ConvShape s(a);
+// A forward convolution: the input, the filter (held as `user` in the heap, given to oneDNN as
+// `any`), an optional bias and the activation post-op of params 2, 21 and 22. Conv2D and the
+// depthwise convolutions differ only in their filters' descriptions.
+void convolutionForward(const Args &a, const ConvShape &s, const char *kind, const memory::desc &user, const memory::desc &any,
+                        int64_t weightSize) {
   const bool bias = a.f(2) >= 0;
   const int activation = static_cast<int>(a.i(21));
   const float alpha = static_cast<float>(a.f(22));
-  float *x = a.heap.at(a.f(0), s.srcSize(), "conv2d input");
-  float *wt = a.heap.at(a.f(1), s.weightSize(), "conv2d filter");
-  float *b = bias ? a.heap.at(a.f(2), s.o, "conv2d bias") : nullptr;
-  float *y = a.heap.at(a.f(3), s.dstSize(), "conv2d output");
-  auto &p = cachedPrepared(key("cf", a.p, 2), [&] {
-    auto pd = convForwardDesc(s, bias, prop_kind::forward_inference, activationAttr(activation, alpha), s.anyWeights());
-    return prepare(dnnl::convolution_forward(pd), pd.weights_desc(), s.weights());
+  float *x = a.heap.at(a.f(0), s.srcSize(), "convolution input");
+  float *wt = a.heap.at(a.f(1), weightSize, "convolution filter");
+  float *b = bias ? a.heap.at(a.f(2), s.o, "convolution bias") : nullptr;
+  float *y = a.heap.at(a.f(3), s.dstSize(), "convolution output");
+  auto &p = cachedPrepared(key(kind, a.p, 2), [&] {
+    auto pd = convForwardDesc(s, bias, prop_kind::forward_inference, activationAttr(activation, alpha), any);
+    return prepare(dnnl::convolution_forward(pd), pd.weights_desc(), user);
   });
   std::unordered_map<int, memory> io{{DNNL_ARG_SRC, memory(s.src(), cpu(), x)},
                                      {DNNL_ARG_WEIGHTS, weightsIn(p, wt)},
@@ -250,13 +253,23 @@ void conv2dForward(const Args &a) {
   stream().wait();
 }
 
+void conv2dForward(const Args &a) {
+  ConvShape s(a);
+  convolutionForward(a, s, "cf", s.weights(), s.anyWeights(), s.weightSize());
+}
+
+// The hint a gradient primitive is created from: the training forward pass of the same shape.
+dnnl::convolution_forward::primitive_desc trainingHint(const ConvShape &s) {
+  return convForwardDesc(s, false, prop_kind::forward_training, dnnl::primitive_attr(), s.anyWeights());
+}
+
 void conv2dBackwardData(const Args &a) {
   ConvShape s(a);
   float *dy = a.heap.at(a.f(0), s.dstSize(), "conv2d output gradient");
   float *wt = a.heap.at(a.f(1), s.weightSize(), "conv2d filter");
   float *dx = a.heap.at(a.f(3), s.srcSize(), "conv2d input gradient");
   auto &p = cachedPrepared(key("cd", a.p, 4), [&] {
-    auto hint = convForwardDesc(s, false, prop_kind::forward_training, dnnl::primitive_attr(), s.anyWeights());
+    auto hint = trainingHint(s);
     dnnl::convolution_backward_data::desc desc(algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(), s.strides(),
                                                s.dilates(), s.padL(), s.padR());
     dnnl::convolution_backward_data::primitive_desc pd(desc, cpu(), hint);
@@ -274,7 +287,7 @@ void conv2dBackwardWeights(const Args &a) {
   float *x = a.heap.at(a.f(1), s.srcSize(), "conv2d input");
   float *dw = a.heap.at(a.f(3), s.weightSize(), "conv2d filter gradient");
   auto &p = cachedPrepared(key("cw", a.p, 4), [&] {
-    auto hint = convForwardDesc(s, false, prop_kind::forward_training, dnnl::primitive_attr(), s.anyWeights());
+    auto hint = trainingHint(s);
     dnnl::convolution_backward_weights::desc desc(algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
                                                   s.strides(), s.dilates(), s.padL(), s.padR());
     dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu(), hint);
@@ -300,30 +313,10 @@ void depthwiseForward(const Args &a) {
   const int64_t m = a.i(23);
   positive({m}, "depthwise conv2d");
   if (s.o != s.c * m) throw std::invalid_argument("depthwise conv2d: output channels must be channels × multiplier");
-  const bool bias = a.f(2) >= 0;
-  const int activation = static_cast<int>(a.i(21));
-  const float alpha = static_cast<float>(a.f(22));
-  float *x = a.heap.at(a.f(0), s.srcSize(), "depthwise input");
-  float *wt = a.heap.at(a.f(1), s.kh * s.kw * s.c * m, "depthwise filter");
-  float *b = bias ? a.heap.at(a.f(2), s.o, "depthwise bias") : nullptr;
-  float *y = a.heap.at(a.f(3), s.dstSize(), "depthwise output");
   // The heap's filter is hwigo; oneDNN's depthwise kernels get a layout of their own choice.
-  memory::desc user({s.c, m, 1, s.kh, s.kw}, dt::f32, tag::hwigo);
-  memory::desc any({s.c, m, 1, s.kh, s.kw}, dt::f32, tag::any);
-  auto &p = cachedPrepared(key("dw", a.p, 2), [&] {
-    auto desc = bias ? dnnl::convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct, s.src(),
-                                                       any, s.bias(), s.dst(), s.strides(), s.dilates(), s.padL(), s.padR())
-                     : dnnl::convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct, s.src(),
-                                                       any, s.dst(), s.strides(), s.dilates(), s.padL(), s.padR());
-    dnnl::convolution_forward::primitive_desc pd(desc, activationAttr(activation, alpha), cpu());
-    return prepare(dnnl::convolution_forward(pd), pd.weights_desc(), user);
-  });
-  std::unordered_map<int, memory> io{{DNNL_ARG_SRC, memory(s.src(), cpu(), x)},
-                                     {DNNL_ARG_WEIGHTS, weightsIn(p, wt)},
-                                     {DNNL_ARG_DST, memory(s.dst(), cpu(), y)}};
-  if (bias) io.emplace(DNNL_ARG_BIAS, memory(s.bias(), cpu(), b));
-  p.primitive.execute(stream(), io);
-  stream().wait();
+  const dims grouped{s.c, m, 1, s.kh, s.kw};
+  convolutionForward(a, s, "dw", memory::desc(grouped, dt::f32, tag::hwigo), memory::desc(grouped, dt::f32, tag::any),
+                     s.kh * s.kw * s.c * m);
 }
 
 // ---------------------------------------------------------------------------------------------
