@@ -1,24 +1,10 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiEvent, TrainingRun } from '../../src/shared/api'
+import type { TrainingRun } from '../../src/shared/api'
 import { correctedTrainingSlices } from '../../src/shared/correctedSlices'
 import { PulmoService } from '../../src/main/services'
-import { lungmaskSlices, tempDir } from '../helpers/paths'
-import { saveTinyModel } from '../helpers/tinyModel'
-
-/** Runs Analyze with a mask base and resolves with its task-ended event. */
-async function analyse(service: PulmoService, seriesId: number, maskBase?: 'corrected' | 'model'): Promise<Extract<ApiEvent, { type: 'task-ended' }>> {
-  let off: () => void = () => {}
-  const ended = new Promise<Extract<ApiEvent, { type: 'task-ended' }>>((resolve) => {
-    off = service.onEvent((e) => {
-      if (e.type === 'task-ended' && e.seriesId === seriesId) resolve(e)
-    })
-  })
-  await service.invoke('analysis.start', { seriesId, ...(maskBase ? { maskBase } : {}) })
-  const result = await ended
-  off()
-  return result
-}
+import { analyseSeries } from '../helpers/analyse'
+import { tempDir } from '../helpers/paths'
+import { tinyServiceWithLungmaskSeries } from '../helpers/tinyService'
 
 /** Starts a one-epoch run on the series' corrected slices only and waits for it to end. */
 async function retrain(service: PulmoService, seriesId: number): Promise<TrainingRun> {
@@ -56,10 +42,7 @@ describe('Analyze after a correction keeps the correction', () => {
   let seriesId: number
 
   beforeAll(async () => {
-    const modelDir = await saveTinyModel(dir.path)
-    service = new PulmoService({ dataDir: join(dir.path, 'data'), transport: 'websocket', modelDir })
-    await service.settings.set({ backend: 'wasm', userName: 'Dr Lee' })
-    seriesId = (await service.invoke('studies.import', { paths: [lungmaskSlices] })).created[0]
+    ;({ service, seriesId } = await tinyServiceWithLungmaskSeries(dir.path, 'Dr Lee'))
   }, 120_000)
   afterAll(async () => {
     await service.shutdown()
@@ -67,7 +50,7 @@ describe('Analyze after a correction keeps the correction', () => {
   })
 
   it('correct → sign → Analyze scores the amendment from the correction; its slices stay training data', async () => {
-    expect((await analyse(service, seriesId)).status).toBe('finished')
+    expect((await analyseSeries(service, seriesId)).status).toBe('finished')
     const corrected = await service.invoke('masks.save', { seriesId, baseVersion: 1, slices: [{ k: 0, runs: block() }] })
     expect(corrected).toMatchObject({ version: 2, source: 'annotator', trainingSlices: [0] })
     const draft = (await service.invoke('reports.get', { seriesId }))!
@@ -76,7 +59,7 @@ describe('Analyze after a correction keeps the correction', () => {
     expect(signed.infectedVolumeMl).toBeGreaterThan(0)
 
     // Analyze with nothing said: the model's new segmentation is v3, the correction follows as v4
-    const ended = await analyse(service, seriesId)
+    const ended = await analyseSeries(service, seriesId)
     expect(ended.status, ended.message).toBe('finished')
     expect(ended.message).toContain('Scored from your corrected mask (v4, a copy of v2); the model')
     const versions = await service.invoke('masks.list', { seriesId })
@@ -99,7 +82,7 @@ describe('Analyze after a correction keeps the correction', () => {
   }, 300_000)
 
   it('Analyze choosing the model as the base: the report follows the model, the corrected slice stays training data', async () => {
-    const ended = await analyse(service, seriesId, 'model')
+    const ended = await analyseSeries(service, seriesId, 'model')
     expect(ended.status, ended.message).toBe('finished')
     expect(ended.message).not.toContain('corrected mask')
     const current = (await service.invoke('reports.get', { seriesId }))!

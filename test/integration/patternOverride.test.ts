@@ -5,8 +5,8 @@ import dcmjs from 'dcmjs'
 import { buildStructuredReport } from '../../src/main/dicomResults'
 import { PulmoService } from '../../src/main/services'
 import { analyseSeries } from '../helpers/analyse'
-import { lungmaskSlices, tempDir } from '../helpers/paths'
-import { saveTinyModel } from '../helpers/tinyModel'
+import { tempDir } from '../helpers/paths'
+import { tinyServiceWithLungmaskSeries } from '../helpers/tinyService'
 
 /**
  * The radiologist's CT pattern category replaces Pulmo's proposal on the report: what the view
@@ -19,10 +19,7 @@ describe('the CT pattern override is what is signed, exported and audited', () =
   let seriesId: number
 
   beforeAll(async () => {
-    const modelDir = await saveTinyModel(dir.path)
-    service = new PulmoService({ dataDir: join(dir.path, 'data'), transport: 'websocket', modelDir })
-    await service.settings.set({ backend: 'wasm', userName: 'Dr Lee' })
-    seriesId = (await service.invoke('studies.import', { paths: [lungmaskSlices] })).created[0]
+    ;({ service, seriesId } = await tinyServiceWithLungmaskSeries(dir.path, 'Dr Lee'))
     const ended = await analyseSeries(service, seriesId)
     expect(ended.status, ended.message).toBe('finished')
   }, 300_000)
