@@ -43,7 +43,14 @@ export const InfectionRecipe = z.object({
   out: z.string(),
   heldOutGroups: z.array(z.string()).default(DEFAULT_HELD_OUT_GROUPS),
   folds: z.number().int().min(2).default(5),
-  base: SupervisedConfig.pick({ backbone: true, inputSize: true, batchSize: true, scales: true, checkpointEvery: true, seed: true }).partial(),
+  base: SupervisedConfig.pick({
+    backbone: true,
+    inputSize: true,
+    batchSize: true,
+    scales: true,
+    checkpointEvery: true,
+    seed: true
+  }).partial(),
   representation: Stage,
   pool: Stage,
   fineTune: Stage,
@@ -54,7 +61,30 @@ export const InfectionRecipe = z.object({
    * validation chose over it (e.g. 'ablation-coach'). The stages after a prior other than the pool
    * are named NAME-from-PRIOR, so the pool's own are kept beside them.
    */
-  prior: z.string().regex(/^(pool|ablation-[a-z0-9.-]+)$/).default('pool'),
+  prior: z
+    .string()
+    .regex(/^(pool|ablation-[a-z0-9.-]+|curve-e\d+)$/)
+    .default('pool'),
+  /**
+   * The learning curve: the model of `from` (the pool or an ablation row, `fromEpochs` epochs over
+   * the pool's sources) trained on over the same sources point by point. Point `curve-eN` continues
+   * from the point before it (from `from` for the first) for the epochs that bring it to N, at
+   * `learningRate` with the segment's last epoch at a tenth of it (each point ends annealed; the
+   * next restarts warm), and is validated on the held-out zenodo groups. With `folds`, every point
+   * is also fine-tuned with the replay per fold of the 50 (its 5-fold Dice), after all the points.
+   */
+  curve: z
+    .object({
+      from: z
+        .string()
+        .regex(/^(pool|ablation-[a-z0-9.-]+)$/)
+        .default('pool'),
+      fromEpochs: z.number().int().positive().default(1),
+      epochs: z.array(z.number().int().positive()).min(1),
+      learningRate: z.number().positive(),
+      folds: z.boolean().default(true)
+    })
+    .optional(),
   /**
    * Fine-tuning on the 50 with a replay of the pool: `slices` drawn (seeded) from each of `sources`
    * join the doctor-labelled slices, so the network keeps what the large set taught it instead of
@@ -111,7 +141,10 @@ export interface StageResult {
   versusPool?: ReturnType<typeof pairedDifference>
 }
 
-export type RecipeEvent = { kind: 'stage'; name: string } | { kind: 'training'; stage: string; event: TrainingEvent } | { kind: 'log'; message: string }
+export type RecipeEvent =
+  | { kind: 'stage'; name: string }
+  | { kind: 'training'; stage: string; event: TrainingEvent }
+  | { kind: 'log'; message: string }
 
 /** A validation report without its event fields (kind, epoch): the figures a result records. */
 function figures<R extends { kind: unknown; epoch: unknown }>(r: R): Omit<R, 'kind' | 'epoch'>
@@ -130,7 +163,10 @@ export async function runInfectionRecipe(
   const data = join(recipe.out, 'data')
   if (!existsSync(join(data, 'prepared.json'))) {
     emit({ kind: 'stage', name: 'prepare' })
-    const summary = await prepareTrainingSources(recipe.shared, data, { heldOutGroups: recipe.heldOutGroups, log: (message) => emit({ kind: 'log', message }) })
+    const summary = await prepareTrainingSources(recipe.shared, data, {
+      heldOutGroups: recipe.heldOutGroups,
+      log: (message) => emit({ kind: 'log', message })
+    })
     writeAtomically(join(data, 'prepared.json'), JSON.stringify(summary, null, 1))
   }
   const semiseg = join(recipe.shared, 'covid-semiseg', 'train')
@@ -142,7 +178,10 @@ export async function runInfectionRecipe(
    * One stage: when its result.json exists the recorded result counts and nothing runs; else
    * `train` runs it in its folder (undefined when stopped) and its result is recorded.
    */
-  const stage = async (name: string, train: (dir: string) => Promise<Omit<StageResult, 'name' | 'seconds'> | undefined>): Promise<StageResult | undefined> => {
+  const stage = async (
+    name: string,
+    train: (dir: string) => Promise<Omit<StageResult, 'name' | 'seconds'> | undefined>
+  ): Promise<StageResult | undefined> => {
     const dir = join(recipe.out, name)
     const resultFile = join(dir, 'result.json')
     if (existsSync(resultFile)) {
@@ -159,12 +198,25 @@ export async function runInfectionRecipe(
     results.push(result)
     return result
   }
-  const run = (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'all' | 'none'): Promise<StageResult | undefined> =>
+  const run = (
+    name: string,
+    config: Omit<z.input<typeof SupervisedConfig>, 'out'>,
+    semisegFigures: 'fold' | 'all' | 'none'
+  ): Promise<StageResult | undefined> =>
     stage(name, async (dir) => {
       const r = await trainSupervised(
         // the folds validate their own 10 slices; the held-out zenodo groups are for the other stages
-        { ...recipe.base, ...config, out: join(dir, 'model'), validationData: semisegFigures === 'fold' ? [] : [heldOut] },
-        { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event }) }
+        {
+          ...recipe.base,
+          ...config,
+          out: join(dir, 'model'),
+          validationData: semisegFigures === 'fold' ? [] : [heldOut]
+        },
+        {
+          resume: true,
+          shouldStop: options.shouldStop,
+          onEvent: (event) => emit({ kind: 'training', stage: name, event })
+        }
       )
       if (r.status === 'stopped') return undefined
       // the representation rows are also scored on all 50 COVID-SemiSeg slices, a source they never saw
@@ -178,10 +230,11 @@ export async function runInfectionRecipe(
   const source = (names: string[]): string[] => names.map((n) => join(data, n))
   const wanted = (name: string): boolean => !options.only || options.only.some((o) => name.startsWith(o))
   /** whether --only asks for any of these stages (or for everything) */
-  const asked = (stages: string[]): boolean => !options.only || options.only.some((o) => stages.some((n) => n.startsWith(o) || o.startsWith(n)))
+  const asked = (stages: string[]): boolean =>
+    !options.only || options.only.some((o) => stages.some((n) => n.startsWith(o) || o.startsWith(n)))
   const fromPrior = ['fine-tune', 'replay', 'multiclass']
   const pool = recipe.pool
-  const poolNeeded = asked(['pool', 'ablation', ...fromPrior])
+  const poolNeeded = asked(['pool', 'ablation', 'curve', ...fromPrior])
   /** the representation the recipe fixes for the pool; undefined when the representation rows choose it */
   const poolRepresentation = pool.normalisation === 'best' ? undefined : pool.normalisation
   const poolChoosesRepresentation = poolRepresentation === undefined
@@ -194,7 +247,20 @@ export async function runInfectionRecipe(
     if (!wanted(name) && !hasRun(name) && !(poolNeeded && poolChoosesRepresentation)) continue
     const [first, ...rest] = source(recipe.representation.sources)
     const s = recipe.representation
-    if (!(await run(name, { data: first, extraData: rest, epochs: s.epochs, learningRate: s.learningRate, decayEpoch: s.decayEpoch, inputNormalisation: normalisation }, 'all'))) {
+    if (
+      !(await run(
+        name,
+        {
+          data: first,
+          extraData: rest,
+          epochs: s.epochs,
+          learningRate: s.learningRate,
+          decayEpoch: s.decayEpoch,
+          inputNormalisation: normalisation
+        },
+        'all'
+      ))
+    ) {
       return { status: 'stopped', results }
     }
   }
@@ -203,21 +269,38 @@ export async function runInfectionRecipe(
   const [poolFirst, ...poolRest] = source(pool.sources)
   const normalisation = poolRepresentation ?? bestRepresentation(results)
   emit({ kind: 'log', message: `pool: input representation '${normalisation}'` })
-  const poolResult = await run('pool', { data: poolFirst, extraData: poolRest, epochs: pool.epochs, learningRate: pool.learningRate, decayEpoch: pool.decayEpoch, inputNormalisation: normalisation }, 'none')
+  const poolResult = await run(
+    'pool',
+    {
+      data: poolFirst,
+      extraData: poolRest,
+      epochs: pool.epochs,
+      learningRate: pool.learningRate,
+      decayEpoch: pool.decayEpoch,
+      inputNormalisation: normalisation
+    },
+    'none'
+  )
   if (!poolResult) return { status: 'stopped', results }
   const poolModel = join(recipe.out, 'pool', 'model')
   // 3b. ablations: one change each against the pool, scored per split for paired differences
   // rows not asked for still count when they have run: they belong in the table
   // (a sameAs row has no result of its own: it has run when the stage it is has); the row that is
   // the prior runs whenever a stage after the prior is asked for
-  const priorNeeded = (row: { name: string }): boolean => recipe.prior === `ablation-${row.name}` && asked(fromPrior)
+  const curveNeeded = asked(['curve']) || (recipe.prior.startsWith('curve-') && asked(fromPrior))
+  const priorNeeded = (row: { name: string }): boolean =>
+    (recipe.prior === `ablation-${row.name}` && asked(fromPrior)) ||
+    (recipe.curve?.from === `ablation-${row.name}` && curveNeeded)
   const rowsWanted =
-    recipe.ablations?.rows.filter((row) => wanted(`ablation-${row.name}`) || hasRun(row.sameAs ?? `ablation-${row.name}`) || priorNeeded(row)) ?? []
+    recipe.ablations?.rows.filter(
+      (row) => wanted(`ablation-${row.name}`) || hasRun(row.sameAs ?? `ablation-${row.name}`) || priorNeeded(row)
+    ) ?? []
   if (recipe.ablations && rowsWanted.length > 0) {
     const heldOutSlices = await readLabelledSlices(heldOut)
     const semisegSlices = await readLabelledSlices(semiseg)
     const seed = recipe.base.seed ?? 2020
-    const splitsOf = (model: string): Promise<SplitFigures> => splitFigures(model, heldOutSlices, semisegSlices, recipe.folds, seed)
+    const splitsOf = (model: string): Promise<SplitFigures> =>
+      splitFigures(model, heldOutSlices, semisegSlices, recipe.folds, seed)
     const poolSplits = await splitsOf(poolModel)
     poolResult.splits = poolSplits
     for (const row of rowsWanted) {
@@ -245,7 +328,8 @@ export async function runInfectionRecipe(
       }
       // a row with a `sample` trains on a seeded fraction of its sources in one folder
       const sample = join(data, `${name}-sample-${row.sample}`)
-      if (row.sample && !existsSync(join(sample, 'done'))) sampleSlices(source(row.sources ?? pool.sources), sample, { total: row.sample }, seed)
+      if (row.sample && !existsSync(join(sample, 'done')))
+        sampleSlices(source(row.sources ?? pool.sources), sample, { total: row.sample }, seed)
       const [first, ...rest] = row.sample ? [sample] : source(row.sources ?? pool.sources)
       const r = await run(
         name,
@@ -269,7 +353,81 @@ export async function runInfectionRecipe(
         r.versusPool = pairedDifference(r.splits, poolSplits)
         writeAtomically(join(recipe.out, name, 'result.json'), JSON.stringify(r, null, 1))
       }
-      emit({ kind: 'log', message: `${name}: versus the pool ${r.versusPool?.mean.toFixed(3)} (${r.versusPool?.wins}/${r.versusPool?.differences.length} splits better)` })
+      emit({
+        kind: 'log',
+        message: `${name}: versus the pool ${r.versusPool?.mean.toFixed(3)} (${r.versusPool?.wins}/${r.versusPool?.differences.length} splits better)`
+      })
+    }
+  }
+  // 3c. the learning curve: the pool's training continued, point by point
+  const replayDir = (): string => {
+    const rp = recipe.replay
+    if (!rp) throw new Error('the replay stage is not configured')
+    const dir = join(data, `replay-${rp.slices}`)
+    if (!existsSync(join(dir, 'done')))
+      sampleSlices(source(rp.sources), dir, { perSource: rp.slices }, recipe.base.seed ?? 2020)
+    return dir
+  }
+  /** fine-tuning on the 50 with the replay, from `prior`: on all 50 (`all`) and per fold (`folds`) */
+  const replayStages = async (
+    prior: string,
+    which: { all: boolean; folds: boolean },
+    when: (name: string) => boolean
+  ): Promise<boolean> => {
+    const rp = recipe.replay
+    if (!rp) return true
+    const withReplay = {
+      data: semiseg,
+      extraData: [replayDir()],
+      epochs: rp.epochs,
+      learningRate: rp.learningRate,
+      decayEpoch: rp.decayEpoch,
+      init: join(recipe.out, prior, 'model')
+    }
+    if (which.all && when('replay-all') && !(await run(stageFrom(prior, 'replay-all'), withReplay, 'none')))
+      return false
+    for (let fold = 0; which.folds && fold < recipe.folds; fold++) {
+      const name = `replay-fold-${fold}`
+      if (when(name) && !(await run(stageFrom(prior, name), { ...withReplay, folds: recipe.folds, fold }, 'fold')))
+        return false
+    }
+    return true
+  }
+  if (recipe.curve && curveNeeded) {
+    const c = recipe.curve
+    if (c.from !== 'pool' && !hasRun(c.from)) throw new Error(`the curve starts from '${c.from}', which has not run`)
+    const [first, ...rest] = source(pool.sources)
+    let previous = c.from
+    let previousEpochs = c.fromEpochs
+    for (const total of c.epochs) {
+      const more = total - previousEpochs
+      if (more <= 0)
+        throw new Error(`curve: the points' epochs must rise from ${c.fromEpochs} (${c.epochs.join(', ')})`)
+      const name = `curve-e${total}`
+      const seed = (recipe.base.seed ?? 2020) + total // each segment its own epoch orders
+      const r = await run(
+        name,
+        {
+          data: first,
+          extraData: rest,
+          epochs: more,
+          learningRate: c.learningRate,
+          decayEpoch: Math.max(1, more - 1),
+          seed,
+          init: join(recipe.out, previous, 'model')
+        },
+        'none'
+      )
+      if (!r) return { status: 'stopped', results }
+      emit({ kind: 'log', message: `${name}: held-out zenodo Dice ${r.heldOut?.dice.toFixed(3)}` })
+      previous = name
+      previousEpochs = total
+    }
+    if (c.folds) {
+      for (const total of c.epochs) {
+        if (!(await replayStages(`curve-e${total}`, { all: false, folds: true }, () => true)))
+          return { status: 'stopped', results }
+      }
     }
   }
   if (!asked(fromPrior)) return { status: 'finished', results }
@@ -280,28 +438,29 @@ export async function runInfectionRecipe(
   }
   const after = (n: string): string => stageFrom(recipe.prior, n)
   /** a stage after the prior: run when asked for (or when nothing is singled out), skipped otherwise */
-  const later = async (name: string, config: Omit<z.input<typeof SupervisedConfig>, 'out'>, semisegFigures: 'fold' | 'none'): Promise<boolean> =>
-    !wanted(name) || (await run(after(name), config, semisegFigures)) !== undefined
+  const later = async (
+    name: string,
+    config: Omit<z.input<typeof SupervisedConfig>, 'out'>,
+    semisegFigures: 'fold' | 'none'
+  ): Promise<boolean> => !wanted(name) || (await run(after(name), config, semisegFigures)) !== undefined
   // 4. fine-tuning per fold, then on all 50
   const f = recipe.fineTune
-  const fine = { data: semiseg, extraData: source(f.sources), epochs: f.epochs, learningRate: f.learningRate, decayEpoch: f.decayEpoch, init: priorModel }
+  const fine = {
+    data: semiseg,
+    extraData: source(f.sources),
+    epochs: f.epochs,
+    learningRate: f.learningRate,
+    decayEpoch: f.decayEpoch,
+    init: priorModel
+  }
   for (let fold = 0; fold < recipe.folds; fold++) {
-    if (!(await later(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
+    if (!(await later(`fine-tune-fold-${fold}`, { ...fine, folds: recipe.folds, fold }, 'fold')))
+      return { status: 'stopped', results }
   }
   if (!(await later('fine-tune-all', fine, 'none'))) return { status: 'stopped', results }
   // 4b. fine-tuning with a replay of the pool
-  if (recipe.replay) {
-    const rp = recipe.replay
-    const replayDir = join(data, `replay-${rp.slices}`)
-    if (!existsSync(join(replayDir, 'done'))) sampleSlices(source(rp.sources), replayDir, { perSource: rp.slices }, recipe.base.seed ?? 2020)
-    const withReplay = { data: semiseg, extraData: [replayDir], epochs: rp.epochs, learningRate: rp.learningRate, decayEpoch: rp.decayEpoch, init: priorModel }
-    if (!(await later('replay-all', withReplay, 'none'))) return { status: 'stopped', results }
-    if (rp.folds) {
-      for (let fold = 0; fold < recipe.folds; fold++) {
-        if (!(await later(`replay-fold-${fold}`, { ...withReplay, folds: recipe.folds, fold }, 'fold'))) return { status: 'stopped', results }
-      }
-    }
-  }
+  if (recipe.replay && !(await replayStages(recipe.prior, { all: true, folds: recipe.replay.folds }, wanted)))
+    return { status: 'stopped', results }
   // 5. multi-class per fold then on all 50, on the pool's infection map and on the prior's when that
   // differs (install:infection installs the one whose folds score higher)
   const { crossValidate, ...m } = recipe.multiclass
@@ -312,8 +471,19 @@ export async function runInfectionRecipe(
       const name = stageFrom(p, base)
       const done = await stage(name, async (dir) => {
         const r = await trainMultiClass(
-          { ...pickBase(recipe), ...m, data: semiseg, out: join(dir, 'model'), prior: join(recipe.out, p, 'model'), ...(fold === undefined ? {} : { folds: recipe.folds, fold }) },
-          { resume: true, shouldStop: options.shouldStop, onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent }) }
+          {
+            ...pickBase(recipe),
+            ...m,
+            data: semiseg,
+            out: join(dir, 'model'),
+            prior: join(recipe.out, p, 'model'),
+            ...(fold === undefined ? {} : { folds: recipe.folds, fold })
+          },
+          {
+            resume: true,
+            shouldStop: options.shouldStop,
+            onEvent: (event) => emit({ kind: 'training', stage: name, event: event as TrainingEvent })
+          }
         )
         if (r.status === 'stopped') return undefined
         return { trainingSlices: fold === undefined ? 50 : 40, multiclass: figures(r.validation) }
@@ -321,7 +491,11 @@ export async function runInfectionRecipe(
       if (!done) return { status: 'stopped', results }
     }
   }
-  return { status: 'finished', results, model: join(recipe.out, after(recipe.replay ? 'replay-all' : 'fine-tune-all'), 'model') }
+  return {
+    status: 'finished',
+    results,
+    model: join(recipe.out, after(recipe.replay ? 'replay-all' : 'fine-tune-all'), 'model')
+  }
 }
 
 /** A stage's name when it starts from `prior`: NAME for the pool, else NAME-from-PRIOR. */
@@ -333,7 +507,8 @@ export function stageFrom(prior: string, name: string): string {
 export function bestRepresentation(results: StageResult[]): 'fixed' | 'equalised' {
   const score = (n: string): number => {
     const r = results.find((x) => x.name === `representation-${n}`)
-    if (!r?.heldOut || !r.semiseg) throw new Error(`the representation row '${n}' has not run: it decides the pool's input representation`)
+    if (!r?.heldOut || !r.semiseg)
+      throw new Error(`the representation row '${n}' has not run: it decides the pool's input representation`)
     return (r.heldOut.dice + r.semiseg.dice) / 2
   }
   return score('equalised') >= score('fixed') ? 'equalised' : 'fixed'
