@@ -67,11 +67,55 @@ export function convolution(ctx: ForwardContext, x: tf.Tensor4D, o: ConvolutionO
       [0, 0]
     ]
   }
-  let y = tf.conv2d(x, w, stride, pad, 'NHWC', dilation)
+  const bias = (o.bias ?? o.norm === undefined) ? ctx.params.get(`${o.conv}/bias`, [o.filters], 'zeros') : undefined
+  let y: tf.Tensor4D
+  if (!ctx.training) {
+    // inference: the batch norm folded into the filter and bias, bias and activation fused into the
+    // convolution (one kernel, and on the native engine one oneDNN primitive with post-ops)
+    const folded = o.norm === undefined ? { filter: w, bias } : foldBatchNorm(ctx, o.norm, w, bias)
+    y = tf.fused.conv2d({
+      x,
+      filter: folded.filter,
+      strides: stride,
+      pad,
+      dataFormat: 'NHWC',
+      dilations: dilation,
+      bias: folded.bias,
+      activation: o.act ?? 'linear'
+    })
+  } else {
+    y = tf.conv2d(x, w, stride, pad, 'NHWC', dilation)
+    if (bias) y = tf.add(y, bias)
+    if (o.norm !== undefined) y = batchNorm(ctx, o.norm, y)
+    if (o.act === 'relu') y = tf.relu(y)
+  }
   if (ctx.macs) ctx.macs.total += y.shape[0] * y.shape[1] * y.shape[2] * kh * kw * x.shape[3] * o.filters
-  if (o.bias ?? o.norm === undefined) y = tf.add(y, ctx.params.get(`${o.conv}/bias`, [o.filters], 'zeros'))
-  if (o.norm !== undefined) y = batchNorm(ctx, o.norm, y)
-  return o.act === 'relu' ? tf.relu(y) : y
+  return y
+}
+
+/**
+ * A convolution followed by inference batch norm as one convolution: with s = γ / √(σ² + ε) per
+ * output channel, BN(conv(x, W) + b) = conv(x, W·s) + (b − μ)·s + β. Computed from the
+ * parameters once and kept by the parameter store until one of them changes (ParameterStore.derived),
+ * so a network validated between training steps never uses stale folded weights.
+ */
+function foldBatchNorm(
+  ctx: ForwardContext,
+  name: string,
+  w: tf.Tensor4D,
+  bias: tf.Tensor | undefined
+): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+  const { gamma, beta, movingMean, movingVar } = normParameters(ctx, name, w.shape[3])
+  const [filter, folded] = ctx.params.derived(
+    `${name}/folded`,
+    [w, gamma, beta, movingMean, movingVar, ...(bias ? [bias] : [])],
+    () => {
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(movingVar, BN_EPSILON)))
+      const centred = bias ? tf.sub(bias, movingMean) : tf.neg(movingMean)
+      return [tf.mul(w, scale), tf.add(tf.mul(centred, scale), beta)]
+    }
+  )
+  return { filter: filter as tf.Tensor4D, bias: folded as tf.Tensor1D }
 }
 
 /**
@@ -85,15 +129,31 @@ export function basicConv2d(name: string): Pick<ConvolutionOptions, 'conv' | 'no
 const BN_MOMENTUM = 0.9
 const BN_EPSILON = 1e-5
 
+function normParameters(
+  ctx: ForwardContext,
+  name: string,
+  c: number
+): { gamma: tf.Tensor; beta: tf.Tensor; movingMean: tf.Variable; movingVar: tf.Variable } {
+  return {
+    gamma: ctx.params.get(`${name}/gamma`, [c], 'ones'),
+    beta: ctx.params.get(`${name}/beta`, [c], 'zeros'),
+    movingMean: ctx.params.get(`${name}/moving_mean`, [c], 'zeros', false) as tf.Variable,
+    movingVar: ctx.params.get(`${name}/moving_variance`, [c], 'ones', false) as tf.Variable
+  }
+}
+
 /** Batch normalisation over N, H, W with learned scale/offset and moving statistics for inference. */
 function batchNorm(ctx: ForwardContext, name: string, x: tf.Tensor4D): tf.Tensor4D {
-  const c = x.shape[3]
-  const gamma = ctx.params.get(`${name}/gamma`, [c], 'ones')
-  const beta = ctx.params.get(`${name}/beta`, [c], 'zeros')
-  const movingMean = ctx.params.get(`${name}/moving_mean`, [c], 'zeros', false)
-  const movingVar = ctx.params.get(`${name}/moving_variance`, [c], 'ones', false)
+  const { gamma, beta, movingMean, movingVar } = normParameters(ctx, name, x.shape[3])
   if (!ctx.training) {
-    return tf.batchNorm(x, movingMean as tf.Tensor1D, movingVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON)
+    return tf.batchNorm(
+      x,
+      movingMean as tf.Tensor1D,
+      movingVar as tf.Tensor1D,
+      beta as tf.Tensor1D,
+      gamma as tf.Tensor1D,
+      BN_EPSILON
+    )
   }
   // batchNormRelu's closed-form gradient: tfjs's own batch-norm gradient tiles to the full
   // activation size and costs as much as the convolutions on wasm.

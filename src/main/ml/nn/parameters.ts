@@ -47,6 +47,7 @@ function initialValues(shape: number[], init: Initializer, rand: () => number): 
 export class ParameterStore {
   readonly variables = new Map<string, tf.Variable>()
   private readonly rand: () => number
+  private readonly memo = new Map<string, { sources: object[]; tensors: tf.Tensor[] }>()
 
   constructor(seed = 1) {
     this.rand = seededRandom(seed)
@@ -65,6 +66,24 @@ export class ParameterStore {
     const v = tf.variable(tf.tensor(initialValues(shape, init, this.rand), shape), trainable)
     this.variables.set(name, v)
     return v
+  }
+
+  /**
+   * Tensors computed from parameters (e.g. a batch norm folded into its convolution), kept until
+   * any of `sources` changes: a variable's assign (the optimiser's, a loaded checkpoint's) gives it a
+   * new data id, and that is what is compared, so a network validated between training steps never
+   * reads stale derived values.
+   */
+  derived<T extends tf.Tensor[]>(key: string, sources: tf.Tensor[], compute: () => T): T {
+    const ids = sources.map((t) => t.dataId)
+    const cached = this.memo.get(key)
+    if (cached && cached.sources.length === ids.length && cached.sources.every((id, i) => id === ids[i]))
+      return cached.tensors as T
+    for (const t of cached?.tensors ?? []) t.dispose()
+    const tensors = tf.tidy(compute)
+    for (const t of tensors) tf.keep(t)
+    this.memo.set(key, { sources: ids, tensors })
+    return tensors
   }
 
   trainable(): tf.Variable[] {
@@ -99,5 +118,7 @@ export class ParameterStore {
   dispose(): void {
     for (const v of this.variables.values()) v.dispose()
     this.variables.clear()
+    for (const m of this.memo.values()) for (const t of m.tensors) t.dispose()
+    this.memo.clear()
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../../src/main/ml/engine'
@@ -8,23 +8,48 @@ import { projectRoot } from '../../../helpers/paths'
 import { syntheticDisc } from './cpuBackend'
 
 /**
- * The models shipped in resources/models must keep loading and computing exactly what they computed
- * when they were trained: refactoring the layers must keep every parameter name and every operation.
- * The expected figures were recorded with the code the models were trained with, on the wasm backend
- * the application runs on; the digest is the SHA-256 of the output's float32 bytes.
+ * The models shipped in resources/models must keep loading and computing what they computed when
+ * they were trained: refactoring the layers must keep every parameter name and every operation.
+ * The expected figures (shippedModelOutputs.json) were recorded on the wasm backend with the layer
+ * code the models were trained with, batch norm as a kernel of its own; inference now folds it into
+ * the convolution, which changes the float32 rounding only (measured: ≤ 5e-6 on logits of magnitude
+ * 0.2–7), so the outputs are compared to 1e-4 rather than bit for bit. A renamed parameter, a dropped
+ * layer or a different operation moves them by orders of magnitude more.
  */
-function run(dir: string, input: (size: number) => tf.Tensor4D): { digest: string; first: number } {
+interface Recorded {
+  n: number
+  mean: number
+  meanAbs: number
+  samples: Array<[number, number]>
+}
+const recorded = JSON.parse(
+  readFileSync(join(projectRoot, 'test/unit/ml/models/shippedModelOutputs.json'), 'utf8')
+) as Record<string, Recorded>
+
+function run(dir: string, input: (size: number) => tf.Tensor4D): Float32Array {
   const net: AnyNetwork = loadNetwork(join(projectRoot, 'resources/models', dir))
   try {
-    const values = tf.tidy(() => {
+    return tf.tidy(() => {
       const x = input(net.config.inputSize)
       const out = net.forward(x, false)
       return (out instanceof tf.Tensor ? out : out.global).dataSync() as Float32Array
     })
-    return { digest: createHash('sha256').update(Buffer.from(values.buffer, values.byteOffset, values.byteLength)).digest('hex'), first: values[0] }
   } finally {
     net.dispose()
   }
+}
+
+function expectRecorded(values: Float32Array, r: Recorded): void {
+  expect(values.length).toBe(r.n)
+  let sum = 0
+  let abs = 0
+  for (const v of values) {
+    sum += v
+    abs += Math.abs(v)
+  }
+  expect(Math.abs(sum / values.length - r.mean)).toBeLessThan(1e-5)
+  expect(Math.abs(abs / values.length - r.meanAbs)).toBeLessThan(1e-5)
+  for (const [i, v] of r.samples) expect(Math.abs(values[i] - v), `output ${i}`).toBeLessThan(1e-4)
 }
 
 describe('the shipped models give their recorded outputs', () => {
@@ -33,17 +58,17 @@ describe('the shipped models give their recorded outputs', () => {
   })
 
   it('infnet-lite: the global map of a synthetic disc', () => {
-    const r = run('infnet-lite', (size) => tf.tile(syntheticDisc(size).image, [1, 1, 1, 3]))
-    expect(r.digest).toBe('335ab6ef72abe335cd4e90e2df7e22e471899a77c79e9881e064079c80587151')
-    expect(r.first).toBeCloseTo(-4.282536, 5)
+    expectRecorded(
+      run('infnet-lite', (size) => tf.tile(syntheticDisc(size).image, [1, 1, 1, 3])),
+      recorded['infnet-lite']
+    )
   })
 
   it('infnet-multiclass: the class logits of a synthetic disc and its prior', () => {
-    const r = run('infnet-multiclass', (size) => {
+    const values = run('infnet-multiclass', (size) => {
       const { image, mask } = syntheticDisc(size)
       return tf.concat([image, mask], 3)
     })
-    expect(r.digest).toBe('884a0528344b86af516159f18c2fee0779b7e7d6aec0167efd947b3a9d3cf880')
-    expect(r.first).toBeCloseTo(-0.650721, 5)
+    expectRecorded(values, recorded['infnet-multiclass'])
   })
 })

@@ -65,4 +65,40 @@ describe('the convolution block (conv → batch norm → activation)', () => {
     expect(ctx.params.variables.get('bn/moving_mean')!.dataSync()[0]).toBeCloseTo(0.15, 6)
     ctx.params.dispose()
   })
+
+  it('at inference folds the batch norm into the convolution, and refolds once a parameter changes', () => {
+    const ctx = context()
+    const x = tf.tensor4d([0, 1, 2, 3, -1, -2, 4, 0.5], [1, 2, 2, 2])
+    const block = { conv: 'c', norm: 'bn', filters: 2, kernel: 1, act: 'relu' as const, bias: true }
+    convolution(ctx, x, block)
+    ctx.params.assign({
+      'c/kernel': tf.tensor4d([1, -1, 2, 0.5], [1, 1, 2, 2]),
+      'c/bias': tf.tensor1d([0.5, -0.25]),
+      'bn/gamma': tf.tensor1d([2, 0.5]),
+      'bn/beta': tf.tensor1d([-1, 1]),
+      'bn/moving_mean': tf.tensor1d([1, -2]),
+      'bn/moving_variance': tf.tensor1d([4, 0.25])
+    })
+    /** the block by hand: conv, bias, BN with the moving statistics, ReLU */
+    const expected = (gamma0: number): number[] => {
+      const out: number[] = []
+      for (let p = 0; p < 4; p++) {
+        const [a, b] = [x.dataSync()[2 * p], x.dataSync()[2 * p + 1]]
+        const conv = [a * 1 + b * 2 + 0.5, a * -1 + b * 0.5 - 0.25]
+        out.push(
+          Math.max(0, ((conv[0] - 1) * gamma0) / Math.sqrt(4 + 1e-5) - 1),
+          Math.max(0, ((conv[1] + 2) * 0.5) / Math.sqrt(0.25 + 1e-5) + 1)
+        )
+      }
+      return out
+    }
+    const first = Array.from(convolution(ctx, x, block).dataSync())
+    first.forEach((v, i) => expect(v).toBeCloseTo(expected(2)[i], 5))
+    // the optimiser assigns new values: the folded filter must follow, not stay cached
+    ctx.params.variables.get('bn/gamma')!.assign(tf.tensor1d([-3, 0.5]))
+    const second = Array.from(convolution(ctx, x, block).dataSync())
+    second.forEach((v, i) => expect(v).toBeCloseTo(expected(-3)[i], 5))
+    expect(second).not.toEqual(first)
+    ctx.params.dispose()
+  })
 })
