@@ -47,7 +47,10 @@ export interface VolumeInferenceOptions {
   multiclass?: MultiClassNetwork
   /** slices per network call */
   batchSize?: number
-  /** `label` names the stage: 'lungs', then 'infection' over the slices that hold lung */
+  /**
+   * `label` names the stage: 'lungs', then 'infection' over the slices that hold lung, then (with a
+   * multi-class network) 'typing' over the slices that hold infection
+   */
   onProgress?: (done: number, total: number, label: string) => void
   /** polled between batches; true stops the run with InferenceCancelledError */
   cancelled?: () => boolean
@@ -111,24 +114,6 @@ interface Crop {
   height: number
 }
 
-/** Whether any voxel of slice `offset`'s crop inside `allowed` has a probability at or above `threshold`. */
-function anyAbove(map: Float32Array, allowed: Uint8Array, offset: number, crop: Crop, nx: number, threshold: number): boolean {
-  for (let y = 0; y < crop.height; y++) {
-    const row = offset + (crop.j0 + y) * nx + crop.i0
-    for (let x = 0; x < crop.width; x++) if (allowed[row + x] !== 0 && map[y * crop.width + x] >= threshold) return true
-  }
-  return false
-}
-
-/** The multi-class labels of the slices picked by `wanted` (undefined for the others). */
-async function labelSome(network: MultiClassNetwork, grey: GreySlice[], maps: ProbabilityMap[], wanted: boolean[]): Promise<(Uint8Array | undefined)[]> {
-  const picked = wanted.flatMap((w, i) => (w ? [i] : []))
-  const labels = await labelSlices(network, picked.map((i) => grey[i]), picked.map((i) => maps[i]))
-  const out: (Uint8Array | undefined)[] = grey.map(() => undefined)
-  for (const [j, i] of picked.entries()) out[i] = labels[j]
-  return out
-}
-
 export async function inferVolume(volume: Volume, options: VolumeInferenceOptions): Promise<VolumeInference> {
   if (volume.unit !== 'HU' && volume.unit !== 'grey') {
     throw new Error(`infection segmentation needs a CT in HU or a grey image, got '${volume.unit}'`)
@@ -148,28 +133,41 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
 
   const inferenceStart = performance.now()
   const [sx, sy] = pixelSpacing(volume, options.greyLungSegmentation)
-  const allowed = dilateLungsPerSlice(lungs.labels, volume.dimensions, options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm, [sx, sy])
+  const allowed = dilateLungsPerSlice(
+    lungs.labels,
+    volume.dimensions,
+    options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm,
+    [sx, sy]
+  )
   const slices: number[] = []
   for (let k = 0; k < nz; k++) if (allowed.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)) slices.push(k)
-  const crop = lungCrop(lungs.labels, volume.dimensions, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, [sx, sy])
+  const crop = lungCrop(
+    lungs.labels,
+    volume.dimensions,
+    options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm,
+    [sx, sy]
+  )
   const consolidationMin = consolidationThreshold(volume)
   const window = options.inputWindow ?? modelInputWindow()
 
   const probability = new Float32Array(volume.data.length)
   const infection = new Uint8Array(volume.data.length)
   const labels = new Uint8Array(volume.data.length)
+  // 1. infection on every slice that holds lung; the crop's map kept where a voxel reached the
+  // threshold (the multi-class network reads the map as its prior)
+  const candidateMaps = new Map<number, ProbabilityMap>()
   progress(0, slices.length, 'infection')
   for (let start = 0; start < slices.length; start += batchSize) {
     if (options.cancelled?.()) throw new InferenceCancelledError()
     const batch = slices.slice(start, start + batchSize)
-    const grey = batch.map((k) => greySlice(volume, k, crop, window))
-    const maps = await segmentSlices(options.infection, grey, { batchSize })
-    // only slices with infection are typed: the class of a voxel below the threshold is never read
-    const infected = batch.map((k, b) => anyAbove(maps[b].data, allowed, k * sliceSize, crop, nx, threshold))
-    const classes = options.multiclass ? await labelSome(options.multiclass, grey, maps, infected) : undefined
+    const maps = await segmentSlices(
+      options.infection,
+      batch.map((k) => greySlice(volume, k, crop, window)),
+      { batchSize }
+    )
     for (const [b, k] of batch.entries()) {
       const map = maps[b].data
-      const kind = classes?.[b]
+      let any = false
       for (let y = 0; y < crop.height; y++) {
         const row = k * sliceSize + (crop.j0 + y) * nx + crop.i0
         for (let x = 0; x < crop.width; x++) {
@@ -179,26 +177,44 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
           probability[v] = p
           if (p < threshold) continue
           infection[v] = 1
-          const predicted = kind?.[y * crop.width + x] ?? 0
-          labels[v] =
-            predicted === INFECTION_LABEL.groundGlass || predicted === INFECTION_LABEL.consolidation
-              ? predicted
-              : volume.data[v] >= consolidationMin
-                ? INFECTION_LABEL.consolidation
-                : INFECTION_LABEL.groundGlass
+          any = true
         }
       }
+      if (any) candidateMaps.set(k, maps[b])
     }
     progress(Math.min(start + batchSize, slices.length), slices.length, 'infection')
   }
-  removeSpecks(infection, labels, volume, options.minLesionMl ?? DEFAULT_VOLUME_INFERENCE.minLesionMl)
+  removeSpecks(infection, volume, options.minLesionMl ?? DEFAULT_VOLUME_INFERENCE.minLesionMl)
+  // 2. the type of each infected voxel: the multi-class network on the slices that still hold
+  // infection once the specks are gone (the class of any other voxel is never read), else density
+  const typed = [...candidateMaps.keys()].filter((k) =>
+    infection.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)
+  )
+  const multiclass = options.multiclass
+  if (multiclass) progress(0, typed.length, 'typing')
+  for (let start = 0; start < typed.length; start += batchSize) {
+    if (options.cancelled?.()) throw new InferenceCancelledError()
+    const batch = typed.slice(start, start + batchSize)
+    const classes = multiclass
+      ? await labelSlices(
+          multiclass,
+          batch.map((k) => greySlice(volume, k, crop, window)),
+          batch.map((k) => candidateMaps.get(k)!)
+        )
+      : undefined
+    for (const [b, k] of batch.entries()) typeSlice(labels, infection, volume, k, crop, classes?.[b], consolidationMin)
+    if (multiclass) progress(Math.min(start + batchSize, typed.length), typed.length, 'typing')
+  }
   const marginMm = options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000
   return {
     probability,
     infection,
     labels,
-    lungs: absorbInfectionIntoLungs(lungs, infection, voxelMl, [Math.ceil(marginMm / sx) + 1, Math.ceil(marginMm / sy) + 1]),
+    lungs: absorbInfectionIntoLungs(lungs, infection, voxelMl, [
+      Math.ceil(marginMm / sx) + 1,
+      Math.ceil(marginMm / sy) + 1
+    ]),
     slicesInferred: slices.length,
     lungsMs,
     inferenceMs: performance.now() - inferenceStart
@@ -251,7 +267,12 @@ function dilateLungsPerSlice(
 }
 
 /** The lungs' in-plane bounding box over all slices, grown by the margin; the whole slice if no lung. */
-function lungCrop(lungLabels: Uint8Array, dimensions: readonly [number, number, number], marginMm: number, [sx, sy]: [number, number]): Crop {
+function lungCrop(
+  lungLabels: Uint8Array,
+  dimensions: readonly [number, number, number],
+  marginMm: number,
+  [sx, sy]: [number, number]
+): Crop {
   const box = maskBoundingBox(lungLabels, dimensions)
   if (!box) return { i0: 0, j0: 0, width: dimensions[0], height: dimensions[1] }
   const { min, max } = expandBox(box, [Math.ceil(marginMm / sx), Math.ceil(marginMm / sy), 0], dimensions)
@@ -269,7 +290,12 @@ export function networkInputSlices(
   options: Pick<VolumeInferenceOptions, 'cropMarginMm' | 'greyLungSegmentation' | 'inputWindow'> = {}
 ): GreySlice[] {
   const pixel = pixelSpacing(volume, options.greyLungSegmentation)
-  const crop = lungCrop(lungs.labels, volume.dimensions, options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm, pixel)
+  const crop = lungCrop(
+    lungs.labels,
+    volume.dimensions,
+    options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm,
+    pixel
+  )
   const window = options.inputWindow ?? modelInputWindow()
   return indices.map((k) => greySlice(volume, k, crop, window))
 }
@@ -289,8 +315,8 @@ function greySlice(volume: Volume, k: number, crop: Crop, window: { center: numb
   return { data, width: crop.width, height: crop.height }
 }
 
-/** Clears infected components below `minMl` in place (infection and labels). */
-function removeSpecks(infection: Uint8Array, labels: Uint8Array, volume: Volume, minMl: number): void {
+/** Clears infected components below `minMl` in place. */
+function removeSpecks(infection: Uint8Array, volume: Volume, minMl: number): void {
   if (minMl <= 0) return
   const components = labelComponents3d(infection, volume.dimensions)
   const minVoxels = (minMl * 1000) / (volume.spacing[0] * volume.spacing[1] * volume.spacing[2])
@@ -299,6 +325,36 @@ function removeSpecks(infection: Uint8Array, labels: Uint8Array, volume: Volume,
     if (components.sizes[components.runComponent[r]] >= minVoxels) continue
     const base = components.runRow[r] * nx
     infection.fill(0, base + components.runStart[r], base + components.runEnd[r])
-    labels.fill(0, base + components.runStart[r], base + components.runEnd[r])
+  }
+}
+
+/**
+ * The label of every infected voxel of slice k: the multi-class network's ground glass or
+ * consolidation where it names one, else the density rule (consolidation at or above
+ * `consolidationMin`).
+ */
+function typeSlice(
+  labels: Uint8Array,
+  infection: Uint8Array,
+  volume: Volume,
+  k: number,
+  crop: Crop,
+  predicted: Uint8Array | undefined,
+  consolidationMin: number
+): void {
+  const [nx, ny] = volume.dimensions
+  for (let y = 0; y < crop.height; y++) {
+    const row = k * nx * ny + (crop.j0 + y) * nx + crop.i0
+    for (let x = 0; x < crop.width; x++) {
+      const v = row + x
+      if (infection[v] === 0) continue
+      const p = predicted?.[y * crop.width + x] ?? 0
+      labels[v] =
+        p === INFECTION_LABEL.groundGlass || p === INFECTION_LABEL.consolidation
+          ? p
+          : volume.data[v] >= consolidationMin
+            ? INFECTION_LABEL.consolidation
+            : INFECTION_LABEL.groundGlass
+    }
   }
 }

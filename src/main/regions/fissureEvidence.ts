@@ -15,6 +15,54 @@ export interface SmoothedBox {
   size: [number, number, number]
 }
 
+/**
+ * b = a convolved along one axis (`n` voxels at `stride`) with `kernel`, edges clamped. The taps are
+ * summed in the same order whatever the path, so the fast paths give the same floats: rows of the
+ * other axes are accumulated together (contiguous, not strided, memory), and along x the interior
+ * skips the clamping.
+ */
+function convolveAxis(
+  a: Float32Array,
+  b: Float32Array,
+  kernel: Float32Array,
+  radius: number,
+  n: number,
+  stride: number
+): void {
+  if (stride === 1) {
+    for (let start = 0; start < a.length; start += n) {
+      for (let t = 0; t < n; t++) {
+        let sum = 0
+        if (t >= radius && t + radius < n) {
+          const base = start + t - radius
+          for (let d = 0; d < kernel.length; d++) sum += kernel[d] * a[base + d]
+        } else {
+          for (let d = -radius; d <= radius; d++) {
+            const q = t + d < 0 ? 0 : t + d >= n ? n - 1 : t + d
+            sum += kernel[d + radius] * a[start + q]
+          }
+        }
+        b[start + t] = sum
+      }
+    }
+    return
+  }
+  const acc = new Float64Array(stride)
+  for (let block = 0; block < a.length; block += n * stride) {
+    for (let t = 0; t < n; t++) {
+      acc.fill(0)
+      for (let d = -radius; d <= radius; d++) {
+        const q = t + d < 0 ? 0 : t + d >= n ? n - 1 : t + d
+        const w = kernel[d + radius]
+        const row = block + q * stride
+        for (let i = 0; i < stride; i++) acc[i] += w * a[row + i]
+      }
+      const out = block + t * stride
+      for (let i = 0; i < stride; i++) b[out + i] = acc[i]
+    }
+  }
+}
+
 /** The HU volume inside a box, Gaussian-smoothed with σ = sigmaMm along each axis (separable). */
 export function smoothBox(
   hu: ArrayLike<number>,
@@ -41,31 +89,26 @@ export function smoothBox(
     // Below half a voxel the kernel is nearly a delta: thick slices are left as they are.
     if (sigma < 0.5) continue
     const radius = Math.ceil(2.5 * sigma)
-    const kernel = Float32Array.from({ length: 2 * radius + 1 }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * sigma * sigma)))
+    const kernel = Float32Array.from({ length: 2 * radius + 1 }, (_, t) =>
+      Math.exp(-((t - radius) ** 2) / (2 * sigma * sigma))
+    )
     const norm = kernel.reduce((s, w) => s + w, 0)
     for (let t = 0; t < kernel.length; t++) kernel[t] /= norm
-    const stride = strides[axis]
-    const n = size[axis]
-    // Lines along the axis: every start voxel whose coordinate on this axis is 0.
-    const outer = a.length / n
-    for (let line = 0; line < outer; line++) {
-      const start = axis === 0 ? line * bx : axis === 1 ? (line % bx) + Math.floor(line / bx) * bx * by : line
-      for (let t = 0; t < n; t++) {
-        let sum = 0
-        for (let d = -radius; d <= radius; d++) {
-          const q = t + d < 0 ? 0 : t + d >= n ? n - 1 : t + d
-          sum += kernel[d + radius] * a[start + q * stride]
-        }
-        b[start + t * stride] = sum
-      }
-    }
+    convolveAxis(a, b, kernel, radius, size[axis], strides[axis])
     ;[a, b] = [b, a]
   }
   return { data: a, from, size }
 }
 
 /** The eigenvalues of a symmetric 3×3 matrix (closed form), sorted by magnitude, smallest first. */
-export function eigenvaluesByMagnitude(xx: number, yy: number, zz: number, xy: number, xz: number, yz: number): [number, number, number] {
+export function eigenvaluesByMagnitude(
+  xx: number,
+  yy: number,
+  zz: number,
+  xy: number,
+  xz: number,
+  yz: number
+): [number, number, number] {
   const p1 = xy * xy + xz * xz + yz * yz
   let values: number[]
   if (p1 === 0) values = [xx, yy, zz]
@@ -73,7 +116,12 @@ export function eigenvaluesByMagnitude(xx: number, yy: number, zz: number, xy: n
     const q = (xx + yy + zz) / 3
     const p2 = (xx - q) ** 2 + (yy - q) ** 2 + (zz - q) ** 2 + 2 * p1
     const p = Math.sqrt(p2 / 6)
-    const bxx = (xx - q) / p, byy = (yy - q) / p, bzz = (zz - q) / p, bxy = xy / p, bxz = xz / p, byz = yz / p
+    const bxx = (xx - q) / p,
+      byy = (yy - q) / p,
+      bzz = (zz - q) / p,
+      bxy = xy / p,
+      bxz = xz / p,
+      byz = yz / p
     const det = bxx * (byy * bzz - byz * byz) - bxy * (bxy * bzz - byz * bxz) + bxz * (bxy * byz - byy * bxz)
     const r = Math.max(-1, Math.min(1, det / 2))
     const phi = Math.acos(r) / 3
@@ -102,12 +150,20 @@ export interface PlateProbe {
  * directions, mm): −λ_max · (1 − |λ_mid / λ_max|) · alignment², where alignment = n·H·n / λ_max; 0 when
  * the voxel is no bright sheet, faces another way, or fails the sheet test.
  */
-export function plateResponse(probe: PlateProbe, i: number, j: number, k: number, normal: readonly [number, number, number]): number {
+export function plateResponse(
+  probe: PlateProbe,
+  i: number,
+  j: number,
+  k: number,
+  normal: readonly [number, number, number]
+): number {
   const { box, spacing } = probe
   const [bx, by, bz] = box.size
   if (i < 1 || j < 1 || k < 1 || i >= bx - 1 || j >= by - 1 || k >= bz - 1) return 0
   const s = box.data
-  const sx = 1, sy = bx, sz = bx * by
+  const sx = 1,
+    sy = bx,
+    sz = bx * by
   const v = i + j * sy + k * sz
   const c = s[v]
   const [hx, hy, hz] = spacing

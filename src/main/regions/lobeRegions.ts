@@ -32,7 +32,13 @@ const BELOW_TOP_THIRD: UnitInterval = [1 / 3, 1]
  * Both lower lobes alike: the superior segment on top (its top third), then the basal segments by
  * quadrant (anteromedial, anterolateral, posterolateral, posteromedial).
  */
-function lowerLobe(superior: RegionId, frontMedial: RegionId, frontLateral: RegionId, backLateral: RegionId, backMedial: RegionId): LobeRegionRule[] {
+function lowerLobe(
+  superior: RegionId,
+  frontMedial: RegionId,
+  frontLateral: RegionId,
+  backLateral: RegionId,
+  backMedial: RegionId
+): LobeRegionRule[] {
   const basal = (id: RegionId, anteroposterior: UnitInterval, mediolateral: UnitInterval): LobeRegionRule => ({
     id,
     craniocaudal: BELOW_TOP_THIRD,
@@ -87,48 +93,65 @@ export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeo
   const maxJ = new Int32Array(n * nz).fill(-1)
   const first = new Int32Array(n).fill(-1)
   const last = new Int32Array(n).fill(-1)
-  forEachLobeVoxel(lobeLabels, nx, ny, nz, (l, i, j, k) => {
-    const b = l * nz + k
-    if (i < minI[b]) minI[b] = i
-    if (i > maxI[b]) maxI[b] = i
-    if (j < minJ[b]) minJ[b] = j
-    if (j > maxJ[b]) maxJ[b] = j
-    if (first[l] < 0) first[l] = k
-    last[l] = k
-  })
-  const rules = LOBES.map((lobe) => LOBE_REGION_RULES[lobe.id].map((rule) => ({ ...rule, value: regionLabelOf(rule.id) })))
-  // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
-  const lateralGrowsWithI = LOBES.map((lobe) => (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0)
-  const regions = new Uint8Array(lobeLabels.length)
-  forEachLobeVoxel(lobeLabels, nx, ny, nz, (l, i, j, k, v) => {
-    const b = l * nz + k
-    const slices = last[l] - first[l] + 1
-    const c = o.towardSuperior === 1 ? (last[l] - k + 0.5) / slices : (k - first[l] + 0.5) / slices
-    const rows = maxJ[b] - minJ[b] + 1
-    const a = o.towardPosterior === 1 ? (j - minJ[b] + 0.5) / rows : (maxJ[b] - j + 0.5) / rows
-    const columns = maxI[b] - minI[b] + 1
-    const m = lateralGrowsWithI[l - 1] ? (i - minI[b] + 0.5) / columns : (maxI[b] - i + 0.5) / columns
-    for (const r of rules[l - 1]) {
-      if (within(c, r.craniocaudal) && within(a, r.anteroposterior) && within(m, r.mediolateral)) {
-        regions[v] = r.value
-        break
-      }
-    }
-  })
-  return regions
-}
-
-/** Visits every voxel inside a lobe (label ≠ 0) in storage order: i fastest, then j, then k. */
-function forEachLobeVoxel(
-  labels: Uint8Array,
-  nx: number,
-  ny: number,
-  nz: number,
-  visit: (lobe: number, i: number, j: number, k: number, v: number) => void
-): void {
   for (let k = 0, v = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++, v++) {
-        if (labels[v] !== 0) visit(labels[v], i, j, k, v)
+        const l = lobeLabels[v]
+        if (l === 0) continue
+        const b = l * nz + k
+        if (i < minI[b]) minI[b] = i
+        if (i > maxI[b]) maxI[b] = i
+        if (j < minJ[b]) minJ[b] = j
+        if (j > maxJ[b]) maxJ[b] = j
+        if (first[l] < 0) first[l] = k
+        last[l] = k
       }
+  const rules = LOBES.map((lobe) =>
+    LOBE_REGION_RULES[lobe.id].map((rule) => ({ ...rule, value: regionLabelOf(rule.id) }))
+  )
+  // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
+  const lateralGrowsWithI = LOBES.map((lobe) => (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0)
+  const regions = new Uint8Array(lobeLabels.length)
+  // Per slice, each rule's test on each coordinate is tabulated once per lobe (c for the slice, a
+  // per row, m per column), so a voxel costs table reads, not divisions and interval tests.
+  const maxRules = Math.max(...rules.map((r) => r.length))
+  const cOk = new Uint8Array(n * maxRules)
+  const aOk = new Uint8Array(n * maxRules * ny)
+  const mOk = new Uint8Array(n * maxRules * nx)
+  for (let k = 0; k < nz; k++) {
+    for (let l = 1; l < n; l++) {
+      const b = l * nz + k
+      if (maxI[b] < 0) continue
+      const slices = last[l] - first[l] + 1
+      const c = o.towardSuperior === 1 ? (last[l] - k + 0.5) / slices : (k - first[l] + 0.5) / slices
+      const rows = maxJ[b] - minJ[b] + 1
+      const columns = maxI[b] - minI[b] + 1
+      for (const [r, rule] of rules[l - 1].entries()) {
+        const t = l * maxRules + r
+        cOk[t] = within(c, rule.craniocaudal) ? 1 : 0
+        for (let j = minJ[b]; j <= maxJ[b]; j++) {
+          const a = o.towardPosterior === 1 ? (j - minJ[b] + 0.5) / rows : (maxJ[b] - j + 0.5) / rows
+          aOk[t * ny + j] = within(a, rule.anteroposterior) ? 1 : 0
+        }
+        for (let i = minI[b]; i <= maxI[b]; i++) {
+          const m = lateralGrowsWithI[l - 1] ? (i - minI[b] + 0.5) / columns : (maxI[b] - i + 0.5) / columns
+          mOk[t * nx + i] = within(m, rule.mediolateral) ? 1 : 0
+        }
+      }
+    }
+    for (let j = 0, v = k * nx * ny; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        const l = lobeLabels[v]
+        if (l === 0) continue
+        const lobeRules = rules[l - 1]
+        for (let r = 0; r < lobeRules.length; r++) {
+          const t = l * maxRules + r
+          if (cOk[t] === 1 && aOk[t * ny + j] === 1 && mOk[t * nx + i] === 1) {
+            regions[v] = lobeRules[r].value
+            break
+          }
+        }
+      }
+  }
+  return regions
 }

@@ -104,10 +104,17 @@ export class AnalysisService {
         outDir
       },
       (e) => {
-      if (e.kind === 'progress') {
-        const label = e.label === 'lungs' ? 'Checking the chest CT and segmenting the lungs' : e.label === 'infection' ? 'Segmenting the infection' : e.label
-        this.ctx.emit({ type: 'progress', taskId, label, done: e.done, total: e.total })
-      }
+        if (e.kind === 'progress') {
+          const label =
+            e.label === 'lungs'
+              ? 'Checking the chest CT and segmenting the lungs'
+              : e.label === 'infection'
+                ? 'Segmenting the infection'
+                : e.label === 'typing'
+                  ? 'Typing the infection (ground glass, consolidation)'
+                  : e.label
+          this.ctx.emit({ type: 'progress', taskId, label, done: e.done, total: e.total })
+        }
       }
     )
     this.running.set(taskId, job)
@@ -122,7 +129,9 @@ export class AnalysisService {
         const corrected = this.masks.versionRow(seriesId)
         const keepCorrected = maskBase === 'corrected' && corrected !== undefined && corrected.source !== 'model'
         const modelMask = this.masks.addModelVersion(seriesId, result.labels, model.id)
-        const mask = keepCorrected ? await this.masks.keepCorrected(seriesId, corrected.version, modelMask.version) : modelMask
+        const mask = keepCorrected
+          ? await this.masks.keepCorrected(seriesId, corrected.version, modelMask.version)
+          : modelMask
         // The lung mask moves in as written, its lobes and regions beside it, before anything scores.
         const lungsPath = adoptFile(this.ctx.dataDir, 'analysis', result.lungs.file)
         renameSync(result.lobesFile, join(this.ctx.dataDir, companionPath(lungsPath, 'lobes')))
@@ -149,7 +158,9 @@ export class AnalysisService {
         const kept = keepCorrected
           ? ` Scored from your corrected mask (v${mask.version}, a copy of v${corrected.version}); the model's new segmentation is v${modelMask.version}.`
           : ''
-        const amendment = report.amends ? ` A new draft amends signed report ${report.amends.reportId}, which stays unchanged.` : ''
+        const amendment = report.amends
+          ? ` A new draft amends signed report ${report.amends.reportId}, which stays unchanged.`
+          : ''
         const warning = result.warnings.length ? ` ${result.warnings.join(' ')}` : ''
         this.ctx.emit({
           type: 'task-ended',
@@ -165,7 +176,9 @@ export class AnalysisService {
         if (this.closed) return
         const cancelled = e instanceof JobCancelledError
         if (!cancelled && refusedAsNotChestCt(e)) {
-          this.ctx.store.audit.record(this.ctx.userName(), 'refuse', 'series', seriesId, { reason: (e as Error).message })
+          this.ctx.store.audit.record(this.ctx.userName(), 'refuse', 'series', seriesId, {
+            reason: (e as Error).message
+          })
         }
         this.ctx.emit({
           type: 'task-ended',
