@@ -155,16 +155,13 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
   const labels = new Uint8Array(volume.data.length)
   // 1. infection on every slice that holds lung; the crop's map kept where a voxel reached the
   // threshold (the multi-class network reads the map as its prior)
-  const candidateMaps = new Map<number, ProbabilityMap>()
+  const candidates = new Map<number, { grey: GreySlice; map: ProbabilityMap }>()
   progress(0, slices.length, 'infection')
   for (let start = 0; start < slices.length; start += batchSize) {
     if (options.cancelled?.()) throw new InferenceCancelledError()
     const batch = slices.slice(start, start + batchSize)
-    const maps = await segmentSlices(
-      options.infection,
-      batch.map((k) => greySlice(volume, k, crop, window)),
-      { batchSize }
-    )
+    const grey = batch.map((k) => greySlice(volume, k, crop, window))
+    const maps = await segmentSlices(options.infection, grey, { batchSize })
     for (const [b, k] of batch.entries()) {
       const map = maps[b].data
       let any = false
@@ -180,14 +177,14 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
           any = true
         }
       }
-      if (any) candidateMaps.set(k, maps[b])
+      if (any) candidates.set(k, { grey: grey[b], map: maps[b] })
     }
     progress(Math.min(start + batchSize, slices.length), slices.length, 'infection')
   }
   removeSpecks(infection, volume, options.minLesionMl ?? DEFAULT_VOLUME_INFERENCE.minLesionMl)
   // 2. the type of each infected voxel: the multi-class network on the slices that still hold
   // infection once the specks are gone (the class of any other voxel is never read), else density
-  const typed = [...candidateMaps.keys()].filter((k) =>
+  const typed = [...candidates.keys()].filter((k) =>
     infection.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)
   )
   const multiclass = options.multiclass
@@ -198,8 +195,8 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
     const classes = multiclass
       ? await labelSlices(
           multiclass,
-          batch.map((k) => greySlice(volume, k, crop, window)),
-          batch.map((k) => candidateMaps.get(k)!)
+          batch.map((k) => candidates.get(k)!.grey),
+          batch.map((k) => candidates.get(k)!.map)
         )
       : undefined
     for (const [b, k] of batch.entries()) typeSlice(labels, infection, volume, k, crop, classes?.[b], consolidationMin)
