@@ -64,7 +64,9 @@ describe('interpolateBilinear (PyTorch align_corners=False)', () => {
     const x = tf.randomUniform([1, 3, 5, 1], 0, 1, 'float32', 3) as tf.Tensor4D
     const weights = tf.randomUniform([1, 7, 4, 1], -1, 1, 'float32', 4) as tf.Tensor4D
     const f = (t: tf.Tensor4D): tf.Scalar => tf.sum(tf.mul(weights, interpolateBilinear(t, 7, 4)))
-    const analytic = tf.grad((t) => f(t as tf.Tensor4D))(x).dataSync()
+    const analytic = tf
+      .grad((t) => f(t as tf.Tensor4D))(x)
+      .dataSync()
     const base = x.dataSync()
     const eps = 1e-2
     for (let i = 0; i < base.length; i++) {
@@ -81,5 +83,25 @@ describe('interpolateBilinear (PyTorch align_corners=False)', () => {
   it('builds rows that sum to one', () => {
     const rows = tf.sum(interpolationMatrix(11, 352), 1).dataSync()
     for (const r of rows) expect(r).toBeCloseTo(1, 6)
+  })
+
+  it("at inference gives PyTorch's values through the backend's resize kernel (down and up, several channels)", () => {
+    const src = Array.from({ length: 6 }, (_, y) => Array.from({ length: 5 }, (_, x) => Math.sin(3 * y + x) * 4 + y))
+    for (const [h, w] of [
+      [11, 8],
+      [3, 2]
+    ]) {
+      const want = torchBilinear(src, h, w)
+      const x = tf.stack([tf.tensor2d(src), tf.tensor2d(src).mul(-2)], 2).expandDims(0) as tf.Tensor4D
+      const got = interpolateBilinear(x, h, w, false)
+      const training = interpolateBilinear(x, h, w, true)
+      const values = got.arraySync()[0]
+      for (let y = 0; y < h; y++)
+        for (let c = 0; c < w; c++) {
+          expect(values[y][c][0]).toBeCloseTo(want[y][c], 5)
+          expect(values[y][c][1]).toBeCloseTo(-2 * want[y][c], 5)
+        }
+      expect(tf.max(tf.abs(tf.sub(got, training))).dataSync()[0]).toBeLessThan(1e-5)
+    }
   })
 })

@@ -24,19 +24,37 @@ export interface Bottle2neckOptions {
  * pixel is skipped.
  */
 export function bottle2neck(ctx: ForwardContext, name: string, x: tf.Tensor4D, o: Bottle2neckOptions): tf.Tensor4D {
-  const widened = convolution(ctx, x, { conv: `${name}.conv1`, norm: `${name}.bn1`, filters: o.width * o.scale, kernel: 1, act: 'relu' })
+  const widened = convolution(ctx, x, {
+    conv: `${name}.conv1`,
+    norm: `${name}.bn1`,
+    filters: o.width * o.scale,
+    kernel: 1,
+    act: 'relu'
+  })
   const groups: tf.Tensor4D[] = o.scale === 1 ? [widened] : tf.split<tf.Tensor4D>(widened, o.scale, 3)
   const nums = o.scale === 1 ? 1 : o.scale - 1
   const outs: tf.Tensor4D[] = []
   let sp: tf.Tensor4D | undefined
   for (let i = 0; i < nums; i++) {
     const input: tf.Tensor4D = i === 0 || o.stage || sp === undefined ? groups[i] : tf.add<tf.Tensor4D>(sp, groups[i])
-    sp = convolution(ctx, input, { conv: `${name}.convs.${i}`, norm: `${name}.bns.${i}`, filters: o.width, kernel: 3, stride: o.stride, act: 'relu' })
+    sp = convolution(ctx, input, {
+      conv: `${name}.convs.${i}`,
+      norm: `${name}.bns.${i}`,
+      filters: o.width,
+      kernel: 3,
+      stride: o.stride,
+      act: 'relu'
+    })
     outs.push(sp)
   }
   if (o.scale !== 1) outs.push(o.stage ? avgPoolCountingPad(groups[nums], 3, o.stride, 1) : groups[nums])
   const merged = outs.length === 1 ? outs[0] : tf.concat(outs, 3)
-  const out = convolution(ctx, merged, { conv: `${name}.conv3`, norm: `${name}.bn3`, filters: o.planes * o.expansion, kernel: 1 })
+  const out = convolution(ctx, merged, {
+    conv: `${name}.conv3`,
+    norm: `${name}.bn3`,
+    filters: o.planes * o.expansion,
+    kernel: 1
+  })
   const residual = o.downsample ? shortcut(ctx, `${name}.downsample`, x, o.planes * o.expansion, o.stride) : x
   return tf.relu(tf.add<tf.Tensor4D>(out, residual))
 }

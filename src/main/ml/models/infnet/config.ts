@@ -52,10 +52,19 @@ export const networkConfigSchema = z.discriminatedUnion('architecture', [infNetC
 export type NetworkConfig = InfNetConfig | MultiClassConfig
 
 export function defaultInfNetConfig(overrides: Partial<Omit<InfNetConfig, 'architecture'>> = {}): InfNetConfig {
-  return infNetConfigSchema.parse({ architecture: 'infnet', backbone: 'lite', inputSize: 352, channels: 3, seed: 1, ...overrides })
+  return infNetConfigSchema.parse({
+    architecture: 'infnet',
+    backbone: 'lite',
+    inputSize: 352,
+    channels: 3,
+    seed: 1,
+    ...overrides
+  })
 }
 
-export function defaultMultiClassConfig(overrides: Partial<Omit<MultiClassConfig, 'architecture'>> = {}): MultiClassConfig {
+export function defaultMultiClassConfig(
+  overrides: Partial<Omit<MultiClassConfig, 'architecture'>> = {}
+): MultiClassConfig {
   return multiClassConfigSchema.parse({
     architecture: 'infnet-multiclass',
     inputSize: 352,

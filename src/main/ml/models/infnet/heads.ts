@@ -10,7 +10,13 @@ import { INFNET_VARIANTS } from './variants'
 export function outputLayers(config: NetworkConfig): string[] {
   if (config.architecture === 'infnet-multiclass') return ['outc.conv']
   const { head } = INFNET_VARIANTS[config.backbone]
-  return ['ParDec.conv5', 'edge_conv4', `ra4_conv${head.ra4.hidden + 2}`, `ra3_conv${head.ra3.hidden + 2}`, `ra2_conv${head.ra2.hidden + 2}`]
+  return [
+    'ParDec.conv5',
+    'edge_conv4',
+    `ra4_conv${head.ra4.hidden + 2}`,
+    `ra3_conv${head.ra3.hidden + 2}`,
+    `ra2_conv${head.ra2.hidden + 2}`
+  ]
 }
 
 export function isOutputParameter(config: NetworkConfig, name: string): boolean {

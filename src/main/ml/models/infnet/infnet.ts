@@ -41,7 +41,10 @@ export function infNet(ctx: ForwardContext, config: InfNetConfig, x: tf.Tensor4D
   if (c !== config.channels) {
     if (c !== 1) throw new Error(`Inf-Net expects 1 or ${config.channels} input channels, got ${c}`)
     // concatenation, not tile: the same values, and wasm's Tile kernel cost 1.8 s of a 118-slice volume
-    input = tf.concat(Array.from({ length: config.channels }, () => x), 3)
+    input = tf.concat(
+      Array.from({ length: config.channels }, () => x),
+      3
+    )
   }
   const { backbone, head } = INFNET_VARIANTS[config.backbone]
   const { x1, x2, x3, x4 } = res2net(ctx, backbone, input)
@@ -57,6 +60,6 @@ export function infNet(ctx: ForwardContext, config: InfNetConfig, x: tf.Tensor4D
   const s4 = reverseAttention(ctx, 'ra3', x3, s5, edge.features, head.ra3)
   const s3 = reverseAttention(ctx, 'ra2', x2, s4, edge.features, head.ra2)
 
-  const full = (t: tf.Tensor4D): tf.Tensor4D => interpolateBilinear(t, h, w)
+  const full = (t: tf.Tensor4D): tf.Tensor4D => interpolateBilinear(t, h, w, ctx.training)
   return { global: full(global), s5: full(s5), s4: full(s4), s3: full(s3), edge: full(edge.edge) }
 }

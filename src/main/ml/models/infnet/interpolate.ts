@@ -8,11 +8,14 @@ import * as tf from '@tensorflow/tfjs'
  * wasm ResizeBilinearGrad kernels ignore halfPixelCenters, so their gradients would belong to a
  * different (shifted) resampling. Expressing the resampling as two small matrix products makes the
  * gradient exact on every backend; the maps resampled here are one channel or a few dozen, so the
- * cost is negligible.
+ * cost is negligible. At inference (`training` false) tf.image.resizeBilinear does it in one kernel.
  */
-export function interpolateBilinear(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+export function interpolateBilinear(x: tf.Tensor4D, height: number, width: number, training = true): tf.Tensor4D {
   const [n, h, w, c] = x.shape
   if (h === height && w === width) return x
+  // without a gradient to get right, the backend's own kernel: one op instead of four transposes
+  // and two products (same values to float rounding)
+  if (!training) return tf.image.resizeBilinear(x, [height, width], false, true)
   return tf.tidy(() => {
     let y: tf.Tensor4D = x
     if (h !== height) {

@@ -8,8 +8,20 @@ import { upsampleAlignCorners } from './interpolate'
  * dropped here because the batch norm right after subtracts any constant per channel.
  */
 function doubleConv(ctx: ForwardContext, name: string, x: tf.Tensor4D, filters: number, mid = filters): tf.Tensor4D {
-  const a = convolution(ctx, x, { conv: `${name}.double_conv.0`, norm: `${name}.double_conv.1`, filters: mid, kernel: 3, act: 'relu' })
-  return convolution(ctx, a, { conv: `${name}.double_conv.3`, norm: `${name}.double_conv.4`, filters, kernel: 3, act: 'relu' })
+  const a = convolution(ctx, x, {
+    conv: `${name}.double_conv.0`,
+    norm: `${name}.double_conv.1`,
+    filters: mid,
+    kernel: 3,
+    act: 'relu'
+  })
+  return convolution(ctx, a, {
+    conv: `${name}.double_conv.3`,
+    norm: `${name}.double_conv.4`,
+    filters,
+    kernel: 3,
+    act: 'relu'
+  })
 }
 
 function down(ctx: ForwardContext, name: string, x: tf.Tensor4D, filters: number): tf.Tensor4D {

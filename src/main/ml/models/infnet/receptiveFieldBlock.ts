@@ -21,7 +21,11 @@ export function receptiveFieldBlock(ctx: ForwardContext, name: string, x: tf.Ten
     y = convolution(ctx, y, { ...basicConv2d(`${name}.branch${i}.3`), filters: channels, kernel: 3, dilation: k })
     branches.push(y)
   }
-  const fused = convolution(ctx, tf.concat(branches, 3), { ...basicConv2d(`${name}.conv_cat`), filters: channels, kernel: 3 })
+  const fused = convolution(ctx, tf.concat(branches, 3), {
+    ...basicConv2d(`${name}.conv_cat`),
+    filters: channels,
+    kernel: 3
+  })
   const residual = convolution(ctx, x, { ...basicConv2d(`${name}.conv_res`), filters: channels, kernel: 1 })
   return tf.relu(tf.add<tf.Tensor4D>(fused, residual))
 }

@@ -36,7 +36,14 @@ export interface BackboneFeatures {
  */
 export function res2net(ctx: ForwardContext, spec: Res2NetSpec, x: tf.Tensor4D, name = 'resnet'): BackboneFeatures {
   const [s1, s2, s3] = spec.stem
-  let y = convolution(ctx, x, { conv: `${name}.conv1.0`, norm: `${name}.conv1.1`, filters: s1, kernel: 3, stride: 2, act: 'relu' })
+  let y = convolution(ctx, x, {
+    conv: `${name}.conv1.0`,
+    norm: `${name}.conv1.1`,
+    filters: s1,
+    kernel: 3,
+    stride: 2,
+    act: 'relu'
+  })
   y = convolution(ctx, y, { conv: `${name}.conv1.3`, norm: `${name}.conv1.4`, filters: s2, kernel: 3, act: 'relu' })
   y = convolution(ctx, y, { conv: `${name}.conv1.6`, norm: `${name}.bn1`, filters: s3, kernel: 3, act: 'relu' })
   y = maxPoolPadded(y, 3, 2, 1)

@@ -31,16 +31,28 @@ export function reverseAttention(
   spec: ReverseAttentionSpec
 ): tf.Tensor4D {
   const [, h, w] = feature.shape
-  const prior = interpolateBilinear(coarse, h, w)
+  const prior = interpolateBilinear(coarse, h, w, ctx.training)
   const reverse = tf.sub(1, tf.sigmoid(prior))
   const attended = tf.mul<tf.Tensor4D>(reverse, feature)
   let y = tf.concat(
-    [convolution(ctx, attended, { ...basicConv2d(`${name}_conv1`), filters: spec.width, kernel: 1 }), interpolateBilinear(edgeFeatures, h, w)],
+    [
+      convolution(ctx, attended, { ...basicConv2d(`${name}_conv1`), filters: spec.width, kernel: 1 }),
+      interpolateBilinear(edgeFeatures, h, w, ctx.training)
+    ],
     3
   )
   for (let i = 0; i < spec.hidden; i++) {
-    y = convolution(ctx, y, { ...basicConv2d(`${name}_conv${i + 2}`), filters: spec.width, kernel: spec.kernel, act: 'relu' })
+    y = convolution(ctx, y, {
+      ...basicConv2d(`${name}_conv${i + 2}`),
+      filters: spec.width,
+      kernel: spec.kernel,
+      act: 'relu'
+    })
   }
-  const residual = convolution(ctx, y, { ...basicConv2d(`${name}_conv${spec.hidden + 2}`), filters: 1, kernel: spec.outKernel })
+  const residual = convolution(ctx, y, {
+    ...basicConv2d(`${name}_conv${spec.hidden + 2}`),
+    filters: 1,
+    kernel: spec.outKernel
+  })
   return tf.add<tf.Tensor4D>(residual, prior)
 }

@@ -19,7 +19,11 @@ export interface InfNetVariant {
 }
 
 /** A Res2Net v1b backbone of 26w×4s Bottle2necks (expansion 4), as the paper's, at some width and depth. */
-function res2net26w4s(stem: Res2NetSpec['stem'], planes: Res2NetSpec['planes'], blocks: Res2NetSpec['blocks']): Res2NetSpec {
+function res2net26w4s(
+  stem: Res2NetSpec['stem'],
+  planes: Res2NetSpec['planes'],
+  blocks: Res2NetSpec['blocks']
+): Res2NetSpec {
   return { stem, planes, blocks, baseWidth: 26, scale: 4, expansion: 4 }
 }
 
