@@ -53,7 +53,10 @@ async function readSlice(file: string): Promise<DicomSlice | undefined> {
 export async function dicomSeriesVolume(slices: DicomSlice[]): Promise<Volume> {
   const geometry = assembleSeries(slices)
   if (!saneGeometry(geometry.spacing, geometry.origin, geometry.direction)) {
-    throw new VolumeReadError(geometry.slices[0].file, 'slice positions, orientation or spacing give no usable geometry (values not finite or spacing not positive)')
+    throw new VolumeReadError(
+      geometry.slices[0].file,
+      'slice positions, orientation or spacing give no usable geometry (values not finite or spacing not positive)'
+    )
   }
   const data = await decodeSeries(geometry.slices)
   return {
@@ -79,7 +82,8 @@ export async function readDicomSeries(paths: string[] | string): Promise<Volume[
   const files = await collectFiles(list)
   const parsed = await mapConcurrent(files, READ_CONCURRENCY, readSlice)
   const slices = parsed.filter((s): s is DicomSlice => s !== undefined)
-  if (slices.length === 0) throw new VolumeReadError(list.join(', '), 'no DICOM images found (only non-image DICOM objects)')
+  if (slices.length === 0)
+    throw new VolumeReadError(list.join(', '), 'no DICOM images found (only non-image DICOM objects)')
   const volumes: Volume[] = []
   // One series at a time keeps a single decoded series plus the file bytes in memory.
   for (const group of groupBySeries(slices).values()) volumes.push(await dicomSeriesVolume(group))
@@ -89,5 +93,7 @@ export async function readDicomSeries(paths: string[] | string): Promise<Volume[
 /** Each slice's InstanceNumber in slice order, when every slice has one (how PACS numbers the images). */
 function instanceNumbersOf(slices: readonly { instanceNumber?: number }[]): { instanceNumbers?: number[] } {
   const numbers = slices.map((s) => s.instanceNumber)
-  return numbers.every((n): n is number => n !== undefined && Number.isFinite(n)) ? { instanceNumbers: numbers.map(Math.trunc) } : {}
+  return numbers.every((n): n is number => n !== undefined && Number.isFinite(n))
+    ? { instanceNumbers: numbers.map(Math.trunc) }
+    : {}
 }

@@ -41,7 +41,11 @@ export interface DicomSlice {
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10'
 // Files that carry no modality but whose SOP class can only be CT (e.g. some anonymiser outputs).
-const CT_SOP_CLASSES = new Set(['1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.5.1.4.1.1.2.1', '1.2.840.10008.5.1.4.1.1.2.2'])
+const CT_SOP_CLASSES = new Set([
+  '1.2.840.10008.5.1.4.1.1.2',
+  '1.2.840.10008.5.1.4.1.1.2.1',
+  '1.2.840.10008.5.1.4.1.1.2.2'
+])
 
 // dcmjs reports recoverable oddities through its logger; the import reports its own errors.
 dcmjs.log.setLevel('error')
@@ -104,7 +108,8 @@ export function parseDicomFile(file: string, bytes: Uint8Array): DicomSlice | un
   const rows = number(ds, 'Rows')
   const columns = number(ds, 'Columns')
   if (rows === undefined && columns === undefined && !layout.pixelData) return undefined
-  if (!layout.pixelData || layout.pixelData.length === 0) throw new VolumeReadError(file, 'missing pixel data (no PixelData element)')
+  if (!layout.pixelData || layout.pixelData.length === 0)
+    throw new VolumeReadError(file, 'missing pixel data (no PixelData element)')
   if (!rows || !columns) throw new VolumeReadError(file, 'missing image size (Rows/Columns)')
 
   const position = numbers(ds, 'ImagePositionPatient')

@@ -1,15 +1,20 @@
 /**
  * Pixel values of an ordered series, rescaled to Hounsfield units in one Int16Array.
  * Native (uncompressed) little endian 16-bit slices are read straight from the file bytes, which is
- * a copy loop; everything else (JPEG Lossless, JPEG-LS, JPEG 2000, RLE, big endian, 8-bit…) goes to
- * ITK/GDCM compiled to WebAssembly in a single call for all such slices, since each call has a
- * fixed start-up cost that would dominate a per-file loop.
+ * a copy loop; JPEG lossless grey slices (most archived CT) are decoded here too (jpegLossless.ts);
+ * everything else (JPEG-LS, JPEG 2000, RLE, big endian, 8-bit…, and a JPEG stream that decoder
+ * refuses) goes to ITK/GDCM compiled to WebAssembly in a single call for all such slices, since
+ * each call has a fixed start-up cost that would dominate a per-file loop.
  */
 import { resolve } from 'node:path'
 import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
 import { asVolumeReadError, VolumeReadError } from './errors'
 import type { DicomSlice } from './dicomFile'
 import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN } from './dicomStructure'
+import { decodeJpegLossless, JpegLosslessError } from './jpegLossless'
+
+/** JPEG lossless, process 14 (any predictor) and its selection value 1 (first-order prediction). */
+const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'])
 
 const INT16_MIN = -32768
 const INT16_MAX = 32767
@@ -32,7 +37,10 @@ export function isNativeInt16(s: DicomSlice): boolean {
 function checkNativeLength(s: DicomSlice): void {
   const byteLength = s.rows * s.columns * 2
   if (s.pixelData.length < byteLength) {
-    throw new VolumeReadError(s.file, `pixel data holds ${s.pixelData.length} bytes, ${s.columns}×${s.rows} 16-bit pixels need ${byteLength}`)
+    throw new VolumeReadError(
+      s.file,
+      `pixel data holds ${s.pixelData.length} bytes, ${s.columns}×${s.rows} 16-bit pixels need ${byteLength}`
+    )
   }
 }
 
@@ -44,7 +52,10 @@ function storedValues(s: DicomSlice, count: number): Int16Array | Uint16Array {
   // A typed-array view needs 2-byte alignment; DICOM values start at even offsets, a pooled
   // Buffer may not, and then a copy is cheap compared with reading the file.
   // (Uint8Array.from, not slice: the bytes may be a Buffer, whose slice() is a view.)
-  const raw = start % 2 === 0 ? s.bytes.buffer : Uint8Array.from(s.bytes.subarray(s.pixelData.offset, s.pixelData.offset + byteLength)).buffer
+  const raw =
+    start % 2 === 0
+      ? s.bytes.buffer
+      : Uint8Array.from(s.bytes.subarray(s.pixelData.offset, s.pixelData.offset + byteLength)).buffer
   const offset = start % 2 === 0 ? start : 0
   // Little endian hosts only (x64, arm64), which is every platform Electron ships for.
   const signed = s.pixelRepresentation === 1
@@ -59,8 +70,12 @@ function storedValues(s: DicomSlice, count: number): Int16Array | Uint16Array {
 }
 
 function decodeNative(s: DicomSlice, target: Int16Array, at: number): void {
+  toHounsfield(s, storedValues(s, s.rows * s.columns), target, at)
+}
+
+/** Stored values to HU (RescaleSlope and RescaleIntercept), clamped to 16 bits, into `target` at `at`. */
+function toHounsfield(s: DicomSlice, values: ArrayLike<number>, target: Int16Array, at: number): void {
   const count = s.rows * s.columns
-  const values = storedValues(s, count)
   const slope = s.rescaleSlope
   const intercept = s.rescaleIntercept
   if (slope === 1 && Number.isInteger(intercept)) {
@@ -103,7 +118,10 @@ async function decodeWithItk(slices: DicomSlice[], indices: number[], target: In
     throw await failingFile(subset, error)
   }
   if (data.length !== count * subset.length) {
-    throw new VolumeReadError(subset[0].file, `decoder returned ${data.length} values for ${subset.length} slices of ${count} pixels`)
+    throw new VolumeReadError(
+      subset[0].file,
+      `decoder returned ${data.length} values for ${subset.length} slices of ${count} pixels`
+    )
   }
   indices.forEach((k, n) => {
     const at = k * count
@@ -111,6 +129,66 @@ async function decodeWithItk(slices: DicomSlice[], indices: number[], target: In
     if (data instanceof Int16Array) target.set(data.subarray(from, from + count), at)
     else for (let i = 0; i < count; i++) target[at + i] = toInt16(data[from + i])
   })
+}
+
+export function isJpegLosslessGrey(s: DicomSlice): boolean {
+  return (
+    JPEG_LOSSLESS.has(s.transferSyntax) && s.pixelData.encapsulated && s.samplesPerPixel === 1 && s.bitsAllocated === 16
+  )
+}
+
+/** The fragments of a single-frame encapsulated pixel data element, joined (the offset table item skipped). */
+function encapsulatedFrame(s: DicomSlice): Uint8Array {
+  const view = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength)
+  const end = s.pixelData.offset + s.pixelData.length
+  const fragments: Uint8Array[] = []
+  let pos = s.pixelData.offset
+  let item = 0
+  while (pos + 8 <= end) {
+    const group = view.getUint16(pos, true)
+    const element = view.getUint16(pos + 2, true)
+    const length = view.getUint32(pos + 4, true)
+    if (group !== 0xfffe || element === 0xe0dd) break
+    if (element !== 0xe000 || pos + 8 + length > s.bytes.length)
+      throw new JpegLosslessError('malformed encapsulated pixel data')
+    if (item++ > 0) fragments.push(s.bytes.subarray(pos + 8, pos + 8 + length))
+    pos += 8 + length
+  }
+  if (fragments.length === 1) return fragments[0]
+  const joined = new Uint8Array(fragments.reduce((n, f) => n + f.length, 0))
+  let at = 0
+  for (const f of fragments) {
+    joined.set(f, at)
+    at += f.length
+  }
+  return joined
+}
+
+/**
+ * A JPEG lossless slice decoded here (no file reread, no wasm start-up); false when the stream uses
+ * something this decoder refuses, for the general decoder to take.
+ */
+function decodeJpegLosslessSlice(s: DicomSlice, target: Int16Array, at: number): boolean {
+  let image
+  try {
+    image = decodeJpegLossless(encapsulatedFrame(s), { width: s.columns, height: s.rows })
+  } catch (e) {
+    if (e instanceof JpegLosslessError) return false
+    throw e
+  }
+  let values: Uint16Array | Int16Array = image.samples
+  const bits = Math.min(s.bitsStored, 16)
+  if (s.pixelRepresentation === 1) {
+    const signed = new Int16Array(values.length)
+    const shift = 32 - bits
+    for (let i = 0; i < values.length; i++) signed[i] = (values[i] << shift) >> shift
+    values = signed
+  } else if (bits < 16) {
+    const mask = (1 << bits) - 1
+    for (let i = 0; i < values.length; i++) values[i] &= mask
+  }
+  toHounsfield(s, values, target, at)
+  return true
 }
 
 /** Decodes the ordered slices of one validated series (same size) into HU. */
@@ -121,7 +199,7 @@ export async function decodeSeries(slices: DicomSlice[]): Promise<Int16Array> {
   const viaItk: number[] = []
   slices.forEach((s, k) => {
     if (isNativeInt16(s)) decodeNative(s, target, k * count)
-    else viaItk.push(k)
+    else if (!(isJpegLosslessGrey(s) && decodeJpegLosslessSlice(s, target, k * count))) viaItk.push(k)
   })
   if (viaItk.length > 0) await decodeWithItk(slices, viaItk, target)
   return target

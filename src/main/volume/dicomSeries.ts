@@ -67,8 +67,10 @@ function checkSlices(slices: DicomSlice[]): void {
       const what = s.modality ? `modality ${s.modality}` : 'no modality'
       throw new VolumeReadError(s.file, `not a CT image (${what}); Pulmo reads CT series only`)
     }
-    if (s.numberOfFrames > 1) throw new VolumeReadError(s.file, `multi-frame images (${s.numberOfFrames} frames) are not supported`)
-    if (s.samplesPerPixel !== 1) throw new VolumeReadError(s.file, `colour images (${s.samplesPerPixel} samples per pixel) are not CT slices`)
+    if (s.numberOfFrames > 1)
+      throw new VolumeReadError(s.file, `multi-frame images (${s.numberOfFrames} frames) are not supported`)
+    if (s.samplesPerPixel !== 1)
+      throw new VolumeReadError(s.file, `colour images (${s.samplesPerPixel} samples per pixel) are not CT slices`)
     if (s.rows !== first.rows || s.columns !== first.columns) {
       throw new VolumeReadError(
         s.file,
@@ -76,7 +78,10 @@ function checkSlices(slices: DicomSlice[]): void {
       )
     }
     if (!s.position || !s.orientation) {
-      throw new VolumeReadError(s.file, 'no ImagePositionPatient/ImageOrientationPatient, so the slice cannot be placed')
+      throw new VolumeReadError(
+        s.file,
+        'no ImagePositionPatient/ImageOrientationPatient, so the slice cannot be placed'
+      )
     }
     if (!s.pixelSpacing) throw new VolumeReadError(s.file, 'no PixelSpacing')
     if (!(s.pixelSpacing[0] > 0 && s.pixelSpacing[1] > 0)) {
@@ -85,7 +90,10 @@ function checkSlices(slices: DicomSlice[]): void {
     const [r, c] = [s.orientation.slice(0, 3), s.orientation.slice(3, 6)]
     const unit = (v: number[]): boolean => Math.abs(Math.hypot(v[0], v[1], v[2]) - 1) <= ORTHONORMAL_TOLERANCE
     if (!unit(r) || !unit(c) || Math.abs(dot(r, c)) > ORTHONORMAL_TOLERANCE) {
-      throw new VolumeReadError(s.file, `invalid ImageOrientationPatient ${s.orientation.join('\\')} (not two orthogonal unit vectors)`)
+      throw new VolumeReadError(
+        s.file,
+        `invalid ImageOrientationPatient ${s.orientation.join('\\')} (not two orthogonal unit vectors)`
+      )
     }
     const o = first.orientation ?? s.orientation
     if (s.orientation.some((x, i) => Math.abs(x - o[i]) > SAME_TOLERANCE)) {

@@ -70,7 +70,10 @@ class Walker {
   }
 
   truncated(what: string): VolumeReadError {
-    return new VolumeReadError(this.file, `file is truncated (${what} at byte ${this.pos} runs past the end, ${this.bytes.length} bytes)`)
+    return new VolumeReadError(
+      this.file,
+      `file is truncated (${what} at byte ${this.pos} runs past the end, ${this.bytes.length} bytes)`
+    )
   }
 
   header(implicit: boolean): Header {
@@ -101,7 +104,12 @@ class Walker {
   }
 
   /** Elements until `end`, or until an item delimiter when inside an undefined-length item. */
-  dataset(implicit: boolean, insideItem: boolean, onTopLevel?: (h: Header, valueOffset: number) => void, depth = 0): void {
+  dataset(
+    implicit: boolean,
+    insideItem: boolean,
+    onTopLevel?: (h: Header, valueOffset: number) => void,
+    depth = 0
+  ): void {
     while (this.pos < this.bytes.length) {
       const h = this.header(implicit)
       if (h.tag === ITEM_DELIMITER) {
@@ -123,13 +131,19 @@ class Walker {
   /** Items of a sequence or encapsulated pixel data, up to the sequence delimiter. */
   sequence(implicit: boolean, depth: number): void {
     if (depth > MAX_NESTING) {
-      throw new VolumeReadError(this.file, `malformed DICOM: sequences nested more than ${MAX_NESTING} deep at byte ${this.pos}`)
+      throw new VolumeReadError(
+        this.file,
+        `malformed DICOM: sequences nested more than ${MAX_NESTING} deep at byte ${this.pos}`
+      )
     }
     for (;;) {
       const h = this.header(implicit)
       if (h.tag === SEQUENCE_DELIMITER) return
       if (h.tag !== ITEM) {
-        throw new VolumeReadError(this.file, `malformed DICOM: expected a sequence item at byte ${this.pos - 8}, found ${tagName(h.tag)}`)
+        throw new VolumeReadError(
+          this.file,
+          `malformed DICOM: expected a sequence item at byte ${this.pos - 8}, found ${tagName(h.tag)}`
+        )
       }
       if (h.length === UNDEFINED_LENGTH) this.dataset(implicit, true, undefined, depth)
       else this.skip(h.length, 'a sequence item')
@@ -151,10 +165,13 @@ function readMetaGroup(w: Walker): string {
     const start = w.pos
     w.skip(h.length, `meta element ${tagName(h.tag)}`)
     if (h.tag === 0x00020010) {
-      transferSyntax = Buffer.from(w.bytes.subarray(start, start + h.length)).toString('latin1').replace(/[\0 ]+$/, '')
+      transferSyntax = Buffer.from(w.bytes.subarray(start, start + h.length))
+        .toString('latin1')
+        .replace(/[\0 ]+$/, '')
     }
   }
-  if (!transferSyntax) throw new VolumeReadError(w.file, 'malformed DICOM: the file meta information has no transfer syntax')
+  if (!transferSyntax)
+    throw new VolumeReadError(w.file, 'malformed DICOM: the file meta information has no transfer syntax')
   return transferSyntax
 }
 
@@ -175,7 +192,10 @@ export function inspectDicomLayout(bytes: Uint8Array, file: string): DicomLayout
       inflated = inflateRawSync(bytes.subarray(meta.pos), { maxOutputLength: MAX_INFLATED_BYTES })
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new VolumeReadError(file, `the deflated data set inflates to more than ${MAX_INFLATED_BYTES} bytes, more than any slice Pulmo reads (a damaged or malicious file)`)
+        throw new VolumeReadError(
+          file,
+          `the deflated data set inflates to more than ${MAX_INFLATED_BYTES} bytes, more than any slice Pulmo reads (a damaged or malicious file)`
+        )
       }
       throw new VolumeReadError(file, 'file is truncated or corrupt (the deflated data set does not inflate)')
     }

@@ -137,7 +137,8 @@ export async function writeDicomFolder(folder: string, objects: DicomDict[]): Pr
   try {
     const width = Math.max(4, String(objects.length).length)
     const names = objects.map((_, k) => `IM${String(k + 1).padStart(width, '0')}.dcm`)
-    for (const [k, object] of objects.entries()) await writeFile(join(temporary, names[k]), new Uint8Array(object.write()))
+    for (const [k, object] of objects.entries())
+      await writeFile(join(temporary, names[k]), new Uint8Array(object.write()))
     await rename(temporary, folder)
     return names.map((n) => join(folder, n))
   } catch (e) {

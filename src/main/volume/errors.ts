@@ -29,6 +29,8 @@ export function asVolumeReadError(error: unknown, file: string, what: string): V
   if (error instanceof VolumeReadError) return error
   const detail = error instanceof Error ? error.message : String(error)
   // ITK's WebAssembly build reports a C++ exception as a bare pointer ("188568"): no use to anyone.
-  const readable = /^\s*\d*\s*$/.test(detail) ? 'the decoder rejected the data (damaged file or unsupported encoding)' : detail
+  const readable = /^\s*\d*\s*$/.test(detail)
+    ? 'the decoder rejected the data (damaged file or unsupported encoding)'
+    : detail
   return new VolumeReadError(file, `${what}: ${readable}`, { cause: error })
 }

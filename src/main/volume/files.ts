@@ -88,7 +88,11 @@ export async function sniffFile(path: string): Promise<FileKind> {
  * Maps with at most `limit` calls in flight: enough to overlap disk latency, few enough not to hold
  * hundreds of file buffers or descriptors at once.
  */
-export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   const worker = async (): Promise<void> => {

@@ -34,7 +34,10 @@ async function folderHasDicom(dir: string): Promise<boolean> {
 /** Volume files (NIfTI, NRRD, MetaImage) directly inside a folder that has no DICOM or images. */
 async function volumeFilesIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })
-  const files = entries.filter((e) => e.isFile()).map((e) => join(dir, e.name)).sort(naturalCompare)
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(dir, e.name))
+    .sort(naturalCompare)
   const kinds = await mapConcurrent(files, SNIFF_CONCURRENCY, sniffFile)
   // The raw data file a .mhd/.nhdr header names sniffs as unknown, so it is not read on its own.
   return files.filter((_, i) => kinds[i] === 'nifti' || kinds[i] === 'nrrd' || kinds[i] === 'metaimage')
@@ -46,7 +49,10 @@ async function readFileVolume(path: string): Promise<Volume> {
   if (kind === 'nrrd') return readNrrd(path)
   if (kind === 'metaimage') return readMetaImage(path)
   if (isRasterKind(kind)) return readRaster(path)
-  throw new VolumeReadError(path, `unsupported file format "${extensionOf(path) || 'no extension'}" (Pulmo reads DICOM, NIfTI, NRRD, MetaImage, PNG and JPEG)`)
+  throw new VolumeReadError(
+    path,
+    `unsupported file format "${extensionOf(path) || 'no extension'}" (Pulmo reads DICOM, NIfTI, NRRD, MetaImage, PNG and JPEG)`
+  )
 }
 
 /**
@@ -73,7 +79,8 @@ export async function readVolumes(paths: string[]): Promise<Volume[]> {
         continue
       }
       const volumes = await volumeFilesIn(path)
-      if (volumes.length === 0) throw new VolumeReadError(path, 'no DICOM, NIfTI, NRRD, MetaImage, PNG or JPEG files found in this folder')
+      if (volumes.length === 0)
+        throw new VolumeReadError(path, 'no DICOM, NIfTI, NRRD, MetaImage, PNG or JPEG files found in this folder')
       others.push(async () => Promise.all(volumes.map(readFileVolume)))
     } else if ((await sniffFile(path)) === 'dicom') {
       dicom.push(path)
@@ -89,12 +96,15 @@ export async function readVolumes(paths: string[]): Promise<Volume[]> {
 /** Writes a volume as NIfTI (.nii or .nii.gz), Pulmo's storage and export format. */
 export async function writeVolume(path: string, volume: Volume): Promise<void> {
   const ext = extensionOf(path)
-  if (ext !== '.nii' && ext !== '.nii.gz') throw new Error(`${path}: volumes are written as NIfTI, name the file .nii or .nii.gz`)
+  if (ext !== '.nii' && ext !== '.nii.gz')
+    throw new Error(`${path}: volumes are written as NIfTI, name the file .nii or .nii.gz`)
   await writeNifti(path, volume)
 }
 
 /** SHA-256 (hex) of the voxel bytes, to recognise a re-import or a damaged stored file. */
 export function checksum(volume: Pick<Volume, 'data'>): string {
   const { data } = volume
-  return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex')
+  return createHash('sha256')
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest('hex')
 }

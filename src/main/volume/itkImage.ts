@@ -26,8 +26,17 @@ export async function readItkImage(path: string, what: string): Promise<ItkImage
 }
 
 /** Rec. 601 luma, the weighting of JPEG's own colour transform, in the input's integer type. */
-function luminance(data: ArrayLike<number>, components: number, count: number): Uint8Array | Uint16Array | Float32Array {
-  const out = data instanceof Uint8Array ? new Uint8Array(count) : data instanceof Uint16Array ? new Uint16Array(count) : new Float32Array(count)
+function luminance(
+  data: ArrayLike<number>,
+  components: number,
+  count: number
+): Uint8Array | Uint16Array | Float32Array {
+  const out =
+    data instanceof Uint8Array
+      ? new Uint8Array(count)
+      : data instanceof Uint16Array
+        ? new Uint16Array(count)
+        : new Float32Array(count)
   const round = !(out instanceof Float32Array)
   for (let i = 0, p = 0; i < count; i++, p += components) {
     const y = 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]
@@ -43,7 +52,12 @@ function fit(data: ArrayLike<number>): VoxelArray {
     if (data[i] < min) min = data[i]
     if (data[i] > max) max = data[i]
   }
-  const out = min >= -32768 && max <= 32767 ? new Int16Array(data.length) : min >= -2147483648 && max <= 2147483647 ? new Int32Array(data.length) : new Float32Array(data.length)
+  const out =
+    min >= -32768 && max <= 32767
+      ? new Int16Array(data.length)
+      : min >= -2147483648 && max <= 2147483647
+        ? new Int32Array(data.length)
+        : new Float32Array(data.length)
   for (let i = 0; i < data.length; i++) out[i] = data[i]
   return out
 }
@@ -66,7 +80,13 @@ function hasColour(data: ArrayLike<number>, components: number, count: number, m
 
 /** Pixel types a Volume holds as they are; others widened or narrowed to the nearest one. */
 function scalarData(data: NonNullable<ItkImage['data']>, path: string): VoxelArray {
-  if (data instanceof Int16Array || data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Int32Array || data instanceof Float32Array) {
+  if (
+    data instanceof Int16Array ||
+    data instanceof Uint8Array ||
+    data instanceof Uint16Array ||
+    data instanceof Int32Array ||
+    data instanceof Float32Array
+  ) {
     return data
   }
   if (data instanceof Int8Array || data instanceof Uint32Array) return fit(data)
@@ -82,7 +102,10 @@ export function toScalarImage(image: ItkImage, path: string, colour: 'luminance'
   const dim = image.imageType.dimension
   const size = Array.from(image.size)
   if (dim < 2 || dim > 4 || (dim === 4 && size[3] !== 1)) {
-    throw new VolumeReadError(path, `${dim}-D images (size ${size.join('×')}) are not supported; Pulmo reads 2-D slices and 3-D volumes`)
+    throw new VolumeReadError(
+      path,
+      `${dim}-D images (size ${size.join('×')}) are not supported; Pulmo reads 2-D slices and 3-D volumes`
+    )
   }
   const dimensions: [number, number, number] = [size[0], size[1], dim >= 3 ? size[2] : 1]
   const count = dimensions[0] * dimensions[1] * dimensions[2]
@@ -93,7 +116,12 @@ export function toScalarImage(image: ItkImage, path: string, colour: 'luminance'
   if (components === 1) data = scalarData(raw, path)
   else if (colour === 'luminance' && (components === 3 || components === 4)) {
     data = luminance(raw as ArrayLike<number>, components, count)
-    colourful = hasColour(raw as ArrayLike<number>, components, count, raw instanceof Uint8Array ? 255 : raw instanceof Uint16Array ? 65535 : 1)
+    colourful = hasColour(
+      raw as ArrayLike<number>,
+      components,
+      count,
+      raw instanceof Uint8Array ? 255 : raw instanceof Uint16Array ? 65535 : 1
+    )
   } else throw new VolumeReadError(path, `images with ${components} components per pixel are not supported`)
 
   const d = Array.from(image.direction as Float64Array)

@@ -23,7 +23,15 @@ import {
   type NiftiExtension,
   type NiftiHeader
 } from './niftiHeader'
-import { flipLpsRas, fromAffine, fromQuaternion, toAffine, toQuaternion, type Geometry, type Vec3 } from './niftiGeometry'
+import {
+  flipLpsRas,
+  fromAffine,
+  fromQuaternion,
+  toAffine,
+  toQuaternion,
+  type Geometry,
+  type Vec3
+} from './niftiGeometry'
 import { datatypeOf, decodeVoxels, voxelBytes } from './niftiVoxels'
 import { guessModality, guessUnit } from './units'
 import { voxelCount, type SeriesMetadata, type ValueUnit, type Volume } from './volume'
@@ -79,7 +87,8 @@ function pulmoRecord(extensions: NiftiExtension[]): PulmoRecord | undefined {
     try {
       const text = Buffer.from(e.data).toString('utf8').replace(/\0+$/, '')
       const r = JSON.parse(text) as Partial<PulmoRecord>
-      const numeric = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number')
+      const numeric = (v: unknown, n: number): boolean =>
+        Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number')
       if (r.format === PULMO_TAG && numeric(r.spacing, 3) && numeric(r.origin, 3) && numeric(r.direction, 9)) {
         return r as PulmoRecord
       }
@@ -100,7 +109,8 @@ function identityMetadata(extensions: NiftiExtension[]): SeriesMetadata | undefi
     } catch {
       continue
     }
-    if (r?.format !== IDENTITY_TAG || typeof r.seriesInstanceUid !== 'string' || typeof r.studyInstanceUid !== 'string') continue
+    if (r?.format !== IDENTITY_TAG || typeof r.seriesInstanceUid !== 'string' || typeof r.studyInstanceUid !== 'string')
+      continue
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
     return {
       patientName: str(r.patientName) ?? '',
@@ -124,7 +134,10 @@ function identityMetadata(extensions: NiftiExtension[]): SeriesMetadata | undefi
 /** Equal up to the float32 rounding of the header (with room for the qform's trigonometry). */
 function agrees(a: Geometry, b: Geometry): boolean {
   const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-5 * Math.max(1, Math.abs(x))
-  return [0, 1, 2].every((i) => close(a.spacing[i], b.spacing[i]) && close(a.origin[i], b.origin[i])) && a.direction.every((x, i) => close(x, b.direction[i]))
+  return (
+    [0, 1, 2].every((i) => close(a.spacing[i], b.spacing[i]) && close(a.origin[i], b.origin[i])) &&
+    a.direction.every((x, i) => close(x, b.direction[i]))
+  )
 }
 
 function usable(g: Geometry): boolean {
@@ -145,13 +158,21 @@ function headerGeometry(h: NiftiHeader): Geometry {
   if (h.sformCode > 0) candidates.push(fromAffine(h.srow))
   if (h.qformCode > 0) {
     const qfac = h.pixdim[0] < 0 ? -1 : 1
-    candidates.push({ spacing, origin: [...h.qoffset], direction: fromQuaternion({ b: h.quatern[0], c: h.quatern[1], d: h.quatern[2], qfac }) })
+    candidates.push({
+      spacing,
+      origin: [...h.qoffset],
+      direction: fromQuaternion({ b: h.quatern[0], c: h.quatern[1], d: h.quatern[2], qfac })
+    })
   }
   const ras = candidates.find(usable) ?? { spacing, origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }
   // Metres and micrometres to millimetres (the unit code sits in the low 3 bits).
   const scale = { 1: 1000, 3: 0.001 }[h.xyztUnits & 7] ?? 1
   const lps = flipLpsRas(ras)
-  const scaled = { spacing: lps.spacing.map((x) => x * scale) as Vec3, origin: lps.origin.map((x) => x * scale) as Vec3, direction: lps.direction }
+  const scaled = {
+    spacing: lps.spacing.map((x) => x * scale) as Vec3,
+    origin: lps.origin.map((x) => x * scale) as Vec3,
+    direction: lps.direction
+  }
   return usable(scaled) ? scaled : lps
 }
 
@@ -159,9 +180,14 @@ function dimensions(h: NiftiHeader, file: string): Vec3 {
   const n = h.dim[0]
   if (n < 1 || n > 7) throw new VolumeReadError(file, `invalid NIfTI header (dim[0] = ${n})`)
   const size = (i: number): number => (i <= n ? h.dim[i] : 1)
-  for (let i = 1; i <= n; i++) if (h.dim[i] < 1) throw new VolumeReadError(file, `invalid NIfTI header (dim[${i}] = ${h.dim[i]})`)
+  for (let i = 1; i <= n; i++)
+    if (h.dim[i] < 1) throw new VolumeReadError(file, `invalid NIfTI header (dim[${i}] = ${h.dim[i]})`)
   for (let i = 4; i <= n; i++) {
-    if (h.dim[i] > 1) throw new VolumeReadError(file, `${n}-D NIfTI (dim[${i}] = ${h.dim[i]}) is not supported; Pulmo reads single 3-D volumes`)
+    if (h.dim[i] > 1)
+      throw new VolumeReadError(
+        file,
+        `${n}-D NIfTI (dim[${i}] = ${h.dim[i]}) is not supported; Pulmo reads single 3-D volumes`
+      )
   }
   const dims: Vec3 = [size(1), size(2), size(3)]
   checkClaimedSize(file, dims, 'volume size')
@@ -231,7 +257,11 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
 }
 
 /** A NIfTI file's bytes (gzipped or not) as a volume; `path` names it in errors. */
-export async function decodeNifti(fileBytes: Uint8Array, path: string, options: ReadNiftiOptions = {}): Promise<Volume> {
+export async function decodeNifti(
+  fileBytes: Uint8Array,
+  path: string,
+  options: ReadNiftiOptions = {}
+): Promise<Volume> {
   const bytes = fileBytes[0] === 0x1f && fileBytes[1] === 0x8b ? await gunzipNifti(fileBytes, path) : fileBytes
   const h = parseNiftiHeader(bytes, path)
   const dims = dimensions(h, path)
@@ -256,8 +286,13 @@ export async function decodeNifti(fileBytes: Uint8Array, path: string, options: 
 /** A volume as .nii bytes: the header with its extension, then the voxels (to concatenate). */
 export function encodeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uint8Array[] {
   const { dimensions: dims, data } = volume
-  if (data.length !== voxelCount(volume)) throw new Error(`volume has ${data.length} voxels, its dimensions ${dims.join('×')} need ${voxelCount(volume)}`)
-  const geometry: Geometry = { spacing: [...volume.spacing], origin: [...volume.origin], direction: [...volume.direction] }
+  if (data.length !== voxelCount(volume))
+    throw new Error(`volume has ${data.length} voxels, its dimensions ${dims.join('×')} need ${voxelCount(volume)}`)
+  const geometry: Geometry = {
+    spacing: [...volume.spacing],
+    origin: [...volume.origin],
+    direction: [...volume.direction]
+  }
   const ras = flipLpsRas(geometry)
   const q = toQuaternion(ras.direction)
   const record: PulmoRecord = { format: PULMO_TAG, ...geometry, modality: volume.modality, unit: volume.unit }

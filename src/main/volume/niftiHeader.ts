@@ -84,17 +84,20 @@ function readExtensions(bytes: Uint8Array, view: DataView, le: boolean, voxOffse
 }
 
 export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
-  if (bytes.length < NIFTI1_HEADER_SIZE) throw new VolumeReadError(file, `not a NIfTI file or truncated (${bytes.length} bytes, the header alone is 348)`)
+  if (bytes.length < NIFTI1_HEADER_SIZE)
+    throw new VolumeReadError(file, `not a NIfTI file or truncated (${bytes.length} bytes, the header alone is 348)`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let le = true
   if (view.getInt32(0, true) !== NIFTI1_HEADER_SIZE) {
     if (view.getInt32(0, false) === NIFTI1_HEADER_SIZE) le = false
-    else if (view.getInt32(0, true) === 540 || view.getInt32(0, false) === 540) throw new VolumeReadError(file, 'NIfTI-2 files are not supported')
+    else if (view.getInt32(0, true) === 540 || view.getInt32(0, false) === 540)
+      throw new VolumeReadError(file, 'NIfTI-2 files are not supported')
     else throw new VolumeReadError(file, `not a NIfTI-1 file (sizeof_hdr is ${view.getInt32(0, true)}, not 348)`)
   }
   const magic = latin1(bytes, 344, 4)
   if (magic !== 'n+1') {
-    const why = magic === 'ni1' ? 'a .hdr/.img pair, which is not supported; convert it to .nii' : 'the magic is not "n+1"'
+    const why =
+      magic === 'ni1' ? 'a .hdr/.img pair, which is not supported; convert it to .nii' : 'the magic is not "n+1"'
     throw new VolumeReadError(file, `not a single-file NIfTI-1 image (${why})`)
   }
   const i16 = (o: number): number => view.getInt16(o, le)

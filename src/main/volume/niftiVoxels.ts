@@ -49,7 +49,10 @@ function fitting(min: number, max: number, length: number): VoxelArray {
 }
 
 function scaled(stored: StoredArray, slope: number, inter: number): VoxelArray {
-  const integral = Number.isInteger(slope) && Number.isInteger(inter) && !(stored instanceof Float32Array || stored instanceof Float64Array)
+  const integral =
+    Number.isInteger(slope) &&
+    Number.isInteger(inter) &&
+    !(stored instanceof Float32Array || stored instanceof Float64Array)
   const [lo, hi] = valueRange(stored)
   const ends = [lo * slope + inter, hi * slope + inter]
   const out = integral ? fitting(Math.min(...ends), Math.max(...ends), stored.length) : new Float32Array(stored.length)
@@ -72,10 +75,14 @@ function asVoxelArray(stored: StoredArray): VoxelArray {
 
 export function decodeVoxels(h: NiftiHeader, payload: Uint8Array, count: number, file: string): VoxelArray {
   const size = DATATYPE_BYTES.get(h.datatype)
-  if (size === undefined) throw new VolumeReadError(file, `NIfTI datatype ${h.datatype} is not supported (scalar integer or float only)`)
+  if (size === undefined)
+    throw new VolumeReadError(file, `NIfTI datatype ${h.datatype} is not supported (scalar integer or float only)`)
   const needed = count * size
   if (h.voxOffset + needed > payload.length) {
-    throw new VolumeReadError(file, `file is truncated: ${count} voxels need ${needed} bytes after offset ${h.voxOffset}, ${Math.max(0, payload.length - h.voxOffset)} present`)
+    throw new VolumeReadError(
+      file,
+      `file is truncated: ${count} voxels need ${needed} bytes after offset ${h.voxOffset}, ${Math.max(0, payload.length - h.voxOffset)} present`
+    )
   }
   // A copy: aligned for the typed array, and free to byte-swap or to hand over as the volume.
   // (payload may be a Buffer, whose slice() is a view, hence the explicit copy.)
@@ -86,12 +93,14 @@ export function decodeVoxels(h: NiftiHeader, payload: Uint8Array, count: number,
   if (stored instanceof Float32Array || stored instanceof Float64Array) {
     // NaN or infinite voxels break every measurement downstream; a CT never holds them.
     for (let i = 0; i < stored.length; i++) {
-      if (!Number.isFinite(stored[i])) throw new VolumeReadError(file, `voxel ${i} is ${stored[i]}; a volume's values must be finite numbers`)
+      if (!Number.isFinite(stored[i]))
+        throw new VolumeReadError(file, `voxel ${i} is ${stored[i]}; a volume's values must be finite numbers`)
     }
   }
   const slope = h.sclSlope
   // scl_slope 0 (or NaN) means "no scaling" (nifti1.h); 1/0 is the identity.
-  if (!Number.isFinite(slope) || slope === 0 || (slope === 1 && h.sclInter === 0) || !Number.isFinite(h.sclInter)) return asVoxelArray(stored)
+  if (!Number.isFinite(slope) || slope === 0 || (slope === 1 && h.sclInter === 0) || !Number.isFinite(h.sclInter))
+    return asVoxelArray(stored)
   return scaled(stored, slope, h.sclInter)
 }
 

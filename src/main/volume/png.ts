@@ -22,9 +22,11 @@ function chunk(type: string, body: Uint8Array): Buffer {
 
 /** PNG bytes of a row-major 8-bit image with 1 (grey) or 3 (RGB) bytes a pixel, row 0 at the top. */
 export function encodePng(data: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`invalid PNG size ${width}×${height}`)
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new Error(`invalid PNG size ${width}×${height}`)
   const stride = width * channels
-  if (data.length !== stride * height) throw new Error(`PNG data has ${data.length} bytes, ${width}×${height}×${channels} needs ${stride * height}`)
+  if (data.length !== stride * height)
+    throw new Error(`PNG data has ${data.length} bytes, ${width}×${height}×${channels} needs ${stride * height}`)
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
@@ -34,7 +36,12 @@ export function encodePng(data: Uint8Array, width: number, height: number, chann
   // Each row is prefixed by its filter type; 0 (None) keeps the encoder trivial.
   const raw = Buffer.alloc((stride + 1) * height)
   for (let y = 0; y < height; y++) raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))])
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0))
+  ])
 }
 
 /** PNG bytes of a row-major 8-bit grey image (row 0 at the top). */
@@ -91,7 +98,9 @@ export function decodePngIndices(bytes: Uint8Array, file = '(PNG data)'): PngInd
       const interlace = body[12]
       if (colourType !== 0 && colourType !== 3) {
         const kinds: Record<number, string> = { 2: 'RGB', 4: 'grey + alpha', 6: 'RGBA' }
-        fail(`expected an 8-bit palette or grey PNG (label map), found colour type ${colourType} (${kinds[colourType] ?? 'unknown'})`)
+        fail(
+          `expected an 8-bit palette or grey PNG (label map), found colour type ${colourType} (${kinds[colourType] ?? 'unknown'})`
+        )
       }
       if (bitDepth !== 8) fail(`expected 8 bits a sample, found ${bitDepth}`)
       if (interlace !== 0) fail('interlaced PNGs are not supported for label maps')
@@ -108,7 +117,8 @@ export function decodePngIndices(bytes: Uint8Array, file = '(PNG data)'): PngInd
   } catch (e) {
     return fail(`image data does not inflate: ${(e as Error).message}`)
   }
-  if (raw.length < (width + 1) * height) fail(`image data holds ${raw.length} bytes, ${width}×${height} needs ${(width + 1) * height}`)
+  if (raw.length < (width + 1) * height)
+    fail(`image data holds ${raw.length} bytes, ${width}×${height} needs ${(width + 1) * height}`)
   const data = new Uint8Array(width * height)
   // One byte a pixel, so the filters' "left" neighbour is one byte back.
   for (let y = 0; y < height; y++) {

@@ -30,10 +30,14 @@ export function* pngChunks(bytes: Uint8Array, file: string): Generator<PngChunk>
       throw new VolumeReadError(file, `PNG file is truncated (no IEND chunk; the data ends at byte ${bytes.length})`)
     const length = pngUint32(bytes, pos)
     const type = String.fromCharCode(bytes[pos + 4], bytes[pos + 5], bytes[pos + 6], bytes[pos + 7])
-    if (length > PNG_MAX_CHUNK) throw new VolumeReadError(file, `PNG file is damaged (chunk at byte ${pos} claims ${length} bytes)`)
+    if (length > PNG_MAX_CHUNK)
+      throw new VolumeReadError(file, `PNG file is damaged (chunk at byte ${pos} claims ${length} bytes)`)
     const end = pos + 8 + length + 4
     if (end > bytes.length)
-      throw new VolumeReadError(file, `PNG file is truncated (chunk "${type}" at byte ${pos} runs past the end, ${bytes.length} bytes)`)
+      throw new VolumeReadError(
+        file,
+        `PNG file is truncated (chunk "${type}" at byte ${pos} runs past the end, ${bytes.length} bytes)`
+      )
     const crc = pngUint32(bytes, pos + 8 + length)
     if (crc32(bytes.subarray(pos + 4, pos + 8 + length)) >>> 0 !== crc) {
       throw new VolumeReadError(file, `PNG file is damaged (chunk "${type}" at byte ${pos} fails its CRC check)`)

@@ -30,7 +30,8 @@ async function readSlice(file: string): Promise<ScalarImage> {
   }
   checkRasterBytes(bytes, file)
   const image = toScalarImage(await readItkImage(file, 'PNG or JPEG image'), file, 'luminance')
-  if (image.dimensions[2] !== 1) throw new VolumeReadError(file, `expected a 2-D image, found ${image.dimensions.join('×')}`)
+  if (image.dimensions[2] !== 1)
+    throw new VolumeReadError(file, `expected a 2-D image, found ${image.dimensions.join('×')}`)
   return image
 }
 
@@ -88,7 +89,8 @@ export async function rasterFilesIn(dir: string): Promise<string[]> {
 
 /** The image in `dir` named `stem` with any PNG/JPEG extension, if there is one. */
 export function findImageByStem(dir: string, stem: string): string | undefined {
-  for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG', '.JPEG']) if (existsSync(join(dir, stem + ext))) return join(dir, stem + ext)
+  for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG', '.JPEG'])
+    if (existsSync(join(dir, stem + ext))) return join(dir, stem + ext)
   return undefined
 }
 

@@ -202,7 +202,7 @@ describe('fuzzing the volume readers with seeded mutations of real files', () =>
     expect(tally.reasons.size).toBeGreaterThan(8)
   }, 60_000)
 
-  it('JPEG-lossless DICOM (P002) through ITK/GDCM: 20 cases from files', async () => {
+  it('JPEG-lossless DICOM (P002) through Pulmo’s decoder, ITK/GDCM where it refuses: 20 cases from files', async () => {
     const source = realBytes(p002Slice(40))
     const hot = elementOffset(source, 0x7fe0, 0x0010) + 256
     const random = prng(0x5eed0002)
