@@ -124,105 +124,111 @@ function decodeScan(
   const { width, height, precision } = frame
   if (restartInterval % width !== 0)
     throw new JpegLosslessError(`a restart interval of ${restartInterval} samples, not whole rows of ${width}`)
+  const restartRows = restartInterval / width
   const out = new Uint16Array(width * height)
+  const diffs = new Int32Array(width)
   const initial = 1 << (precision - pointTransform - 1)
-  // The bit reader: up to 32 bits in `buffer`, `count` of them valid, filled a byte at a time with
-  // the stuffed zero after 0xFF skipped; at a marker it feeds zeros (the scan is then over).
+  // The bit reader, in locals: up to 32 bits in `buffer`, `count` of them valid, filled a byte at a
+  // time with the zero stuffed after 0xFF skipped; at a marker it feeds zeros.
   let pos = start
   let buffer = 0
   let count = 0
   let atMarker = false
-  const fill = (): void => {
-    while (count <= 24) {
-      let byte = 0
-      if (!atMarker && pos < bytes.length) {
-        byte = bytes[pos]
-        if (byte === 0xff) {
-          const next = bytes[pos + 1]
-          if (next === 0) pos += 2
+  let restarts = 0
+  for (let y = 0; y < height; y++) {
+    // the first row of the scan or of a restart interval predicts from the left only
+    let firstRow = y === 0
+    if (restartRows > 0 && y > 0 && y % restartRows === 0) {
+      // realign after the RSTm marker
+      while (pos + 1 < bytes.length && !(bytes[pos] === 0xff && bytes[pos + 1] >= 0xd0 && bytes[pos + 1] <= 0xd7)) pos++
+      if (pos + 1 >= bytes.length || bytes[pos + 1] !== 0xd0 + (restarts++ % 8))
+        throw new JpegLosslessError(`restart marker missing before row ${y}`)
+      pos += 2
+      buffer = 0
+      count = 0
+      atMarker = false
+      firstRow = true
+    }
+    // 1. the row's differences
+    for (let x = 0; x < width; x++) {
+      while (count <= 24) {
+        let byte = 0
+        if (!atMarker && pos < bytes.length) {
+          byte = bytes[pos]
+          if (byte !== 0xff) pos++
+          else if (bytes[pos + 1] === 0) pos += 2
           else {
             atMarker = true
             byte = 0
           }
-        } else pos++
+        }
+        buffer = (buffer << 8) | byte
+        count += 8
       }
-      buffer = (buffer << 8) | byte
-      count += 8
-    }
-  }
-  const bits = (n: number): number => {
-    if (count < n) fill()
-    count -= n
-    return (buffer >>> count) & ((1 << n) - 1)
-  }
-  /** At a restart marker (RSTm): the bit reader realigns after it. */
-  const restart = (): void => {
-    count = 0
-    buffer = 0
-    atMarker = false
-    while (pos + 1 < bytes.length && !(bytes[pos] === 0xff && bytes[pos + 1] >= 0xd0 && bytes[pos + 1] <= 0xd7)) pos++
-    pos += 2
-  }
-  const mask = 0xffff
-  let sinceRestart = 0
-  let rowStartsScan = true
-  for (let y = 0; y < height; y++) {
-    const row = y * width
-    for (let x = 0; x < width; x++) {
-      if (restartInterval > 0 && sinceRestart === restartInterval) {
-        restart()
-        sinceRestart = 0
-        rowStartsScan = true
-      }
-      if (count < 16) fill()
       const entry = table[(buffer >>> (count - 16)) & 0xffff]
       if (entry === 0) throw new JpegLosslessError(`invalid Huffman code at row ${y}, column ${x}`)
       count -= entry >> 8
       const size = entry & 0xff
-      let diff = 0
-      if (size === 16) diff = 32768
-      else if (size > 0) {
-        const v = bits(size)
-        diff = v < 1 << (size - 1) ? v - (1 << size) + 1 : v
-      }
-      const i = row + x
-      let prediction: number
-      if (rowStartsScan && x === 0) prediction = initial
-      else if (rowStartsScan) prediction = out[i - 1]
-      else if (x === 0) prediction = out[i - width]
+      if (size === 0) diffs[x] = 0
+      else if (size === 16) diffs[x] = 32768
       else {
-        const a = out[i - 1]
-        const b = out[i - width]
-        const c = out[i - width - 1]
-        switch (predictor) {
-          case 1:
-            prediction = a
-            break
-          case 2:
-            prediction = b
-            break
-          case 3:
-            prediction = c
-            break
-          case 4:
-            prediction = a + b - c
-            break
-          case 5:
-            prediction = a + ((b - c) >> 1)
-            break
-          case 6:
-            prediction = b + ((a - c) >> 1)
-            break
-          default:
-            prediction = (a + b) >> 1
+        if (count < size) {
+          // at most 15 more bits: one more fill
+          while (count <= 24) {
+            let byte = 0
+            if (!atMarker && pos < bytes.length) {
+              byte = bytes[pos]
+              if (byte !== 0xff) pos++
+              else if (bytes[pos + 1] === 0) pos += 2
+              else {
+                atMarker = true
+                byte = 0
+              }
+            }
+            buffer = (buffer << 8) | byte
+            count += 8
+          }
         }
+        count -= size
+        const v = (buffer >>> count) & ((1 << size) - 1)
+        diffs[x] = v < 1 << (size - 1) ? v - (1 << size) + 1 : v
       }
-      out[i] = (prediction + diff) & mask
-      sinceRestart++
     }
-    // The first line after the start of the scan (or of a restart interval) predicts from the left only.
-    rowStartsScan = false
+    // 2. the samples: prediction + difference, modulo 2¹⁶
+    const row = y * width
+    const up = row - width
+    if (firstRow) {
+      let left = initial
+      for (let x = 0; x < width; x++) left = out[row + x] = (left + diffs[x]) & 0xffff
+      continue
+    }
+    out[row] = (out[up] + diffs[0]) & 0xffff
+    switch (predictor) {
+      case 1:
+        for (let x = 1; x < width; x++) out[row + x] = (out[row + x - 1] + diffs[x]) & 0xffff
+        break
+      case 2:
+        for (let x = 1; x < width; x++) out[row + x] = (out[up + x] + diffs[x]) & 0xffff
+        break
+      case 3:
+        for (let x = 1; x < width; x++) out[row + x] = (out[up + x - 1] + diffs[x]) & 0xffff
+        break
+      case 4:
+        for (let x = 1; x < width; x++)
+          out[row + x] = (out[row + x - 1] + out[up + x] - out[up + x - 1] + diffs[x]) & 0xffff
+        break
+      case 5:
+        for (let x = 1; x < width; x++)
+          out[row + x] = (out[row + x - 1] + ((out[up + x] - out[up + x - 1]) >> 1) + diffs[x]) & 0xffff
+        break
+      case 6:
+        for (let x = 1; x < width; x++)
+          out[row + x] = (out[up + x] + ((out[row + x - 1] - out[up + x - 1]) >> 1) + diffs[x]) & 0xffff
+        break
+      default:
+        for (let x = 1; x < width; x++) out[row + x] = (((out[row + x - 1] + out[up + x]) >> 1) + diffs[x]) & 0xffff
+    }
   }
-  if (pointTransform > 0) for (let i = 0; i < out.length; i++) out[i] = (out[i] << pointTransform) & mask
+  if (pointTransform > 0) for (let i = 0; i < out.length; i++) out[i] = (out[i] << pointTransform) & 0xffff
   return out
 }
