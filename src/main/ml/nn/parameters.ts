@@ -49,7 +49,11 @@ export class ParameterStore {
   private readonly rand: () => number
   private readonly memo = new Map<string, { sources: object[]; tensors: tf.Tensor[] }>()
 
-  constructor(seed = 1) {
+  /** `initialise` false: every parameter starts at zero, for a store about to be loaded from a file. */
+  constructor(
+    seed = 1,
+    private readonly initialise = true
+  ) {
     this.rand = seededRandom(seed)
   }
 
@@ -63,7 +67,10 @@ export class ParameterStore {
     }
     // Unnamed in tfjs: its variable names are process-global, and two networks (or a network and
     // its loaded copy) share parameter names. The store's map is the name that counts.
-    const v = tf.variable(tf.tensor(initialValues(shape, init, this.rand), shape), trainable)
+    const v = tf.variable(
+      tf.tensor(initialValues(shape, this.initialise ? init : 'zeros', this.rand), shape),
+      trainable
+    )
     this.variables.set(name, v)
     return v
   }

@@ -35,9 +35,10 @@ export type ModelCardInput = Pick<ModelCard, 'name' | 'version' | 'training'> & 
 
 function build<C extends NetworkConfig, O>(
   config: C,
-  run: (ctx: ForwardContext, config: C, x: tf.Tensor4D) => O
+  run: (ctx: ForwardContext, config: C, x: tf.Tensor4D) => O,
+  initialise: boolean
 ): Network<C, O> {
-  const params = new ParameterStore(config.seed)
+  const params = new ParameterStore(config.seed, initialise)
   const network: Network<C, O> = {
     config,
     params,
@@ -57,8 +58,15 @@ export function createNetwork(config: InfNetConfig): InfNetNetwork
 export function createNetwork(config: MultiClassConfig): MultiClassNetwork
 export function createNetwork(config: NetworkConfig): AnyNetwork
 export function createNetwork(config: NetworkConfig): AnyNetwork {
+  return buildNetwork(config, true)
+}
+
+/** `initialise` false: the parameters start at zero (a network whose values are loaded next). */
+function buildNetwork(config: NetworkConfig, initialise: boolean): AnyNetwork {
   const parsed = networkConfigSchema.parse(config)
-  return parsed.architecture === 'infnet' ? build(parsed, infNet) : build(parsed, multiClassInfNet)
+  return parsed.architecture === 'infnet'
+    ? build(parsed, infNet, initialise)
+    : build(parsed, multiClassInfNet, initialise)
 }
 
 /** Writes model.json + weights.bin + card.json into `dir`; returns the card written. */
@@ -87,7 +95,8 @@ export async function saveNetwork(dir: string, network: AnyNetwork, card: ModelC
 export function loadNetwork(dir: string): AnyNetwork {
   const saved = readSavedModel<unknown>(dir)
   try {
-    const network = createNetwork(networkConfigSchema.parse(saved.config))
+    // no random initial values: every one is replaced from the file
+    const network = buildNetwork(networkConfigSchema.parse(saved.config), false)
     const missing = [...network.params.variables.keys()].filter((name) => !(name in saved.tensors))
     if (missing.length > 0) {
       network.dispose()
