@@ -79,7 +79,8 @@ export interface VolumeInferenceOptions {
 }
 
 export const DEFAULT_VOLUME_INFERENCE = {
-  batchSize: 4,
+  // 8: the lite network's forward costs 18 ms a slice at 8, 24 ms at 4 (native engine, 256²)
+  batchSize: 8,
   threshold: 0.5,
   lungMarginMm: 5,
   cropMarginMm: 60,
@@ -184,9 +185,7 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
   removeSpecks(infection, volume, options.minLesionMl ?? DEFAULT_VOLUME_INFERENCE.minLesionMl)
   // 2. the type of each infected voxel: the multi-class network on the slices that still hold
   // infection once the specks are gone (the class of any other voxel is never read), else density
-  const typed = [...candidates.keys()].filter((k) =>
-    infection.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)
-  )
+  const typed = [...candidates.keys()].filter((k) => infection.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1))
   const multiclass = options.multiclass
   if (multiclass) progress(0, typed.length, 'typing')
   for (let start = 0; start < typed.length; start += batchSize) {

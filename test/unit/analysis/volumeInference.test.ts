@@ -7,14 +7,14 @@ import {
   type InfNetNetwork,
   type MultiClassNetwork
 } from '../../../src/main/ml/models/infnet'
-import {
-  createChestPhantom,
-  insertLesion,
-  type ChestPhantom,
-  type InsertedLesion
-} from '../../helpers/phantom'
+import { createChestPhantom, insertLesion, type ChestPhantom, type InsertedLesion } from '../../helpers/phantom'
 import { CONSOLIDATION_MIN_HU } from '../../../src/main/analysis/infectionDensity'
-import { InferenceCancelledError, inferVolume, networkInputSlices, type VolumeInference } from '../../../src/main/analysis/volumeInference'
+import {
+  InferenceCancelledError,
+  inferVolume,
+  networkInputSlices,
+  type VolumeInference
+} from '../../../src/main/analysis/volumeInference'
 import { modelInputWindow, TRAINING_JPEG_WINDOW } from '../../../src/main/ml/inference/preprocess'
 import { defaultModelDir } from '../../../src/main/ml/defaultModel'
 import { applyWindow, LUNG_WINDOW } from '../../../src/main/volume/window'
@@ -168,14 +168,25 @@ describe('ground glass or consolidation', () => {
     expect(counts.ggo).toBeGreaterThan(counts.consolidation)
   })
 
-  it('with a multi-class network, its classes inside the single-class mask', async () => {
+  it('with a multi-class network, its classes inside the single-class mask, typing only the slices that hold infection', async () => {
+    const typing: number[][] = []
     const typed = await inferVolume(phantom.volume, {
       infection: network,
       multiclass,
       lungs: result.lungs,
-      lungMarginMm: 0
+      lungMarginMm: 0,
+      onProgress: (done, total, label) => {
+        if (label === 'typing') typing.push([done, total])
+      }
     })
     expect(typed.infection).toEqual(result.infection)
+    // the slices left with infection once the specks are gone, and no others, go to the multi-class network
+    const [nx, ny, nz] = phantom.volume.dimensions
+    let infectedSlices = 0
+    for (let k = 0; k < nz; k++)
+      if (typed.infection.subarray(k * nx * ny, (k + 1) * nx * ny).includes(1)) infectedSlices++
+    expect(infectedSlices).toBeGreaterThan(0)
+    expect(typing.at(-1)).toEqual([infectedSlices, infectedSlices])
     let wrong = 0
     for (let v = 0; v < typed.labels.length; v++) {
       if ((typed.labels[v] === 0) !== (typed.infection[v] === 0) || typed.labels[v] > 2) wrong++
