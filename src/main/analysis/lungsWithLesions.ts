@@ -11,38 +11,37 @@ import type { LungMask } from '../lungs/lungMask'
  * counts in the lung volume the percentages divide by.
  */
 export function absorbInfectionIntoLungs(lungs: LungMask, infection: Uint8Array, voxelMl: number, radiusPx: [number, number]): LungMask {
-  const [nx, ny, nz] = lungs.dimensions
+  const [nx, ny] = lungs.dimensions
   const labels = lungs.labels.slice()
   const [rx, ry] = radiusPx
   const slice = nx * ny
   let added = 0
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++) {
-        const v = k * slice + j * nx + i
-        if (infection[v] === 0 || lungs.labels[v] !== 0) continue
-        let best = 0
-        let bestDistance = Infinity
-        for (let dj = -ry; dj <= ry; dj++) {
-          const y = j + dj
-          if (y < 0 || y >= ny) continue
-          for (let di = -rx; di <= rx; di++) {
-            const x = i + di
-            if (x < 0 || x >= nx) continue
-            const label = lungs.labels[k * slice + y * nx + x]
-            if (label === 0) continue
-            const d = (di / rx) ** 2 + (dj / ry) ** 2
-            if (d < bestDistance) {
-              bestDistance = d
-              best = label
-            }
-          }
-        }
-        if (best !== 0) {
-          labels[v] = best
-          added++
+  // only the infected voxels are visited (the infection is 0/1; indexOf scans natively)
+  for (let v = infection.indexOf(1); v !== -1; v = infection.indexOf(1, v + 1)) {
+    if (lungs.labels[v] !== 0) continue
+    const k = Math.floor(v / slice)
+    const j = Math.floor((v - k * slice) / nx)
+    const i = v - k * slice - j * nx
+    let best = 0
+    let bestDistance = Infinity
+    for (let dj = -ry; dj <= ry; dj++) {
+      const y = j + dj
+      if (y < 0 || y >= ny) continue
+      for (let di = -rx; di <= rx; di++) {
+        const x = i + di
+        if (x < 0 || x >= nx) continue
+        const label = lungs.labels[k * slice + y * nx + x]
+        if (label === 0) continue
+        const d = (di / rx) ** 2 + (dj / ry) ** 2
+        if (d < bestDistance) {
+          bestDistance = d
+          best = label
         }
       }
+    }
+    if (best !== 0) {
+      labels[v] = best
+      added++
     }
   }
   if (added === 0) return lungs

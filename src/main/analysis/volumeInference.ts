@@ -22,7 +22,7 @@
  */
 import { labelSlices, segmentSlices, type GreySlice, type ProbabilityMap } from '../ml/inference/segmentSlices'
 import type { InfNetNetwork, MultiClassNetwork } from '../ml/models/infnet'
-import { applyWindow } from '../volume/window'
+import { applyWindow, int16WindowTable } from '../volume/window'
 import { maskBoundingBox, expandBox } from '../morphology/boundingBox'
 import { labelComponents3d } from '../morphology/connectedComponents3d'
 import { modelInputWindow } from '../ml/inference/preprocess'
@@ -299,10 +299,21 @@ export function networkInputSlices(
 /** The crop of slice k as the network sees it: lung-windowed 8-bit grey. */
 function greySlice(volume: Volume, k: number, crop: Crop, window: { center: number; width: number }): GreySlice {
   const [nx, ny] = volume.dimensions
+  const source = volume.data
+  if (volume.unit === 'HU' && source instanceof Int16Array) {
+    // a DICOM series' HU: each voxel one lookup in the window's table
+    const table = int16WindowTable(window.center, window.width)
+    const data = new Uint8Array(crop.width * crop.height)
+    for (let y = 0; y < crop.height; y++) {
+      const row = k * nx * ny + (crop.j0 + y) * nx + crop.i0
+      for (let x = 0; x < crop.width; x++) data[y * crop.width + x] = table[source[row + x] + 32768]
+    }
+    return { data, width: crop.width, height: crop.height }
+  }
   const values = new Float32Array(crop.width * crop.height)
   for (let y = 0; y < crop.height; y++) {
     const row = k * nx * ny + (crop.j0 + y) * nx + crop.i0
-    for (let x = 0; x < crop.width; x++) values[y * crop.width + x] = volume.data[row + x]
+    for (let x = 0; x < crop.width; x++) values[y * crop.width + x] = source[row + x]
   }
   const data =
     volume.unit === 'HU'

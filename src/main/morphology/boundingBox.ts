@@ -9,18 +9,21 @@ export function maskBoundingBox(mask: Uint8Array, dimensions: readonly [number, 
   const [nx, ny, nz] = dimensions
   const min: [number, number, number] = [nx, ny, nz]
   const max: [number, number, number] = [-1, -1, -1]
-  let v = 0
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, v++) {
-        if (mask[v] === 0) continue
-        if (i < min[0]) min[0] = i
-        if (i > max[0]) max[0] = i
-        if (j < min[1]) min[1] = j
-        if (j > max[1]) max[1] = j
-        if (k < min[2]) min[2] = k
-        if (k > max[2]) max[2] = k
-      }
+      const row = (k * ny + j) * nx
+      // the row's first and last nonzero voxel; a row of zeros costs one pass
+      let first = 0
+      while (first < nx && mask[row + first] === 0) first++
+      if (first === nx) continue
+      let last = nx - 1
+      while (mask[row + last] === 0) last--
+      if (first < min[0]) min[0] = first
+      if (last > max[0]) max[0] = last
+      if (j < min[1]) min[1] = j
+      if (j > max[1]) max[1] = j
+      if (k < min[2]) min[2] = k
+      if (k > max[2]) max[2] = k
     }
   }
   return max[0] < 0 ? undefined : { min, max }

@@ -35,4 +35,21 @@ describe('absorbInfectionIntoLungs', () => {
     expect(grown.labels[3]).toBe(1)
     expect(input.labels[3]).toBe(0)
   })
+
+  it('finds each voxel\'s own slice and position in a volume of several slices', () => {
+    // two slices: the lungs of lungs() in slice 0, only the left lung in slice 1
+    const one = lungs()
+    const labels = new Uint8Array(80)
+    labels.set(one.labels)
+    for (let j = 0; j < 4; j++) for (let i = 7; i < 10; i++) labels[40 + j * 10 + i] = 2
+    const input: LungMask = { ...one, labels, dimensions: [10, 4, 2], leftVolumeMl: 24 * 0.5, totalVolumeMl: 36 * 0.5 }
+    const infection = new Uint8Array(80)
+    infection[40 + 3 * 10 + 6] = 1 // slice 1, next to its left lung
+    infection[40 + 3 * 10 + 3] = 1 // slice 1, by where slice 0's right lung is: no lung within reach in its own slice
+    const out = absorbInfectionIntoLungs(input, infection, 0.5, [2, 2])
+    expect(out.labels[40 + 36]).toBe(2)
+    expect(out.labels[40 + 33]).toBe(0)
+    expect(out.leftVolumeMl).toBe(25 * 0.5)
+    expect(out.rightVolumeMl).toBe(12 * 0.5)
+  })
 })

@@ -4,6 +4,7 @@ import { componentsBySize, labelComponents3d, paintComponents } from '../../../s
 import { fillConvexHull2d } from '../../../src/main/morphology/convexHull2d'
 import { dilateWithDisk2d } from '../../../src/main/morphology/diskDilation2d'
 import { FAR_SQUARED_MM, squaredDistanceToFeature2d } from '../../../src/main/morphology/distanceTransform2d'
+import { maskBoundingBox } from '../../../src/main/morphology/boundingBox'
 import { IndexStack } from '../../../src/main/morphology/indexStack'
 import { greyAirThreshold, otsuThreshold } from '../../../src/main/morphology/otsuThreshold'
 
@@ -191,5 +192,31 @@ describe('grey thresholds', () => {
     let brightSum = 0
     for (let p = 600; p < 1000; p++) brightSum += values[p]
     expect(greyAirThreshold(values)).toBe(Math.round(otsu + (brightSum / 400 - otsu) / 2))
+  })
+})
+
+describe('maskBoundingBox', () => {
+  it('is the box of every nonzero voxel (against a voxel-by-voxel search on seeded masks), undefined when empty', () => {
+    const dims: [number, number, number] = [13, 7, 5]
+    let seed = 7
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    for (let trial = 0; trial < 50; trial++) {
+      const mask = new Uint8Array(13 * 7 * 5)
+      const count = trial % 5 // 0 to 4 voxels, labels 1–3
+      for (let n = 0; n < count; n++) mask[Math.floor(random() * mask.length)] = 1 + Math.floor(random() * 3)
+      const min = [99, 99, 99]
+      const max = [-1, -1, -1]
+      for (let v = 0; v < mask.length; v++) {
+        if (!mask[v]) continue
+        const p = [v % 13, Math.floor(v / 13) % 7, Math.floor(v / 91)]
+        for (let a = 0; a < 3; a++) {
+          min[a] = Math.min(min[a], p[a])
+          max[a] = Math.max(max[a], p[a])
+        }
+      }
+      const box = maskBoundingBox(mask, dims)
+      if (max[0] < 0) expect(box).toBeUndefined()
+      else expect(box).toEqual({ min, max })
+    }
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyWindow, LUNG_WINDOW, MEDIASTINUM_WINDOW, WINDOW_PRESETS } from '../../../src/main/volume/window'
+import { applyWindow, int16WindowTable, LUNG_WINDOW, MEDIASTINUM_WINDOW, WINDOW_PRESETS } from '../../../src/main/volume/window'
 
 describe('applyWindow', () => {
   it('has the lung (−600/1500) and mediastinum (40/400) presets', () => {
@@ -25,6 +25,14 @@ describe('applyWindow', () => {
     const direct = applyWindow(Float32Array.from(values), -600, 1500)
     expect(Buffer.from(viaTable).equals(Buffer.from(direct))).toBe(true)
     expect(Array.from(applyWindow(Int16Array.from([-32768, 32767]), 0, 100))).toEqual([0, 255])
+  })
+
+  it("keeps each window's int16 table: the model window's −1050 / 350 HU ends, the same table on a second call", () => {
+    const table = int16WindowTable(-350, 1400)
+    expect([table[-1050 + 32768], table[-350 + 32768], table[350 + 32768], table[-2000 + 32768]]).toEqual([0, 128, 255, 0])
+    expect(int16WindowTable(-350, 1400)).toBe(table)
+    expect(int16WindowTable(-600, 1500)).not.toBe(table)
+    expect(() => int16WindowTable(0, -1)).toThrow(/positive/)
   })
 
   it('refuses a non-positive width', () => {
