@@ -2,15 +2,16 @@
 // (runs/infection, experiments/infection.json) as the bundled ones, with cards that say what they
 // were trained on, how, for how long, and every validation figure the recipe measured.
 // `npm run install:infection -- --only multiclass` installs the multi-class model alone (when only
-// its stages were retrained: `npm run train:infection -- --only multiclass`).
+// its stages were retrained: `npm run train:infection -- --only multiclass`), `--only infection` the
+// infection model alone (its prior changed, the multi-class stages not rerun).
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } })
-if (args.only !== undefined && args.only !== 'multiclass')
-  throw new Error(`--only takes multiclass, not '${args.only}'`)
+if (args.only !== undefined && args.only !== 'multiclass' && args.only !== 'infection')
+  throw new Error(`--only takes multiclass or infection, not '${args.only}'`)
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = join(root, 'runs', 'infection')
@@ -50,6 +51,8 @@ const cvMetrics = (stats) =>
   )
 const cvOf = (rows) => foldStats(rows, 'semiseg', ['dice', 'maxDice', 'sensitivity', 'specificity', 'sMeasure', 'eMeasure', 'mae'])
 const foldsOf = (stage) => [0, 1, 2, 3, 4].map((f) => join(runs, after(`${stage}-fold-${f}`), 'result.json'))
+// the replay's stage names (infectionRecipe.ts: `name`-all, `name`-fold-N)
+const replayName = recipe.replay.name ?? 'replay'
 // the HU window inference turns CT into the training images' grey levels with (read from the card: modelInputWindow)
 const INPUT_WINDOW = { center: -350, width: 1400, note: 'HU window matching the COVID-SemiSeg training JPEGs (src/main/ml/inference/preprocess.ts)' }
 function install(from, name, card) {
@@ -61,6 +64,9 @@ function install(from, name, card) {
 }
 
 if (args.only !== 'multiclass') installInfection()
+if (args.only !== 'infection') installMultiClass()
+
+function installMultiClass() {
 
 // The multi-class model on the pool's prior and on the recipe's prior: the one whose folds score
 // the higher mean Dice (both classes) is installed, and its card gives both.
@@ -104,24 +110,31 @@ install(join(runs, chosen.name, 'model'), 'infnet-multiclass', {
     'Splits what the infection model marks into ground glass and consolidation. Validated by 5-fold CV on the 50 doctor-labelled slices (the only class-labelled data). ' +
     `Its whole-volume figures (with infnet-lite: ${WHOLE_VOLUME}`
 })
+}
 console.log('Whole-volume figures: npm run build && npm run bench:analysis -- --record (writes them into both cards)')
 
-/** infnet-lite: the recipe's replay-all stage from its prior, with its held-out and 5-fold figures. */
+/** infnet-lite: the recipe's replay stage on all 50 from its prior, with its held-out and 5-fold figures. */
 function installInfection() {
   // the shipped recipe's own folds (fine-tuning with the replay on each fold's 40), once all have run
-  const replayFolds = foldsOf('replay').every(existsSync)
-  const cvRows = replayFolds ? foldsOf('replay').map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
+  const replayFolds = foldsOf(replayName).every(existsSync)
+  const cvRows = replayFolds ? foldsOf(replayName).map((f) => JSON.parse(readFileSync(f, 'utf8'))) : []
   const cv = replayFolds ? cvOf(cvRows) : undefined
-  const pool = result(prior)
-  const replay = result(after('replay-all'))
+  // the prior's chain: a curve point continues its curve's start (the pool or an ablation row) point by point
+  const curvePoints = prior.startsWith('curve-e')
+    ? recipe.curve.epochs.filter((e) => e <= Number(prior.slice('curve-e'.length))).map((e) => ({ epochs: e, ...result(`curve-e${e}`) }))
+    : []
+  const start = curvePoints.length ? recipe.curve.from : prior
+  const pool = result(start)
+  const replay = result(after(`${replayName}-all`))
   const coach =
-    prior === 'ablation-coach'
+    start === 'ablation-coach'
       ? JSON.parse(readFileSync(join(runs, 'coach-pretraining', `size-${recipe.base.inputSize}`, 'card.json'), 'utf8'))
       : undefined
+  const poolEpochs = curvePoints.length ? curvePoints.at(-1).epochs : recipe.pool.epochs
 
-  const infectionCard = JSON.parse(readFileSync(join(runs, after('replay-all'), 'model', 'card.json'), 'utf8'))
+  const infectionCard = JSON.parse(readFileSync(join(runs, after(`${replayName}-all`), 'model', 'card.json'), 'utf8'))
   const heldOut = recipe.heldOutGroups.join(', ')
-  install(join(runs, after('replay-all'), 'model'), 'infnet-lite', {
+  install(join(runs, after(`${replayName}-all`), 'model'), 'infnet-lite', {
     ...infectionCard,
     name: 'infnet-lite',
     training: {
@@ -131,7 +144,7 @@ function installInfection() {
           : '') +
         `Stage 1 (pool): ${prepared.zenodoTrain} radiologist-labelled zenodo slices (13 of 16 volume groups), ${prepared.pseudo} COVID-SemiSeg unlabelled slices ` +
         `with their published Semi-Inf-Net pseudo-labels (held-out volumes' slices left out), ${prepared.negativesP002} uninfected P002 slices (empty masks, ` +
-        `cut by inferVolume's own crop and window). Stage 2: the 50 doctor-labelled COVID-SemiSeg slices with a replay of ${recipe.replay.slices} seeded slices of each stage-1 source.`,
+        `cut by inferVolume's own crop and window). Stage 2: the 50 doctor-labelled COVID-SemiSeg slices with a replay of up to ${recipe.replay.slices} seeded slices of each of ${recipe.replay.sources.join(', ')}.`,
       heldOut: `zenodo volume groups ${heldOut} (${prepared.zenodoHeldOut} slices), never trained on; normal002 never trained on`,
       // distinct slices seen: the pool, then the 50 (the replay re-uses pool slices)
       trainingSlices: pool.trainingSlices + 50,
@@ -153,13 +166,22 @@ function installInfection() {
             ]
           : []),
         {
-          name: prior === 'pool' ? 'pool' : `pool (${prior})`,
-          epochs: recipe.pool.epochs,
+          name: start === 'pool' ? 'pool' : `pool (${start})`,
+          epochs: curvePoints.length ? recipe.curve.fromEpochs : recipe.pool.epochs,
           learningRate: recipe.pool.learningRate,
           slices: pool.trainingSlices,
           seconds: pool.seconds,
           ...(coach ? { init: 'coach pretraining' } : {})
         },
+        // the learning curve's points up to the prior: each continues the previous over the same pool
+        ...curvePoints.map((c, i) => ({
+          name: `pool continued to ${c.epochs} epochs (curve-e${c.epochs})`,
+          epochs: c.epochs - (i ? curvePoints[i - 1].epochs : recipe.curve.fromEpochs),
+          learningRate: recipe.curve.learningRate,
+          slices: c.trainingSlices,
+          seconds: c.seconds,
+          init: i ? `curve-e${curvePoints[i - 1].epochs}` : start
+        })),
         {
           name: 'fine-tune with replay',
           epochs: recipe.replay.epochs,
@@ -169,7 +191,8 @@ function installInfection() {
           init: prior
         }
       ],
-      seconds: (coach?.training.seconds ?? 0) + pool.seconds + replay.seconds,
+      poolEpochs,
+      seconds: (coach?.training.seconds ?? 0) + pool.seconds + curvePoints.reduce((t, c) => t + c.seconds, 0) + replay.seconds,
       backend: infectionCard.training.backend,
       command: 'npm run train:infection && npm run install:infection',
       crossValidation: replayFolds
@@ -188,7 +211,7 @@ function installInfection() {
       ...(cv ? cvMetrics(cv) : {})
     },
     notes:
-      `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (wasm). ` +
+      `Inf-Net with the lite backbone at ${recipe.base.inputSize} px, trained ${coach ? 'from the self-supervised coach pretraining (no ImageNet weights)' : 'from scratch'} on the CPU (${infectionCard.training.backend} engine), ${poolEpochs} epoch${poolEpochs > 1 ? 's' : ''} over the pool${curvePoints.length ? ' (the budget the learning curve chose, docs/experiments.md)' : ''}. ` +
       'Validated on whole zenodo volumes kept out of training and by 5-fold CV on the 50 doctor-labelled slices (Inf-Net protocol). ' +
       `Its whole-volume figures on the real COVID-CT-MD series (${WHOLE_VOLUME} A proposal: check every result.`
   })

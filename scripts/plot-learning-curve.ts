@@ -29,8 +29,11 @@ const read = (name: string): Result | undefined => {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Result) : undefined
 }
 const recipe = JSON.parse(readFileSync(join(root, 'experiments/infection.json'), 'utf8')) as {
-  curve?: { from: string; fromEpochs: number }
+  curve?: { from: string; fromEpochs: number; replay?: { name?: string } }
+  replay?: { name?: string }
 }
+// the points' folds: the curve's replay (infectionRecipe.ts curveReplay), stages NAME-fold-N-from-curve-eN
+const replayName = recipe.curve?.replay?.name ?? recipe.replay?.name ?? 'replay'
 const from = recipe.curve?.from ?? 'pool'
 const points: Array<{
   stage: string
@@ -53,7 +56,7 @@ for (const { stage, epochs } of stages) {
   if (!r?.heldOut) continue
   hours += r.seconds / 3600
   const folds = [0, 1, 2, 3, 4]
-    .map((f) => read(`replay-fold-${f}-from-${stage}`)?.semiseg?.dice)
+    .map((f) => read(`${replayName}-fold-${f}-from-${stage}`)?.semiseg?.dice)
     .filter((d): d is number => d !== undefined)
   points.push({
     stage,

@@ -28,6 +28,11 @@ import { DEFAULT_HELD_OUT_GROUPS, prepareTrainingSources, sampleSlices } from '.
 import { Ablations, coachPretraining, pairedDifference, splitFigures, type SplitFigures } from './infectionAblations'
 import type { TrainingEvent } from './progress'
 
+/** A replay's stage names: `replay`, or `replay-…` for a replay of other sources. */
+const ReplayName = z
+  .string()
+  .regex(/^replay(-[a-z0-9]+)*$/)
+  .default('replay')
 const Stage = z.object({
   epochs: z.number().int().positive(),
   learningRate: z.number().positive(),
@@ -82,16 +87,23 @@ export const InfectionRecipe = z.object({
       fromEpochs: z.number().int().positive().default(1),
       epochs: z.array(z.number().int().positive()).min(1),
       learningRate: z.number().positive(),
-      folds: z.boolean().default(true)
+      folds: z.boolean().default(true),
+      /** the replay the points' folds fine-tune with, where it differs from `replay` (name, sources) */
+      replay: z.object({ name: ReplayName, sources: z.array(z.string()) }).partial().optional()
     })
     .optional(),
   /**
    * Fine-tuning on the 50 with a replay of the pool: `slices` drawn (seeded) from each of `sources`
    * join the doctor-labelled slices, so the network keeps what the large set taught it instead of
    * forgetting it (fine-tuning on the 50 alone took the held-out zenodo Dice from 0.50 to 0.08).
-   * Runs on all 50, and per fold when `folds` is set.
+   * Runs on all 50, and per fold when `folds` is set; its stages are named `name`-all and
+   * `name`-fold-N (a replay of other sources gets a name of its own, so both are kept).
    */
-  replay: Stage.extend({ slices: z.number().int().positive(), folds: z.boolean().default(false) }).optional(),
+  replay: Stage.extend({
+    name: ReplayName,
+    slices: z.number().int().positive(),
+    folds: z.boolean().default(false)
+  }).optional(),
   /**
    * Multi-class Inf-Net (ground glass / consolidation; only the 50 doctor-labelled slices carry the
    * split) on the pool model's infection prior: the pool never saw the 50, so one prior serves every
@@ -360,34 +372,34 @@ export async function runInfectionRecipe(
     }
   }
   // 3c. the learning curve: the pool's training continued, point by point
-  const replayDir = (): string => {
-    const rp = recipe.replay
-    if (!rp) throw new Error('the replay stage is not configured')
-    const dir = join(data, `replay-${rp.slices}`)
+  type Replay = NonNullable<InfectionRecipe['replay']>
+  /** the replay's slices: `slices` seeded from each source (each source its own seed, so a source's draw does not depend on the others) */
+  const replayDir = (rp: Replay): string => {
+    const dir = join(data, `replay-${rp.slices}-${rp.sources.join('+')}`)
     if (!existsSync(join(dir, 'done')))
       sampleSlices(source(rp.sources), dir, { perSource: rp.slices }, recipe.base.seed ?? 2020)
     return dir
   }
-  /** fine-tuning on the 50 with the replay, from `prior`: on all 50 (`all`) and per fold (`folds`) */
+  /** fine-tuning on the 50 with the replay `rp`, from `prior`: on all 50 (`all`) and per fold (`folds`) */
   const replayStages = async (
     prior: string,
     which: { all: boolean; folds: boolean },
-    when: (name: string) => boolean
+    when: (name: string) => boolean,
+    rp: Replay | undefined = recipe.replay
   ): Promise<boolean> => {
-    const rp = recipe.replay
     if (!rp) return true
     const withReplay = {
       data: semiseg,
-      extraData: [replayDir()],
+      extraData: [replayDir(rp)],
       epochs: rp.epochs,
       learningRate: rp.learningRate,
       decayEpoch: rp.decayEpoch,
       init: join(recipe.out, prior, 'model')
     }
-    if (which.all && when('replay-all') && !(await run(stageFrom(prior, 'replay-all'), withReplay, 'none')))
+    if (which.all && when(`${rp.name}-all`) && !(await run(stageFrom(prior, `${rp.name}-all`), withReplay, 'none')))
       return false
     for (let fold = 0; which.folds && fold < recipe.folds; fold++) {
-      const name = `replay-fold-${fold}`
+      const name = `${rp.name}-fold-${fold}`
       if (when(name) && !(await run(stageFrom(prior, name), { ...withReplay, folds: recipe.folds, fold }, 'fold')))
         return false
     }
@@ -425,7 +437,7 @@ export async function runInfectionRecipe(
     }
     if (c.folds) {
       for (const total of c.epochs) {
-        if (!(await replayStages(`curve-e${total}`, { all: false, folds: true }, () => true)))
+        if (!(await replayStages(`curve-e${total}`, { all: false, folds: true }, () => true, curveReplay(recipe))))
           return { status: 'stopped', results }
       }
     }
@@ -494,8 +506,13 @@ export async function runInfectionRecipe(
   return {
     status: 'finished',
     results,
-    model: join(recipe.out, after(recipe.replay ? 'replay-all' : 'fine-tune-all'), 'model')
+    model: join(recipe.out, after(recipe.replay ? `${recipe.replay.name}-all` : 'fine-tune-all'), 'model')
   }
+}
+
+/** The replay the learning curve's folds fine-tune with: the recipe's, with the curve's own name and sources where given. */
+export function curveReplay(recipe: InfectionRecipe): InfectionRecipe['replay'] {
+  return recipe.replay && { ...recipe.replay, ...recipe.curve?.replay }
 }
 
 /** A stage's name when it starts from `prior`: NAME for the pool, else NAME-from-PRIOR. */

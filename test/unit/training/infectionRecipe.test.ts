@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { InfectionRecipe, isInfectionRecipeFile, readInfectionRecipe } from '../../../src/main/training/infectionRecipe'
+import { curveReplay, InfectionRecipe, isInfectionRecipeFile, readInfectionRecipe } from '../../../src/main/training/infectionRecipe'
 import { projectRoot } from '../../helpers/paths'
 
 describe('the infection recipe file', () => {
@@ -29,6 +29,21 @@ describe('the infection recipe file', () => {
     expect(rows.get('res2net50')).toMatchObject({ backbone: 'res2net50', sample: 300 })
     expect(rows.get('input-128')?.inputSize).toBe(128)
     expect(recipe.multiclass.inputSize).toBe(256)
+  })
+
+  it("names a replay of other sources apart, and the curve's folds take the curve's own replay where it gives one", () => {
+    const plain = JSON.parse(JSON.stringify(recipe)) as Record<string, unknown> & { replay: Record<string, unknown>; curve: Record<string, unknown> }
+    expect(recipe.replay?.name).toBe('replay')
+    expect(curveReplay(recipe)).toEqual(recipe.replay)
+    const clean = InfectionRecipe.parse({
+      ...plain,
+      replay: { ...plain.replay, name: 'replay-no-p002', sources: ['zenodo-train', 'pseudo'] },
+      curve: { ...plain.curve, replay: { name: 'replay', sources: ['zenodo-train', 'pseudo', 'negatives-p002'] } }
+    })
+    expect(clean.replay?.name).toBe('replay-no-p002')
+    expect(curveReplay(clean)).toMatchObject({ name: 'replay', sources: ['zenodo-train', 'pseudo', 'negatives-p002'], slices: 100, epochs: 3 })
+    for (const bad of ['replays', 'replay-', 'fine-tune', 'replay-../x'])
+      expect(() => InfectionRecipe.parse({ ...plain, replay: { ...plain.replay, name: bad } }), bad).toThrow()
   })
 
   it('is told apart from an experiment file, so pulmo experiment runs its rows', () => {
