@@ -8,6 +8,7 @@
  *
  *   npm run bench:analysis            (build first: npm run build)
  *   npm run bench:analysis -- --model DIR
+ *   npm run bench:analysis -- --flip on|off   test-time flip forced on or off (pulmo score --flip; by default the model card's)
  *   npm run bench:analysis -- --record   also writes the figures into the measured models' cards
  *
  * `--record` puts a `wholeVolume` block (the figures, the date, and the versions of both models
@@ -23,11 +24,15 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { readNifti } from '../src/main/volume'
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, record: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: { model: { type: 'string' }, record: { type: 'boolean', default: false }, flip: { type: 'string' } }
+})
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const shared = resolve(root, '../shared/data/dicom/covid-ct-md')
 const work = mkdtempSync(join(tmpdir(), 'pulmo-bench-analysis-'))
-const model = values.model ? ['--model', resolve(values.model)] : []
+// the cards record what `pulmo score` does by default
+if (values.record && values.flip !== undefined) throw new Error('--record records the default analysis: not with --flip')
+const model = [...(values.model ? ['--model', resolve(values.model)] : []), ...(values.flip !== undefined ? ['--flip', values.flip] : [])]
 
 interface Scores {
   percentInfected: { total: number; left: number; right: number }

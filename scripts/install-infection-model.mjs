@@ -55,6 +55,11 @@ const foldsOf = (stage) => [0, 1, 2, 3, 4].map((f) => join(runs, after(`${stage}
 const replayName = recipe.replay.name ?? 'replay'
 // the HU window inference turns CT into the training images' grey levels with (read from the card: modelInputWindow)
 const INPUT_WINDOW = { center: -350, width: 1400, note: 'HU window matching the COVID-SemiSeg training JPEGs (src/main/ml/inference/preprocess.ts)' }
+// what the shipped infection model's analysis does (modelTestTimeFlip reads the card), and why
+const INFERENCE = {
+  flip: recipe.inference?.flip ?? false,
+  note: 'horizontal-flip test-time augmentation (the mean of the map and the mirrored slice\'s map) for CT series; docs/experiments.md, "Inference"'
+}
 function install(from, name, card) {
   const target = join(root, 'resources', 'models', name)
   mkdirSync(target, { recursive: true })
@@ -137,6 +142,7 @@ function installInfection() {
   install(join(runs, after(`${replayName}-all`), 'model'), 'infnet-lite', {
     ...infectionCard,
     name: 'infnet-lite',
+    inference: INFERENCE,
     training: {
       data:
         (coach

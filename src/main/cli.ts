@@ -13,7 +13,7 @@ import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from 
 import { compareCommand } from './cli/compareCommand'
 import { isStoredSeriesInput, reportStoredSeries, scoreStoredSeries } from './cli/storedSeriesCommands'
 import * as specs from './cli/commands'
-import { COMMON_OPTIONS, commandForms, commandUsage, parseCommand, UsageError, wholeNumber, type OptionValues } from './cli/options'
+import { COMMON_OPTIONS, commandForms, commandUsage, parseCommand, onOff, UsageError, wholeNumber, type OptionValues } from './cli/options'
 import { auditTable, studiesJson, studyTable } from './cli/tables'
 import { setEnvBackend } from './env'
 import { startServer } from './server'
@@ -135,7 +135,8 @@ export async function main(argv: string[]): Promise<number> {
         dataDir: values['data-dir'],
         model: values.model,
         multiclassModel: values['multiclass-model'],
-        batchSize: int('batch-size', values['batch-size'])
+        batchSize: int('batch-size', values['batch-size']),
+        flip: onOff('flip', values.flip)
       }
       if (command === 'segment') {
         await segmentVolumeCommand({ ...common, out: values.out ?? '' }, io)
@@ -214,11 +215,21 @@ export async function main(argv: string[]): Promise<number> {
             },
             io
           )
-        } else await segmentImagesCommand({ input: resolve(positionals[0]), out: resolve(values.out), model: values.model && resolve(values.model) }, io)
+        } else
+          await segmentImagesCommand(
+            { input: resolve(positionals[0]), out: resolve(values.out), model: values.model && resolve(values.model), flip: onOff('flip', values.flip) },
+            io
+          )
       } else {
         if (!values.gt) throw new UsageError('pulmo evaluate needs --gt DIR')
         const summary = await evaluateCommand(
-          { pred: values.pred && resolve(values.pred), gt: resolve(values.gt), model: values.model && resolve(values.model), images: values.images && resolve(values.images) },
+          {
+            pred: values.pred && resolve(values.pred),
+            gt: resolve(values.gt),
+            model: values.model && resolve(values.model),
+            images: values.images && resolve(values.images),
+            flip: onOff('flip', values.flip)
+          },
           io
         )
         print(values.json ? JSON.stringify(summary) : Object.entries(summary).map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n'))

@@ -82,9 +82,10 @@ describe('severity of the real COVID-CT-MD series with the bundled model', () =>
       if (predicted === (row[header.indexOf('infected')] === 1)) agree++
     }
     console.info(`P002 slice-level agreement with the readers' infected flag: ${agree}/${rows.length}`)
-    // measured 119/133 (0.89) with the bundled model: it misses 10 slices of P002's faintest ground
-    // glass (rows 33–47, 66) and marks 4 its readers left clear (58–61)
-    expect(agree / rows.length).toBeGreaterThanOrEqual(0.85)
+    // measured 123/133 (0.92) with the bundled model and its card's flip test-time augmentation (119/133
+    // without it): it misses 5 slices of P002's faintest ground glass (rows 34, 35, 37, 38, 66) and
+    // marks 5 its readers left clear (58–62)
+    expect(agree / rows.length).toBeGreaterThanOrEqual(0.9)
   })
 
   it("keeps P002's infection, consolidation included, inside its lung mask", async () => {

@@ -47,6 +47,8 @@ export interface VolumeInferenceOptions {
   multiclass?: MultiClassNetwork
   /** slices per network call */
   batchSize?: number
+  /** horizontal-flip test-time augmentation of the infection network (segmentSlices) */
+  flip?: boolean
   /**
    * `label` names the stage: 'lungs', then 'infection' over the slices that hold lung, then (with a
    * multi-class network) 'typing' over the slices that hold infection
@@ -162,7 +164,7 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
     if (options.cancelled?.()) throw new InferenceCancelledError()
     const batch = slices.slice(start, start + batchSize)
     const grey = batch.map((k) => greySlice(volume, k, crop, window))
-    const maps = await segmentSlices(options.infection, grey, { batchSize })
+    const maps = await segmentSlices(options.infection, grey, { batchSize, flip: options.flip })
     for (const [b, k] of batch.entries()) {
       const map = maps[b].data
       let any = false

@@ -9,6 +9,7 @@ const out = (value: string, help: string) => ({ type: 'string', value, help }) a
 const model = { type: 'string', value: 'MODEL_DIR', help: 'the infection model (default: the active, else the bundled one)' } as const
 const str = (value: string, help: string) => ({ type: 'string', value, help }) as const
 const flag = (help: string) => ({ type: 'boolean', help }) as const
+const flip = str('on|off', "horizontal-flip test-time augmentation: the mean of the map and the mirrored slice's map (twice the inference); a CT series: by default the model card's, 2D slices: off")
 const training = {
   data: str('DIR', 'training data: DIR/images and its masks'),
   out: out('MODEL_DIR', 'where the model, its card and checkpoints go'),
@@ -102,14 +103,16 @@ export const segmentCommandSpec = command(
     multiclass: flag('2D slices: label maps by the multi-class model'),
     'multiclass-model': str('MODEL_DIR', "a CT series: the multi-class model typing the infection"),
     'prior-model': str('INFNET_DIR', "--multiclass: the single-class model whose map is the prior"),
-    'batch-size': str('N', 'slices per inference batch')
+    'batch-size': str('N', 'slices per inference batch'),
+    flip
   }
 )
 
 const seriesInput = {
   model,
   'multiclass-model': str('MODEL_DIR', 'the multi-class model typing the infection'),
-  'batch-size': str('N', 'slices per inference batch')
+  'batch-size': str('N', 'slices per inference batch'),
+  flip
 } as const
 
 export const scoreCommandSpec = command(
@@ -157,6 +160,7 @@ export const evaluateCommandSpec = command(
     gt: str('DIR', 'ground-truth masks'),
     model: str('MODEL_DIR', 'segment --images with this model first'),
     images: str('DIR', 'the slices to segment'),
+    flip,
     json
   }
 )

@@ -110,3 +110,10 @@ export function wholeNumber(name: string, v: string | undefined): number | undef
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${v}`)
   return n
 }
+
+/** An on/off option: undefined when not given (the default applies). */
+export function onOff(name: string, v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined
+  if (v === 'on' || v === 'off') return v === 'on'
+  throw new UsageError(`--${name} takes on or off, got ${v}`)
+}

@@ -70,13 +70,13 @@ export async function trainCommand(
 }
 
 /** Writes, per input slice, an 8-bit probability map with the input's name (.png) and size. */
-export async function segmentImagesCommand(o: { input: string; out: string; model?: string }, io: CommandIo): Promise<void> {
+export async function segmentImagesCommand(o: { input: string; out: string; model?: string; flip?: boolean }, io: CommandIo): Promise<void> {
   const network = loadInfNet(o.model)
   const files = await imageFilesOf(o.input)
   mkdirSync(o.out, { recursive: true })
   for (const [i, file] of files.entries()) {
     const v = await readRaster(file)
-    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }])
+    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }], { flip: o.flip })
     const png = new Uint8Array(map.data.length)
     for (let j = 0; j < png.length; j++) png[j] = Math.round(map.data[j] * 255)
     const target = join(o.out, basename(file, extname(file)) + '.png')
@@ -88,7 +88,7 @@ export async function segmentImagesCommand(o: { input: string; out: string; mode
 }
 
 export async function evaluateCommand(
-  o: { pred?: string; gt: string; model?: string; images?: string },
+  o: { pred?: string; gt: string; model?: string; images?: string; flip?: boolean },
   io: CommandIo
 ): Promise<Record<string, number>> {
   if (o.pred) return { ...(await evaluateFolders(o.pred, o.gt)) }
@@ -100,7 +100,7 @@ export async function evaluateCommand(
     const gtFile = findImageByStem(o.gt, stem)
     if (!gtFile) throw new Error(`${file} has no ground truth in ${o.gt}`)
     const v = await readRaster(file)
-    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }])
+    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }], { flip: o.flip })
     scores.push(scoreImage(map, await readGreyImage(gtFile), stem))
     io.log(`scored ${stem}`)
   }

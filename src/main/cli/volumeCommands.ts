@@ -11,7 +11,7 @@ import { basename, join, resolve } from 'node:path'
 import { CTSS_MAX, CTSS_SEVERE_THRESHOLD, LOBAR_MAX } from '../../shared/severityScoring'
 import { engineInfo } from '../ml/engine'
 import { isInfNet } from '../ml/inference/segmentSlices'
-import { modelInputWindow } from '../ml/inference/preprocess'
+import { modelInputWindow, modelTestTimeFlip } from '../ml/inference/preprocess'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
 import { buildKeyImages, keyImagesLine, type ReportInput, type PatientInfo, type SeriesInfo, type StudyInfo } from '../report'
 import { checkChestCt } from '../analysis/chestCtCheck'
@@ -30,6 +30,8 @@ export interface VolumeCommandOptions {
   model?: string
   multiclassModel?: string
   batchSize?: number
+  /** horizontal-flip test-time augmentation; by default what the infection model's card says */
+  flip?: boolean
 }
 
 interface ModelRef {
@@ -181,6 +183,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
       lungs: check.lungs,
       inputWindow: modelInputWindow(readModelCard(refs.infection.dir)),
       batchSize: o.batchSize,
+      flip: o.flip ?? modelTestTimeFlip(readModelCard(refs.infection.dir)),
       referenceInfection,
       cancelled: () => cancelled,
       onProgress: (done, total, label) => {

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadNetwork, readModelCard, type InfNetNetwork, type MultiClassNetwork } from '../ml/models/infnet'
-import { modelInputWindow } from '../ml/inference/preprocess'
+import { modelInputWindow, modelTestTimeFlip } from '../ml/inference/preprocess'
 import { checkChestCt } from '../analysis/chestCtCheck'
 import { analyseVolume } from '../analysis/volumeAnalysis'
 import { checksum, readNifti, writeVolume } from '../volume'
@@ -53,6 +53,7 @@ export async function runAnalyzeJob(
     multiclass: multiclass?.config.architecture === 'infnet-multiclass' ? (multiclass as MultiClassNetwork) : undefined,
     lungs: check.lungs,
     inputWindow: modelInputWindow(readModelCard(job.modelDir)),
+    flip: modelTestTimeFlip(readModelCard(job.modelDir)),
     onProgress: (done, total, label) => emit({ kind: 'progress', done, total, label }),
     cancelled
   })

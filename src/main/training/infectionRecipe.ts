@@ -105,6 +105,11 @@ export const InfectionRecipe = z.object({
     folds: z.boolean().default(false)
   }).optional(),
   /**
+   * How a CT series is inferred with the shipped model, written into its card by install:infection
+   * (modelTestTimeFlip reads it): `flip`, horizontal-flip test-time augmentation.
+   */
+  inference: z.object({ flip: z.boolean().default(false) }).default({}),
+  /**
    * Multi-class Inf-Net (ground glass / consolidation; only the 50 doctor-labelled slices carry the
    * split) on the pool model's infection prior: the pool never saw the 50, so one prior serves every
    * fold without leaking the held-out fold into it.

@@ -26,6 +26,11 @@ export function modelInputWindow(card?: { inputWindow?: { center: number; width:
   return { center: w.center, width: w.width }
 }
 
+/** Whether a CT series is inferred with horizontal-flip test-time augmentation: the card says (off for a card that does not). */
+export function modelTestTimeFlip(card?: { inference?: { flip?: boolean } }): boolean {
+  return card?.inference?.flip ?? false
+}
+
 /** [N, H, W, 1] grey 0–255 → the network's input scale. */
 export function standardise(grey: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.div(tf.sub(tf.div(grey, 255), INPUT_MEAN), INPUT_STD))

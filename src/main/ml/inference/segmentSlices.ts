@@ -15,6 +15,18 @@ export interface ProbabilityMap {
   data: Float32Array
 }
 
+export interface SegmentSlicesOptions {
+  batchSize?: number
+  /**
+   * Horizontal-flip test-time augmentation: each slice is also segmented mirrored left to right,
+   * and the mean of the two probability maps (the mirrored one mirrored back) is the result. Twice
+   * the network's work; a map that no longer depends on which side of the image a lesion lies.
+   */
+  flip?: boolean
+  onProgress?: (done: number, total: number) => void
+  cancelled?: () => boolean
+}
+
 /**
  * Single-class Inf-Net inference: each slice is resized to the network's input size, segmented,
  * and σ(S_3) resized back to the slice's size. Slices go through in batches of the same size.
@@ -22,7 +34,7 @@ export interface ProbabilityMap {
 export async function segmentSlices(
   network: InfNetNetwork,
   slices: GreySlice[],
-  options: { batchSize?: number; onProgress?: (done: number, total: number) => void; cancelled?: () => boolean } = {}
+  options: SegmentSlicesOptions = {}
 ): Promise<ProbabilityMap[]> {
   const size = network.config.inputSize
   const batchSize = options.batchSize ?? 4
@@ -32,8 +44,12 @@ export async function segmentSlices(
     const batch = slices.slice(start, start + batchSize)
     const probabilities = tf.tidy(() => {
       const normalisation = network.config.inputNormalisation
-      const x = tf.concat(batch.map((s) => resizeForNetwork(greyTensor(networkGrey(s.data, normalisation), s.width, s.height), size)))
-      return tf.sigmoid(network.forward(standardise(x), false).s3)
+      const x = standardise(tf.concat(batch.map((s) => resizeForNetwork(greyTensor(networkGrey(s.data, normalisation), s.width, s.height), size))))
+      if (!options.flip) return tf.sigmoid(network.forward(x, false).s3)
+      // the batch and its mirror image in one call; the mirror's maps mirrored back and averaged in
+      const both = tf.sigmoid(network.forward(tf.concat([x, tf.reverse(x, 2)]), false).s3)
+      const [plain, mirrored] = tf.split(both, 2)
+      return tf.mul(tf.add(plain, tf.reverse(mirrored, 2)), 0.5)
     })
     for (const [i, s] of batch.entries()) {
       const map = tf.tidy(() =>

@@ -28,6 +28,8 @@ export interface ModelCard {
   metrics: Record<string, number>
   /** the HU window CT slices are turned into the network's grey levels with (see modelInputWindow) */
   inputWindow?: { center: number; width: number; note?: string }
+  /** how a CT series is inferred with this model (see modelTestTimeFlip): horizontal-flip test-time augmentation, and why */
+  inference?: { flip: boolean; note?: string }
 }
 
 /** The fields a caller provides; the rest is derived from the network. */
