@@ -24,6 +24,7 @@ import { axialOrientation } from '../volume/volumeGeometry'
 import type { Volume } from '../volume/volume'
 import { BASIS_SIZE, solveSymmetric, surfaceBasis, surfaceGradient, surfaceHeight } from './fissureSurface'
 import { plateResponse, smoothBox, type PlateProbe } from './fissureEvidence'
+import { expandBox, maskBoundingBox } from '../morphology/boundingBox'
 import { lobeLabelOf, type LungSide } from './regionRules'
 
 export type FissureId = 'rightOblique' | 'rightHorizontal' | 'leftOblique'
@@ -181,7 +182,10 @@ export function segmentLobes(
   const settings = { ...DEFAULT_LOBE_SEGMENTATION, ...options }
   const frames = lungFrames(lungLabels, volume)
   const fitted = volume.unit === 'HU' && settings.fitToEvidence
-  const box = fitted ? lungBox(lungLabels, volume.dimensions, 4) : undefined
+  // the lungs' box, 4 voxels larger: where the fissure evidence is looked for
+  const found = fitted ? maskBoundingBox(lungLabels, volume.dimensions) : undefined
+  const grown = found && expandBox(found, [4, 4, 4], volume.dimensions)
+  const box = grown && { from: grown.min, to: grown.max }
   const probe: PlateProbe | undefined = box
     ? {
         box: smoothBox(volume.data, volume.dimensions, volume.spacing, box.from, box.to, settings.smoothingMm),
@@ -396,29 +400,6 @@ function fitModes(model: FissureModel, evidence: Evidence[], sigma: number): { w
     })
   }
   return { weights, kept: robust.map((w) => w > 0) }
-}
-
-function lungBox(labels: Uint8Array, dimensions: readonly [number, number, number], margin: number): { from: [number, number, number]; to: [number, number, number] } {
-  const [nx, ny, nz] = dimensions
-  const from: [number, number, number] = [nx, ny, nz]
-  const to: [number, number, number] = [-1, -1, -1]
-  for (let k = 0, v = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, v++) {
-        if (labels[v] === 0) continue
-        if (i < from[0]) from[0] = i
-        if (i > to[0]) to[0] = i
-        if (j < from[1]) from[1] = j
-        if (j > to[1]) to[1] = j
-        if (k < from[2]) from[2] = k
-        if (k > to[2]) to[2] = k
-      }
-  const limits = [nx - 1, ny - 1, nz - 1]
-  for (let a = 0; a < 3; a++) {
-    from[a] = Math.max(0, from[a] - margin)
-    to[a] = Math.min(limits[a], to[a] + margin)
-  }
-  return { from, to }
 }
 
 /**

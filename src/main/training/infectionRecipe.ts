@@ -108,7 +108,7 @@ export const InfectionRecipe = z.object({
    * How a CT series is inferred with the shipped model, written into its card by install:infection
    * (modelTestTimeFlip reads it): `flip`, horizontal-flip test-time augmentation.
    */
-  inference: z.object({ flip: z.boolean().default(false) }).default({}),
+  inference: z.object({ flip: z.boolean().default(false) }).default({ flip: false }),
   /**
    * Multi-class Inf-Net (ground glass / consolidation; only the 50 doctor-labelled slices carry the
    * split) on the pool model's infection prior: the pool never saw the 50, so one prior serves every
