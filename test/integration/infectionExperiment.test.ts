@@ -129,4 +129,44 @@ describe('pulmo experiment --config RECIPE (the infection recipe rows)', () => {
     expect(again.stderr).not.toMatch(/^== /m)
     expect((JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as { results: Row[] }).results).toEqual(results)
   }, 900_000)
+
+  it('trains a learning-curve point from the pool, fine-tunes it per fold with the curve\'s replay, and on all 50 with a replay of other sources', () => {
+    // the same prepared data and pool as above, 2 folds; the shipped stages' replay leaves the P002 negatives out
+    const recipe = JSON.parse(readFileSync(recipeFile, 'utf8')) as Record<string, unknown>
+    const replay = { epochs: 1, learningRate: 0.0003, decayEpoch: 1, slices: 2, folds: false }
+    const curveFile = join(dir.path, 'curve.json')
+    writeFileSync(
+      curveFile,
+      JSON.stringify({
+        ...recipe,
+        folds: 2,
+        prior: 'curve-e2',
+        curve: { from: 'pool', fromEpochs: 1, epochs: [2], learningRate: 0.001, replay: { name: 'replay', sources: ['zenodo-train', 'pseudo', 'negatives-p002'] } },
+        replay: { ...replay, name: 'replay-no-p002', sources: ['zenodo-train', 'pseudo'] }
+      })
+    )
+    const curve = pulmo('train-infection', '--config', curveFile, '--only', 'curve')
+    expect(curve.status, curve.stderr).toBe(0)
+    expect(curve.stderr.match(/^== .*/gm)).toEqual(['== curve-e2', '== replay-fold-0-from-curve-e2', '== replay-fold-1-from-curve-e2'])
+    const point = JSON.parse(readFileSync(join(out, 'curve-e2', 'result.json'), 'utf8')) as { trainingSlices: number; heldOut: { dice: number; images: number } }
+    expect(point.trainingSlices).toBe(10)
+    expect(point.heldOut.images).toBe(4)
+    // each fold validated on its own 25 of the 50
+    for (const f of [0, 1]) expect(JSON.parse(readFileSync(join(out, `replay-fold-${f}-from-curve-e2`, 'result.json'), 'utf8')).semiseg.images).toBe(25)
+    // the curve's replay: 2 seeded slices of each of its three sources
+    const withNegatives = readdirSync(join(out, 'data', 'replay-2-zenodo-train+pseudo+negatives-p002', 'images'))
+    expect(withNegatives.filter((f) => f.startsWith('P002-'))).toHaveLength(2)
+    expect(withNegatives).toHaveLength(6)
+
+    const shipped = pulmo('train-infection', '--config', curveFile, '--only', 'replay-no-p002-all')
+    expect(shipped.status, shipped.stderr).toBe(0)
+    expect(shipped.stderr.match(/^== .*/gm)).toEqual(['== replay-no-p002-all-from-curve-e2'])
+    const clean = readdirSync(join(out, 'data', 'replay-2-zenodo-train+pseudo', 'images'))
+    expect(clean).toHaveLength(4)
+    expect(clean.filter((f) => f.startsWith('P002-'))).toEqual([])
+    // the same zenodo and pseudo-labelled slices as the curve's replay: each source draws with its own seed
+    expect(clean.every((f) => withNegatives.includes(f))).toBe(true)
+    const all = JSON.parse(readFileSync(join(out, 'replay-no-p002-all-from-curve-e2', 'result.json'), 'utf8')) as { trainingSlices: number }
+    expect(all.trainingSlices).toBe(54)
+  }, 900_000)
 })
