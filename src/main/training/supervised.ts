@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { z } from 'zod'
 import { infNetLoss } from '../ml/losses'
 import { scoreImage, summariseScores, type EvaluationSummary } from '../ml/metrics'
-import { createNetwork, loadNetwork, saveNetwork, transferBody, type InfNetNetwork } from '../ml/models/infnet'
+import { createNetwork, loadNetwork, readModelCard, saveNetwork, transferBody, type InfNetNetwork } from '../ml/models/infnet'
 import { seededRandom } from '../ml/nn/parameters'
 import { segmentSlices } from '../ml/inference/segmentSlices'
 import { disposeBatch, labelledBatch } from './batches'
@@ -113,8 +113,12 @@ export async function trainSupervised(
   const heldOutSlices = (await Promise.all(config.validationData.map((d) => readLabelledSlices(d)))).flat()
   const heldOut = heldOutSlices.length ? await validate(network, heldOutSlices, config.epochs) : undefined
   if (heldOut) emit({ kind: 'log', message: `Held-out (${heldOutSlices.length} slices of ${config.validationData.join(', ')}): Dice ${heldOut.dice.toFixed(3)}, max Dice ${heldOut.maxDice.toFixed(3)}, sensitivity ${heldOut.sensitivity.toFixed(3)}, specificity ${heldOut.specificity.toFixed(3)}` })
+  // a network trained on from another keeps how CT series are fed to it and inferred with it
+  const initCard = config.init && existsSync(config.init) ? readModelCard(config.init) : undefined
   await saveNetwork(config.out, network, {
     name: 'infnet-' + config.backbone,
+    ...(initCard?.inputWindow ? { inputWindow: initCard.inputWindow } : {}),
+    ...(initCard?.inference ? { inference: initCard.inference } : {}),
     version: new Date().toISOString().slice(0, 19).replace('T', ' '),
     training: {
       data: config.data,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { initEngine } from '../../../src/main/ml/engine'
 import { foldSplit } from '../../../src/main/training/folds'
@@ -57,5 +57,17 @@ describe('supervised Inf-Net training', () => {
 
     const weights = (dir: string) => readFileSync(join(out.path, dir, 'weights.bin'))
     expect(weights('resumed').equals(weights('straight'))).toBe(true)
+  })
+
+  it("keeps the card's input window and inference of the network it trains on from (a fine-tune reads CT as its base did)", async () => {
+    const base = join(out.path, 'base')
+    await trainSupervised({ ...config('base'), epochs: 1 })
+    const card = (dir: string) => JSON.parse(readFileSync(join(out.path, dir, 'card.json'), 'utf8')) as Record<string, unknown>
+    expect(card('base').inference).toBeUndefined()
+    const inputWindow = { center: -350, width: 1400, note: 'the base model\'s' }
+    const inference = { flip: true, note: 'flip test-time augmentation' }
+    writeFileSync(join(base, 'card.json'), JSON.stringify({ ...card('base'), inputWindow, inference }))
+    await trainSupervised({ ...config('fine-tuned'), epochs: 1, init: base })
+    expect(card('fine-tuned')).toMatchObject({ inputWindow, inference })
   })
 })

@@ -33,7 +33,8 @@ export interface ModelCard {
 }
 
 /** The fields a caller provides; the rest is derived from the network. */
-export type ModelCardInput = Pick<ModelCard, 'name' | 'version' | 'training'> & { metrics?: Record<string, number> }
+export type ModelCardInput = Pick<ModelCard, 'name' | 'version' | 'training'> &
+  Partial<Pick<ModelCard, 'inputWindow' | 'inference'>> & { metrics?: Record<string, number> }
 
 function build<C extends NetworkConfig, O>(
   config: C,
@@ -84,7 +85,9 @@ export async function saveNetwork(dir: string, network: AnyNetwork, card: ModelC
     parameters: cost.parameters,
     flops: cost.flops,
     training: card.training,
-    metrics: card.metrics ?? {}
+    metrics: card.metrics ?? {},
+    ...(card.inputWindow ? { inputWindow: card.inputWindow } : {}),
+    ...(card.inference ? { inference: card.inference } : {})
   }
   await saveParameters(dir, config, network.params, full)
   return full
