@@ -33,8 +33,9 @@ describe('the CT pattern category on real scans', () => {
     const p = summaryPattern('p002')
     console.info(`P002: ${p.evidence}\n  ${JSON.stringify(p.features)}`)
     expect([p.rsna, p.coRads, p.source]).toEqual(['typical', 5, 'pulmo'])
-    // measured: 7 lesions ≥ 0.5 mL, 70 % in the outer third, 89 % in the lower lobes, ground glass 99 %;
-    // the right lung's 5.4 mL (a 3.7 mL RLL lesion) is what makes it bilateral
+    // measured with the bundled model and its flip test-time augmentation: 7 lesions ≥ 0.5 mL, 67 % in
+    // the outer third, 87 % in the lower lobes, ground glass 99 % (without flip: 70 %, 89 %); the right
+    // lung's few mL (an RLL lesion) are what make it bilateral
     expect(p.features.bilateral).toBe(true)
     expect(p.features.rightLungMl).toBeGreaterThan(2)
     expect(p.features.leftLungMl).toBeGreaterThan(100)
@@ -42,7 +43,7 @@ describe('the CT pattern category on real scans', () => {
     expect(p.features.lowerLobeFraction).toBeGreaterThan(0.8)
     expect(p.features.groundGlassFraction).toBeGreaterThan(0.95)
     expect(p.features.largestLesion?.lobe).toBe('LLL')
-    expect(p.evidence).toMatch(/^bilateral, 7 lesions ≥ 0.5 mL, 70 % peripheral .* → RSNA typical, CO-RADS 5$/)
+    expect(p.evidence).toMatch(/^bilateral, 7 lesions ≥ 0.5 mL, 6\d % peripheral .* → RSNA typical, CO-RADS 5$/)
   })
 
   it('reads normal002 as negative for pneumonia, CO-RADS 1', () => {
