@@ -20,7 +20,7 @@ export const MAIN_LAYERS = [
   ['lungs'],
   ['morphology', 'ml', 'pacs', 'dicomResults', 'privacy'],
   ['db', 'volume'],
-  ['env', 'paths', 'windowSecurity']
+  ['env', 'nativeImaging', 'paths', 'windowSecurity']
 ]
 
 export const RENDERER_LAYERS = [

@@ -4,13 +4,14 @@
 //
 //   node scripts/build-native.js [--force]
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const source = join(root, 'native', 'dnnl', 'pulmo_dnnl.cc')
+const sourceDir = join(root, 'native', 'dnnl')
+const source = join(sourceDir, 'pulmo_dnnl.cc')
 const outDir = join(root, 'native', 'build')
 const target = join(outDir, 'pulmo_dnnl.node')
 const DNNL_HEADER = '/usr/include/oneapi/dnnl/dnnl.hpp'
@@ -30,7 +31,7 @@ function headers() {
 function main() {
   if (process.env.PULMO_NATIVE === '0') return say('wasm (native kernels disabled by PULMO_NATIVE=0)')
   const force = process.argv.includes('--force')
-  if (!force && existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) {
+  if (!force && existsSync(target) && readdirSync(sourceDir).every((f) => statSync(target).mtimeMs >= statSync(join(sourceDir, f)).mtimeMs)) {
     return say(`wasm + oneDNN native kernels (${target}, up to date)`)
   }
   const include = headers()
@@ -47,7 +48,8 @@ function main() {
   const started = Date.now()
   const build = spawnSync(
     'g++',
-    ['-std=c++17', '-O3', '-fPIC', '-shared', '-fopenmp', '-fvisibility=hidden', `-I${include}`, '-DNODE_GYP_MODULE_NAME=pulmo_dnnl', '-DBUILDING_NODE_EXTENSION', source, '-o', partial, '-ldnnl'],
+    // -ffp-contract=off: no fused multiply-adds, so the image kernels round as their TypeScript originals
+    ['-std=c++17', '-O3', '-ffp-contract=off', '-fPIC', '-shared', '-fopenmp', '-fvisibility=hidden', `-I${include}`, '-DNODE_GYP_MODULE_NAME=pulmo_dnnl', '-DBUILDING_NODE_EXTENSION', source, '-o', partial, '-ldnnl'],
     { encoding: 'utf8' }
   )
   if (build.status !== 0) {

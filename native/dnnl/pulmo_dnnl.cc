@@ -18,12 +18,16 @@
 #include <cstdint>
 #include <cstdio>
 #include <algorithm>
+#include <cmath>
+#include <utility>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "imaging.hpp"
 
 using dnnl::algorithm;
 using dnnl::memory;
@@ -589,6 +593,118 @@ void binary(const Args &a) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bilinear resize (tfjs ResizeBilinear) and its gradient, NHWC. oneDNN's resampling primitive has
+// no align-corners mode (Inf-Net's upsampling uses it), so these are plain loops over rows, both
+// cores, with the source rows and columns and their weights computed once per call.
+// forward params: [xOff, yOff, n, h, w, c, oh, ow, alignCorners, halfPixelCenters]
+// gradient params: [dyOff, dxOff, n, h, w, c, oh, ow, alignCorners] (h, w: the image; oh, ow: dy)
+
+struct Lerp {
+  int64_t lo, hi;
+  float frac;
+};
+
+// tfjs's rule: scale = effective input / effective output size (one less of each with align
+// corners); the source coordinate clamped below at 0 for its floor and above at size − 1 for its
+// ceiling, the fraction taken from the clamped floor.
+std::vector<Lerp> lerps(int64_t in, int64_t out, bool align, bool half) {
+  const bool a = align && out > 1;
+  const double scale = static_cast<double>(a ? in - 1 : in) / static_cast<double>(a ? out - 1 : out);
+  std::vector<Lerp> l(out);
+  for (int64_t i = 0; i < out; i++) {
+    const double src = half ? scale * (i + 0.5) - 0.5 : scale * i;
+    const int64_t lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(src)));
+    const int64_t hi = std::min<int64_t>(in - 1, static_cast<int64_t>(std::ceil(src)));
+    l[i] = {std::min(lo, in - 1), hi, static_cast<float>(src - static_cast<double>(lo))};
+  }
+  return l;
+}
+
+void resizeForward(const Args &a) {
+  const int64_t n = a.i(2), h = a.i(3), w = a.i(4), c = a.i(5), oh = a.i(6), ow = a.i(7);
+  positive({n, h, w, c, oh, ow}, "resizeBilinear");
+  const bool align = a.i(8) != 0, half = a.i(9) != 0;
+  const float *x = a.heap.at(a.f(0), static_cast<double>(n * h * w * c), "resize input");
+  float *y = a.heap.at(a.f(1), static_cast<double>(n * oh * ow * c), "resize output");
+  const std::vector<Lerp> rows = lerps(h, oh, align, half), cols = lerps(w, ow, align, half);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < n * oh; r++) {
+    const int64_t b = r / oh;
+    const Lerp &ry = rows[r % oh];
+    const float *top = x + (b * h + ry.lo) * w * c, *bottom = x + (b * h + ry.hi) * w * c;
+    float *out = y + r * ow * c;
+    for (int64_t j = 0; j < ow; j++) {
+      const Lerp &cx = cols[j];
+      const float *tl = top + cx.lo * c, *tr = top + cx.hi * c, *bl = bottom + cx.lo * c, *br = bottom + cx.hi * c;
+      float *o = out + j * c;
+      for (int64_t d = 0; d < c; d++) {
+        const float t = tl[d] + (tr[d] - tl[d]) * cx.frac;
+        const float u = bl[d] + (br[d] - bl[d]) * cx.frac;
+        o[d] = t + (u - t) * ry.frac;
+      }
+    }
+  }
+}
+
+// The gradient as tfjs (and TensorFlow) compute it: source coordinate r·scale, no half-pixel
+// shift. Gathered per image row rather than scattered, so both cores write disjoint rows: each
+// image row lists the dy rows that reach it and with which weight.
+void resizeBackward(const Args &a) {
+  const int64_t n = a.i(2), h = a.i(3), w = a.i(4), c = a.i(5), oh = a.i(6), ow = a.i(7);
+  positive({n, h, w, c, oh, ow}, "resizeBilinearGrad");
+  const bool align = a.i(8) != 0;
+  const float *dy = a.heap.at(a.f(0), static_cast<double>(n * oh * ow * c), "resize output gradient");
+  float *dx = a.heap.at(a.f(1), static_cast<double>(n * h * w * c), "resize input gradient");
+  const std::vector<Lerp> rows = lerps(h, oh, align, false), cols = lerps(w, ow, align, false);
+  std::vector<std::vector<std::pair<int64_t, float>>> reaching(h);
+  for (int64_t r = 0; r < oh; r++) {
+    reaching[rows[r].lo].push_back({r, 1.f - rows[r].frac});
+    reaching[rows[r].hi].push_back({r, rows[r].frac});
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t q = 0; q < n * h; q++) {
+    const int64_t b = q / h;
+    float *out = dx + q * w * c;
+    std::fill(out, out + w * c, 0.f);
+    for (const auto &[r, wr] : reaching[q % h]) {
+      const float *g = dy + (b * oh + r) * ow * c;
+      for (int64_t j = 0; j < ow; j++) {
+        const Lerp &cx = cols[j];
+        const float left = wr * (1.f - cx.frac), right = wr * cx.frac;
+        float *l = out + cx.lo * c, *rt = out + cx.hi * c;
+        const float *gj = g + j * c;
+        for (int64_t d = 0; d < c; d++) {
+          l[d] += gj[d] * left;
+          rt[d] += gj[d] * right;
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reverse along one axis (tfjs Reverse: the flip test-time augmentation mirrors every batch and
+// its maps): the tensor seen as [outer, length, inner]. params: [xOff, yOff, outer, length, inner]
+
+void reverseKernel(const Args &a) {
+  const int64_t outer = a.i(2), length = a.i(3), inner = a.i(4);
+  positive({outer, length, inner}, "reverse");
+  const double count = static_cast<double>(outer * length * inner);
+  const float *x = a.heap.at(a.f(0), count, "reverse input");
+  float *y = a.heap.at(a.f(1), count, "reverse output");
+#pragma omp parallel for schedule(static)
+  for (int64_t o = 0; o < outer; o++) {
+    const float *from = x + o * length * inner;
+    float *to = y + o * length * inner;
+    if (inner == 1) {
+      for (int64_t k = 0; k < length; k++) to[length - 1 - k] = from[k];
+    } else {
+      for (int64_t k = 0; k < length; k++) std::memcpy(to + (length - 1 - k) * inner, from + k * inner, inner * sizeof(float));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // N-API glue: every entry catches oneDNN's and our errors and throws them as JS errors.
 
 template <void (*Kernel)(const Args &)>
@@ -605,6 +721,74 @@ napi_value entry(napi_env env, napi_callback_info info) {
 
 void concatKernel(const Args &a) { pieces(a, true); }
 void splitKernel(const Args &a) { pieces(a, false); }
+
+// ---------------------------------------------------------------------------------------------
+// Image kernels of the analysis (imaging.hpp) on plain typed arrays of the JS heap, not the wasm
+// heap: the volumes they smooth and measure never pass through TensorFlow.js.
+
+template <typename T>
+T *typed(napi_env env, napi_value value, napi_typedarray_type want, size_t &length, const char *what) {
+  bool isTyped = false;
+  check(env, napi_is_typedarray(env, value, &isTyped), "typed array check");
+  napi_typedarray_type type;
+  void *data = nullptr;
+  if (isTyped) check(env, napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr), what);
+  if (!isTyped || type != want) throw std::invalid_argument(std::string(what) + " has the wrong array type");
+  return static_cast<T *>(data);
+}
+
+std::vector<napi_value> arguments(napi_env env, napi_callback_info info, size_t count) {
+  size_t argc = count;
+  std::vector<napi_value> argv(count);
+  check(env, napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr), "arguments");
+  if (argc < count) throw std::invalid_argument("too few arguments");
+  return argv;
+}
+
+// smoothAxis(a: Float32Array, b: Float32Array, kernel: Float32Array, [radius, n, stride])
+void smoothAxisKernel(napi_env env, napi_callback_info info) {
+  const std::vector<napi_value> argv = arguments(env, info, 4);
+  size_t na = 0, nb = 0, nk = 0, np = 0;
+  const float *a = typed<float>(env, argv[0], napi_float32_array, na, "source");
+  float *b = typed<float>(env, argv[1], napi_float32_array, nb, "target");
+  const float *kernel = typed<float>(env, argv[2], napi_float32_array, nk, "kernel");
+  const double *p = typed<double>(env, argv[3], napi_float64_array, np, "params");
+  if (np < 3) throw std::invalid_argument("smoothAxis: too few parameters");
+  const int64_t radius = static_cast<int64_t>(p[0]), n = static_cast<int64_t>(p[1]), stride = static_cast<int64_t>(p[2]);
+  if (radius < 0 || n <= 0 || stride <= 0 || nk != static_cast<size_t>(2 * radius + 1)) {
+    throw std::invalid_argument("smoothAxis: kernel length must be 2·radius + 1 and the axis positive");
+  }
+  if (na != nb || na % static_cast<size_t>(n * stride) != 0) {
+    throw std::invalid_argument("smoothAxis: arrays must be equal and whole blocks of n·stride values");
+  }
+  pulmo_imaging::convolveAxis(a, b, static_cast<int64_t>(na), kernel, radius, n, stride);
+}
+
+// squaredDistance3d(volume: Uint8Array, out: Float32Array, [nx, ny, nz, feature, sx, sy, sz, frame])
+void squaredDistance3dKernel(napi_env env, napi_callback_info info) {
+  const std::vector<napi_value> argv = arguments(env, info, 3);
+  size_t nv = 0, no = 0, np = 0;
+  const uint8_t *volume = typed<uint8_t>(env, argv[0], napi_uint8_array, nv, "volume");
+  float *out = typed<float>(env, argv[1], napi_float32_array, no, "output");
+  const double *p = typed<double>(env, argv[2], napi_float64_array, np, "params");
+  if (np < 8) throw std::invalid_argument("squaredDistance3d: too few parameters");
+  const int64_t nx = static_cast<int64_t>(p[0]), ny = static_cast<int64_t>(p[1]), nz = static_cast<int64_t>(p[2]);
+  positive({nx, ny, nz}, "squaredDistance3d");
+  if (nv != static_cast<size_t>(nx * ny * nz) || no != nv) {
+    throw std::invalid_argument("squaredDistance3d: volume and output must hold nx·ny·nz values");
+  }
+  pulmo_imaging::distance3d(volume, nx, ny, nz, static_cast<int>(p[3]), p[4], p[5], p[6], p[7] != 0, out);
+}
+
+template <void (*Kernel)(napi_env, napi_callback_info)>
+napi_value arrayEntry(napi_env env, napi_callback_info info) {
+  try {
+    Kernel(env, info);
+  } catch (const std::exception &e) {
+    napi_throw_error(env, "PULMO_DNNL", e.what());
+  }
+  return nullptr;
+}
 
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -647,6 +831,11 @@ napi_value init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, entry<batchNormInference>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, entry<concatKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"split", nullptr, entry<splitKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"resizeBilinear", nullptr, entry<resizeForward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"resizeBilinearGrad", nullptr, entry<resizeBackward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reverse", nullptr, entry<reverseKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"smoothAxis", nullptr, arrayEntry<smoothAxisKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"squaredDistance3d", nullptr, arrayEntry<squaredDistance3dKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, describe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},

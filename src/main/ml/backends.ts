@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { loadNativeAddon } from './kernels/nativeAddon'
+import { setNativeImaging } from '../nativeImaging'
 import { setNativeKernels } from './kernels/nativeKernel'
 import { wasmDistDir } from './wasmAssets'
 import { registerThreadedWasmBackend } from './wasmThreads'
@@ -82,6 +83,7 @@ export async function activateBackend(name: BackendName, wasm: WasmSetup): Promi
     if (active && addon !== undefined) addon.setThreads(Math.max(1, wasm.threads))
     // Only the native backend runs the addon's kernels; forcing 'wasm' runs the package's alone.
     setNativeKernels(active ? addon : undefined)
+    setNativeImaging(active ? addon : undefined)
     return active
   } catch {
     return false

@@ -10,6 +10,7 @@ import {
   FAR_SQUARED_MM,
   squaredDistanceToFeature2d
 } from './distanceTransform2d'
+import { nativeImaging } from '../nativeImaging'
 
 /**
  * Squared distance (mm²) from each voxel centre to the nearest voxel whose value is `featureValue`.
@@ -25,6 +26,12 @@ export function squaredDistanceToFeature3d(
   const [nx, ny, nz] = dimensions
   const sliceSize = nx * ny
   const out = new Float32Array(volume.length)
+  const native = nativeImaging()
+  if (native !== undefined) {
+    const params = [nx, ny, nz, featureValue, spacing[0], spacing[1], spacing[2], frameIsFeature ? 1 : 0]
+    native.squaredDistance3d(volume, out, Float64Array.from(params))
+    return out
+  }
   const scratch = createDistanceScratch(Math.max(nx, ny, nz))
   for (let k = 0; k < nz; k++) {
     squaredDistanceToFeature2d(

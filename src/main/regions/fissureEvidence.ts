@@ -8,6 +8,8 @@
  * A consolidation edge is also bright on one side; the sheet test rejects it: both sides of a
  * fissure, a few mm along the normal, must be aerated lung and darker than the fissure itself.
  */
+import { nativeImaging } from '../nativeImaging'
+
 export interface SmoothedBox {
   data: Float32Array
   /** the box in voxel indices: origin and size */
@@ -19,7 +21,8 @@ export interface SmoothedBox {
  * b = a convolved along one axis (`n` voxels at `stride`) with `kernel`, edges clamped. The taps are
  * summed in the same order whatever the path, so the fast paths give the same floats: rows of the
  * other axes are accumulated together (contiguous, not strided, memory), and along x the interior
- * skips the clamping.
+ * skips the clamping. Where the engine loaded the native kernels, their port of this function (same
+ * sums in the same order, bit for bit) runs instead, over both cores.
  */
 function convolveAxis(
   a: Float32Array,
@@ -94,7 +97,9 @@ export function smoothBox(
     )
     const norm = kernel.reduce((s, w) => s + w, 0)
     for (let t = 0; t < kernel.length; t++) kernel[t] /= norm
-    convolveAxis(a, b, kernel, radius, size[axis], strides[axis])
+    const native = nativeImaging()
+    if (native !== undefined) native.smoothAxis(a, b, kernel, Float64Array.of(radius, size[axis], strides[axis]))
+    else convolveAxis(a, b, kernel, radius, size[axis], strides[axis])
     ;[a, b] = [b, a]
   }
   return { data: a, from, size }

@@ -67,26 +67,34 @@ export async function segmentSlices(
 
 /**
  * Multi-class inference: the grey slice and Inf-Net's infection probability (the prior) in, the
- * arg-max label (0 background, 1 ground-glass, 2 consolidation) out, at the slice's size.
+ * arg-max label (0 background, 1 ground-glass, 2 consolidation) out, at the slice's size. The
+ * slices go through the network as one batch (a volume's typing passes its batches here).
  */
 export async function labelSlices(
   network: MultiClassNetwork,
   slices: GreySlice[],
   priors: ProbabilityMap[]
 ): Promise<Uint8Array[]> {
+  if (slices.length === 0) return []
   const size = network.config.inputSize
+  const logits = tf.tidy(() => {
+    const inputs = slices.map((s, i) => {
+      const grey = standardise(resizeForNetwork(greyTensor(networkGrey(s.data, network.config.inputNormalisation), s.width, s.height), size))
+      const prior = resizeForNetwork(tf.tensor4d(priors[i].data, [1, s.height, s.width, 1]), size)
+      return tf.concat([grey, prior], 3)
+    })
+    return network.forward(inputs.length === 1 ? inputs[0] : tf.concat(inputs), false)
+  })
   const labels: Uint8Array[] = []
   for (const [i, s] of slices.entries()) {
     const label = tf.tidy(() => {
-      const grey = standardise(resizeForNetwork(greyTensor(networkGrey(s.data, network.config.inputNormalisation), s.width, s.height), size))
-      const prior = resizeForNetwork(tf.tensor4d(priors[i].data, [1, s.height, s.width, 1]), size)
-      const logits = network.forward(tf.concat([grey, prior], 3), false)
-      const resized = tf.image.resizeBilinear(logits, [s.height, s.width], false)
-      return tf.argMax(resized, 3)
+      const one = tf.slice(logits, [i, 0, 0, 0], [1, size, size, logits.shape[3]]) as tf.Tensor4D
+      return tf.argMax(tf.image.resizeBilinear(one, [s.height, s.width], false), 3)
     })
     labels.push(Uint8Array.from(await label.data()))
     label.dispose()
   }
+  logits.dispose()
   return labels
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { envNativeAddon, preferPassiveOpenMp } from '../../env'
+import type { NativeImaging } from '../../nativeImaging'
 
 /**
  * The native oneDNN kernels (native/dnnl, built by scripts/build-native.js at install) and the
@@ -29,10 +30,17 @@ const HEAP_KERNELS = [
   'binary',
   'batchNorm',
   'concat',
-  'split'
+  'split',
+  'resizeBilinear',
+  'resizeBilinearGrad',
+  'reverse'
 ] as const
 
-export type NativeAddon = Record<(typeof HEAP_KERNELS)[number], HeapKernel> & {
+/** The image kernels on plain typed arrays (morphology/nativeImaging). */
+const ARRAY_KERNELS = ['smoothAxis', 'squaredDistance3d'] as const
+
+export type NativeAddon = Record<(typeof HEAP_KERNELS)[number], HeapKernel> &
+  NativeImaging & {
   setThreads(threads: number): void
   /** "oneDNN version;OpenMP threads;cached primitives". */
   describe(): string
@@ -77,7 +85,7 @@ export function loadNativeAddon(): NativeAddon | undefined {
     preferPassiveOpenMp()
     const addon = createRequire(import.meta.url)(path) as NativeAddon
     // An addon built from older sources may lack a kernel this code calls: refuse it whole.
-    const missing = HEAP_KERNELS.filter((name) => typeof addon[name] !== 'function')
+    const missing = [...HEAP_KERNELS, ...ARRAY_KERNELS].filter((name) => typeof addon[name] !== 'function')
     if (missing.length > 0) throw new Error(`stale build, no ${missing.join(', ')} (npm run build:native)`)
     loaded = { addon, path }
     return addon

@@ -10,6 +10,8 @@ import { nativeConcat, nativeSplitV } from './nativeConcat'
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeDepthwiseConv2d } from './nativeConv'
 import type { KernelFunc } from './nativeKernel'
 import { nativeMatMul } from './nativeMatMul'
+import { nativeResizeBilinear, nativeResizeBilinearGrad } from './nativeResize'
+import { nativeReverse } from './nativeReverse'
 import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } from './nativePool'
 
 /**
@@ -25,7 +27,8 @@ import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } fr
  * - for every backend, a Conv2D gradient that also handles dilation > 1.
  * - on wasm, the native oneDNN kernels (convolutions and their gradients, depthwise convolutions,
  *   pooling and its gradients, matrix products, concat and split, ReLU/ReLU6/sigmoid, inference
- *   batch norm, large element-wise add/sub/mul/div/squared difference) in front of those kernels: each
+ *   batch norm, large element-wise add/sub/mul/div/squared difference, bilinear resize and its
+ *   gradient, reverse along one axis) in front of those kernels: each
  *   runs natively once the engine has loaded the addon (setNativeKernels) and falls back to the
  *   kernel it wraps otherwise, so PULMO_BACKEND=wasm compares against the same process's kernels.
  *
@@ -62,6 +65,9 @@ export function registerEngineKernels(): void {
   wrapPackageKernel(tf.Multiply, nativeBinary('mul'))
   wrapPackageKernel(tf.RealDiv, nativeBinary('div'))
   wrapPackageKernel(tf.SquaredDifference, nativeBinary('squaredDifference'))
+  wrapPackageKernel(tf.ResizeBilinear, nativeResizeBilinear)
+  wrapPackageKernel(tf.ResizeBilinearGrad, nativeResizeBilinearGrad)
+  wrapPackageKernel(tf.Reverse, nativeReverse)
   tf.registerGradient(conv2dGradientConfig)
 }
 

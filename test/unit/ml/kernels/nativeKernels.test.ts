@@ -246,6 +246,45 @@ runIf('native oneDNN kernels', () => {
     )
   })
 
+  it('ResizeBilinear and its gradient: up and down, align corners and half-pixel centres, odd sizes, one channel and many', async () => {
+    // Inf-Net upsamples its side outputs with align corners (×2, ×4, ×8); inference resizes a slice's
+    // crop (e.g. 301×287) to 256² and the map back, with neither flag
+    // (the cpu reference's gradient returns [n, w, h, c], so gradients are compared on square images)
+    const cases: { x: Shape4; size: [number, number]; align: boolean; half: boolean }[] = [
+      { x: [2, 8, 8, 6], size: [32, 32], align: true, half: false },
+      { x: [1, 13, 13, 3], size: [7, 7], align: false, half: false },
+      { x: [2, 9, 9, 1], size: [20, 17], align: false, half: false },
+      { x: [1, 10, 10, 4], size: [15, 4], align: false, half: true },
+      { x: [3, 5, 5, 2], size: [1, 9], align: true, half: false },
+      { x: [1, 13, 11, 3], size: [7, 5], align: false, half: false },
+      { x: [2, 9, 12, 1], size: [20, 17], align: true, half: false }
+    ]
+    const errors = await compare(() =>
+      tf.tidy(() =>
+        cases.flatMap(({ x: shape, size, align, half }) => {
+          const x = seededTensor(shape, 40) as tf.Tensor4D
+          const y = tf.image.resizeBilinear(x, size, align, half)
+          if (shape[1] !== shape[2]) return [y]
+          const r = seededTensor(y.shape, 41)
+          const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeBilinear(a as tf.Tensor4D, size, align, half), r)))(x)
+          return [y, dx]
+        })
+      )
+    )
+    expect(errors).toHaveLength(12)
+  })
+
+  it('Reverse along each axis of a batch (the flip test-time augmentation), and the gradient through it', async () => {
+    await compare(() =>
+      tf.tidy(() => {
+        const x = seededTensor([2, 5, 7, 3], 42) as tf.Tensor4D
+        const r = seededTensor([2, 5, 7, 3], 43)
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.reverse(a, 2), r)))(x)
+        return [tf.reverse(x, 0), tf.reverse(x, 1), tf.reverse(x, 2), tf.reverse(x, 3), tf.reverse(x, [1, 2]), dx]
+      })
+    )
+  })
+
   it('Add, Sub, Multiply, RealDiv, SquaredDifference: equal shapes and per-channel / per-image broadcasts either way', async () => {
     await compare(() =>
       tf.tidy(() => {

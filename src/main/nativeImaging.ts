@@ -1,0 +1,23 @@
+/**
+ * The native image kernels of the analysis (native/dnnl/imaging.hpp: the fissure filter's
+ * separable smoothing and the exact 3D distance transform), bit for bit the TypeScript ones but
+ * spread over the cores. The engine installs them when it loads the native addon, so they only
+ * ever run where the oneDNN kernels do (the compute process and the CLI, never the workstation's
+ * main process); everywhere else, and with PULMO_BACKEND=wasm, the TypeScript runs.
+ */
+export interface NativeImaging {
+  /** b = a convolved along one axis (length n, stride) with kernel[2·radius + 1], ends clamped. */
+  smoothAxis(a: Float32Array, b: Float32Array, kernel: Float32Array, params: Float64Array): void
+  /** out = squared distance (mm²) to the nearest voxel equal to feature; params [nx, ny, nz, feature, sx, sy, sz, frame]. */
+  squaredDistance3d(volume: Uint8Array, out: Float32Array, params: Float64Array): void
+}
+
+let active: NativeImaging | undefined
+
+export function setNativeImaging(kernels: NativeImaging | undefined): void {
+  active = kernels
+}
+
+export function nativeImaging(): NativeImaging | undefined {
+  return active
+}

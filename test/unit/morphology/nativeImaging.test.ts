@@ -1,0 +1,116 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadNativeAddon, type NativeAddon } from '../../../src/main/ml/kernels/nativeAddon'
+import { squaredDistanceToFeature3d } from '../../../src/main/morphology/distanceTransform3d'
+import { nativeImaging, setNativeImaging } from '../../../src/main/nativeImaging'
+import { smoothBox } from '../../../src/main/regions/fissureEvidence'
+import { NATIVE_EXPECTED } from '../../helpers/nativeEngine'
+
+/**
+ * The native image kernels must give the TypeScript's floats bit for bit (same double sums in the
+ * same order, no fused multiply-add): the lobe fit and the CT pattern are then the same numbers
+ * whichever engine computed them, and every figure measured on one holds on the other.
+ */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+/** Blobs: a random volume thresholded, so features come in runs as lung masks do. */
+function blobs(n: number, fraction: number, seed: number): Uint8Array {
+  const random = seeded(seed)
+  return Uint8Array.from({ length: n }, () => (random() < fraction ? 1 : 0))
+}
+
+/** Runs f with the TypeScript kernels, then with the native ones; returns both results. */
+function both<T>(addon: NativeAddon, f: () => T): [T, T] {
+  setNativeImaging(undefined)
+  const typescript = f()
+  setNativeImaging(addon)
+  const native = f()
+  return [typescript, native]
+}
+
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  expect(b.length).toBe(a.length)
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i
+  return -1
+}
+
+const runIf = NATIVE_EXPECTED ? describe : describe.skip
+
+runIf('native image kernels', () => {
+  let addon: NativeAddon
+  beforeAll(() => {
+    const loaded = loadNativeAddon()
+    expect(loaded).toBeDefined()
+    addon = loaded as NativeAddon
+  })
+  afterEach(() => setNativeImaging(undefined))
+
+  it('smooth a box of a volume exactly as the TypeScript does, on every axis and at thick slices', () => {
+    const dims: [number, number, number] = [37, 29, 23]
+    const random = seeded(7)
+    const hu = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, () => -1000 + 1100 * random())
+    for (const [spacing, sigma] of [
+      [[0.7, 0.7, 1.25], 1.5],
+      [[0.6, 0.8, 5], 2.4],
+      [[1, 1, 1], 0.4]
+    ] as const) {
+      const [ts, native] = both(addon, () => smoothBox(hu, dims, spacing, [3, 2, 1], [33, 27, 21], sigma))
+      expect(native.size).toEqual([31, 26, 21])
+      expect(firstDifference(ts.data, native.data)).toBe(-1)
+    }
+    // and the smoothing did smooth: a voxel moved toward its neighbours' mean (−450 HU)
+    const [ts] = both(addon, () => smoothBox(hu, dims, [0.7, 0.7, 1.25], [0, 0, 0], [36, 28, 22], 1.5))
+    const spread = (values: ArrayLike<number>) => {
+      let max = -Infinity
+      let min = Infinity
+      for (let i = 0; i < values.length; i++) {
+        max = Math.max(max, values[i])
+        min = Math.min(min, values[i])
+      }
+      return max - min
+    }
+    expect(spread(ts.data)).toBeLessThan(0.5 * spread(hu))
+  })
+
+  it('measure the 3D distance transform exactly as the TypeScript does, with and without the frame', () => {
+    const dims: [number, number, number] = [41, 33, 19]
+    const volume = blobs(dims[0] * dims[1] * dims[2], 0.02, 11)
+    for (const [spacing, feature, frame] of [
+      [[0.68, 0.68, 1.25], 1, false],
+      [[0.7, 0.9, 5], 0, true],
+      [[1, 1, 1], 1, true]
+    ] as const) {
+      const [ts, native] = both(addon, () => squaredDistanceToFeature3d(volume, dims, spacing, feature, frame))
+      expect(firstDifference(ts, native)).toBe(-1)
+    }
+    // a single feature voxel: the distance two voxels along x and one slice up is 2²·0.5² + 3² mm²
+    const single = new Uint8Array(dims[0] * dims[1] * dims[2])
+    single[5 * dims[0] * dims[1] + 10 * dims[0] + 10] = 1
+    setNativeImaging(addon)
+    const d = squaredDistanceToFeature3d(single, dims, [0.5, 0.5, 3], 1, false)
+    expect(d[6 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBeCloseTo(1 + 9, 5)
+    // no feature anywhere and no frame: far everywhere
+    expect(squaredDistanceToFeature3d(new Uint8Array(27), [3, 3, 3], [1, 1, 1], 1, false)[13]).toBe(Math.fround(1e12))
+  })
+
+  it('refuse bad shapes with a JS error', () => {
+    expect(() => addon.squaredDistance3d(new Uint8Array(10), new Float32Array(10), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 0))).toThrow(
+      /nx·ny·nz/
+    )
+    expect(() =>
+      addon.smoothAxis(new Float32Array(12), new Float32Array(12), new Float32Array(4), Float64Array.of(1, 3, 1))
+    ).toThrow(/2·radius \+ 1/)
+    expect(() =>
+      addon.smoothAxis(new Float32Array(12), new Float32Array(12), new Float32Array(3), Float64Array.of(1, 5, 1))
+    ).toThrow(/whole blocks/)
+    expect(() => addon.smoothAxis(new Float32Array(12), new Uint8Array(12) as never, new Float32Array(3), Float64Array.of(1, 3, 1))).toThrow(
+      /wrong array type/
+    )
+    expect(nativeImaging()).toBeUndefined()
+  })
+})
