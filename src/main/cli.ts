@@ -13,7 +13,7 @@ import { isImageInput, reportCommand, scoreCommand, segmentVolumeCommand } from 
 import { compareCommand } from './cli/compareCommand'
 import { isStoredSeriesInput, reportStoredSeries, scoreStoredSeries } from './cli/storedSeriesCommands'
 import * as specs from './cli/commands'
-import { COMMON_OPTIONS, commandForms, commandUsage, parseCommand, onOff, UsageError, wholeNumber, type OptionValues } from './cli/options'
+import { COMMON_OPTIONS, commandForms, commandUsage, parseCommand, nonNegative, onOff, UsageError, wholeNumber, type OptionValues } from './cli/options'
 import { auditTable, studiesJson, studyTable } from './cli/tables'
 import { setEnvBackend } from './env'
 import { startServer } from './server'
@@ -226,9 +226,12 @@ export async function main(argv: string[]): Promise<number> {
           {
             pred: values.pred && resolve(values.pred),
             gt: resolve(values.gt),
-            model: values.model && resolve(values.model),
+            models: [values.model, ...(values.ensemble ?? [])].filter((m) => m !== undefined).map((m) => resolve(m)),
             images: values.images && resolve(values.images),
-            flip: onOff('flip', values.flip)
+            flip: onOff('flip', values.flip),
+            lungs: values.lungs && resolve(values.lungs),
+            lungMarginMm: nonNegative('lung-margin-mm', values['lung-margin-mm']),
+            pixelMm: nonNegative('pixel-mm', values['pixel-mm'])
           },
           io
         )

@@ -10,14 +10,16 @@ const dir = tempDir()
 const G = [255, 255, 0, 0, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] // a 2×2 block, top left
 const EMPTY = new Array(16).fill(0)
 
-async function evaluate(name: string, pred: number[], gt: number[]): Promise<Record<string, number>> {
-  const p = join(dir.path, name, 'pred')
-  const g = join(dir.path, name, 'gt')
-  mkdirSync(p, { recursive: true })
-  mkdirSync(g, { recursive: true })
-  await writePng8(join(p, 'slice1.png'), Uint8Array.from(pred), 4, 4)
-  await writePng8(join(g, 'slice1.png'), Uint8Array.from(gt), 4, 4)
-  const r = spawnSync(process.execPath, [join(projectRoot, 'bin/pulmo.js'), 'evaluate', '--pred', p, '--gt', g, '--json'], { encoding: 'utf8' })
+async function evaluate(name: string, pred: number[], gt: number[], lungs?: number[], ...more: string[]): Promise<Record<string, number>> {
+  const folders = { pred, gt, ...(lungs ? { lungs } : {}) }
+  const args: string[] = []
+  for (const [sub, pixels] of Object.entries(folders)) {
+    const d = join(dir.path, name, sub)
+    mkdirSync(d, { recursive: true })
+    await writePng8(join(d, 'slice1.png'), Uint8Array.from(pixels), 4, 4)
+    args.push(`--${sub}`, d)
+  }
+  const r = spawnSync(process.execPath, [join(projectRoot, 'bin/pulmo.js'), 'evaluate', ...args, ...more, '--json'], { encoding: 'utf8' })
   expect(r.status, r.stderr).toBe(0)
   return JSON.parse(r.stdout)
 }
@@ -63,4 +65,17 @@ describe('pulmo evaluate --pred --gt', () => {
     expect(s.eMeasure).toBeCloseTo(0.825683609, 8)
     expect(s.sMeasure).toBeCloseTo(0.5226587, 6)
   })
+
+  it('gates the map by --lungs as the analysis does: a false positive beyond the margin is dropped, one within it kept', async () => {
+    const strayCorner = [...G.slice(0, 15), 255] // the 2×2 block and a false positive at (3, 3)
+    const ungated = await evaluate('stray', strayCorner, G)
+    expect(ungated.maxDice).toBeCloseTo(8 / 9, 12) // 2·4 / (5 + 4)
+    // lungs = the block; (3, 3) lies √8 ≈ 2.8 px from it: beyond a 2 mm margin at 1 mm pixels, within 3 mm
+    const gated = await evaluate('stray-gated', strayCorner, G, G, '--lung-margin-mm', '2', '--pixel-mm', '1')
+    expect(gated.maxDice).toBe(1)
+    expect(gated.dice).toBeCloseTo(255.4 / 256, 12) // the perfect map's figures
+    const kept = await evaluate('stray-kept', strayCorner, G, G, '--lung-margin-mm', '3', '--pixel-mm', '1')
+    expect(kept).toEqual(ungated)
+  })
 })
+

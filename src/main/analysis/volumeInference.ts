@@ -27,7 +27,8 @@ import { maskBoundingBox, expandBox } from '../morphology/boundingBox'
 import { labelComponents3d } from '../morphology/connectedComponents3d'
 import { modelInputWindow } from '../ml/inference/preprocess'
 import type { Volume } from '../volume/volume'
-import { createDiskDilationScratch, dilateWithDisk2d } from '../morphology/diskDilation2d'
+import { createDiskDilationScratch } from '../morphology/diskDilation2d'
+import { lungGateSlice } from './lungGate'
 import { consolidationThreshold } from './infectionDensity'
 import {
   DEFAULT_GREY_LUNG_SEGMENTATION,
@@ -242,7 +243,7 @@ function dilateLungsPerSlice(
   lungLabels: Uint8Array,
   dimensions: readonly [number, number, number],
   marginMm: number,
-  [sx, sy]: [number, number]
+  spacing: [number, number]
 ): Uint8Array {
   const [nx, ny, nz] = dimensions
   const sliceSize = nx * ny
@@ -250,16 +251,8 @@ function dilateLungsPerSlice(
   const binary = new Uint8Array(sliceSize)
   const scratch = createDiskDilationScratch(nx, ny)
   for (let k = 0; k < nz; k++) {
-    const labels = lungLabels.subarray(k * sliceSize, (k + 1) * sliceSize)
-    let any = false
-    for (let p = 0; p < sliceSize; p++) {
-      binary[p] = labels[p] !== 0 ? 1 : 0
-      if (binary[p] === 1) any = true
-    }
-    if (!any) continue
-    const target = out.subarray(k * sliceSize, (k + 1) * sliceSize)
-    if (marginMm > 0) dilateWithDisk2d(binary, nx, ny, 1, marginMm, sx, sy, false, target, scratch)
-    else target.set(binary)
+    const range = [k * sliceSize, (k + 1) * sliceSize] as const
+    lungGateSlice(lungLabels.subarray(...range), nx, ny, marginMm, spacing, out.subarray(...range), binary, scratch)
   }
   return out
 }

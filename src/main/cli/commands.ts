@@ -152,14 +152,21 @@ export const auditCommand = command(
 export const evaluateCommandSpec = command(
   'evaluate',
   [
-    { args: '--pred DIR --gt DIR [--json]', does: "Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE" },
-    { args: '--model MODEL_DIR --images DIR --gt DIR [--json]', does: 'segments the images, then scores' }
+    { args: '--pred DIR --gt DIR [--lungs DIR] [--json]', does: "Inf-Net's protocol: Dice, sensitivity, specificity, S/E-measure, MAE" },
+    {
+      args: '--model MODEL_DIR [--ensemble MODEL_DIR …] --images DIR --gt DIR [--lungs DIR] [--json]',
+      does: 'segments the images, then scores (with --ensemble: the mean of the models\' maps)'
+    }
   ],
   {
     pred: str('DIR', 'probability maps'),
     gt: str('DIR', 'ground-truth masks'),
     model: str('MODEL_DIR', 'segment --images with this model first'),
+    ensemble: { ...str('MODEL_DIR', "another model whose map is averaged with --model's"), multiple: true },
     images: str('DIR', 'the slices to segment'),
+    lungs: str('DIR', "lung masks (same names): maps kept only near the lungs, as the analysis' gate"),
+    'lung-margin-mm': str('MM', "the gate's margin around the lungs (default 5, the analysis')"),
+    'pixel-mm': str('MM', 'the slices\' pixel size for the margin (default 1.37: 350 mm over 256 px)'),
     flip,
     json
   }

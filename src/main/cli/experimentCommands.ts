@@ -3,12 +3,12 @@
  * configurations, written as a table), `pulmo pretrain` (self-supervised inpainting with a coach)
  * and `pulmo train-semi` (Semi-Inf-Net). Each parses its own options.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { InpaintingEvent } from '../training/selfSupervised'
 import { pretrainInpainting } from '../training/selfSupervised'
 import { readExperimentFile, runExperiments, trainFinal, type ExperimentEvent } from '../training/experiments'
-import { isInfectionRecipeFile, readInfectionRecipe, runInfectionRecipe, type InfectionRecipe, type RecipeEvent, type StageResult } from '../training/infectionRecipe'
+import { isInfectionRecipeFile, mergeTable, readInfectionRecipe, runInfectionRecipe, type InfectionRecipe, type RecipeEvent, type StageResult } from '../training/infectionRecipe'
 import { ablationTable } from '../training/infectionAblations'
 import { trainSemiSupervised } from '../training/semiSupervised'
 import type { TrainingEvent } from '../training/progress'
@@ -170,8 +170,11 @@ async function trainRecipe(recipe: InfectionRecipe, only: string[] | undefined, 
       if (line) io.log(line)
     }
   })
-  writeFileSync(join(recipe.out, 'table.json'), JSON.stringify({ results: r.results }, null, 1) + '\n')
-  const rows: StageResult[] = r.results.filter((x) => x.name === 'pool' || x.name.startsWith('ablation-'))
+  const tablePath = join(recipe.out, 'table.json')
+  const previous = existsSync(tablePath) ? (JSON.parse(readFileSync(tablePath, 'utf8')) as { results: StageResult[] }).results : []
+  const results = mergeTable(previous, r.results)
+  writeFileSync(tablePath, JSON.stringify({ results }, null, 1) + '\n')
+  const rows: StageResult[] = results.filter((x) => x.name === 'pool' || x.name.startsWith('ablation-'))
   if (rows.length > 1) writeFileSync(join(recipe.out, 'ablations.md'), ablationTable(rows))
   if (r.status === 'stopped') io.print('Stopped; run the same command again to continue.')
   else if (only?.every((o) => o.startsWith('ablation') || o.startsWith('representation'))) io.print(`Rows done; table in ${join(recipe.out, 'ablations.md')}, figures in ${join(recipe.out, 'table.json')}`)

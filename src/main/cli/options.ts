@@ -111,6 +111,14 @@ export function wholeNumber(name: string, v: string | undefined): number | undef
   return n
 }
 
+/** A number ≥ 0 given as --name (a length, a size), or undefined when absent. */
+export function nonNegative(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${v}`)
+  return n
+}
+
 /** An on/off option: undefined when not given (the default applies). */
 export function onOff(name: string, v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined

@@ -5,10 +5,12 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
 import { initEngine, type BackendChoice } from '../ml/engine'
-import { evaluateFolders, scoreImage, summariseScores } from '../ml/metrics'
-import { readGreyImage } from '../ml/metrics'
+import { evaluateFolders, readGreyImage, scoreImage, summariseScores, type GreyImage } from '../ml/metrics'
 import { loadNetwork, type InfNetNetwork } from '../ml/models/infnet'
-import { segmentSlices, isInfNet } from '../ml/inference/segmentSlices'
+import { segmentSlices, segmentSlicesEnsemble, isInfNet } from '../ml/inference/segmentSlices'
+import { gateProbabilities, lungGateSlice } from '../analysis/lungGate'
+import { DEFAULT_VOLUME_INFERENCE } from '../analysis/volumeInference'
+import { DEFAULT_GREY_LUNG_SEGMENTATION } from '../lungs/lungMask'
 import { defaultModelDir } from '../ml/defaultModel'
 import { trainSupervised } from '../training/supervised'
 import { readRaster, writePng8 } from '../volume'
@@ -87,23 +89,63 @@ export async function segmentImagesCommand(o: { input: string; out: string; mode
   io.print(`Wrote ${files.length} probability map(s) to ${o.out}`)
 }
 
-export async function evaluateCommand(
-  o: { pred?: string; gt: string; model?: string; images?: string; flip?: boolean },
-  io: CommandIo
-): Promise<Record<string, number>> {
-  if (o.pred) return { ...(await evaluateFolders(o.pred, o.gt)) }
-  if (!o.images) throw new Error('pulmo evaluate needs --pred DIR, or --model MODEL_DIR with --images DIR')
-  const network = loadInfNet(o.model)
+/** The zenodo slices' pixel: 256 px over the 350 mm field of view the grey lung segmentation assumes. */
+export const ZENODO_PIXEL_MM = DEFAULT_GREY_LUNG_SEGMENTATION.assumedFieldOfViewMm / 256
+
+export interface EvaluateOptions {
+  pred?: string
+  gt: string
+  /** one model, or several whose maps are averaged (an ensemble) */
+  models?: string[]
+  images?: string
+  flip?: boolean
+  /** lung masks of the slices (same names): maps gated as the analysis gates a volume's */
+  lungs?: string
+  lungMarginMm?: number
+  pixelMm?: number
+}
+
+/**
+ * Inf-Net's protocol on a folder of slices: the maps read from `pred`, or made by `models` from
+ * `images` (then `seconds` is the networks' wall time), gated by `lungs` when given.
+ */
+export async function evaluateCommand(o: EvaluateOptions, io: CommandIo): Promise<Record<string, number>> {
+  if (o.pred && !o.lungs) return { ...(await evaluateFolders(o.pred, o.gt)) }
+  if (!o.pred && !o.images) throw new Error('pulmo evaluate needs --pred DIR, or --model MODEL_DIR with --images DIR')
+  const networks = o.pred ? [] : (o.models?.length ? o.models : [undefined]).map((m) => loadInfNet(m))
+  const margin = o.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm
+  const pixel = o.pixelMm ?? ZENODO_PIXEL_MM
   const scores = []
-  for (const file of await imageFilesOf(o.images)) {
-    const stem = basename(file, extname(file))
-    const gtFile = findImageByStem(o.gt, stem)
-    if (!gtFile) throw new Error(`${file} has no ground truth in ${o.gt}`)
-    const v = await readRaster(file)
-    const [map] = await segmentSlices(network, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }], { flip: o.flip })
-    scores.push(scoreImage(map, await readGreyImage(gtFile), stem))
-    io.log(`scored ${stem}`)
+  let networkMs = 0
+  try {
+    for (const file of await imageFilesOf(o.pred ?? o.images!)) {
+      const stem = basename(file, extname(file))
+      const gtFile = findImageByStem(o.gt, stem)
+      if (!gtFile) throw new Error(`${file} has no ground truth in ${o.gt}`)
+      let map: GreyImage
+      if (o.pred) map = await readGreyImage(file)
+      else {
+        const v = await readRaster(file)
+        const started = performance.now()
+        ;[map] = await segmentSlicesEnsemble(networks, [{ data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }], { flip: o.flip })
+        networkMs += performance.now() - started
+      }
+      if (o.lungs) {
+        const lungFile = findImageByStem(o.lungs, stem)
+        if (!lungFile) throw new Error(`${file} has no lung mask in ${o.lungs}`)
+        const lung = await readGreyImage(lungFile)
+        if (lung.width !== map.width || lung.height !== map.height) {
+          throw new Error(`${lungFile} is ${lung.width}×${lung.height}, the map ${map.width}×${map.height}`)
+        }
+        const gate = new Uint8Array(map.width * map.height)
+        lungGateSlice(lung.data, map.width, map.height, margin, [pixel, pixel], gate)
+        map = { ...map, data: gateProbabilities(Float32Array.from(map.data), gate) }
+      }
+      scores.push(scoreImage(map, await readGreyImage(gtFile), stem))
+      io.log(`scored ${stem}`)
+    }
+  } finally {
+    for (const n of networks) n.dispose()
   }
-  network.dispose()
-  return { ...summariseScores(scores) }
+  return { ...summariseScores(scores), ...(networks.length ? { seconds: networkMs / 1000 } : {}) }
 }

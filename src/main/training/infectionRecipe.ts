@@ -515,6 +515,18 @@ export async function runInfectionRecipe(
   }
 }
 
+/**
+ * The recipe's table after a run: the stages already in it in their order, each replaced by this run's
+ * result where it has one, then this run's new stages. A run with `--only` reaches only some stages and
+ * must not drop the others from the table.
+ */
+export function mergeTable(previous: readonly StageResult[], current: readonly StageResult[]): StageResult[] {
+  const now = new Map(current.map((r) => [r.name, r]))
+  const kept = previous.map((r) => now.get(r.name) ?? r)
+  const known = new Set(previous.map((r) => r.name))
+  return [...kept, ...current.filter((r) => !known.has(r.name))]
+}
+
 /** The replay the learning curve's folds fine-tune with: the recipe's, with the curve's own name and sources where given. */
 export function curveReplay(recipe: InfectionRecipe): InfectionRecipe['replay'] {
   return recipe.replay && { ...recipe.replay, ...recipe.curve?.replay }

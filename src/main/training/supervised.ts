@@ -26,8 +26,11 @@ export interface SupervisedResult {
 /** Nearest multiple of 32 to size·scale: Inf-Net's multi-scale sizes (352 → 256, 352, 448). */
 export const scaledSize = (size: number, scale: number): number => Math.max(32, Math.round((size * scale) / 32) * 32)
 
-/** Validation as in the paper: the loss at the training size, and Inf-Net's metrics at each slice's own size. */
-export async function validate(network: InfNetNetwork, slices: LabelledSlice[], epoch: number): Promise<ValidationReport> {
+/**
+ * Validation as in the paper: the loss at the training size, and Inf-Net's metrics at each slice's own
+ * size (of the maps with flip test-time augmentation when `flip`; the loss is the plain forward's).
+ */
+export async function validate(network: InfNetNetwork, slices: LabelledSlice[], epoch: number, options: { flip?: boolean } = {}): Promise<ValidationReport> {
   let lossSum = 0
   for (const s of slices) {
     const batch = labelledBatch([s], network.config.inputSize, { normalisation: network.config.inputNormalisation })
@@ -35,7 +38,7 @@ export async function validate(network: InfNetNetwork, slices: LabelledSlice[], 
     lossSum += loss
     disposeBatch(batch)
   }
-  const maps = await segmentSlices(network, slices.map((s) => ({ data: s.image, width: s.width, height: s.height })))
+  const maps = await segmentSlices(network, slices.map((s) => ({ data: s.image, width: s.width, height: s.height })), { flip: options.flip })
   const scores = maps.map((m, i) =>
     scoreImage({ width: m.width, height: m.height, data: m.data }, { width: slices[i].width, height: slices[i].height, data: slices[i].mask }, slices[i].name)
   )

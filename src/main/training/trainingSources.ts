@@ -3,7 +3,8 @@
  * edges/, as COVID-SemiSeg), each prepared the way inference prepares a series:
  * - zenodo-train/, zenodo-heldout/: the radiologist-labelled zenodo slices, split by whole volume
  *   group (never one volume on both sides), each cropped to its group's lung extent plus the margin
- *   inference crops with (60 mm), the Radiopaedia groups turned right side up;
+ *   inference crops with (60 mm), the Radiopaedia groups turned right side up, each slice's lung mask
+ *   beside it in lungs/ (for evaluating with the analysis' lung gate, `pulmo evaluate --lungs`);
  * - pseudo/: the unlabelled COVID-SemiSeg slices with their published Semi-Inf-Net pseudo-labels,
  *   without the slices of held-out coronacases volumes (the unlabelled slices come from the same 20
  *   patients; the Radiopaedia file names cannot be matched to zenodo groups, which is why only
@@ -59,15 +60,20 @@ function cropPlane(p: Plane, box: { x0: number; y0: number; x1: number; y1: numb
   return { data, width, height }
 }
 
+function binarise(p: Plane): Plane {
+  for (let i = 0; i < p.data.length; i++) p.data[i] = p.data[i] > 128 ? 255 : 0
+  return p
+}
+
 async function writeSample(dir: string, name: string, image: Plane, mask: Uint8Array): Promise<void> {
   await writePng8(join(dir, 'images', `${name}.png`), image.data, image.width, image.height)
   await writePng8(join(dir, 'masks', `${name}.png`), mask, image.width, image.height)
   await writePng8(join(dir, 'edges', `${name}.png`), maskEdge(mask, image.width, image.height), image.width, image.height)
 }
 
-function freshLayout(dir: string): void {
+function freshLayout(dir: string, extra: string[] = []): void {
   rmSync(dir, { recursive: true, force: true })
-  for (const sub of ['images', 'masks', 'edges']) mkdirSync(join(dir, sub), { recursive: true })
+  for (const sub of ['images', 'masks', 'edges', ...extra]) mkdirSync(join(dir, sub), { recursive: true })
 }
 
 /** volumes.csv: file → volume group. */
@@ -83,8 +89,9 @@ export function zenodoGroups(zenodoDir: string): Map<string, string[]> {
 
 async function prepareZenodo(zenodoDir: string, out: string, heldOut: string[], log: (l: string) => void): Promise<{ train: number; heldOut: number }> {
   const counts = { train: 0, heldOut: 0 }
-  freshLayout(join(out, 'zenodo-train'))
-  freshLayout(join(out, 'zenodo-heldout'))
+  // the zenodo folders also carry each slice's lung mask, cropped alike (`pulmo evaluate --lungs`)
+  freshLayout(join(out, 'zenodo-train'), ['lungs'])
+  freshLayout(join(out, 'zenodo-heldout'), ['lungs'])
   for (const [group, files] of zenodoGroups(zenodoDir)) {
     const held = heldOut.includes(group)
     const target = join(out, held ? 'zenodo-heldout' : 'zenodo-train')
@@ -114,11 +121,13 @@ async function prepareZenodo(zenodoDir: string, out: string, heldOut: string[], 
       x1: Math.min(width - 1, x1 + ZENODO_CROP_MARGIN_PX),
       y1: Math.min(height - 1, y1 + ZENODO_CROP_MARGIN_PX)
     }
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
+      const name = `${group}-${basename(f, extname(f))}`
       const image = cropPlane(await readPlane(join(zenodoDir, 'images', f)), box, flip)
-      const mask = cropPlane(await readPlane(join(zenodoDir, 'infection', f)), box, flip)
-      for (let i = 0; i < mask.data.length; i++) mask.data[i] = mask.data[i] > 128 ? 255 : 0
-      await writeSample(target, `${group}-${basename(f, extname(f))}`, image, mask.data)
+      const mask = binarise(cropPlane(await readPlane(join(zenodoDir, 'infection', f)), box, flip))
+      await writeSample(target, name, image, mask.data)
+      const lung = binarise(cropPlane(lungs[i], box, flip))
+      await writePng8(join(target, 'lungs', `${name}.png`), lung.data, lung.width, lung.height)
     }
     counts[held ? 'heldOut' : 'train'] += files.length
     log(`zenodo ${group}: ${files.length} slices → ${held ? 'held out' : 'training'} (crop ${box.x1 - box.x0 + 1}×${box.y1 - box.y0 + 1}${flip ? ', turned right side up' : ''})`)

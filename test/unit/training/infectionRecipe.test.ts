@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { curveReplay, InfectionRecipe, isInfectionRecipeFile, readInfectionRecipe } from '../../../src/main/training/infectionRecipe'
+import { curveReplay, InfectionRecipe, isInfectionRecipeFile, mergeTable, readInfectionRecipe, type StageResult } from '../../../src/main/training/infectionRecipe'
 import { projectRoot } from '../../helpers/paths'
 
 describe('the infection recipe file', () => {
@@ -50,5 +50,20 @@ describe('the infection recipe file', () => {
     expect(isInfectionRecipeFile(join(projectRoot, 'experiments/infection.json'))).toBe(true)
     expect(isInfectionRecipeFile(join(projectRoot, 'experiments/paper.json'))).toBe(false)
     expect(isInfectionRecipeFile(join(projectRoot, 'experiments/none.json'))).toBe(false)
+  })
+})
+
+describe('mergeTable (table.json after a run with --only)', () => {
+  const stage = (name: string, seconds: number): StageResult => ({ name, seconds, trainingSlices: 10 })
+  it("keeps the table's other stages in order, takes this run's result of a stage, and appends new stages", () => {
+    const previous = [stage('pool', 1), stage('curve-e16', 2), stage('replay-fold-0-from-curve-e16', 3)]
+    const merged = mergeTable(previous, [stage('pool', 1), stage('curve-e16', 20), stage('curve-e20', 4)])
+    expect(merged.map((r) => [r.name, r.seconds])).toEqual([
+      ['pool', 1],
+      ['curve-e16', 20],
+      ['replay-fold-0-from-curve-e16', 3],
+      ['curve-e20', 4]
+    ])
+    expect(mergeTable([], [stage('pool', 1)])).toEqual([stage('pool', 1)])
   })
 })

@@ -66,6 +66,26 @@ export async function segmentSlices(
 }
 
 /**
+ * An ensemble's map (e.g. the models of the folds of a cross-validation): the mean of each network's
+ * map, every network's work once per slice (twice with `flip`).
+ */
+export async function segmentSlicesEnsemble(
+  networks: readonly InfNetNetwork[],
+  slices: GreySlice[],
+  options: SegmentSlicesOptions = {}
+): Promise<ProbabilityMap[]> {
+  if (networks.length === 0) throw new Error('an ensemble needs at least one network')
+  const [first, ...rest] = networks
+  const sum = await segmentSlices(first, slices, options)
+  for (const network of rest) {
+    const maps = await segmentSlices(network, slices, options)
+    for (const [i, m] of maps.entries()) for (let p = 0; p < m.data.length; p++) sum[i].data[p] += m.data[p]
+  }
+  if (rest.length > 0) for (const m of sum) for (let p = 0; p < m.data.length; p++) m.data[p] /= networks.length
+  return sum
+}
+
+/**
  * Multi-class inference: the grey slice and Inf-Net's infection probability (the prior) in, the
  * arg-max label (0 background, 1 ground-glass, 2 consolidation) out, at the slice's size. The
  * slices go through the network as one batch (a volume's typing passes its batches here).

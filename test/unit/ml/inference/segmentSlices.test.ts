@@ -2,7 +2,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../../src/main/ml/engine'
 import { loadNetwork, type InfNetNetwork } from '../../../../src/main/ml/models/infnet'
-import { segmentSlices, type GreySlice } from '../../../../src/main/ml/inference/segmentSlices'
+import { segmentSlices, segmentSlicesEnsemble, type GreySlice } from '../../../../src/main/ml/inference/segmentSlices'
+import { createNetwork } from '../../../../src/main/ml/models/infnet/model'
+import { defaultInfNetConfig } from '../../../../src/main/ml/models/infnet/config'
 import { readRaster } from '../../../../src/main/volume'
 import { projectRoot, semisegTrain } from '../../../helpers/paths'
 
@@ -54,5 +56,34 @@ describe('segmentSlices with horizontal-flip test-time augmentation (the bundled
     const [ofMirrored] = await segmentSlices(net, [mirror(slices[0], (n) => new Uint8Array(n))], { flip: true })
     const back = mirror(ofMirrored, (n) => new Float32Array(n))
     for (let p = 0; p < map.data.length; p++) expect(map.data[p]).toBeCloseTo(back.data[p], 4)
+  })
+})
+
+describe('segmentSlicesEnsemble (a fold ensemble: the mean of the networks\' maps)', () => {
+  it('averages the bundled infnet-lite and an untrained 128 px network, flip included; one network is that network', async () => {
+    await initEngine()
+    const bundled = loadNetwork(join(projectRoot, 'resources/models/infnet-lite')) as InfNetNetwork
+    const fresh = createNetwork(defaultInfNetConfig({ inputSize: 128 }))
+    try {
+      const v = await readRaster(join(semisegTrain, 'images', '0.jpg'))
+      const slice = { data: v.data as Uint8Array, width: v.dimensions[0], height: v.dimensions[1] }
+      const [a] = await segmentSlices(bundled, [slice], { flip: true })
+      const [b] = await segmentSlices(fresh, [slice], { flip: true })
+      const [mean] = await segmentSlicesEnsemble([bundled, fresh], [slice], { flip: true })
+      const [alone] = await segmentSlicesEnsemble([bundled], [slice], { flip: true })
+      expect([mean.width, mean.height]).toEqual([slice.width, slice.height])
+      let apart = 0
+      for (let p = 0; p < mean.data.length; p++) {
+        expect(mean.data[p]).toBeCloseTo((a.data[p] + b.data[p]) / 2, 6)
+        expect(alone.data[p]).toBe(a.data[p])
+        if (Math.abs(a.data[p] - b.data[p]) > 0.1) apart++
+      }
+      // the two networks' maps differ over much of the slice: the mean is not either map
+      expect(apart).toBeGreaterThan(1000)
+      await expect(segmentSlicesEnsemble([], [slice])).rejects.toThrow('at least one network')
+    } finally {
+      bundled.dispose()
+      fresh.dispose()
+    }
   })
 })
