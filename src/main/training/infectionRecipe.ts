@@ -516,15 +516,22 @@ export async function runInfectionRecipe(
 }
 
 /**
- * The recipe's table after a run: the stages already in it in their order, each replaced by this run's
- * result where it has one, then this run's new stages. A run with `--only` reaches only some stages and
- * must not drop the others from the table.
+ * The recipe's table after a run: this run's stages in the order it reached them (the recipe's), with
+ * the stages only the table had each kept after the stage it followed there. A run with `--only`
+ * reaches only some stages and must not drop the others from the table.
  */
 export function mergeTable(previous: readonly StageResult[], current: readonly StageResult[]): StageResult[] {
-  const now = new Map(current.map((r) => [r.name, r]))
-  const kept = previous.map((r) => now.get(r.name) ?? r)
-  const known = new Set(previous.map((r) => r.name))
-  return [...kept, ...current.filter((r) => !known.has(r.name))]
+  const out = [...current]
+  const names = new Set(current.map((r) => r.name))
+  let after = -1
+  for (const r of previous) {
+    if (names.has(r.name)) after = out.findIndex((x) => x.name === r.name)
+    else {
+      out.splice(++after, 0, r)
+      names.add(r.name)
+    }
+  }
+  return out
 }
 
 /** The replay the learning curve's folds fine-tune with: the recipe's, with the curve's own name and sources where given. */

@@ -55,7 +55,7 @@ describe('the infection recipe file', () => {
 
 describe('mergeTable (table.json after a run with --only)', () => {
   const stage = (name: string, seconds: number): StageResult => ({ name, seconds, trainingSlices: 10 })
-  it("keeps the table's other stages in order, takes this run's result of a stage, and appends new stages", () => {
+  it("takes this run's stages in its order and keeps the table's other stages after the stage they followed", () => {
     const previous = [stage('pool', 1), stage('curve-e16', 2), stage('replay-fold-0-from-curve-e16', 3)]
     const merged = mergeTable(previous, [stage('pool', 1), stage('curve-e16', 20), stage('curve-e20', 4)])
     expect(merged.map((r) => [r.name, r.seconds])).toEqual([
@@ -65,5 +65,9 @@ describe('mergeTable (table.json after a run with --only)', () => {
       ['curve-e20', 4]
     ])
     expect(mergeTable([], [stage('pool', 1)])).toEqual([stage('pool', 1)])
+    // a run that reached every stage sets the order (the recipe's), whatever the table's was
+    const abc = [stage('a', 1), stage('b', 2), stage('c', 3)]
+    expect(mergeTable([stage('a', 1), stage('c', 3), stage('b', 2)], abc).map((r) => r.name)).toEqual(['a', 'b', 'c'])
+    expect(mergeTable([stage('x', 9), ...abc], [stage('b', 2)]).map((r) => r.name)).toEqual(['x', 'a', 'b', 'c'])
   })
 })
