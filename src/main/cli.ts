@@ -129,8 +129,11 @@ export async function main(argv: string[]): Promise<number> {
         }
         return 0
       }
-      await startEngine(values.backend, io)
+      const engine = startEngine(values.backend, io)
+      // awaited by the command once the series is read; a failure before that must not go unhandled
+      engine.catch(() => undefined)
       const common = {
+        engine,
         input: positionals[0],
         dataDir: values['data-dir'],
         model: values.model,

@@ -33,8 +33,8 @@ export function lungGateSlice(
   return any
 }
 
-/** A probability map with everything outside the gate set to 0 (a new array). */
-export function gateProbabilities(map: Float32Array, gate: Uint8Array): Float32Array {
+/** A probability map (any array of numbers: a read image's bytes, a network's floats) with everything outside the gate set to 0, as a new Float32Array. */
+export function gateProbabilities(map: ArrayLike<number>, gate: Uint8Array): Float32Array {
   if (map.length !== gate.length) throw new Error(`a map of ${map.length} pixels against a lung gate of ${gate.length}`)
   const out = new Float32Array(map.length)
   for (let p = 0; p < map.length; p++) if (gate[p] !== 0) out[p] = map[p]

@@ -134,12 +134,13 @@ export async function evaluateCommand(o: EvaluateOptions, io: CommandIo): Promis
         const lungFile = findImageByStem(o.lungs, stem)
         if (!lungFile) throw new Error(`${file} has no lung mask in ${o.lungs}`)
         const lung = await readGreyImage(lungFile)
-        if (lung.width !== map.width || lung.height !== map.height) {
+        const gate = new Uint8Array(map.width * map.height)
+        try {
+          lungGateSlice(lung.data, map.width, map.height, margin, [pixel, pixel], gate)
+        } catch {
           throw new Error(`${lungFile} is ${lung.width}×${lung.height}, the map ${map.width}×${map.height}`)
         }
-        const gate = new Uint8Array(map.width * map.height)
-        lungGateSlice(lung.data, map.width, map.height, margin, [pixel, pixel], gate)
-        map = { ...map, data: gateProbabilities(Float32Array.from(map.data), gate) }
+        map = { ...map, data: gateProbabilities(map.data, gate) }
       }
       scores.push(scoreImage(map, await readGreyImage(gtFile), stem))
       io.log(`scored ${stem}`)

@@ -32,6 +32,11 @@ export interface VolumeCommandOptions {
   batchSize?: number
   /** horizontal-flip test-time augmentation; by default what the infection model's card says */
   flip?: boolean
+  /**
+   * the compute engine starting (startEngine): awaited before the models load, so it comes up
+   * while the series is read and its lungs are found (its wasm compiles off the main thread)
+   */
+  engine?: Promise<void>
 }
 
 interface ModelRef {
@@ -168,6 +173,7 @@ async function analyse(o: VolumeCommandOptions & { reference?: string }, io: Com
   const check = checkChestCt(series.volume)
   for (const warning of check.warnings) io.log(`Warning: ${warning}`)
   const referenceInfection = o.reference ? await readReference(o.reference, series.volume) : undefined
+  await o.engine
   const { infection, multiclass, refs } = loadModels(o, io)
   let cancelled = false
   const cancel = (): void => {

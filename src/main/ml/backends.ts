@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu' // registers the 'cpu' backend: the last resort of BACKEND_ORDER
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { loadNativeAddon } from './kernels/nativeAddon'
 import { setNativeImaging } from '../nativeImaging'

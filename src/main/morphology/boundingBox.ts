@@ -9,11 +9,22 @@ export function maskBoundingBox(mask: Uint8Array, dimensions: readonly [number, 
   const [nx, ny, nz] = dimensions
   const min: [number, number, number] = [nx, ny, nz]
   const max: [number, number, number] = [-1, -1, -1]
+  // Rows of 4-byte words where the grid allows: most rows of a CT are empty, and a word at a time
+  // tells them four times faster (a volume's bounding box is taken several times an analysis).
+  const words = nx % 4 === 0 && mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : undefined
+  const rowWords = nx >> 2
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
       const row = (k * ny + j) * nx
       // the row's first and last nonzero voxel; a row of zeros costs one pass
       let first = 0
+      if (words !== undefined) {
+        const w = row >> 2
+        let f = 0
+        while (f < rowWords && words[w + f] === 0) f++
+        if (f === rowWords) continue
+        first = f << 2
+      }
       while (first < nx && mask[row + first] === 0) first++
       if (first === nx) continue
       let last = nx - 1

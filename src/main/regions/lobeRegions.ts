@@ -15,6 +15,7 @@
  *   posterior (L2) and a < 1/2 anterior (L3); the lingula below (c ≥ 1/2): superior (L4) above
  *   c = 3/4, inferior (L5) below.
  */
+import { maskBoundingBox } from '../morphology/boundingBox'
 import { axialOrientation, type VolumeGeometry } from '../volume/volumeGeometry'
 import { LOBES, regionLabelOf, type LobeId, type RegionId, type RegionRule, type UnitInterval } from './regionRules'
 
@@ -93,9 +94,15 @@ export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeo
   const maxJ = new Int32Array(n * nz).fill(-1)
   const first = new Int32Array(n).fill(-1)
   const last = new Int32Array(n).fill(-1)
-  for (let k = 0, v = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, v++) {
+  const regions = new Uint8Array(lobeLabels.length)
+  // Only the lobes' box is visited: outside it every voxel is 0.
+  const box = maskBoundingBox(lobeLabels, geometry.dimensions)
+  if (!box) return regions
+  const [i0, j0, k0] = box.min
+  const [i1, j1, k1] = box.max
+  for (let k = k0; k <= k1; k++)
+    for (let j = j0; j <= j1; j++)
+      for (let i = i0, v = (k * ny + j) * nx + i0; i <= i1; i++, v++) {
         const l = lobeLabels[v]
         if (l === 0) continue
         const b = l * nz + k
@@ -111,14 +118,13 @@ export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeo
   )
   // Lateral is toward the patient's right (−L) in the right lung, toward +L in the left.
   const lateralGrowsWithI = LOBES.map((lobe) => (lobe.lung === 'left' ? 1 : -1) * o.towardLeft > 0)
-  const regions = new Uint8Array(lobeLabels.length)
   // Per slice, each rule's test on each coordinate is tabulated once per lobe (c for the slice, a
   // per row, m per column), so a voxel costs table reads, not divisions and interval tests.
   const maxRules = Math.max(...rules.map((r) => r.length))
   const cOk = new Uint8Array(n * maxRules)
   const aOk = new Uint8Array(n * maxRules * ny)
   const mOk = new Uint8Array(n * maxRules * nx)
-  for (let k = 0; k < nz; k++) {
+  for (let k = k0; k <= k1; k++) {
     for (let l = 1; l < n; l++) {
       const b = l * nz + k
       if (maxI[b] < 0) continue
@@ -139,8 +145,8 @@ export function partitionLobeRegions(lobeLabels: Uint8Array, geometry: VolumeGeo
         }
       }
     }
-    for (let j = 0, v = k * nx * ny; j < ny; j++)
-      for (let i = 0; i < nx; i++, v++) {
+    for (let j = j0; j <= j1; j++)
+      for (let i = i0, v = (k * ny + j) * nx + i0; i <= i1; i++, v++) {
         const l = lobeLabels[v]
         if (l === 0) continue
         const lobeRules = rules[l - 1]

@@ -425,6 +425,11 @@ export function labelLobes(
   const [nx, ny, nz] = geometry.dimensions
   const [sx, sy, sz] = geometry.spacing
   const lobes = new Uint8Array(lungLabels.length)
+  // Only the lungs' box holds lung: its columns and slices are all that is visited.
+  const box = maskBoundingBox(lungLabels, geometry.dimensions)
+  if (!box) return lobes
+  const [i0, j0, k0] = box.min
+  const [i1, j1, k1] = box.max
   const model = (id: FissureId): FissureModel => FISSURE_MODELS.find((f) => f.id === id)!
   const sides = [
     { side: 'right' as const, label: RIGHT_LUNG_LABEL, oblique: 'rightOblique' as const, upper: lobeLabelOf('RUL'), lower: lobeLabelOf('RLL'), middle: lobeLabelOf('RML') },
@@ -440,9 +445,9 @@ export function labelLobes(
     // Per column: the oblique and horizontal fissure heights (index-aligned mm).
     const obliqueZ = new Float64Array(nx * ny)
     const horizontalZ = new Float64Array(nx * ny).fill(-Infinity)
-    for (let j = 0; j < ny; j++) {
+    for (let j = j0; j <= j1; j++) {
       const y = (axisMm(j, sy, signs[1]) - frame.centroidMm[1]) / frame.sdMm[1]
-      for (let i = 0; i < nx; i++) {
+      for (let i = i0; i <= i1; i++) {
         const x = (axisMm(i, sx, signs[0]) - frame.centroidMm[0]) / frame.sdMm[0]
         obliqueZ[j * nx + i] = heightMm(obliqueC, oblique, frame, x, y)
         // Behind the atlas' extent the horizontal fissure's height is held (clamped); there the oblique
@@ -450,12 +455,16 @@ export function labelLobes(
         if (s.middle) horizontalZ[j * nx + i] = heightMm(horizontalC, horizontal, frame, x, y)
       }
     }
-    for (let k = 0; k < nz; k++) {
+    const { label, lower, middle, upper } = s
+    for (let k = k0; k <= k1; k++) {
       const z = axisMm(k, sz, signs[2])
       const slice = k * nx * ny
-      for (let c = 0; c < nx * ny; c++) {
-        if (lungLabels[slice + c] !== s.label) continue
-        lobes[slice + c] = z < obliqueZ[c] ? s.lower : s.middle && z < horizontalZ[c] ? s.middle : s.upper
+      for (let j = j0; j <= j1; j++) {
+        // c: the column (index in the slice)
+        for (let c = j * nx + i0; c <= j * nx + i1; c++) {
+          if (lungLabels[slice + c] !== label) continue
+          lobes[slice + c] = z < obliqueZ[c] ? lower : middle && z < horizontalZ[c] ? middle : upper
+        }
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { rename, rm, writeFile } from 'node:fs/promises'
-import PDFDocument from 'pdfkit'
+import type PDFDocument from 'pdfkit'
 import { INVOLVEMENT_RULE } from '../../shared/severityScoring'
 import { reportFinalScores } from './finalScores'
 import { findReportFonts, toWinAnsi, type ReportFonts } from './reportFonts'
@@ -46,7 +46,9 @@ export async function writeReportPdf(path: string, input: ReportInput, options: 
 export async function renderReportPdf(input: ReportInput, options: ReportPdfOptions = {}): Promise<Buffer> {
   const fonts = options.fonts ?? findReportFonts()
   const text = fonts.unicode ? (s: string): string => s : toWinAnsi
-  const doc = new PDFDocument({
+  // pdfkit is loaded with the first report: a fifth of a second at start-up every other command would pay
+  const { default: PdfDocument } = await import('pdfkit')
+  const doc: PDFKit.PDFDocument = new PdfDocument({
     size: 'A4',
     margin: MARGIN,
     bufferPages: true,

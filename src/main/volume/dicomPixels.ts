@@ -7,7 +7,6 @@
  * each call has a fixed start-up cost that would dominate a per-file loop.
  */
 import { resolve } from 'node:path'
-import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
 import { asVolumeReadError, VolumeReadError } from './errors'
 import type { DicomSlice } from './dicomFile'
 import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN } from './dicomStructure'
@@ -89,6 +88,8 @@ function toHounsfield(s: DicomSlice, values: ArrayLike<number>, target: Int16Arr
 }
 
 async function readWithItk(files: string[]): Promise<ArrayLike<number>> {
+  // loaded on first use: most series never need it, and it costs a tenth of a second at start-up
+  const { readImageDicomFileSeriesNode } = await import('@itk-wasm/dicom')
   const result = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: true })
   const image = result.outputImage
   if (!image?.data) throw new Error('the decoder returned no image')

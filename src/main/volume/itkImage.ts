@@ -2,7 +2,7 @@
  * itk-wasm images → Volume. ITK already works in LPS with a row-major direction whose columns are
  * the axes, the Volume convention, so geometry copies over; 2-D images become one-slice volumes.
  */
-import { readImageNode } from '@itk-wasm/image-io'
+import type { readImageNode } from '@itk-wasm/image-io'
 import { asVolumeReadError, VolumeReadError } from './errors'
 import type { Volume, VoxelArray } from './volume'
 
@@ -17,6 +17,8 @@ export type ScalarImage = Pick<Volume, 'data' | 'dimensions' | 'spacing' | 'orig
 /** Reads any format ITK knows, with the error naming the file. Not for NIfTI (see nifti.ts). */
 export async function readItkImage(path: string, what: string): Promise<ItkImage> {
   try {
+    // loaded on first use (a tenth of a second at start-up that most commands never need)
+    const { readImageNode } = await import('@itk-wasm/image-io')
     const image = await readImageNode(path)
     if (!image?.data) throw new Error('no pixel data')
     return image

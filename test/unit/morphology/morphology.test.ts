@@ -196,19 +196,25 @@ describe('grey thresholds', () => {
 })
 
 describe('maskBoundingBox', () => {
-  it('is the box of every nonzero voxel (against a voxel-by-voxel search on seeded masks), undefined when empty', () => {
-    const dims: [number, number, number] = [13, 7, 5]
+  // 13 wide: byte by byte; 16 wide: four bytes a word; 16 wide at an odd byte offset: byte by byte again
+  it.each([
+    ['13 wide', 13, 0],
+    ['16 wide (a word at a time)', 16, 0],
+    ['16 wide at an odd offset', 16, 1]
+  ])('is the box of every nonzero voxel (against a voxel-by-voxel search on seeded masks), undefined when empty: %s', (_, nx, offset) => {
+    const dims: [number, number, number] = [nx, 7, 5]
+    const size = nx * 7 * 5
     let seed = 7
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
     for (let trial = 0; trial < 50; trial++) {
-      const mask = new Uint8Array(13 * 7 * 5)
+      const mask = new Uint8Array(size + offset).subarray(offset)
       const count = trial % 5 // 0 to 4 voxels, labels 1–3
-      for (let n = 0; n < count; n++) mask[Math.floor(random() * mask.length)] = 1 + Math.floor(random() * 3)
+      for (let n = 0; n < count; n++) mask[Math.floor(random() * size)] = 1 + Math.floor(random() * 3)
       const min = [99, 99, 99]
       const max = [-1, -1, -1]
-      for (let v = 0; v < mask.length; v++) {
+      for (let v = 0; v < size; v++) {
         if (!mask[v]) continue
-        const p = [v % 13, Math.floor(v / 13) % 7, Math.floor(v / 91)]
+        const p = [v % nx, Math.floor(v / nx) % 7, Math.floor(v / (nx * 7))]
         for (let a = 0; a < 3; a++) {
           min[a] = Math.min(min[a], p[a])
           max[a] = Math.max(max[a], p[a])

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The geometry of a forward 2D convolution (NHWC, filter [fh, fw, in, out]), as its gradients need

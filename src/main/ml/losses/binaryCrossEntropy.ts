@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * Per-element binary cross-entropy of logits x against targets y in [0, 1], in the overflow-free

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * Per-channel reductions and affine maps over NHWC tensors, chosen for the wasm backend's cost

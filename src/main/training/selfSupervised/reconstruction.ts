@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The inpainting loss: mean squared error over the erased region (weights 1 − M), plus
