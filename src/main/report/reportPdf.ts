@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { rename, rm, writeFile } from 'node:fs/promises'
-import type PDFDocument from 'pdfkit'
 import { INVOLVEMENT_RULE } from '../../shared/severityScoring'
 import { reportFinalScores } from './finalScores'
 import { findReportFonts, toWinAnsi, type ReportFonts } from './reportFonts'
