@@ -422,7 +422,7 @@ export function labelLobes(
 ): Uint8Array {
   const o = axialOrientation(geometry.direction)
   const signs = [o.towardLeft, o.towardPosterior, o.towardSuperior]
-  const [nx, ny, nz] = geometry.dimensions
+  const [nx, ny] = geometry.dimensions
   const [sx, sy, sz] = geometry.spacing
   const lobes = new Uint8Array(lungLabels.length)
   // Only the lungs' box holds lung: its columns and slices are all that is visited.
