@@ -137,9 +137,10 @@ inline void distance2d(const uint8_t *image, int64_t width, int64_t height, int 
   for (int64_t x = 0; x < width; x++) envelopeAlongLine(out, x, width, height, sy, frame, s, INF);
 }
 
-// squaredDistanceToFeature3d: every slice in 2D, then the envelope along z.
+// squaredDistanceToFeature3d: every slice in 2D, then the envelope along z (unless inPlane: then
+// each slice's own 2D transform, squaredDistanceToFeature2d slice by slice).
 inline void distance3d(const uint8_t *volume, int64_t nx, int64_t ny, int64_t nz, int feature, double sx, double sy,
-                       double sz, bool frame, float *out) {
+                       double sz, bool frame, bool inPlane, float *out) {
   const int64_t slice = nx * ny;
   const int64_t longest = std::max({nx, ny, nz});
 #pragma omp parallel
@@ -147,7 +148,7 @@ inline void distance3d(const uint8_t *volume, int64_t nx, int64_t ny, int64_t nz
     Scratch s(longest);
 #pragma omp for schedule(dynamic, 4)
     for (int64_t k = 0; k < nz; k++) distance2d(volume + k * slice, nx, ny, feature, sx, sy, frame, out + k * slice, s);
-    if (nz >= 2 || frame) {
+    if (!inPlane && (nz >= 2 || frame)) {
 #pragma omp for schedule(static)
       for (int64_t p = 0; p < slice; p++) envelopeAlongLine(out, p, slice, nz, sz, frame, s, FAR_SQUARED_MM);
     }

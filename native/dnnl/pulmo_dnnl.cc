@@ -764,7 +764,7 @@ void smoothAxisKernel(napi_env env, napi_callback_info info) {
   pulmo_imaging::convolveAxis(a, b, static_cast<int64_t>(na), kernel, radius, n, stride);
 }
 
-// squaredDistance3d(volume: Uint8Array, out: Float32Array, [nx, ny, nz, feature, sx, sy, sz, frame])
+// squaredDistance3d(volume: Uint8Array, out: Float32Array, [nx, ny, nz, feature, sx, sy, sz, frame, inPlane?])
 void squaredDistance3dKernel(napi_env env, napi_callback_info info) {
   const std::vector<napi_value> argv = arguments(env, info, 3);
   size_t nv = 0, no = 0, np = 0;
@@ -777,7 +777,8 @@ void squaredDistance3dKernel(napi_env env, napi_callback_info info) {
   if (nv != static_cast<size_t>(nx * ny * nz) || no != nv) {
     throw std::invalid_argument("squaredDistance3d: volume and output must hold nx·ny·nz values");
   }
-  pulmo_imaging::distance3d(volume, nx, ny, nz, static_cast<int>(p[3]), p[4], p[5], p[6], p[7] != 0, out);
+  const bool inPlane = np > 8 && p[8] != 0;
+  pulmo_imaging::distance3d(volume, nx, ny, nz, static_cast<int>(p[3]), p[4], p[5], p[6], p[7] != 0, inPlane, out);
 }
 
 template <void (*Kernel)(napi_env, napi_callback_info)>

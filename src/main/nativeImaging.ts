@@ -8,7 +8,10 @@
 export interface NativeImaging {
   /** b = a convolved along one axis (length n, stride) with kernel[2·radius + 1], ends clamped. */
   smoothAxis(a: Float32Array, b: Float32Array, kernel: Float32Array, params: Float64Array): void
-  /** out = squared distance (mm²) to the nearest voxel equal to feature; params [nx, ny, nz, feature, sx, sy, sz, frame]. */
+  /**
+   * out = squared distance (mm²) to the nearest voxel equal to feature; params [nx, ny, nz, feature,
+   * sx, sy, sz, frame, inPlane]; inPlane 1: each slice's own 2D distance (no pass along z).
+   */
   squaredDistance3d(volume: Uint8Array, out: Float32Array, params: Float64Array): void
 }
 

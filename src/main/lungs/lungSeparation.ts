@@ -1,5 +1,5 @@
 import { componentsBySize, labelComponents3d, paintComponents } from '../morphology/connectedComponents3d'
-import { createDistanceScratch, squaredDistanceToFeature2d } from '../morphology/distanceTransform2d'
+import { squaredDistanceToFeaturePerSlice } from '../morphology/distanceTransform3d'
 import type { AxialOrientation } from '../volume/volumeGeometry'
 
 export const RIGHT_LUNG_LABEL = 1
@@ -154,21 +154,15 @@ function erosionDepth(
   spacing: readonly [number, number, number],
   radii: readonly number[]
 ): Uint8Array {
-  const [nx, ny, nz] = dimensions
-  const sliceSize = nx * ny
   const depth = new Uint8Array(mask.length)
   const squaredRadii = radii.map((r) => r * r)
-  const distance = new Float32Array(sliceSize)
-  const scratch = createDistanceScratch(Math.max(nx, ny))
-  for (let k = 0; k < nz; k++) {
-    const slice = mask.subarray(k * sliceSize, (k + 1) * sliceSize)
-    squaredDistanceToFeature2d(slice, nx, ny, 0, spacing[0], spacing[1], true, distance, scratch)
-    for (let p = 0; p < sliceSize; p++) {
-      if (slice[p] === 0) continue
-      let level = 0
-      while (level < squaredRadii.length && distance[p] > squaredRadii[level]) level++
-      depth[k * sliceSize + p] = level
-    }
+  // each slice's distance to the background (in-plane: the erosion is per slice)
+  const distance = squaredDistanceToFeaturePerSlice(mask, dimensions, spacing, 0, true)
+  for (let v = 0; v < mask.length; v++) {
+    if (mask[v] === 0) continue
+    let level = 0
+    while (level < squaredRadii.length && distance[v] > squaredRadii[level]) level++
+    depth[v] = level
   }
   return depth
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadNativeAddon, type NativeAddon } from '../../../src/main/ml/kernels/nativeAddon'
-import { squaredDistanceToFeature3d } from '../../../src/main/morphology/distanceTransform3d'
+import { squaredDistanceToFeature3d, squaredDistanceToFeaturePerSlice } from '../../../src/main/morphology/distanceTransform3d'
 import { nativeImaging, setNativeImaging } from '../../../src/main/nativeImaging'
 import { smoothBox } from '../../../src/main/regions/fissureEvidence'
 import { NATIVE_EXPECTED } from '../../helpers/nativeEngine'
@@ -96,6 +96,26 @@ runIf('native image kernels', () => {
     expect(d[6 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBeCloseTo(1 + 9, 5)
     // no feature anywhere and no frame: far everywhere
     expect(squaredDistanceToFeature3d(new Uint8Array(27), [3, 3, 3], [1, 1, 1], 1, false)[13]).toBe(Math.fround(1e12))
+  })
+
+  it('measure every slice\'s own 2D distance transform exactly as the TypeScript does (the lung separation\'s erosion)', () => {
+    const dims: [number, number, number] = [41, 33, 7]
+    const volume = blobs(dims[0] * dims[1] * dims[2], 0.9, 5)
+    for (const [spacing, feature, frame] of [
+      [[0.68, 0.68, 1.25], 0, true],
+      [[0.7, 0.9, 5], 1, false]
+    ] as const) {
+      const [ts, native] = both(addon, () => squaredDistanceToFeaturePerSlice(volume, dims, spacing, feature, frame))
+      expect(firstDifference(ts, native)).toBe(-1)
+    }
+    // one background voxel in slice 3 only: in slice 3 its neighbour two columns on is 2²·0.5² mm² from
+    // it; the slice above, with no background and no frame, is far everywhere (no pass along z)
+    const lung = new Uint8Array(dims[0] * dims[1] * dims[2]).fill(1)
+    lung[3 * dims[0] * dims[1] + 10 * dims[0] + 10] = 0
+    setNativeImaging(addon)
+    const d = squaredDistanceToFeaturePerSlice(lung, dims, [0.5, 0.5, 3], 0, false)
+    expect(d[3 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBeCloseTo(1, 5)
+    expect(d[4 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBe(Math.fround(1e12))
   })
 
   it('refuse bad shapes with a JS error', () => {
