@@ -125,7 +125,7 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_VOLUME_INFERENCE.batchSize)
   const threshold = options.threshold ?? DEFAULT_VOLUME_INFERENCE.threshold
   const progress = options.onProgress ?? ((): void => undefined)
-  const [nx, ny, nz] = volume.dimensions
+  const [nx, ny] = volume.dimensions
   const sliceSize = nx * ny
 
   const lungsStart = performance.now()
@@ -137,18 +137,19 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
 
   const inferenceStart = performance.now()
   const [sx, sy] = pixelSpacing(volume, options.greyLungSegmentation)
-  const allowed = dilateLungsPerSlice(
-    lungs.labels,
-    volume.dimensions,
-    options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm,
-    [sx, sy]
-  )
-  const slices: number[] = []
-  for (let k = 0; k < nz; k++) if (allowed.subarray(k * sliceSize, (k + 1) * sliceSize).includes(1)) slices.push(k)
   const crop = lungCrop(
     lungs.labels,
     volume.dimensions,
     options.cropMarginMm ?? DEFAULT_VOLUME_INFERENCE.cropMarginMm,
+    [sx, sy]
+  )
+  // the lung gate of every slice, in the crop (the network's maps cover nothing else), and the
+  // slices that hold lung
+  const { gates, slices } = lungGatesInCrop(
+    lungs.labels,
+    volume.dimensions,
+    crop,
+    options.lungMarginMm ?? DEFAULT_VOLUME_INFERENCE.lungMarginMm,
     [sx, sy]
   )
   const consolidationMin = consolidationThreshold(volume)
@@ -167,21 +168,9 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
     const grey = batch.map((k) => greySlice(volume, k, crop, window))
     const maps = await segmentSlices(options.infection, grey, { batchSize, flip: options.flip })
     for (const [b, k] of batch.entries()) {
-      const map = maps[b].data
-      let any = false
-      for (let y = 0; y < crop.height; y++) {
-        const row = k * sliceSize + (crop.j0 + y) * nx + crop.i0
-        for (let x = 0; x < crop.width; x++) {
-          const v = row + x
-          if (allowed[v] === 0) continue
-          const p = map[y * crop.width + x]
-          probability[v] = p
-          if (p < threshold) continue
-          infection[v] = 1
-          any = true
-        }
-      }
-      if (any) candidates.set(k, { grey: grey[b], map: maps[b] })
+      const gate = gates.subarray(k * crop.width * crop.height, (k + 1) * crop.width * crop.height)
+      if (placeSliceMap(maps[b].data, k * sliceSize, nx, crop, gate, threshold, probability, infection))
+        candidates.set(k, { grey: grey[b], map: maps[b] })
     }
     progress(Math.min(start + batchSize, slices.length), slices.length, 'infection')
   }
@@ -220,6 +209,39 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
   }
 }
 
+/**
+ * A slice's map (the crop's) into the volume's probability and infection, where the slice's lung
+ * gate (the crop's) allows; says whether any voxel reached the threshold. (A function of its own: V8 compiles a small
+ * hot loop far better than the same loop inside the long async inferVolume.)
+ */
+function placeSliceMap(
+  map: Float32Array,
+  sliceStart: number,
+  nx: number,
+  crop: Crop,
+  gate: Uint8Array,
+  threshold: number,
+  probability: Float32Array,
+  infection: Uint8Array
+): boolean {
+  const { width, height, i0, j0 } = crop
+  let any = false
+  for (let y = 0; y < height; y++) {
+    const row = sliceStart + (j0 + y) * nx + i0
+    const mapRow = y * width
+    for (let x = 0; x < width; x++) {
+      if (gate[mapRow + x] === 0) continue
+      const v = row + x
+      const p = map[mapRow + x]
+      probability[v] = p
+      if (p < threshold) continue
+      infection[v] = 1
+      any = true
+    }
+  }
+  return any
+}
+
 function segmentLungsOf(volume: Volume, options: VolumeInferenceOptions): LungMask {
   return volume.unit === 'grey'
     ? segmentLungsGrey(volume, options.greyLungSegmentation)
@@ -239,22 +261,34 @@ function pixelSpacing(volume: Volume, grey: Partial<GreyLungSegmentationOptions>
   return [volume.spacing[0], volume.spacing[1]]
 }
 
-function dilateLungsPerSlice(
+/**
+ * Every slice's lung gate (lungGateSlice) within the crop, slice after slice (nz · crop width ·
+ * crop height), and the slices that hold lung. The same gate as on the whole slice: the crop holds
+ * every lung voxel and a margin (cropMarginMm) far wider than the gate's, or reaches the image edge.
+ */
+function lungGatesInCrop(
   lungLabels: Uint8Array,
   dimensions: readonly [number, number, number],
+  crop: Crop,
   marginMm: number,
   spacing: [number, number]
-): Uint8Array {
+): { gates: Uint8Array; slices: number[] } {
   const [nx, ny, nz] = dimensions
-  const sliceSize = nx * ny
-  const out = new Uint8Array(lungLabels.length)
-  const binary = new Uint8Array(sliceSize)
-  const scratch = createDiskDilationScratch(nx, ny)
+  const { width, height, i0, j0 } = crop
+  const size = width * height
+  const gates = new Uint8Array(nz * size)
+  const window = new Uint8Array(size)
+  const binary = new Uint8Array(size)
+  const scratch = createDiskDilationScratch(width, height)
+  const slices: number[] = []
   for (let k = 0; k < nz; k++) {
-    const range = [k * sliceSize, (k + 1) * sliceSize] as const
-    lungGateSlice(lungLabels.subarray(...range), nx, ny, marginMm, spacing, out.subarray(...range), binary, scratch)
+    for (let y = 0; y < height; y++) {
+      const row = (k * ny + j0 + y) * nx + i0
+      window.set(lungLabels.subarray(row, row + width), y * width)
+    }
+    if (lungGateSlice(window, width, height, marginMm, spacing, gates.subarray(k * size, (k + 1) * size), binary, scratch)) slices.push(k)
   }
-  return out
+  return { gates, slices }
 }
 
 /** The lungs' in-plane bounding box over all slices, grown by the margin; the whole slice if no lung. */

@@ -94,7 +94,7 @@ export function measurePatternFeatures(input: PatternInput): PatternFeatures {
   const sliceSize = nx * ny
   const lungs = cropToBox(lungLabels, geometry.dimensions, box)
   const infection = cropToBox(infectionLabels, geometry.dimensions, box)
-  const lobes = cropToBox(lobeLabelMap(regionLabels), geometry.dimensions, box)
+  const lobes = lobeLabelMap(cropToBox(regionLabels, geometry.dimensions, box))
 
   const hull = new Uint8Array(lungs.length)
   const lungSlice = new Uint8Array(sliceSize)
