@@ -155,4 +155,156 @@ inline void distance3d(const uint8_t *volume, int64_t nx, int64_t ny, int64_t nz
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The lungs' per-slice closing and hole filling (src/main/lungs/lungMaskRefinement.ts
+// closeAndFillLungsPerSlice, with src/main/morphology/diskDilation2d.ts and borderFlood2d.ts): the
+// same integer operations, so the same voxels; the slices spread over the cores. The disk's
+// half-widths per row offset come from the TypeScript (one floating-point rule, computed once).
+
+struct DiskScratch {
+  std::vector<int32_t> runStart, runEnd, rowFirstRun;
+};
+
+// dilateWithDisk2d: out = 1 where a pixel equal to feature lies within the disk, else 0; frame: the
+// outside of the image counts as feature.
+inline void dilateDisk2d(const uint8_t *image, int64_t width, int64_t height, uint8_t feature, const int32_t *halfWidth,
+                         int64_t reach, bool frame, uint8_t *out, DiskScratch &s) {
+  const size_t maxRuns = static_cast<size_t>(height * ((width + 1) / 2 + 2));
+  if (s.runStart.size() < maxRuns) {
+    s.runStart.resize(maxRuns);
+    s.runEnd.resize(maxRuns);
+  }
+  if (s.rowFirstRun.size() < static_cast<size_t>(height + 1)) s.rowFirstRun.resize(height + 1);
+  int64_t count = 0;
+  for (int64_t y = 0; y < height; y++) {
+    s.rowFirstRun[y] = static_cast<int32_t>(count);
+    const uint8_t *row = image + y * width;
+    if (frame) {
+      s.runStart[count] = -1;
+      s.runEnd[count++] = 0;
+    }
+    int64_t x = 0;
+    while (x < width) {
+      while (x < width && row[x] != feature) x++;
+      if (x == width) break;
+      s.runStart[count] = static_cast<int32_t>(x);
+      while (x < width && row[x] == feature) x++;
+      s.runEnd[count++] = static_cast<int32_t>(x);
+    }
+    if (frame) {
+      s.runStart[count] = static_cast<int32_t>(width);
+      s.runEnd[count++] = static_cast<int32_t>(width + 1);
+    }
+  }
+  s.rowFirstRun[height] = static_cast<int32_t>(count);
+  for (int64_t y = 0; y < height; y++) {
+    uint8_t *row = out + y * width;
+    std::fill(row, row + width, uint8_t{0});
+    for (int64_t dy = -reach; dy <= reach; dy++) {
+      const int64_t source = y + dy;
+      if (source < 0 || source >= height) {
+        if (frame) {
+          std::fill(row, row + width, uint8_t{1});
+          break;
+        }
+        continue;
+      }
+      const int64_t h = halfWidth[dy + reach];
+      for (int64_t n = s.rowFirstRun[source]; n < s.rowFirstRun[source + 1]; n++) {
+        const int64_t from = std::max<int64_t>(0, s.runStart[n] - h);
+        const int64_t to = std::min<int64_t>(width, s.runEnd[n] + h);
+        if (from < to) std::fill(row + from, row + to, uint8_t{1});
+      }
+    }
+  }
+}
+
+// fillHoles2d: background pixels (0) not 4-connected to the border through background become 1.
+inline void fillHoles2d(uint8_t *mask, int64_t width, int64_t height, std::vector<uint8_t> &reached,
+                        std::vector<int64_t> &stack) {
+  const int64_t n = width * height;
+  reached.assign(n, 0);
+  stack.clear();
+  auto seed = [&](int64_t p) {
+    if (mask[p] == 0 && reached[p] == 0) {
+      reached[p] = 1;
+      stack.push_back(p);
+    }
+  };
+  for (int64_t x = 0; x < width; x++) {
+    seed(x);
+    seed((height - 1) * width + x);
+  }
+  for (int64_t y = 1; y < height - 1; y++) {
+    seed(y * width);
+    seed(y * width + width - 1);
+  }
+  while (!stack.empty()) {
+    const int64_t p = stack.back();
+    stack.pop_back();
+    const int64_t y = p / width, x = p - y * width;
+    if (x > 0) seed(p - 1);
+    if (x < width - 1) seed(p + 1);
+    if (y > 0) seed(p - width);
+    if (y < height - 1) seed(p + width);
+  }
+  for (int64_t p = 0; p < n; p++) {
+    if (mask[p] == 0 && reached[p] == 0) mask[p] = 1;
+  }
+}
+
+// closeAndFillLungsPerSlice on every slice: per lung in order, its box grown by the margins, the
+// closing (dilation, then erosion as the dilated complement's complement, united with the lung),
+// the holes filled, and the result given to the slice's background voxels only.
+inline void closeAndFillSlices(uint8_t *labels, int64_t nx, int64_t ny, int64_t nz, int64_t marginX, int64_t marginY,
+                               bool closing, const int32_t *halfWidth, int64_t reach, const std::vector<uint8_t> &lungs) {
+  const int64_t sliceSize = nx * ny;
+#pragma omp parallel
+  {
+    std::vector<uint8_t> window(sliceSize), dilated(sliceSize), eroded(sliceSize), reached;
+    std::vector<int64_t> stack;
+    DiskScratch scratch;
+#pragma omp for schedule(dynamic, 2)
+    for (int64_t k = 0; k < nz; k++) {
+      uint8_t *slice = labels + k * sliceSize;
+      for (const uint8_t lung : lungs) {
+        int64_t minX = nx, maxX = -1, minY = ny, maxY = -1;
+        for (int64_t y = 0; y < ny; y++) {
+          const uint8_t *row = slice + y * nx;
+          for (int64_t x = 0; x < nx; x++) {
+            if (row[x] != lung) continue;
+            minX = std::min(minX, x);
+            maxX = std::max(maxX, x);
+            minY = std::min(minY, y);
+            maxY = std::max(maxY, y);
+          }
+        }
+        if (maxX < 0) continue;
+        const int64_t x0 = std::max<int64_t>(0, minX - marginX), x1 = std::min<int64_t>(nx - 1, maxX + marginX);
+        const int64_t y0 = std::max<int64_t>(0, minY - marginY), y1 = std::min<int64_t>(ny - 1, maxY + marginY);
+        const int64_t w = x1 - x0 + 1, h = y1 - y0 + 1;
+        for (int64_t y = 0; y < h; y++) {
+          const uint8_t *row = slice + (y0 + y) * nx + x0;
+          for (int64_t x = 0; x < w; x++) window[y * w + x] = row[x] == lung ? 1 : 0;
+        }
+        if (closing) {
+          dilateDisk2d(window.data(), w, h, 1, halfWidth, reach, false, dilated.data(), scratch);
+          dilateDisk2d(dilated.data(), w, h, 0, halfWidth, reach, true, eroded.data(), scratch);
+          for (int64_t p = 0; p < w * h; p++) {
+            if (eroded[p] == 0) window[p] = 1;
+          }
+        }
+        fillHoles2d(window.data(), w, h, reached, stack);
+        for (int64_t y = 0; y < h; y++) {
+          uint8_t *row = slice + (y0 + y) * nx + x0;
+          for (int64_t x = 0; x < w; x++) {
+            if (window[y * w + x] != 0 && row[x] == 0) row[x] = lung;
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace pulmo_imaging

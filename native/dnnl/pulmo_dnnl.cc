@@ -781,6 +781,30 @@ void squaredDistance3dKernel(napi_env env, napi_callback_info info) {
   pulmo_imaging::distance3d(volume, nx, ny, nz, static_cast<int>(p[3]), p[4], p[5], p[6], p[7] != 0, inPlane, out);
 }
 
+// closeAndFillSlices(labels: Uint8Array, halfWidth: Int32Array,
+//                    [nx, ny, nz, marginX, marginY, closing, reach, lung...])
+void closeAndFillKernel(napi_env env, napi_callback_info info) {
+  const std::vector<napi_value> argv = arguments(env, info, 3);
+  size_t nl = 0, nh = 0, np = 0;
+  uint8_t *labels = typed<uint8_t>(env, argv[0], napi_uint8_array, nl, "labels");
+  const int32_t *halfWidth = typed<int32_t>(env, argv[1], napi_int32_array, nh, "half-widths");
+  const double *p = typed<double>(env, argv[2], napi_float64_array, np, "params");
+  if (np < 8) throw std::invalid_argument("closeAndFillSlices: too few parameters");
+  const int64_t nx = static_cast<int64_t>(p[0]), ny = static_cast<int64_t>(p[1]), nz = static_cast<int64_t>(p[2]);
+  const int64_t marginX = static_cast<int64_t>(p[3]), marginY = static_cast<int64_t>(p[4]), reach = static_cast<int64_t>(p[6]);
+  positive({nx, ny, nz}, "closeAndFillSlices");
+  if (nl != static_cast<size_t>(nx * ny * nz)) throw std::invalid_argument("closeAndFillSlices: labels must hold nx·ny·nz values");
+  if (marginX < 0 || marginY < 0 || reach < 0 || nh != static_cast<size_t>(2 * reach + 1)) {
+    throw std::invalid_argument("closeAndFillSlices: margins ≥ 0 and 2·reach + 1 half-widths");
+  }
+  std::vector<uint8_t> lungs;
+  for (size_t k = 7; k < np; k++) {
+    if (p[k] < 1 || p[k] > 255) throw std::invalid_argument("closeAndFillSlices: lung labels are 1 to 255");
+    lungs.push_back(static_cast<uint8_t>(p[k]));
+  }
+  pulmo_imaging::closeAndFillSlices(labels, nx, ny, nz, marginX, marginY, p[5] != 0, halfWidth, reach, lungs);
+}
+
 template <void (*Kernel)(napi_env, napi_callback_info)>
 napi_value arrayEntry(napi_env env, napi_callback_info info) {
   try {
@@ -837,6 +861,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"reverse", nullptr, entry<reverseKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"smoothAxis", nullptr, arrayEntry<smoothAxisKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"squaredDistance3d", nullptr, arrayEntry<squaredDistance3dKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"closeAndFillSlices", nullptr, arrayEntry<closeAndFillKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, describe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,6 +1,7 @@
 /**
  * The native image kernels of the analysis (native/dnnl/imaging.hpp: the fissure filter's
- * separable smoothing and the exact 3D distance transform), bit for bit the TypeScript ones but
+ * separable smoothing, the exact distance transform, the lungs' per-slice closing and hole
+ * filling), bit for bit the TypeScript ones but
  * spread over the cores. The engine installs them when it loads the native addon, so they only
  * ever run where the oneDNN kernels do (the compute process and the CLI, never the workstation's
  * main process); everywhere else, and with PULMO_BACKEND=wasm, the TypeScript runs.
@@ -13,6 +14,11 @@ export interface NativeImaging {
    * sx, sy, sz, frame, inPlane]; inPlane 1: each slice's own 2D distance (no pass along z).
    */
   squaredDistance3d(volume: Uint8Array, out: Float32Array, params: Float64Array): void
+  /**
+   * closeAndFillLungsPerSlice in place on labels; params [nx, ny, nz, marginX, marginY, closing (0/1),
+   * reach, lung labels…], halfWidth: diskHalfWidths' table for the closing disk.
+   */
+  closeAndFillSlices(labels: Uint8Array, halfWidth: Int32Array, params: Float64Array): void
 }
 
 let active: NativeImaging | undefined

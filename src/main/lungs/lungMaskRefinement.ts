@@ -1,5 +1,6 @@
 import { fillHoles2d } from '../morphology/borderFlood2d'
-import { createDiskDilationScratch, dilateWithDisk2d } from '../morphology/diskDilation2d'
+import { createDiskDilationScratch, diskHalfWidths, dilateWithDisk2d } from '../morphology/diskDilation2d'
+import { nativeImaging } from '../nativeImaging'
 import { IndexStack } from '../morphology/indexStack'
 
 /**
@@ -24,6 +25,14 @@ export function closeAndFillLungsPerSlice(
   const sliceSize = nx * ny
   const marginX = Math.ceil(closingRadiusMm / spacing[0]) + 1
   const marginY = Math.ceil(closingRadiusMm / spacing[1]) + 1
+  const native = nativeImaging()
+  if (native !== undefined) {
+    // the same voxels, the slices spread over the cores
+    const { reach, halfWidth } = diskHalfWidths(Math.max(0, closingRadiusMm), spacing[0], spacing[1])
+    const params = [nx, ny, nz, marginX, marginY, closingRadiusMm > 0 ? 1 : 0, reach, ...lungLabels]
+    native.closeAndFillSlices(labels, halfWidth, Float64Array.from(params))
+    return
+  }
   const window = new Uint8Array(sliceSize)
   const dilated = new Uint8Array(sliceSize)
   const scratch = new Uint8Array(sliceSize)

@@ -63,13 +63,7 @@ export function dilateWithDisk2d(
   }
   rowFirstRun[height] = count
 
-  // Half-width of the disk, in whole pixels, at each row offset (a tiny slack absorbs rounding).
-  const reach = Math.floor(radiusMm / spacingY + 1e-9)
-  const halfWidth = new Int32Array(2 * reach + 1)
-  for (let dy = -reach; dy <= reach; dy++) {
-    const rest = radiusMm * radiusMm - (dy * spacingY) ** 2
-    halfWidth[dy + reach] = Math.floor(Math.sqrt(Math.max(0, rest)) / spacingX + 1e-9)
-  }
+  const { reach, halfWidth } = diskHalfWidths(radiusMm, spacingX, spacingY)
 
   for (let y = 0; y < height; y++) {
     const row = y * width
@@ -91,4 +85,19 @@ export function dilateWithDisk2d(
       }
     }
   }
+}
+
+/**
+ * The disk as rows: its reach in rows (±reach) and the half-width in whole pixels at each row
+ * offset dy (index dy + reach); a tiny slack absorbs rounding. The one rule of the dilation, for the
+ * TypeScript and the native kernels alike.
+ */
+export function diskHalfWidths(radiusMm: number, spacingX: number, spacingY: number): { reach: number; halfWidth: Int32Array } {
+  const reach = Math.floor(radiusMm / spacingY + 1e-9)
+  const halfWidth = new Int32Array(2 * reach + 1)
+  for (let dy = -reach; dy <= reach; dy++) {
+    const rest = radiusMm * radiusMm - (dy * spacingY) ** 2
+    halfWidth[dy + reach] = Math.floor(Math.sqrt(Math.max(0, rest)) / spacingX + 1e-9)
+  }
+  return { reach, halfWidth }
 }

@@ -3,6 +3,7 @@ import { loadNativeAddon, type NativeAddon } from '../../../src/main/ml/kernels/
 import { squaredDistanceToFeature3d, squaredDistanceToFeaturePerSlice } from '../../../src/main/morphology/distanceTransform3d'
 import { nativeImaging, setNativeImaging } from '../../../src/main/nativeImaging'
 import { smoothBox } from '../../../src/main/regions/fissureEvidence'
+import { closeAndFillLungsPerSlice } from '../../../src/main/lungs/lungMaskRefinement'
 import { NATIVE_EXPECTED } from '../../helpers/nativeEngine'
 
 /**
@@ -118,10 +119,55 @@ runIf('native image kernels', () => {
     expect(d[4 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBe(Math.fround(1e12))
   })
 
+  it('close and fill each lung slice by slice to the same voxels as the TypeScript (holes, bays, the other lung kept)', () => {
+    const dims: [number, number, number] = [61, 47, 9]
+    const [nx, ny, nz] = dims
+    const random = seeded(3)
+    // two ragged discs per slice (labels 1 and 2) with pinholes, a bay and speckle; 3 is another tissue
+    const lungs = new Uint8Array(nx * ny * nz)
+    for (let k = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++) {
+          const v = (k * ny + j) * nx + i
+          const right = Math.hypot(i - 18, j - 23) < 12 + 3 * random()
+          const left = Math.hypot(i - 43, j - 23) < 11 + 3 * random()
+          const bay = Math.abs(j - 23) < 2 && i > 40 // a notch into the left lung from its lateral side
+          lungs[v] = random() < 0.08 ? 0 : right ? 1 : left && !bay ? 2 : random() < 0.02 ? 3 : 0
+        }
+    for (const [spacing, radius] of [
+      [[0.7, 0.7, 1.25], 4],
+      [[0.6, 0.9, 5], 2.5],
+      [[1, 1, 1], 0]
+    ] as const) {
+      const [ts, native] = both(addon, () => {
+        const labels = lungs.slice()
+        closeAndFillLungsPerSlice(labels, dims, spacing, [1, 2], radius)
+        return labels
+      })
+      let differences = 0
+      for (let v = 0; v < ts.length; v++) if (ts[v] !== native[v]) differences++
+      expect(differences).toBe(0)
+      // and it did fill: the pinholes of the right lung's core (dozens) are all lung again; tissue 3 untouched
+      let pinholes = 0
+      for (let v = 0; v < lungs.length; v++) {
+        const i = v % nx
+        const j = Math.floor(v / nx) % ny
+        if (Math.hypot(i - 18, j - 23) < 10) {
+          if (lungs[v] === 0) pinholes++
+          expect(native[v]).toBe(1)
+        }
+        if (lungs[v] === 3) expect(native[v]).toBe(3)
+      }
+      expect(pinholes).toBeGreaterThan(20)
+    }
+  })
+
   it('refuse bad shapes with a JS error', () => {
     expect(() => addon.squaredDistance3d(new Uint8Array(10), new Float32Array(10), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 0))).toThrow(
       /nx·ny·nz/
     )
+    expect(() => addon.closeAndFillSlices(new Uint8Array(26), Int32Array.of(1, 1, 1), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 1))).toThrow(/nx·ny·nz/)
+    expect(() => addon.closeAndFillSlices(new Uint8Array(27), Int32Array.of(1, 1), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 1))).toThrow(/half-widths/)
     expect(() =>
       addon.smoothAxis(new Float32Array(12), new Float32Array(12), new Float32Array(4), Float64Array.of(1, 3, 1))
     ).toThrow(/2·radius \+ 1/)
