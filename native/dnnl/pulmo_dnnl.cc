@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "imaging.hpp"
+#include "jpegLossless.hpp"
 
 using dnnl::algorithm;
 using dnnl::memory;
@@ -805,6 +806,34 @@ void closeAndFillKernel(napi_env env, napi_callback_info info) {
   pulmo_imaging::closeAndFillSlices(labels, nx, ny, nz, marginX, marginY, p[5] != 0, halfWidth, reach, lungs);
 }
 
+// decodeJpegLosslessSlices(frames: Uint8Array, params: Float64Array, target: Int16Array, status: Uint8Array)
+// params: per slice [offset, length, width, height, bitsStored, pixelRepresentation, slope, intercept]
+// (offset and length of its JPEG stream in frames); slice k's HU at target + k·width·height, all
+// slices of one size; status[k] = 1 decoded, 0 refused (the TypeScript then takes it).
+void decodeJpegLosslessKernel(napi_env env, napi_callback_info info) {
+  const std::vector<napi_value> argv = arguments(env, info, 4);
+  size_t nf = 0, np = 0, nt = 0, ns = 0;
+  const uint8_t *frames = typed<uint8_t>(env, argv[0], napi_uint8_array, nf, "frames");
+  const double *p = typed<double>(env, argv[1], napi_float64_array, np, "params");
+  int16_t *target = typed<int16_t>(env, argv[2], napi_int16_array, nt, "target");
+  uint8_t *status = typed<uint8_t>(env, argv[3], napi_uint8_array, ns, "status");
+  if (np % 8 != 0 || np / 8 != ns) throw std::invalid_argument("decodeJpegLosslessSlices: 8 parameters and one status per slice");
+  std::vector<pulmo_jpeg::SliceParams> slices(ns);
+  for (size_t k = 0; k < ns; k++) {
+    const double *q = p + 8 * k;
+    slices[k] = {static_cast<int64_t>(q[0]), static_cast<int64_t>(q[1]), static_cast<int64_t>(q[2]), static_cast<int64_t>(q[3]),
+                 static_cast<int64_t>(q[4]), static_cast<int64_t>(q[5]), q[6], q[7]};
+    positive({slices[k].width, slices[k].height}, "decodeJpegLosslessSlices");
+    if (slices[k].width * slices[k].height != slices[0].width * slices[0].height) {
+      throw std::invalid_argument("decodeJpegLosslessSlices: the slices differ in size");
+    }
+  }
+  if (ns > 0 && nt != ns * static_cast<size_t>(slices[0].width * slices[0].height)) {
+    throw std::invalid_argument("decodeJpegLosslessSlices: target must hold every slice's pixels");
+  }
+  pulmo_jpeg::decodeSlices(frames, static_cast<int64_t>(nf), slices, target, status);
+}
+
 template <void (*Kernel)(napi_env, napi_callback_info)>
 napi_value arrayEntry(napi_env env, napi_callback_info info) {
   try {
@@ -862,6 +891,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"smoothAxis", nullptr, arrayEntry<smoothAxisKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"squaredDistance3d", nullptr, arrayEntry<squaredDistance3dKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeAndFillSlices", nullptr, arrayEntry<closeAndFillKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeJpegLosslessSlices", nullptr, arrayEntry<decodeJpegLosslessKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, describe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -19,6 +19,13 @@ export interface NativeImaging {
    * reach, lung labels…], halfWidth: diskHalfWidths' table for the closing disk.
    */
   closeAndFillSlices(labels: Uint8Array, halfWidth: Int32Array, params: Float64Array): void
+  /**
+   * JPEG lossless grey slices to HU (jpegLossless.ts and dicomPixels.ts's conversion), over the
+   * cores: params per slice [offset, length, width, height, bitsStored, pixelRepresentation, slope,
+   * intercept] of its stream in frames; slice k at target + k·width·height; status[k] 1 decoded,
+   * 0 refused (the TypeScript decoder then takes the slice).
+   */
+  decodeJpegLosslessSlices(frames: Uint8Array, params: Float64Array, target: Int16Array, status: Uint8Array): void
 }
 
 let active: NativeImaging | undefined
@@ -29,4 +36,19 @@ export function setNativeImaging(kernels: NativeImaging | undefined): void {
 
 export function nativeImaging(): NativeImaging | undefined {
   return active
+}
+
+let pending: Promise<unknown> | undefined
+
+/** The engine's start while it is under way (initEngine sets it, and clears it once settled). */
+export function setNativeImagingPending(start: Promise<unknown> | undefined): void {
+  pending = start
+}
+
+/**
+ * Resolves once no engine start is under way, whatever its outcome: then nativeImaging() says for
+ * good whether the native kernels are in. Immediate where no engine starts (the workstation's main process).
+ */
+export async function nativeImagingSettled(): Promise<void> {
+  if (pending !== undefined) await pending.catch(() => undefined)
 }

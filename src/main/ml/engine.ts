@@ -11,6 +11,7 @@ import {
 } from './backends'
 import { nativeAddonError, nativeAddonInfo } from './kernels/nativeAddon'
 import { registerEngineKernels } from './kernels/registerEngineKernels'
+import { setNativeImagingPending } from '../nativeImaging'
 import { envBackend, envWasmThreads, type EnvSource } from '../env'
 
 /**
@@ -47,6 +48,18 @@ let current: EngineInfo | undefined
  * silent fallback, so a misconfigured workstation is noticed. Logs and returns the backend name.
  */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
+  // Work that can use the native kernels from its first call (a series' decoding) waits for this
+  // start rather than run without them while it is under way.
+  const starting = startEngine(options)
+  setNativeImagingPending(starting)
+  try {
+    return await starting
+  } finally {
+    setNativeImagingPending(undefined)
+  }
+}
+
+async function startEngine(options: EngineOptions): Promise<BackendName> {
   const log = options.log ?? ((line: string) => console.info(line))
   const fromSetting = options.backend !== undefined && options.backend !== 'auto'
   const choice: BackendChoice = fromSetting

@@ -11,6 +11,7 @@ import { asVolumeReadError, VolumeReadError } from './errors'
 import type { DicomSlice } from './dicomFile'
 import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN } from './dicomStructure'
 import { decodeJpegLossless, JpegLosslessError } from './jpegLossless'
+import { nativeImaging, nativeImagingSettled, type NativeImaging } from '../nativeImaging'
 
 /** JPEG lossless, process 14 (any predictor) and its selection value 1 (first-order prediction). */
 const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'])
@@ -192,13 +193,53 @@ function decodeJpegLosslessSlice(s: DicomSlice, target: Int16Array, at: number):
   return true
 }
 
+/**
+ * The JPEG lossless grey slices decoded to HU by the native kernels in one call (the others, and any
+ * the native decoder refuses, are 0 in the status it returns, for the TypeScript to take): the same
+ * values as decodeJpegLosslessSlice, spread over the cores.
+ */
+function decodeJpegLosslessNative(native: NativeImaging, slices: DicomSlice[], target: Int16Array): Uint8Array | undefined {
+  const frames: (Uint8Array | undefined)[] = slices.map((s) => {
+    if (!isJpegLosslessGrey(s)) return undefined
+    try {
+      return encapsulatedFrame(s)
+    } catch (e) {
+      if (e instanceof JpegLosslessError) return undefined
+      throw e
+    }
+  })
+  if (!frames.some((f) => f !== undefined)) return undefined
+  const joined = new Uint8Array(frames.reduce((n, f) => n + (f?.length ?? 0), 0))
+  const params = new Float64Array(8 * slices.length)
+  let at = 0
+  slices.forEach((s, k) => {
+    const f = frames[k]
+    if (f) joined.set(f, at)
+    params.set([at, f?.length ?? 0, s.columns, s.rows, s.bitsStored, s.pixelRepresentation, s.rescaleSlope, s.rescaleIntercept], 8 * k)
+    at += f?.length ?? 0
+  })
+  const status = new Uint8Array(slices.length)
+  try {
+    native.decodeJpegLosslessSlices(joined, params, target, status)
+  } catch {
+    return undefined // a series the kernel refuses whole (slices of different sizes): the TypeScript decodes it
+  }
+  return status
+}
+
 /** Decodes the ordered slices of one validated series (same size) into HU. */
 export async function decodeSeries(slices: DicomSlice[]): Promise<Int16Array> {
   const count = slices[0].rows * slices[0].columns
   for (const s of slices) if (isNativeInt16(s)) checkNativeLength(s)
   const target = new Int16Array(count * slices.length)
+  // where an engine is starting (the CLI, the compute process), its native kernels decode the JPEG
+  // lossless slices over the cores; it is ready well before the files are read
+  await nativeImagingSettled()
+  const native = nativeImaging()
+  const decoded = native ? decodeJpegLosslessNative(native, slices, target) : undefined
   const viaItk: number[] = []
   slices.forEach((s, k) => {
+    if (decoded?.[k] === 1) return
     if (isNativeInt16(s)) decodeNative(s, target, k * count)
     else if (!(isJpegLosslessGrey(s) && decodeJpegLosslessSlice(s, target, k * count))) viaItk.push(k)
   })

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest'
 import { readDicomSeries } from '../../../src/main/volume/dicom'
 import { decodeJpegLossless, JpegLosslessError } from '../../../src/main/volume/jpegLossless'
 import { normal002, p002 } from '../../helpers/paths'
+import { NATIVE_EXPECTED } from '../../helpers/nativeEngine'
+import { loadNativeAddon, type NativeAddon } from '../../../src/main/ml/kernels/nativeAddon'
+import { setNativeImaging } from '../../../src/main/nativeImaging'
 
 /**
  * A lossless JPEG encoder for the tests (T.81 Annex H, one component): differences from the
@@ -171,5 +174,101 @@ describe('JPEG lossless decoding', () => {
       }
     }
     expect(refused).toBeGreaterThan(100)
+  }, 120_000)
+})
+
+/** HU as dicomPixels.ts makes them from decoded samples (the signed or masked stored value, rescaled). */
+function toHu(samples: Uint16Array, bitsStored: number, signed: boolean, slope: number, intercept: number): Int16Array {
+  return Int16Array.from(samples, (sample) => {
+    const shift = 32 - bitsStored
+    const stored = signed ? (sample << shift) >> shift : sample & ((1 << bitsStored) - 1)
+    const v = slope === 1 && Number.isInteger(intercept) ? stored + intercept : Math.round(stored * slope + intercept)
+    return Math.max(-32768, Math.min(32767, v))
+  })
+}
+
+/** The native decoder on one stream: its HU, or undefined where it refuses. */
+function nativeHu(addon: NativeAddon, frame: Uint8Array, width: number, height: number, p: { bits: number; signed: boolean; slope: number; intercept: number }): Int16Array | undefined {
+  const target = new Int16Array(width * height)
+  const status = new Uint8Array(1)
+  addon.decodeJpegLosslessSlices(frame, Float64Array.of(0, frame.length, width, height, p.bits, p.signed ? 1 : 0, p.slope, p.intercept), target, status)
+  return status[0] === 1 ? target : undefined
+}
+
+;(NATIVE_EXPECTED ? describe : describe.skip)('JPEG lossless decoding, native kernels (over the cores)', () => {
+  const addon = loadNativeAddon() as NativeAddon
+
+  it('give the TypeScript decoder’s HU for every predictor, precision, point transform and restart interval', () => {
+    expect(addon).toBeDefined()
+    for (const precision of [8, 12, 16]) {
+      for (let predictor = 1; predictor <= 7; predictor++) {
+        const samples = image(37, 23, precision)
+        const frame = encode(samples, 37, 23, { precision, predictor })
+        const p = { bits: precision, signed: precision === 16, slope: precision === 8 ? 0.7 : 1, intercept: precision === 12 ? -1024 : -3.5 }
+        expect(nativeHu(addon, frame, 37, 23, p)).toEqual(toHu(decodeJpegLossless(frame).samples, p.bits, p.signed, p.slope, p.intercept))
+      }
+    }
+    for (const frame of [
+      encode(image(16, 12, 12).map((s) => s & ~3), 16, 12, { precision: 12, predictor: 6, pointTransform: 2 }),
+      encode(image(20, 9, 16), 20, 9, { precision: 16, predictor: 4, restartRows: 2 })
+    ]) {
+      const { width, height, samples } = decodeJpegLossless(frame)
+      const p = { bits: 12, signed: false, slope: 1, intercept: -1024 }
+      expect(nativeHu(addon, frame, width, height, p)).toEqual(toHu(samples, p.bits, p.signed, p.slope, p.intercept))
+    }
+    // what the TypeScript refuses, the native refuses too (the slice then goes to the TypeScript and ITK)
+    const p = { bits: 12, signed: false, slope: 1, intercept: 0 }
+    expect(nativeHu(addon, Uint8Array.from([0, 1, 2]), 3, 1, p)).toBeUndefined()
+    expect(nativeHu(addon, encode(image(30, 30, 12), 30, 30, { precision: 12, predictor: 1 }).subarray(0, 40), 30, 30, p)).toBeUndefined()
+    expect(nativeHu(addon, encode(image(30, 30, 12), 30, 30, { precision: 12, predictor: 1 }), 30, 31, p)).toBeUndefined()
+  })
+
+  it('decode both real series to the very HU of the TypeScript decoder (readDicomSeries with and without them)', async () => {
+    for (const dir of [p002, normal002]) {
+      setNativeImaging(undefined)
+      const [typescript] = await readDicomSeries(dir)
+      setNativeImaging(addon)
+      try {
+        const [native] = await readDicomSeries(dir)
+        expect(native.dimensions).toEqual(typescript.dimensions)
+        let differing = 0
+        for (let v = 0; v < native.data.length; v++) if (native.data[v] !== typescript.data[v]) differing++
+        expect(differing, dir).toBe(0)
+      } finally {
+        setNativeImaging(undefined)
+      }
+    }
+  }, 120_000)
+
+  it('on 250 seeded mutations of a real frame decode exactly as the TypeScript or refuse where it refuses, and never crash', () => {
+    const file = readFileSync(join(p002, 'IM0040.dcm'))
+    const start = file.indexOf(Buffer.from([0xff, 0xd8, 0xff]))
+    const frame = new Uint8Array(file.subarray(start, file.lastIndexOf(Buffer.from([0xff, 0xd9])) + 2))
+    const p = { bits: 16, signed: false, slope: 1, intercept: -1024 }
+    let seed = 0xbeef
+    const random = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+    let decoded = 0
+    for (let i = 0; i < 250; i++) {
+      const bytes = frame.slice(0, random() < 0.2 ? Math.floor(random() * frame.length) : frame.length)
+      for (let m = 0; m < 1 + Math.floor(random() * 4); m++) {
+        const at = random() < 0.7 ? Math.floor(random() * Math.min(200, bytes.length)) : Math.floor(random() * bytes.length)
+        bytes[at] = Math.floor(random() * 256)
+      }
+      let expected: Int16Array | undefined
+      try {
+        expected = toHu(decodeJpegLossless(bytes, { width: 512, height: 512 }).samples, p.bits, p.signed, p.slope, p.intercept)
+      } catch (e) {
+        expect(e, `case ${i}`).toBeInstanceOf(JpegLosslessError)
+      }
+      const native = nativeHu(addon, bytes, 512, 512, p)
+      expect(native === undefined, `case ${i}: refused by one decoder only`).toBe(expected === undefined)
+      if (expected && native) {
+        let differing = 0
+        for (let q = 0; q < expected.length; q++) if (expected[q] !== native[q]) differing++
+        expect(differing, `case ${i}`).toBe(0)
+        decoded++
+      }
+    }
+    expect(decoded).toBeGreaterThan(15)
   }, 120_000)
 })
