@@ -1,5 +1,5 @@
 import { componentsBySize, labelComponents3d, paintComponents } from '../morphology/connectedComponents3d'
-import { squaredDistanceToFeaturePerSlice } from '../morphology/distanceTransform3d'
+import { squaredDistanceToFeature3d } from '../morphology/distanceTransform3d'
 import type { AxialOrientation } from '../volume/volumeGeometry'
 
 export const RIGHT_LUNG_LABEL = 1
@@ -157,7 +157,7 @@ function erosionDepth(
   const depth = new Uint8Array(mask.length)
   const squaredRadii = radii.map((r) => r * r)
   // each slice's distance to the background (in-plane: the erosion is per slice)
-  const distance = squaredDistanceToFeaturePerSlice(mask, dimensions, spacing, 0, true)
+  const distance = squaredDistanceToFeature3d(mask, dimensions, spacing, 0, true, { inPlane: true })
   for (let v = 0; v < mask.length; v++) {
     if (mask[v] === 0) continue
     let level = 0

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadNativeAddon, type NativeAddon } from '../../../src/main/ml/kernels/nativeAddon'
-import { squaredDistanceToFeature3d, squaredDistanceToFeaturePerSlice } from '../../../src/main/morphology/distanceTransform3d'
+import { squaredDistanceToFeature3d } from '../../../src/main/morphology/distanceTransform3d'
 import { nativeImaging, setNativeImaging } from '../../../src/main/nativeImaging'
 import { smoothBox } from '../../../src/main/regions/fissureEvidence'
 import { closeAndFillLungsPerSlice } from '../../../src/main/lungs/lungMaskRefinement'
@@ -106,7 +106,7 @@ runIf('native image kernels', () => {
       [[0.68, 0.68, 1.25], 0, true],
       [[0.7, 0.9, 5], 1, false]
     ] as const) {
-      const [ts, native] = both(addon, () => squaredDistanceToFeaturePerSlice(volume, dims, spacing, feature, frame))
+      const [ts, native] = both(addon, () => squaredDistanceToFeature3d(volume, dims, spacing, feature, frame, { inPlane: true }))
       expect(firstDifference(ts, native)).toBe(-1)
     }
     // one background voxel in slice 3 only: in slice 3 its neighbour two columns on is 2²·0.5² mm² from
@@ -114,7 +114,7 @@ runIf('native image kernels', () => {
     const lung = new Uint8Array(dims[0] * dims[1] * dims[2]).fill(1)
     lung[3 * dims[0] * dims[1] + 10 * dims[0] + 10] = 0
     setNativeImaging(addon)
-    const d = squaredDistanceToFeaturePerSlice(lung, dims, [0.5, 0.5, 3], 0, false)
+    const d = squaredDistanceToFeature3d(lung, dims, [0.5, 0.5, 3], 0, false, { inPlane: true })
     expect(d[3 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBeCloseTo(1, 5)
     expect(d[4 * dims[0] * dims[1] + 10 * dims[0] + 12]).toBe(Math.fround(1e12))
   })
