@@ -307,4 +307,73 @@ inline void closeAndFillSlices(uint8_t *labels, int64_t nx, int64_t ny, int64_t 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The runs of a mask's rows (src/main/morphology/connectedComponents3d.ts's first pass): per row,
+// each maximal run of voxels above `above`, as [start, end) in x. Counted per row over the cores,
+// then written at each row's place, so the runs come out in the order of the TypeScript's scan.
+inline void maskRuns(const uint8_t *mask, int64_t nx, int64_t rows, int above, std::vector<int32_t> &rowFirstRun,
+                     std::vector<int32_t> &runStart, std::vector<int32_t> &runEnd) {
+  rowFirstRun.assign(rows + 1, 0);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const uint8_t *row = mask + r * nx;
+    int32_t runs = 0;
+    for (int64_t i = 0; i < nx; i++) {
+      if (row[i] > above && (i == 0 || row[i - 1] <= above)) runs++;
+    }
+    rowFirstRun[r + 1] = runs;
+  }
+  for (int64_t r = 0; r < rows; r++) rowFirstRun[r + 1] += rowFirstRun[r];
+  runStart.resize(rowFirstRun[rows]);
+  runEnd.resize(rowFirstRun[rows]);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const uint8_t *row = mask + r * nx;
+    int64_t n = rowFirstRun[r];
+    int64_t i = 0;
+    while (i < nx) {
+      while (i < nx && row[i] <= above) i++;
+      if (i == nx) break;
+      runStart[n] = static_cast<int32_t>(i);
+      while (i < nx && row[i] > above) i++;
+      runEnd[n++] = static_cast<int32_t>(i);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lung separation's marker growing (src/main/lungs/lungSeparation.ts growMarkers): a
+// breadth-first flood of the markers' labels through the mask, 6-connected, in the same queue order
+// (the markers in scan order, then each voxel's neighbours −x, +x, −y, +y, −z, +z), so every voxel
+// gets the label of the same marker. One thread: the order is the result.
+inline void growMarkers(const uint8_t *mask, const uint8_t *markers, uint8_t *labels, int64_t nx, int64_t ny, int64_t nz) {
+  const int64_t sliceSize = nx * ny, n = sliceSize * nz;
+  int64_t maskCount = 0;
+  for (int64_t v = 0; v < n; v++) maskCount += mask[v] != 0;
+  std::vector<int64_t> queue(static_cast<size_t>(maskCount));
+  int64_t head = 0, tail = 0;
+  for (int64_t v = 0; v < n; v++) {
+    if (markers[v] != 0 && mask[v] != 0) {
+      labels[v] = markers[v];
+      queue[tail++] = v;
+    }
+  }
+  while (head < tail) {
+    const int64_t v = queue[head++];
+    const uint8_t label = labels[v];
+    const int64_t k = v / sliceSize, inSlice = v - k * sliceSize, j = inSlice / nx, i = inSlice - j * nx;
+    auto reach = [&](int64_t q) {
+      if (mask[q] == 0 || labels[q] != 0) return;
+      labels[q] = label;
+      queue[tail++] = q;
+    };
+    if (i > 0) reach(v - 1);
+    if (i < nx - 1) reach(v + 1);
+    if (j > 0) reach(v - nx);
+    if (j < ny - 1) reach(v + nx);
+    if (k > 0) reach(v - sliceSize);
+    if (k < nz - 1) reach(v + sliceSize);
+  }
+}
+
 }  // namespace pulmo_imaging

@@ -834,6 +834,57 @@ void decodeJpegLosslessKernel(napi_env env, napi_callback_info info) {
   pulmo_jpeg::decodeSlices(frames, static_cast<int64_t>(nf), slices, target, status);
 }
 
+// maskRuns(mask: Uint8Array, [nx, rows, above]) → { rowFirstRun, runStart, runEnd } (Int32Arrays)
+napi_value int32Array(napi_env env, const std::vector<int32_t> &values) {
+  void *data = nullptr;
+  napi_value buffer, array;
+  check(env, napi_create_arraybuffer(env, values.size() * sizeof(int32_t), &data, &buffer), "array buffer");
+  if (!values.empty()) std::memcpy(data, values.data(), values.size() * sizeof(int32_t));
+  check(env, napi_create_typedarray(env, napi_int32_array, values.size(), buffer, 0, &array), "typed array");
+  return array;
+}
+
+napi_value maskRunsEntry(napi_env env, napi_callback_info info) {
+  try {
+    const std::vector<napi_value> argv = arguments(env, info, 2);
+    size_t nm = 0, np = 0;
+    const uint8_t *mask = typed<uint8_t>(env, argv[0], napi_uint8_array, nm, "mask");
+    const double *p = typed<double>(env, argv[1], napi_float64_array, np, "params");
+    if (np < 3) throw std::invalid_argument("maskRuns: too few parameters");
+    const int64_t nx = static_cast<int64_t>(p[0]), rows = static_cast<int64_t>(p[1]);
+    positive({nx, rows}, "maskRuns");
+    if (nm != static_cast<size_t>(nx * rows)) throw std::invalid_argument("maskRuns: the mask must hold nx·rows values");
+    if (p[2] < 0 || p[2] > 255) throw std::invalid_argument("maskRuns: the threshold is 0 to 255");
+    std::vector<int32_t> rowFirstRun, runStart, runEnd;
+    pulmo_imaging::maskRuns(mask, nx, rows, static_cast<int>(p[2]), rowFirstRun, runStart, runEnd);
+    napi_value result;
+    check(env, napi_create_object(env, &result), "object");
+    check(env, napi_set_named_property(env, result, "rowFirstRun", int32Array(env, rowFirstRun)), "rowFirstRun");
+    check(env, napi_set_named_property(env, result, "runStart", int32Array(env, runStart)), "runStart");
+    check(env, napi_set_named_property(env, result, "runEnd", int32Array(env, runEnd)), "runEnd");
+    return result;
+  } catch (const std::exception &e) {
+    napi_throw_error(env, "PULMO_DNNL", e.what());
+    return nullptr;
+  }
+}
+
+// growMarkers(mask: Uint8Array, markers: Uint8Array, labels: Uint8Array (zeros), [nx, ny, nz])
+void growMarkersKernel(napi_env env, napi_callback_info info) {
+  const std::vector<napi_value> argv = arguments(env, info, 4);
+  size_t nm = 0, nk = 0, nl = 0, np = 0;
+  const uint8_t *mask = typed<uint8_t>(env, argv[0], napi_uint8_array, nm, "mask");
+  const uint8_t *markers = typed<uint8_t>(env, argv[1], napi_uint8_array, nk, "markers");
+  uint8_t *labels = typed<uint8_t>(env, argv[2], napi_uint8_array, nl, "labels");
+  const double *p = typed<double>(env, argv[3], napi_float64_array, np, "params");
+  if (np < 3) throw std::invalid_argument("growMarkers: too few parameters");
+  const int64_t nx = static_cast<int64_t>(p[0]), ny = static_cast<int64_t>(p[1]), nz = static_cast<int64_t>(p[2]);
+  positive({nx, ny, nz}, "growMarkers");
+  const size_t n = static_cast<size_t>(nx * ny * nz);
+  if (nm != n || nk != n || nl != n) throw std::invalid_argument("growMarkers: mask, markers and labels must hold nx·ny·nz values");
+  pulmo_imaging::growMarkers(mask, markers, labels, nx, ny, nz);
+}
+
 template <void (*Kernel)(napi_env, napi_callback_info)>
 napi_value arrayEntry(napi_env env, napi_callback_info info) {
   try {
@@ -892,6 +943,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"squaredDistance3d", nullptr, arrayEntry<squaredDistance3dKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeAndFillSlices", nullptr, arrayEntry<closeAndFillKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeJpegLosslessSlices", nullptr, arrayEntry<decodeJpegLosslessKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maskRuns", nullptr, maskRunsEntry, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"growMarkers", nullptr, arrayEntry<growMarkersKernel>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, describe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, clearCache, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -26,6 +26,13 @@ export interface NativeImaging {
    * 0 refused (the TypeScript decoder then takes the slice).
    */
   decodeJpegLosslessSlices(frames: Uint8Array, params: Float64Array, target: Int16Array, status: Uint8Array): void
+  /**
+   * The runs of every row of a mask (nx · rows values) above a threshold: params [nx, rows, above];
+   * row r's runs are runStart/runEnd[rowFirstRun[r] … rowFirstRun[r + 1]), in x order.
+   */
+  maskRuns(mask: Uint8Array, params: Float64Array): { rowFirstRun: Int32Array; runStart: Int32Array; runEnd: Int32Array }
+  /** The lung separation's breadth-first growing of the markers through the mask into labels (zeros); params [nx, ny, nz]. */
+  growMarkers(mask: Uint8Array, markers: Uint8Array, labels: Uint8Array, params: Float64Array): void
 }
 
 let active: NativeImaging | undefined

@@ -1,5 +1,6 @@
 import { componentsBySize, labelComponents3d, paintComponents } from '../morphology/connectedComponents3d'
 import { squaredDistanceToFeature3d } from '../morphology/distanceTransform3d'
+import { nativeImaging } from '../nativeImaging'
 import type { AxialOrientation } from '../volume/volumeGeometry'
 
 export const RIGHT_LUNG_LABEL = 1
@@ -199,10 +200,16 @@ function twoLungMarkers(
 }
 
 /** Breadth-first growth of all markers at once inside the mask (6-connected). */
-function growMarkers(mask: Uint8Array, dimensions: readonly [number, number, number], markers: Uint8Array): Uint8Array {
+export function growMarkers(mask: Uint8Array, dimensions: readonly [number, number, number], markers: Uint8Array): Uint8Array {
   const [nx, ny, nz] = dimensions
   const sliceSize = nx * ny
   const labels = new Uint8Array(mask.length)
+  const native = nativeImaging()
+  if (native !== undefined) {
+    // the same flood in the same order, compiled
+    native.growMarkers(mask, markers, labels, Float64Array.of(nx, ny, nz))
+    return labels
+  }
   let maskCount = 0
   for (let v = 0; v < mask.length; v++) if (mask[v] !== 0) maskCount++
   const queue = new Int32Array(maskCount)

@@ -6,6 +6,8 @@
  * once per erosion radius.
  * 6-connectivity rather than 26 keeps two lungs that meet only along an edge or a corner apart.
  */
+import { nativeImaging } from '../nativeImaging'
+
 export interface ComponentRuns {
   dimensions: [number, number, number]
   /** per run: first voxel's i, one past the last voxel's i, and its row j + k·ny */
@@ -28,34 +30,8 @@ export function labelComponents3d(
 ): ComponentRuns {
   const [nx, ny, nz] = dimensions
   const rows = ny * nz
-  const rowFirstRun = new Int32Array(rows + 1)
-  let capacity = 1024
-  let runStart = new Int32Array(capacity)
-  let runEnd = new Int32Array(capacity)
-  let runRow = new Int32Array(capacity)
-  let count = 0
-  for (let r = 0; r < rows; r++) {
-    rowFirstRun[r] = count
-    const offset = r * nx
-    let i = 0
-    while (i < nx) {
-      while (i < nx && mask[offset + i] <= above) i++
-      if (i === nx) break
-      const start = i
-      while (i < nx && mask[offset + i] > above) i++
-      if (count === capacity) {
-        capacity *= 2
-        runStart = grow(runStart, capacity)
-        runEnd = grow(runEnd, capacity)
-        runRow = grow(runRow, capacity)
-      }
-      runStart[count] = start
-      runEnd[count] = i
-      runRow[count] = r
-      count++
-    }
-  }
-  rowFirstRun[rows] = count
+  const { rowFirstRun, runStart, runEnd, runRow } = maskRuns(mask, nx, rows, above)
+  const count = runStart.length
 
   const parent = new Int32Array(count)
   for (let n = 0; n < count; n++) parent[n] = n
@@ -108,13 +84,58 @@ export function labelComponents3d(
   }
   return {
     dimensions: [nx, ny, nz],
-    runStart: runStart.subarray(0, count),
-    runEnd: runEnd.subarray(0, count),
-    runRow: runRow.subarray(0, count),
+    runStart,
+    runEnd,
+    runRow,
     runComponent,
     sizes,
     sumI
   }
+}
+
+/** Every row's runs of voxels above `above`, in scan order: the voxel pass, native over the cores where the kernels are in. */
+function maskRuns(
+  mask: Uint8Array,
+  nx: number,
+  rows: number,
+  above: number
+): { rowFirstRun: Int32Array; runStart: Int32Array; runEnd: Int32Array; runRow: Int32Array } {
+  const native = nativeImaging()
+  if (native !== undefined && Number.isInteger(above) && above >= 0 && above <= 255) {
+    const { rowFirstRun, runStart, runEnd } = native.maskRuns(mask, Float64Array.of(nx, rows, above))
+    const runRow = new Int32Array(runStart.length)
+    for (let r = 0; r < rows; r++) runRow.fill(r, rowFirstRun[r], rowFirstRun[r + 1])
+    return { rowFirstRun, runStart, runEnd, runRow }
+  }
+  const rowFirstRun = new Int32Array(rows + 1)
+  let capacity = 1024
+  let runStart = new Int32Array(capacity)
+  let runEnd = new Int32Array(capacity)
+  let runRow = new Int32Array(capacity)
+  let count = 0
+  for (let r = 0; r < rows; r++) {
+    rowFirstRun[r] = count
+    const offset = r * nx
+    let i = 0
+    while (i < nx) {
+      while (i < nx && mask[offset + i] <= above) i++
+      if (i === nx) break
+      const start = i
+      while (i < nx && mask[offset + i] > above) i++
+      if (count === capacity) {
+        capacity *= 2
+        runStart = grow(runStart, capacity)
+        runEnd = grow(runEnd, capacity)
+        runRow = grow(runRow, capacity)
+      }
+      runStart[count] = start
+      runEnd[count] = i
+      runRow[count] = r
+      count++
+    }
+  }
+  rowFirstRun[rows] = count
+  return { rowFirstRun, runStart: runStart.subarray(0, count), runEnd: runEnd.subarray(0, count), runRow: runRow.subarray(0, count) }
 }
 
 function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {

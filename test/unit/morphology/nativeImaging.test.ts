@@ -4,6 +4,8 @@ import { squaredDistanceToFeature3d } from '../../../src/main/morphology/distanc
 import { nativeImaging, setNativeImaging } from '../../../src/main/nativeImaging'
 import { smoothBox } from '../../../src/main/regions/fissureEvidence'
 import { closeAndFillLungsPerSlice } from '../../../src/main/lungs/lungMaskRefinement'
+import { labelComponents3d } from '../../../src/main/morphology/connectedComponents3d'
+import { growMarkers } from '../../../src/main/lungs/lungSeparation'
 import { NATIVE_EXPECTED } from '../../helpers/nativeEngine'
 
 /**
@@ -162,12 +164,51 @@ runIf('native image kernels', () => {
     }
   })
 
+  it('cut a mask into the same runs as the TypeScript, so its components are the same (labels above 0 and above 1)', () => {
+    const dims: [number, number, number] = [53, 31, 11]
+    const random = seeded(9)
+    const mask = Uint8Array.from({ length: dims[0] * dims[1] * dims[2] }, () => (random() < 0.45 ? 1 + Math.floor(random() * 3) : 0))
+    for (const above of [0, 1]) {
+      const [ts, native] = both(addon, () => labelComponents3d(mask, dims, above))
+      expect(native.runStart.length).toBeGreaterThan(1000)
+      expect(Array.from(native.runStart)).toEqual(Array.from(ts.runStart))
+      expect(Array.from(native.runEnd)).toEqual(Array.from(ts.runEnd))
+      expect(Array.from(native.runRow)).toEqual(Array.from(ts.runRow))
+      expect(Array.from(native.runComponent)).toEqual(Array.from(ts.runComponent))
+      expect(native.sizes).toEqual(ts.sizes)
+    }
+    // an empty mask: no runs, no components
+    setNativeImaging(addon)
+    expect(labelComponents3d(new Uint8Array(60), [5, 4, 3]).sizes).toEqual([0])
+  })
+
+  it('grow the lung markers through a mask to the same labels as the TypeScript (ties go the same way)', () => {
+    const dims: [number, number, number] = [47, 39, 13]
+    const random = seeded(21)
+    const mask = Uint8Array.from({ length: dims[0] * dims[1] * dims[2] }, () => (random() < 0.7 ? 1 : 0))
+    // a few seeds of each lung: where their floods meet, the queue order decides
+    const markers = new Uint8Array(mask.length)
+    for (let n = 0; n < 12; n++) markers[Math.floor(random() * mask.length)] = 1 + (n % 2)
+    const [ts, native] = both(addon, () => growMarkers(mask, dims, markers))
+    let differing = 0
+    let grown = 0
+    for (let v = 0; v < mask.length; v++) {
+      if (ts[v] !== native[v]) differing++
+      if (native[v] !== 0) grown++
+    }
+    expect(differing).toBe(0)
+    expect(grown).toBeGreaterThan(mask.length / 3)
+    expect(native.includes(1) && native.includes(2)).toBe(true)
+  })
+
   it('refuse bad shapes with a JS error', () => {
     expect(() => addon.squaredDistance3d(new Uint8Array(10), new Float32Array(10), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 0))).toThrow(
       /nx·ny·nz/
     )
     expect(() => addon.closeAndFillSlices(new Uint8Array(26), Int32Array.of(1, 1, 1), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 1))).toThrow(/nx·ny·nz/)
     expect(() => addon.closeAndFillSlices(new Uint8Array(27), Int32Array.of(1, 1), Float64Array.of(3, 3, 3, 1, 1, 1, 1, 1))).toThrow(/half-widths/)
+    expect(() => addon.maskRuns(new Uint8Array(10), Float64Array.of(3, 3, 0))).toThrow(/nx·rows/)
+    expect(() => addon.growMarkers(new Uint8Array(8), new Uint8Array(8), new Uint8Array(7), Float64Array.of(2, 2, 2))).toThrow(/nx·ny·nz/)
     expect(() =>
       addon.smoothAxis(new Float32Array(12), new Float32Array(12), new Float32Array(4), Float64Array.of(1, 3, 1))
     ).toThrow(/2·radius \+ 1/)

@@ -37,7 +37,7 @@ const HEAP_KERNELS = [
 ] as const
 
 /** The image kernels on plain typed arrays (morphology/nativeImaging). */
-const ARRAY_KERNELS = ['smoothAxis', 'squaredDistance3d', 'closeAndFillSlices', 'decodeJpegLosslessSlices'] as const
+const ARRAY_KERNELS = ['smoothAxis', 'squaredDistance3d', 'closeAndFillSlices', 'decodeJpegLosslessSlices', 'maskRuns', 'growMarkers'] as const
 
 export type NativeAddon = Record<(typeof HEAP_KERNELS)[number], HeapKernel> &
   NativeImaging & {
