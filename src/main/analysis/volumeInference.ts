@@ -211,8 +211,8 @@ export async function inferVolume(volume: Volume, options: VolumeInferenceOption
 
 /**
  * A slice's map (the crop's) into the volume's probability and infection, where the slice's lung
- * gate (the crop's) allows; says whether any voxel reached the threshold. (A function of its own: V8 compiles a small
- * hot loop far better than the same loop inside the long async inferVolume.)
+ * gate (the crop's) allows; says whether any voxel reached the threshold. (A function of its own:
+ * V8 compiles a small hot loop far better than the same loop inside the long async inferVolume.)
  */
 function placeSliceMap(
   map: Float32Array,
@@ -263,8 +263,8 @@ function pixelSpacing(volume: Volume, grey: Partial<GreyLungSegmentationOptions>
 
 /**
  * Every slice's lung gate (lungGateSlice) within the crop, slice after slice (nz · crop width ·
- * crop height), and the slices that hold lung. The same gate as on the whole slice: the crop holds
- * every lung voxel and a margin (cropMarginMm) far wider than the gate's, or reaches the image edge.
+ * crop height), and the slices that hold lung. Within the crop it is the whole slice's gate, since
+ * every lung voxel lies in the crop (the lungs' box grown); outside it the maps cover nothing to gate.
  */
 function lungGatesInCrop(
   lungLabels: Uint8Array,

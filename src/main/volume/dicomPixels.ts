@@ -233,7 +233,8 @@ export async function decodeSeries(slices: DicomSlice[]): Promise<Int16Array> {
   for (const s of slices) if (isNativeInt16(s)) checkNativeLength(s)
   const target = new Int16Array(count * slices.length)
   // where an engine is starting (the CLI, the compute process), its native kernels decode the JPEG
-  // lossless slices over the cores; it is ready well before the files are read
+  // lossless slices over the cores (an engine still starting is waited for: it is most often up by the
+  // time the files are read)
   await nativeImagingSettled()
   const native = nativeImaging()
   const decoded = native ? decodeJpegLosslessNative(native, slices, target) : undefined
