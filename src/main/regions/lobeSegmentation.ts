@@ -119,25 +119,38 @@ function lungFrames(lungLabels: Uint8Array, geometry: Geometry): Partial<Record<
   const o = axialOrientation(geometry.direction)
   const signs = [o.towardLeft, o.towardPosterior, o.towardSuperior]
   const [nx, ny, nz] = geometry.dimensions
+  const [sx, sy, sz] = geometry.spacing
+  // both lungs in one pass over every second column and row, each lung's sums in scan order
+  const sides = [
+    { side: 'right' as const, label: RIGHT_LUNG_LABEL, sum: [0, 0, 0], sq: [0, 0, 0], n: 0 },
+    { side: 'left' as const, label: LEFT_LUNG_LABEL, sum: [0, 0, 0], sq: [0, 0, 0], n: 0 }
+  ]
+  const [right, left] = sides
+  for (let k = 0; k < nz; k++) {
+    const z = axisMm(k, sz, signs[2])
+    for (let j = 0; j < ny; j += 2) {
+      const y = axisMm(j, sy, signs[1])
+      const row = k * nx * ny + j * nx
+      for (let i = 0; i < nx; i += 2) {
+        const l = lungLabels[row + i]
+        const s = l === right.label ? right : l === left.label ? left : undefined
+        if (s === undefined) continue
+        const x = axisMm(i, sx, signs[0])
+        s.sum[0] += x
+        s.sq[0] += x * x
+        s.sum[1] += y
+        s.sq[1] += y * y
+        s.sum[2] += z
+        s.sq[2] += z * z
+        s.n++
+      }
+    }
+  }
   const frames: Partial<Record<LungSide, LungFrame>> = {}
-  for (const [side, label] of [['right', RIGHT_LUNG_LABEL], ['left', LEFT_LUNG_LABEL]] as const) {
-    const sum = [0, 0, 0]
-    const sq = [0, 0, 0]
-    let n = 0
-    for (let k = 0; k < nz; k++)
-      for (let j = 0; j < ny; j += 2)
-        for (let i = 0; i < nx; i += 2) {
-          if (lungLabels[k * nx * ny + j * nx + i] !== label) continue
-          const p = [axisMm(i, geometry.spacing[0], signs[0]), axisMm(j, geometry.spacing[1], signs[1]), axisMm(k, geometry.spacing[2], signs[2])]
-          for (let a = 0; a < 3; a++) {
-            sum[a] += p[a]
-            sq[a] += p[a] * p[a]
-          }
-          n++
-        }
+  for (const { side, sum, sq, n } of sides) {
     if (n < 100) continue
-    const centroid = sum.map((s) => s / n) as [number, number, number]
-    frames[side] = { centroidMm: centroid, sdMm: sq.map((s, a) => Math.sqrt(Math.max(s / n - centroid[a] ** 2, 1))) as [number, number, number] }
+    const centroid = sum.map((v) => v / n) as [number, number, number]
+    frames[side] = { centroidMm: centroid, sdMm: sq.map((v, a) => Math.sqrt(Math.max(v / n - centroid[a] ** 2, 1))) as [number, number, number] }
   }
   return frames
 }

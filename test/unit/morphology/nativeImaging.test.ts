@@ -6,6 +6,7 @@ import { smoothBox } from '../../../src/main/regions/fissureEvidence'
 import { closeAndFillLungsPerSlice } from '../../../src/main/lungs/lungMaskRefinement'
 import { labelComponents3d } from '../../../src/main/morphology/connectedComponents3d'
 import { growMarkers } from '../../../src/main/lungs/lungSeparation'
+import { bodyCentreI } from '../../../src/main/lungs/bodyMask'
 import { NATIVE_EXPECTED } from '../../helpers/nativeEngine'
 
 /**
@@ -180,6 +181,11 @@ runIf('native image kernels', () => {
     // an empty mask: no runs, no components
     setNativeImaging(addon)
     expect(labelComponents3d(new Uint8Array(60), [5, 4, 3]).sizes).toEqual([0])
+    // the body's midline from the same runs: the same mean column to the last bit
+    const [tsCentre, nativeCentre] = both(addon, () => bodyCentreI(mask, dims[0]))
+    expect(nativeCentre).toBe(tsCentre)
+    expect(nativeCentre).toBeGreaterThan(20)
+    expect(nativeCentre).toBeLessThan(32)
   })
 
   it('grow the lung markers through a mask to the same labels as the TypeScript (ties go the same way)', () => {
