@@ -4,6 +4,7 @@ import { bodyCentreI, segmentBody, type BodyModel } from './bodyMask'
 import { boxDimensions, cropToBox, expandBox, maskBoundingBox, pasteFromBox } from '../morphology/boundingBox'
 import { componentsBySize, labelComponents3d, paintComponents } from '../morphology/connectedComponents3d'
 import { closeAndFillLungsPerSlice } from './lungMaskRefinement'
+import { clearInside, keepInside } from '../morphology/maskOps'
 import {
   DEFAULT_LUNG_SEPARATION,
   LEFT_LUNG_LABEL,
@@ -137,14 +138,14 @@ function segmentLungsFromAir(air: Uint8Array, geometry: VolumeGeometry, settings
   const orientation = axialOrientation(geometry.direction)
   const [nx, , nz] = dimensions
   const body = segmentBody(air, dimensions, settings.bodyModel)
-  for (let v = 0; v < air.length; v++) if (body[v] === 0) air[v] = 0
+  keepInside(air, body)
   const insideAir = air
   const midlineI = bodyCentreI(body, nx)
 
   let airwayVoxelCount = 0
   if (settings.removeAirways && nz >= 3) {
     const airway = trackCentralAirways(insideAir, body, geometry, orientation, settings.airway)
-    for (let v = 0; v < insideAir.length; v++) if (airway.mask[v] !== 0) insideAir[v] = 0
+    clearInside(insideAir, airway.mask)
     airwayVoxelCount = airway.voxelCount
   }
 
