@@ -116,21 +116,26 @@ export function computeSeverity(input: SeverityInput, options: Partial<SeverityO
     [0, 0, 0, 0],
     [0, 0, 0, 0]
   ]
-  let infectedOutside = 0
   // Local copies: bundlers' module bindings can cost a getter call per access in a hot loop.
   const rightLabel = RIGHT_LUNG_LABEL
   const leftLabel = LEFT_LUNG_LABEL
-  for (let v = 0; v < lungLabels.length; v++) {
+  const infectedOutside = infectedOutsideLungs(infectionLabels, lungLabels, rightLabel, leftLabel)
+  // The lungs' voxels, four at a time past the words that hold none.
+  const count = (v: number): void => {
     const lung = lungLabels[v]
+    if (lung !== rightLabel && lung !== leftLabel) return
     const infection = infectionLabels[v]
-    if (lung !== rightLabel && lung !== leftLabel) {
-      if (infection !== 0) infectedOutside++
-      continue
-    }
     addVoxel(lungCounts[lung], infection)
     const region = regionLabels[v]
     if (region > 0 && region < regionCounts.length) addVoxel(regionCounts[region], infection)
   }
+  const lungWords = lungLabels.byteOffset % 4 === 0 ? new Uint32Array(lungLabels.buffer, lungLabels.byteOffset, lungLabels.length >> 2) : undefined
+  if (lungWords)
+    for (let i = 0; i < lungWords.length; i++) {
+      if (lungWords[i] === 0) continue
+      for (let v = i << 2; v < (i << 2) + 4; v++) count(v)
+    }
+  for (let v = lungWords ? lungWords.length << 2 : 0; v < lungLabels.length; v++) count(v)
 
   const right = toVolumes(lungCounts[RIGHT_LUNG_LABEL], voxelMl)
   const left = toVolumes(lungCounts[LEFT_LUNG_LABEL], voxelMl)
@@ -206,4 +211,18 @@ function toVolumes(counts: Counts, voxelMl: number): InfectionVolumes {
     consolidationVolumeMl: counts[3] * voxelMl,
     percent: counts[0] > 0 ? (100 * counts[1]) / counts[0] : 0
   }
+}
+
+/** Infected voxels (any non-zero label) outside both lungs; words of four uninfected voxels are skipped at once. */
+function infectedOutsideLungs(infection: Uint8Array, lungs: Uint8Array, right: number, left: number): number {
+  let count = 0
+  const outside = (v: number): boolean => infection[v] !== 0 && lungs[v] !== right && lungs[v] !== left
+  const words = infection.byteOffset % 4 === 0 ? new Uint32Array(infection.buffer, infection.byteOffset, infection.length >> 2) : undefined
+  if (words)
+    for (let i = 0; i < words.length; i++) {
+      if (words[i] === 0) continue
+      for (let v = i << 2; v < (i << 2) + 4; v++) if (outside(v)) count++
+    }
+  for (let v = words ? words.length << 2 : 0; v < infection.length; v++) if (outside(v)) count++
+  return count
 }

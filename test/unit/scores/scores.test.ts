@@ -235,5 +235,14 @@ describe('computeSeverity on the chest phantom', () => {
     expect(report.infectionOutsideLungsMl).toBeCloseTo(voxelMl, 12)
     expect(report.infectedVolumeMl).toBeCloseTo(voxelMl, 12)
     expect(report.ggoVolumeMl + report.consolidationVolumeMl).toBe(0)
+    // maps that are views at an odd byte offset (read voxel by voxel, not a word at a time): the same report
+    const shifted = (a: Uint8Array): Uint8Array => {
+      const b = new Uint8Array(a.length + 1)
+      b.set(a, 1)
+      return b.subarray(1)
+    }
+    const unaligned = { geometry: phantom.volume, lungLabels: shifted(lungs.labels), regionLabels: shifted(regions), infectionLabels: shifted(outside) }
+    expect(computeSeverity(unaligned)).toEqual(report)
+    expect(computeSeverity(input(infection)).ctss).toEqual(computeSeverity({ ...unaligned, infectionLabels: shifted(infection) }).ctss)
   })
 })
