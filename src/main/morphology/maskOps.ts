@@ -15,35 +15,29 @@ function words(a: Uint8Array, b: Uint8Array): [Uint32Array, Uint32Array] | undef
 
 /** target[v] = 0 wherever mask[v] is 0 (target kept only inside the mask). */
 export function keepInside(target: Uint8Array, mask: Uint8Array): void {
-  if (mask.length !== target.length) throw new Error('keepInside: the mask does not match the volume')
-  const w = words(target, mask)
-  let from = 0
-  if (w !== undefined) {
-    const [t, m] = w
-    for (let i = 0; i < m.length; i++) {
-      const word = m[i]
-      if (word === 0) t[i] = 0
-      else if (hasZeroByte(word)) for (let v = i << 2; v < (i << 2) + 4; v++) if (mask[v] === 0) target[v] = 0
-    }
-    from = m.length << 2
-  }
-  for (let v = from; v < target.length; v++) if (mask[v] === 0) target[v] = 0
+  applyMask(target, mask, true)
 }
 
 /** target[v] = 0 wherever mask[v] is not 0 (the mask cut out of target). */
 export function clearInside(target: Uint8Array, mask: Uint8Array): void {
-  if (mask.length !== target.length) throw new Error('clearInside: the mask does not match the volume')
+  applyMask(target, mask, false)
+}
+
+/** Clears target where the mask is 0 (`keep` inside) or where it is not (`keep` false). */
+function applyMask(target: Uint8Array, mask: Uint8Array, keep: boolean): void {
+  if (mask.length !== target.length) throw new Error(`${keep ? 'keepInside' : 'clearInside'}: the mask does not match the volume`)
   const w = words(target, mask)
   let from = 0
   if (w !== undefined) {
     const [t, m] = w
     for (let i = 0; i < m.length; i++) {
       const word = m[i]
-      if (word === 0) continue
-      if (!hasZeroByte(word)) t[i] = 0
-      else for (let v = i << 2; v < (i << 2) + 4; v++) if (mask[v] !== 0) target[v] = 0
+      const none = word === 0
+      const all = !none && !hasZeroByte(word)
+      if (keep ? none : all) t[i] = 0
+      else if (!(keep ? all : none)) for (let v = i << 2; v < (i << 2) + 4; v++) if ((mask[v] === 0) === keep) target[v] = 0
     }
     from = m.length << 2
   }
-  for (let v = from; v < target.length; v++) if (mask[v] !== 0) target[v] = 0
+  for (let v = from; v < target.length; v++) if ((mask[v] === 0) === keep) target[v] = 0
 }
