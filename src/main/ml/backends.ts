@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
-import '@tensorflow/tfjs-backend-cpu' // registers the 'cpu' backend: the last resort of BACKEND_ORDER
+import * as tf from '@tensorflow/tfjs'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { loadNativeAddon } from './kernels/nativeAddon'
 import { setNativeImaging } from '../nativeImaging'

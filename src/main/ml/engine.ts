@@ -1,5 +1,5 @@
 import os from 'node:os'
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import {
   BACKEND_ORDER,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { augmentSample, type AugmentConfig, type SamplePlane } from '../ml/augment'
 import { INPUT_MEAN, networkGrey, standardise } from '../ml/inference/preprocess'
 import type { InputNormalisation } from '../ml/models/infnet/config'

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { engineInfo } from '../ml/engine'
 import { applyPendingUpdates } from '../ml/nn/layers'
 import type { ParameterStore } from '../ml/nn/parameters'

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { existsSync } from 'node:fs'
 import { z } from 'zod'
 import { infNetLoss } from '../ml/losses'

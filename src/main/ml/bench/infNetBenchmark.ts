@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { infNetLoss } from '../losses'
 import { createNetwork, defaultInfNetConfig, type BackboneName } from '../models/infnet'
 import { applyPendingUpdates, type ForwardContext } from '../nn/layers'

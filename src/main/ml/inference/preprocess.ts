@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import type { InputNormalisation } from '../models/infnet/config'
 import { equaliseGrey } from './equalise'
 import { envInputWindow } from '../../env'

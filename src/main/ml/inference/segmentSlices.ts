@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import type { AnyNetwork, InfNetNetwork, MultiClassNetwork } from '../models/infnet'
 import { greyTensor, networkGrey, resizeForNetwork, standardise } from './preprocess'
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { conv2dFilterGradient } from './conv2dFilterGradient'
 import { conv2dInputGradient } from './conv2dInputGradient'
 import { convGeometry } from './convGeometry'

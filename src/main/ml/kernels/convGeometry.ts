@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /**
  * The geometry of a forward 2D convolution (NHWC, filter [fh, fw, in, out]), as its gradients need

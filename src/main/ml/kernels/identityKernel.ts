@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core'
+import type * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 
 /**

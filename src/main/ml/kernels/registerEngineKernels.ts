@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './convBackpropKernels'
 import { conv2dGradientConfig } from './conv2dGradient'
 import { identityKernel } from './identityKernel'

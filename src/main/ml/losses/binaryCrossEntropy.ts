@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /**
  * Per-element binary cross-entropy of logits x against targets y in [0, 1], in the overflow-free

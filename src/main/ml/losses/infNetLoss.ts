@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { meanBceWithLogits } from './binaryCrossEntropy'
 import { boundaryWeights, structureLoss } from './structureLoss'
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { bceWithLogits } from './binaryCrossEntropy'
 
 /** Side of the averaging window that measures how close a pixel is to the mask boundary. */

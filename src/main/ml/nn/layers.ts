@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { batchNormRelu } from '../ops/batchNormRelu'
 import type { ParameterStore } from './parameters'
 

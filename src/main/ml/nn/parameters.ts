@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 export type Initializer = 'heNormal' | 'glorotUniform' | 'zeros' | 'ones'
 

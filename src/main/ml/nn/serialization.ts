@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ParameterStore } from './parameters'
@@ -20,7 +20,7 @@ export async function saveParameters<C>(dir: string, config: C, params: Paramete
   const { data, specs } = await tf.io.encodeWeights(named)
   const json: SavedModelJson<C> = {
     format: 'pulmo-network',
-    generatedBy: `TensorFlow.js ${tf.version_core}`,
+    generatedBy: `TensorFlow.js ${tf.version.tfjs}`,
     modelTopology: config,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }]
   }

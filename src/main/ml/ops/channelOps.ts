@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /**
  * Per-channel reductions and affine maps over NHWC tensors, chosen for the wasm backend's cost

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { applyPendingUpdates, convolution, type ConvolutionOptions, type ForwardContext } from '../../ml/nn/layers'
 import { ParameterStore } from '../../ml/nn/parameters'
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { readRaster } from '../../volume'
 import { rasterFilesIn } from '../../volume/raster'
 import { standardise } from '../../ml/inference/preprocess'

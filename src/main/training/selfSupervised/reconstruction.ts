@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /**
  * The inpainting loss: mean squared error over the erased region (weights 1 − M), plus

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { basicConv2d, convolution, type ForwardContext } from '../../nn/layers'
 
 export interface EdgeAttention {

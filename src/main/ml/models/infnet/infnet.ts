@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import type { InfNetConfig } from './config'
 import type { ForwardContext } from '../../nn/layers'
 import { edgeAttention } from './edgeAttention'

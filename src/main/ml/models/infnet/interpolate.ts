@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /**
  * Bilinear resampling with PyTorch's F.interpolate(mode='bilinear', align_corners=False) geometry

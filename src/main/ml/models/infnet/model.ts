@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ParameterStore } from '../../nn/parameters'

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import type { MultiClassConfig } from './config'
 import { convolution, type ForwardContext } from '../../nn/layers'
 import { upsampleAlignCorners } from './interpolate'

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core'
+import type * as tf from '@tensorflow/tfjs'
 import type { ParameterStore } from '../../nn/parameters'
 import type { InfNetConfig, MultiClassConfig } from './config'
 import type { ForwardContext } from '../../nn/layers'

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /**
  * PyTorch's MaxPool2d(kernel, stride, padding): padded cells never win (they act as −∞), which is

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { bottle2neck } from './bottle2neck'
 import { convolution, type ForwardContext } from '../../nn/layers'
 import { maxPoolPadded } from './pooling'
